@@ -1,0 +1,63 @@
+import * as v from 'valibot';
+import { DeviceNotFoundError, DriverError } from '../errors.ts';
+import type { CloudSession, DeviceCloud, DiagnosticsLog } from '../ports.ts';
+import { type ActionRequest, resolveAction } from '../protocol/action.ts';
+import { type Device, DeviceSchema, type State, StateSchema } from '../protocol/device.ts';
+import { describeIssue } from '../protocol/validation.ts';
+
+/**
+ * /list, /get and /execute over whatever device cloud is configured. Nothing the cloud answers
+ * reaches Homebase unchecked: a device or state that breaks the protocol is a driver error.
+ */
+export class DeviceService {
+  readonly #cloud: DeviceCloud;
+  readonly #log: DiagnosticsLog;
+
+  constructor(deps: { cloud: DeviceCloud; log: DiagnosticsLog }) {
+    this.#cloud = deps.cloud;
+    this.#log = deps.log;
+  }
+
+  /** A malformed device is left out and logged, so one bad device does not hide the user's whole home. */
+  async list(session: CloudSession): Promise<Device[]> {
+    const devices: Device[] = [];
+    for (const raw of await this.#cloud.list(session)) {
+      const result = v.safeParse(DeviceSchema, raw);
+      if (result.success) devices.push(result.output);
+      else this.#log.warn('Device cloud returned a malformed device; left out of /list', malformed(raw, result.issues));
+    }
+    return devices;
+  }
+
+  async get(session: CloudSession, deviceId: string): Promise<Device> {
+    const raw = await this.#cloud.get(session, deviceId);
+    if (raw === undefined) throw notFound(deviceId);
+    const result = v.safeParse(DeviceSchema, raw);
+    if (!result.success) {
+      this.#log.warn('Device cloud returned a malformed device', malformed(raw, result.issues));
+      throw new DriverError(`Device "${deviceId}" is malformed in the device cloud; the driver cannot describe it.`);
+    }
+    return result.output;
+  }
+
+  async execute(session: CloudSession, deviceId: string, request: ActionRequest): Promise<State> {
+    const device = await this.get(session, deviceId);
+    const action = resolveAction(device, request);
+    const raw = await this.#cloud.execute(session, deviceId, action);
+    const result = v.safeParse(StateSchema, raw);
+    if (!result.success) {
+      this.#log.warn('Device cloud returned a malformed state', malformed({ deviceId }, result.issues));
+      throw new DriverError(`Device "${deviceId}" reported a state the protocol does not allow.`);
+    }
+    return result.output;
+  }
+}
+
+const notFound = (deviceId: string) =>
+  new DeviceNotFoundError(`Device "${deviceId}" was not found in your account. It may have been removed; refresh the device list.`);
+
+/** Only the device id and what was wrong: never the whole payload, which may carry addresses or keys. */
+function malformed(raw: unknown, issues: readonly v.BaseIssue<unknown>[]): Record<string, unknown> {
+  const deviceId = typeof raw === 'object' && raw !== null && 'deviceId' in raw ? String(raw.deviceId) : undefined;
+  return { deviceId, problems: issues.slice(0, 5).map((issue) => describeIssue(issue)) };
+}

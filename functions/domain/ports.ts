@@ -1,0 +1,60 @@
+/**
+ * The driver's ports: what the domain needs from the outside world. Adapters in functions/adapters
+ * implement them; tests use the real adapters on loopback or the small in-memory ones in test/support.
+ */
+import type { Action } from './protocol/action.ts';
+import type { Link } from './vault/link.ts';
+
+/** Seconds since the epoch. Injected so tests can move time. */
+export interface Clock {
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Math.floor(Date.now() / 1000) };
+
+/** Where links live. Every write is conditional, so concurrent invocations cannot overwrite each other. */
+export interface LinkStore {
+  /** Stores a new link; fails if the id is taken. */
+  create(link: Link): Promise<void>;
+  get(linkId: string): Promise<Link | undefined>;
+}
+
+/** What the driver knows of a linked user when it calls a device cloud. */
+export interface CloudSession {
+  vendorUserId: string;
+  accessToken: string;
+}
+
+/**
+ * The vendor's device cloud. It answers with raw data: the domain validates every device and state
+ * before Homebase sees it. Failures are thrown as HomebaseErrors.
+ */
+export interface DeviceCloud {
+  list(session: CloudSession): Promise<unknown[]>;
+  /** The device, or undefined when the user has no such device. */
+  get(session: CloudSession, deviceId: string): Promise<unknown>;
+  /** Applies the action; answers the device's new state. */
+  execute(session: CloudSession, deviceId: string, action: Action): Promise<unknown>;
+}
+
+/** A token grant from an upstream account service, in the driver's terms. */
+export interface UpstreamGrant {
+  accessToken: string;
+  refreshToken?: string;
+  /** Seconds until the access token expires, when the upstream says. */
+  expiresIn?: number;
+  /** Every other field the upstream returned, kept as it came. */
+  extra: Record<string, unknown>;
+}
+
+/** An account service that signs users in with a password or a validate code (UserCenter, seed 004). */
+export interface PasswordUpstream {
+  tokenByPassword(username: string, password: string): Promise<UpstreamGrant>;
+  tokenByValidateCode(username: string, validateCode: string): Promise<UpstreamGrant>;
+  /** The vendor's id for the user the token belongs to. */
+  userIdOf(accessToken: string): Promise<string>;
+}
+
+/** Structured diagnostics. Powertools' Logger fits it as it is. */
+export interface DiagnosticsLog {
+  warn(message: string, details: Record<string, unknown>): void;
+}

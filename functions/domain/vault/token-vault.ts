@@ -1,0 +1,103 @@
+import { InvalidAuthorizationError, SignError } from '../errors.ts';
+import type { Clock, CloudSession, LinkStore, UpstreamGrant } from '../ports.ts';
+import type { UserAuth } from '../protocol/requests.ts';
+import type { Link, UpstreamCredentials } from './link.ts';
+import { linkIdOf, mintToken, newLinkId, tokenMatches } from './tokens.ts';
+
+export interface VaultSettings {
+  /** Lifetime of a driver userToken, in seconds. */
+  userTokenTtlS: number;
+  /** Lifetime of a driver refreshToken, in seconds. */
+  refreshTokenTtlS: number;
+}
+
+/** What Homebase stores as the user's userAuth. */
+export interface IssuedUserAuth {
+  userId: string;
+  userToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export interface AuthenticatedLink {
+  link: Link;
+  session: CloudSession;
+}
+
+const SIGNED_OUT = 'Your sign-in is no longer valid. Sign in to your account again in the Rokid app.';
+
+/**
+ * The token vault keeps the upstream credentials of every link and hands Homebase tokens of the
+ * driver's own, so an upstream token never leaves the driver.
+ */
+export class TokenVault {
+  readonly #links: LinkStore;
+  readonly #clock: Clock;
+  readonly #settings: VaultSettings;
+
+  constructor(deps: { links: LinkStore; clock: Clock; settings: VaultSettings }) {
+    this.#links = deps.links;
+    this.#clock = deps.clock;
+    this.#settings = deps.settings;
+  }
+
+  /** Stores a new link for the vendor user and issues the driver's tokens for it. */
+  async link(vendorUserId: string, upstream: Link['upstream'], grant: UpstreamGrant): Promise<IssuedUserAuth> {
+    const now = this.#clock.now();
+    const linkId = newLinkId();
+    const userToken = mintToken('hbu', linkId);
+    const refreshToken = mintToken('hbr', linkId);
+    await this.#links.create({
+      linkId,
+      vendorUserId,
+      upstream,
+      credentials: credentialsFrom(grant, now),
+      status: 'active',
+      userTokenHash: userToken.hash,
+      userTokenExpiresAt: now + this.#settings.userTokenTtlS,
+      refreshTokenHash: refreshToken.hash,
+      refreshTokenExpiresAt: now + this.#settings.refreshTokenTtlS,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    });
+    return {
+      userId: vendorUserId,
+      userToken: userToken.token,
+      refreshToken: refreshToken.token,
+      expiresIn: this.#settings.userTokenTtlS,
+    };
+  }
+
+  /**
+   * Checks Homebase's userAuth. A token that is unknown, wrong or expired means the user is signed
+   * out (E_DRIVER_SIGN_ERROR); a link that can never be used again is E_INVALID_AUTHORIZATION.
+   */
+  async authenticate(userAuth: UserAuth): Promise<AuthenticatedLink> {
+    const linkId = linkIdOf('hbu', userAuth.userToken);
+    if (!linkId) throw new SignError(`${SIGNED_OUT} (The userToken was not issued by this driver.)`);
+    const link = await this.#links.get(linkId);
+    if (!link || !tokenMatches(userAuth.userToken, link.userTokenHash)) {
+      throw new SignError(`${SIGNED_OUT} (The userToken is not recognised.)`);
+    }
+    if (link.status !== 'active') {
+      throw new InvalidAuthorizationError(
+        'The link to your account can no longer be used. Remove the device brand in the Rokid app and link your account again.',
+      );
+    }
+    if (link.userTokenExpiresAt <= this.#clock.now()) {
+      throw new SignError(`${SIGNED_OUT} (The userToken has expired.)`);
+    }
+    if (userAuth.userId && userAuth.userId !== link.vendorUserId) {
+      throw new SignError(`${SIGNED_OUT} (The userId does not match the userToken.)`);
+    }
+    return { link, session: { vendorUserId: link.vendorUserId, accessToken: link.credentials.accessToken } };
+  }
+}
+
+function credentialsFrom(grant: UpstreamGrant, now: number): UpstreamCredentials {
+  const credentials: UpstreamCredentials = { accessToken: grant.accessToken, extra: grant.extra };
+  if (grant.refreshToken !== undefined) credentials.refreshToken = grant.refreshToken;
+  if (grant.expiresIn !== undefined) credentials.expiresAt = now + grant.expiresIn;
+  return credentials;
+}
