@@ -1,0 +1,99 @@
+import {
+  DeviceNotFoundError,
+  DriverError,
+  DriverTimeoutError,
+  ERROR_CLASSES,
+  type HomebaseError,
+  ServerUnreachableError,
+  SignError,
+  isErrorName,
+} from '../../domain/errors.ts';
+import type { CloudSession, DeviceCloud } from '../../domain/ports.ts';
+import type { Action } from '../../domain/protocol/action.ts';
+
+export interface HttpCloudSettings {
+  /** Base URL of the vendor's device API, e.g. https://devices.example.com/homebase */
+  baseUrl: string;
+  timeoutMs: number;
+}
+
+/**
+ * A vendor device cloud reached over REST (see "Device cloud contract" in the README):
+ *   GET  {base}/devices                      → 200 {"devices": Device[]}
+ *   POST {base}/devices/{deviceId}/actions   → 200 {"state": State}
+ * Both carry `Authorization: Bearer <upstream access token>`. A 4xx/5xx body may carry
+ * {"errorName": "E_…", "message": "…"}, which is passed on to Homebase.
+ */
+export class HttpDeviceCloud implements DeviceCloud {
+  readonly #base: string;
+  readonly #timeoutMs: number;
+
+  constructor(settings: HttpCloudSettings) {
+    this.#base = settings.baseUrl.replace(/\/+$/, '');
+    this.#timeoutMs = settings.timeoutMs;
+  }
+
+  async list(session: CloudSession): Promise<unknown[]> {
+    const body = await this.#call(session, 'GET', '/devices');
+    const devices = isRecord(body) ? body['devices'] : undefined;
+    if (!Array.isArray(devices)) throw new DriverError('The device cloud answered /devices without a "devices" array.');
+    return devices;
+  }
+
+  /** The contract has no single-device read, so this lists and picks. */
+  async get(session: CloudSession, deviceId: string): Promise<unknown> {
+    const devices = await this.list(session);
+    return devices.find((device) => isRecord(device) && device['deviceId'] === deviceId);
+  }
+
+  async execute(session: CloudSession, deviceId: string, action: Action): Promise<unknown> {
+    const body = await this.#call(session, 'POST', `/devices/${encodeURIComponent(deviceId)}/actions`, action, deviceId);
+    if (!isRecord(body) || !isRecord(body['state'])) {
+      throw new DriverError('The device cloud answered the action without a "state" object.');
+    }
+    return body['state'];
+  }
+
+  async #call(session: CloudSession, method: string, path: string, payload?: unknown, deviceId?: string): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.#base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${session.accessToken}`,
+          accept: 'application/json',
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: payload === undefined ? null : JSON.stringify(payload),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TimeoutError') {
+        throw new DriverTimeoutError(`The device cloud did not answer within ${this.#timeoutMs} ms.`, { cause: error });
+      }
+      throw new ServerUnreachableError('The device cloud cannot be reached.', { cause: error });
+    }
+    const body: unknown = await response.json().catch(() => undefined);
+    if (response.ok) return body;
+    throw failure(response.status, body, deviceId);
+  }
+}
+
+function failure(status: number, body: unknown, deviceId: string | undefined): HomebaseError {
+  const details = { vendorErrorCode: String(status) };
+  const message = isRecord(body) && typeof body['message'] === 'string' ? body['message'].slice(0, 300) : undefined;
+  if (isRecord(body) && isErrorName(body['errorName'])) {
+    return new ERROR_CLASSES[body['errorName']](message ?? `The device cloud answered ${status}.`, details);
+  }
+  if (status === 401) {
+    return new SignError('The device cloud no longer accepts your sign-in. Link your account again in the Rokid app.', details);
+  }
+  if (status === 404 && deviceId !== undefined) {
+    return new DeviceNotFoundError(`Device "${deviceId}" was not found in the device cloud.`, details);
+  }
+  if (status >= 500) return new ServerUnreachableError(`The device cloud failed (HTTP ${status}). Try again shortly.`, details);
+  return new DriverError(message ?? `The device cloud refused the request (HTTP ${status}).`, details);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,0 +1,123 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeviceNotFoundError, EndpointBusyError } from '../../../domain/errors.ts';
+import type { CloudSession, DeviceCloud } from '../../../domain/ports.ts';
+import type { Action } from '../../../domain/protocol/action.ts';
+import type { Device, State } from '../../../domain/protocol/device.ts';
+import { isConditionFailure, keys } from '../../dynamodb/table.ts';
+import { demoHome } from './demo-home.ts';
+import { type Random, applyAction } from './semantics.ts';
+
+interface DeviceItem {
+  device: Device;
+  version: number;
+}
+
+/** How often an action is retried when another request changed the same device first. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * A simulated vendor cloud. Each user's devices live in the driver's own table; a user seen for the
+ * first time gets the demo home. State changes are conditional on the version read, so two actions
+ * on one device at once are both applied, one after the other, and neither is lost.
+ */
+export class VirtualDeviceCloud implements DeviceCloud {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #random: Random;
+
+  constructor(db: DynamoDBDocumentClient, tableName: string, random: Random = Math.random) {
+    this.#db = db;
+    this.#table = tableName;
+    this.#random = random;
+  }
+
+  async list(session: CloudSession): Promise<Device[]> {
+    let items = await this.#query(session.vendorUserId);
+    if (items.length === 0) {
+      await this.#seed(session.vendorUserId);
+      items = await this.#query(session.vendorUserId);
+    }
+    return items.map((item) => item.device);
+  }
+
+  async get(session: CloudSession, deviceId: string): Promise<Device | undefined> {
+    const item = await this.#read(session.vendorUserId, deviceId);
+    if (item) return item.device;
+    // Homebase lists before it controls, but a user may reach /get or /execute first.
+    if ((await this.#query(session.vendorUserId, 1)).length > 0) return undefined;
+    await this.#seed(session.vendorUserId);
+    return (await this.#read(session.vendorUserId, deviceId))?.device;
+  }
+
+  async execute(session: CloudSession, deviceId: string, action: Action): Promise<State> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const item = await this.#read(session.vendorUserId, deviceId);
+      if (!item) throw new DeviceNotFoundError(`Device "${deviceId}" was not found in your account.`);
+      const state = applyAction(item.device.state, action, this.#random);
+      try {
+        await this.#db.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: keys.virtualDevice(session.vendorUserId, deviceId),
+            UpdateExpression: 'SET #device.#state = :state, #version = :next',
+            ConditionExpression: '#version = :read',
+            ExpressionAttributeNames: { '#device': 'device', '#state': 'state', '#version': 'version' },
+            ExpressionAttributeValues: { ':state': state, ':read': item.version, ':next': item.version + 1 },
+          }),
+        );
+        return state;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        await sleep(Math.floor(this.#random() * 10 * attempt));
+      }
+    }
+    throw new EndpointBusyError(`Device "${deviceId}" is busy with other requests. Try again in a moment.`);
+  }
+
+  async #read(vendorUserId: string, deviceId: string): Promise<DeviceItem | undefined> {
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: keys.virtualDevice(vendorUserId, deviceId), ConsistentRead: true }),
+    );
+    return Item as DeviceItem | undefined;
+  }
+
+  async #query(vendorUserId: string, limit?: number): Promise<DeviceItem[]> {
+    const items: DeviceItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :device)',
+          ExpressionAttributeValues: { ':pk': keys.virtualDevices(vendorUserId), ':device': 'DEVICE#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+          Limit: limit,
+        }),
+      );
+      items.push(...((page.Items ?? []) as DeviceItem[]));
+      startKey = limit === undefined ? page.LastEvaluatedKey : undefined;
+    } while (startKey);
+    return items;
+  }
+
+  /** Conditional puts: when two first requests race, each device is written once and no state is reset. */
+  async #seed(vendorUserId: string): Promise<void> {
+    await Promise.all(
+      demoHome(vendorUserId).map(async (device) => {
+        try {
+          await this.#db.send(
+            new PutCommand({
+              TableName: this.#table,
+              Item: { ...keys.virtualDevice(vendorUserId, device.deviceId), device, version: 1 },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+      }),
+    );
+  }
+}
