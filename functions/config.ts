@@ -1,0 +1,58 @@
+/**
+ * The driver's settings, read from the environment once per container. The same names apply to
+ * `npm start` and to the deployed functions; the README's configuration table lists them all.
+ */
+import * as v from 'valibot';
+import { DriverError } from './domain/errors.ts';
+import { describeIssue } from './domain/protocol/validation.ts';
+
+const text = v.pipe(v.string(), v.trim(), v.nonEmpty());
+const httpUrl = v.pipe(text, v.url(), v.regex(/^https?:\/\//, 'expected an http(s) URL'));
+const wholeNumber = (fallback: number) =>
+  v.pipe(
+    v.optional(v.string(), String(fallback)),
+    v.transform(Number),
+    v.number(),
+    v.integer('expected a whole number'),
+    v.minValue(1, 'expected a positive whole number'),
+  );
+const pattern = v.pipe(
+  v.string(),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    try {
+      return new RegExp(dataset.value, 'i');
+    } catch {
+      addIssue({ message: 'expected a regular expression' });
+      return NEVER;
+    }
+  }),
+);
+
+export const ConfigSchema = v.pipe(
+  v.object({
+    TABLE_NAME: text,
+    DEVICE_CLOUD: v.optional(v.picklist(['virtual', 'http']), 'virtual'),
+    DEVICE_CLOUD_URL: v.optional(httpUrl),
+    DEVICE_CLOUD_TIMEOUT_MS: wholeNumber(2500),
+    USERCENTER_URL: httpUrl,
+    USERCENTER_SYS_ID: v.optional(v.string(), ''),
+    USERCENTER_CLIENT_ID: v.optional(v.string(), ''),
+    USERCENTER_SHA_ALGORITHM: v.optional(v.picklist(['sha1', 'sha256', 'sha512']), 'sha1'),
+    USERCENTER_TIMEOUT_MS: wholeNumber(3000),
+    USERCENTER_USER_ID_FIELD: v.optional(text, 'userId'),
+    USERCENTER_BAD_CREDENTIALS_PATTERN: v.optional(pattern, 'password|credential|validate ?code|密码|验证码|用户名'),
+    USER_TOKEN_TTL_S: wholeNumber(30 * 24 * 3600),
+    REFRESH_TOKEN_TTL_S: wholeNumber(180 * 24 * 3600),
+  }),
+  v.check((c) => c.DEVICE_CLOUD !== 'http' || c.DEVICE_CLOUD_URL !== undefined, 'DEVICE_CLOUD=http needs DEVICE_CLOUD_URL'),
+);
+export type Config = v.InferOutput<typeof ConfigSchema>;
+
+export function readConfig(env: Record<string, string | undefined>): Config {
+  const result = v.safeParse(ConfigSchema, env, { abortEarly: true });
+  if (result.success) return result.output;
+  const [issue] = result.issues;
+  throw new DriverError(
+    `The driver is not configured correctly (${describeIssue(issue, 'the environment')}). Its operators must fix the deployment.`,
+  );
+}

@@ -1,0 +1,105 @@
+/**
+ * The middleware every Homebase-facing function shares. Whatever happens, the caller gets HTTP 200
+ * with a Homebase envelope: Homebase's reference client treats any other status as a transport
+ * failure and would hide the message meant for the user.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { DriverError, HomebaseError, toErrorEnvelope } from '../domain/errors.ts';
+import { logger } from './logger.ts';
+
+/** Homebase bodies are a few hundred bytes; anything near this is a mistake or an attack. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+export type RouteHandler = (body: unknown, event: Event) => Promise<unknown>;
+
+export function homebaseHandler(handle: RouteHandler) {
+  return middy<Event, Result, Error, Context>()
+    .use(envelope())
+    .use(injectLambdaContext(logger))
+    .use(bodyLimit())
+    .use(httpJsonBodyParser())
+    .handler(async (event) => (await handle(event.body, event)) as Result);
+}
+
+function bodyLimit(): MiddlewareObj<Event, Result, Error, Context> {
+  return {
+    before: ({ event }) => {
+      if (event.body === undefined) return;
+      const bytes = Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+      if (bytes > MAX_BODY_BYTES) {
+        throw new DriverError(`The request body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES} bytes (64 KiB).`);
+      }
+    },
+  };
+}
+
+/** Wraps results as `{status: 0, data}` and every failure as an error envelope, and logs one line per request. */
+function envelope(): MiddlewareObj<Event, Result, Error, Context> {
+  const started = new WeakMap<Event, number>();
+  return {
+    before: ({ event }) => {
+      started.set(event, performance.now());
+    },
+    after: (request) => {
+      logger.info('request', { route: request.event.routeKey, outcome: 'ok', ms: elapsed(started, request.event) });
+      request.response = json({ status: 0, data: request.response ?? null });
+    },
+    onError: (request) => {
+      const { error, unexpected } = asHomebaseError(request.error, request.context);
+      const outcome = { route: request.event.routeKey, outcome: error.errorName, ms: elapsed(started, request.event) };
+      if (unexpected) {
+        // Not one of ours: its stack goes to the operators' logs, never to the caller.
+        logger.error('request failed unexpectedly', { ...outcome, error: describe(request.error) });
+      } else {
+        const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {};
+        logger.info('request', { ...outcome, message: error.message, ...cause });
+      }
+      request.response = json(toErrorEnvelope(error));
+      return request.response;
+    },
+  };
+}
+
+/** Maps middy's parser errors and anything unexpected onto E_DRIVER_ERROR with a message a person can act on. */
+function asHomebaseError(error: unknown, context: Context | undefined): { error: HomebaseError; unexpected: boolean } {
+  if (error instanceof HomebaseError) return { error, unexpected: false };
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  const message = error instanceof Error ? error.message : '';
+  if (status === 415) {
+    return { error: new DriverError('The request must have Content-Type: application/json.'), unexpected: false };
+  }
+  if (status === 422 && message.startsWith('Forbidden key')) {
+    const forbidden = new DriverError('The JSON body uses a forbidden key (__proto__ or constructor.prototype).');
+    return { error: forbidden, unexpected: false };
+  }
+  if (status === 422) {
+    return { error: new DriverError('The request body is not valid JSON.'), unexpected: false };
+  }
+  const requestId = context?.awsRequestId;
+  const failed = new DriverError(
+    'The driver failed unexpectedly. Try again; if it keeps failing, report the request id to the driver operators.',
+    requestId ? { debugInfo: `requestId=${requestId}` } : {},
+  );
+  return { error: failed, unexpected: true };
+}
+
+/** Name, message and stack only: an error's other fields (an SDK response, middy's `cause.data`) may hold request data. */
+function describe(error: unknown): Record<string, unknown> {
+  return error instanceof Error
+    ? { name: error.name, message: error.message, stack: error.stack }
+    : { name: typeof error };
+}
+
+const elapsed = (started: WeakMap<Event, number>, event: Event) =>
+  Math.round((performance.now() - (started.get(event) ?? performance.now())) * 10) / 10;
+
+const json = (body: unknown): Result => ({
+  statusCode: 200,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  body: JSON.stringify(body),
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../functions/config.ts';
+
+const minimal = { TABLE_NAME: 't', USERCENTER_URL: 'http://127.0.0.1:1' };
+
+describe('configuration', () => {
+  it('fills in documented defaults', () => {
+    const config = readConfig(minimal);
+    expect(config).toMatchObject({
+      DEVICE_CLOUD: 'virtual',
+      DEVICE_CLOUD_TIMEOUT_MS: 2500,
+      USERCENTER_SHA_ALGORITHM: 'sha1',
+      USERCENTER_TIMEOUT_MS: 3000,
+      USERCENTER_USER_ID_FIELD: 'userId',
+      USER_TOKEN_TTL_S: 2592000,
+      REFRESH_TOKEN_TTL_S: 15552000,
+    });
+    expect(config.USERCENTER_BAD_CREDENTIALS_PATTERN.test('用户名或密码错误')).toBe(true);
+  });
+
+  it.each([
+    [{ USERCENTER_URL: 'http://x' }, 'the environment.TABLE_NAME is required'],
+    [{ ...minimal, USERCENTER_URL: 'ftp://x' }, 'USERCENTER_URL: expected an http(s) URL'],
+    [{ ...minimal, DEVICE_CLOUD: 'zigbee' }, 'DEVICE_CLOUD: expected "virtual" | "http"'],
+    [{ ...minimal, DEVICE_CLOUD: 'http' }, 'DEVICE_CLOUD=http needs DEVICE_CLOUD_URL'],
+    [{ ...minimal, USER_TOKEN_TTL_S: '1.5' }, 'USER_TOKEN_TTL_S: expected a whole number'],
+    [{ ...minimal, USERCENTER_TIMEOUT_MS: '0' }, 'USERCENTER_TIMEOUT_MS: expected a positive whole number'],
+    [{ ...minimal, USERCENTER_BAD_CREDENTIALS_PATTERN: '(' }, 'USERCENTER_BAD_CREDENTIALS_PATTERN: expected a regular expression'],
+  ])('refuses %j', (env, message) => {
+    expect(() => readConfig(env)).toThrowError(expect.objectContaining({ errorName: 'E_DRIVER_ERROR', message: expect.stringContaining(message) }));
+  });
+});
