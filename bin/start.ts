@@ -1,0 +1,45 @@
+/**
+ * `npm start`: the driver on http://127.0.0.1:$PORT with an embedded DynamoDB, the UserCenter
+ * stand-in and the virtual device cloud. No AWS account, no Docker.
+ */
+import { startLocalDriver } from '../lib/local/driver.ts';
+import { DEMO_ACCOUNT } from '../lib/local/usercenter-server.ts';
+
+const port = Number(process.env['PORT'] ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`PORT must be a port number from 0 to 65535, not "${process.env['PORT']}".`);
+  process.exit(1);
+}
+const dataDir = process.env['DATA_DIR'] ?? '.data';
+
+let driver;
+try {
+  driver = await startLocalDriver({ port, dataDir });
+} catch (error) {
+  const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${port} is in use; set PORT` : String(error);
+  console.error(`homebase-driver could not start: ${reason}`);
+  process.exit(1);
+}
+
+const { url } = driver;
+const login = JSON.stringify({ command: 'login', params: { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password } });
+console.log(`homebase-driver ready at ${url} (data in ${dataDir}, UserCenter at ${driver.userCenterUrl})
+
+Try it. Log in as the demo user, then list devices with the userId and userToken it returns:
+
+  curl -s ${url}/command -H 'content-type: application/json' -d '${login}'
+
+  curl -s ${url}/list -H 'content-type: application/json' \\
+    -d '{"userAuth":{"userId":"<userId>","userToken":"<userToken>"}}'
+
+Press Ctrl-C to stop.`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await driver.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,145 @@
+/**
+ * A local stand-in for API Gateway HTTP API: turns each HTTP request into a payload-v2 event for the
+ * same handler modules that deploy to Lambda, and the handler's result back into a response.
+ */
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+
+export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+/** Route keys as API Gateway writes them: `POST /list`. */
+export type Routes = Record<string, LambdaHandler>;
+
+/** API Gateway's own payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+const TEXT_TYPES = /^(application\/([a-z0-9.+-]+\+)?json|text\/|application\/x-www-form-urlencoded)/i;
+
+export interface LocalApi {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startApiGateway(options: { port: number; routes: Routes; host?: string }): Promise<LocalApi> {
+  const server = createServer((req, res) => {
+    serve(options.routes, req, res).catch((error: unknown) => {
+      console.error('local API gateway failed', error);
+      if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
+      else res.destroy();
+    });
+  });
+  server.listen(options.port, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    url: `http://${address}:${port}`,
+    server,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const routeKey = `${req.method} ${url.pathname}`;
+  const handler = Object.hasOwn(routes, routeKey) ? routes[routeKey] : undefined;
+  if (!handler) return send(res, 404, { message: 'Not Found' });
+
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_PAYLOAD_BYTES) return send(res, 413, { message: 'Request Entity Too Large' });
+    chunks.push(chunk);
+  }
+  const raw = Buffer.concat(chunks);
+  const event = toEvent(req, url, routeKey, raw);
+  let result: unknown;
+  try {
+    result = await handler(event, lambdaContext(event.requestContext.requestId));
+  } catch (error) {
+    // API Gateway hides a crashed function behind a bare 500; so does this.
+    console.error(`${routeKey} threw`, error);
+    return send(res, 500, { message: 'Internal Server Error' });
+  }
+  writeResult(res, result);
+}
+
+function toEvent(req: IncomingMessage, url: URL, routeKey: string, raw: Buffer): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const now = new Date();
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers['host'] ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    isBase64Encoded: raw.length > 0 && !isText,
+  };
+  if (url.search) event.queryStringParameters = query;
+  if (raw.length > 0) event.body = isText ? raw.toString('utf8') : raw.toString('base64');
+  return event;
+}
+
+function writeResult(res: ServerResponse, result: unknown): void {
+  // Like API Gateway: a result without statusCode is treated as a JSON body with status 200.
+  if (typeof result !== 'object' || result === null || !('statusCode' in result)) {
+    return send(res, 200, result ?? null);
+  }
+  const { statusCode = 200, headers = {}, body = '', isBase64Encoded, cookies } = result as APIGatewayProxyStructuredResultV2;
+  res.statusCode = statusCode;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, String(value));
+  if (cookies?.length) res.setHeader('set-cookie', cookies);
+  res.end(isBase64Encoded ? Buffer.from(body, 'base64') : body);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function lambdaContext(requestId: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'homebase-driver-local',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:homebase-driver-local',
+    memoryLimitInMB: '256',
+    awsRequestId: requestId,
+    logGroupName: '/local/homebase-driver',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
