@@ -53,6 +53,6 @@ export function readConfig(env: Record<string, string | undefined>): Config {
   if (result.success) return result.output;
   const [issue] = result.issues;
   throw new DriverError(
-    `The driver is not configured correctly (${describeIssue(issue, 'the environment')}). Its operators must fix the deployment.`,
+    `The driver is not configured correctly (${describeIssue(issue, { root: 'the environment' })}). Its operators must fix the deployment.`,
   );
 }

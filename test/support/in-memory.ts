@@ -17,7 +17,7 @@ export class InMemoryLinkStore implements LinkStore {
 }
 
 export class FakeClock implements Clock {
-  constructor(public seconds = 1_800_000_000) {}
+  seconds = 1_800_000_000;
   now(): number {
     return this.seconds;
   }

@@ -19,10 +19,10 @@ describe('configuration', () => {
   });
 
   it.each([
-    [{ USERCENTER_URL: 'http://x' }, 'the environment.TABLE_NAME is required'],
+    [{ USERCENTER_URL: 'http://x' }, '(TABLE_NAME is required)'],
     [{ ...minimal, USERCENTER_URL: 'ftp://x' }, 'USERCENTER_URL: expected an http(s) URL'],
     [{ ...minimal, DEVICE_CLOUD: 'zigbee' }, 'DEVICE_CLOUD: expected "virtual" | "http"'],
-    [{ ...minimal, DEVICE_CLOUD: 'http' }, 'DEVICE_CLOUD=http needs DEVICE_CLOUD_URL'],
+    [{ ...minimal, DEVICE_CLOUD: 'http' }, '(the environment: DEVICE_CLOUD=http needs DEVICE_CLOUD_URL)'],
     [{ ...minimal, USER_TOKEN_TTL_S: '1.5' }, 'USER_TOKEN_TTL_S: expected a whole number'],
     [{ ...minimal, USERCENTER_TIMEOUT_MS: '0' }, 'USERCENTER_TIMEOUT_MS: expected a positive whole number'],
     [{ ...minimal, USERCENTER_BAD_CREDENTIALS_PATTERN: '(' }, 'USERCENTER_BAD_CREDENTIALS_PATTERN: expected a regular expression'],

@@ -6,6 +6,7 @@
  * |-----------------|----------------------|-----------------|
  * | link            | LINK#<linkId>        | LINK            |
  * | virtual device  | VCLOUD#<vendorUserId>| DEVICE#<id>     |
+ * | virtual home    | VCLOUD#<vendorUserId>| HOME            |  (written once the demo home is complete)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
@@ -15,6 +16,7 @@ export const TTL_ATTRIBUTE = 'ttl';
 export const keys = {
   link: (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'LINK' }),
   virtualDevices: (vendorUserId: string) => `VCLOUD#${vendorUserId}`,
+  virtualHome: (vendorUserId: string) => ({ pk: `VCLOUD#${vendorUserId}`, sk: 'HOME' }),
   virtualDevice: (vendorUserId: string, deviceId: string) => ({
     pk: `VCLOUD#${vendorUserId}`,
     sk: `DEVICE#${deviceId}`,

@@ -61,4 +61,4 @@ function loginError(error: UpstreamError): Error {
 export const loginCommand =
   (login: PasswordLogin) =>
   async (params: Record<string, unknown>): Promise<IssuedUserAuth> =>
-    login.login(parseOrThrow(LoginParamsSchema, params, 'login command', 'params'));
+    login.login(parseOrThrow(LoginParamsSchema, params, 'login command', { prefix: 'params' }));

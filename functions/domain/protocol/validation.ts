@@ -9,18 +9,24 @@ export function parseOrThrow<const S extends v.GenericSchema>(
   schema: S,
   input: unknown,
   what: string,
-  root = 'the body',
+  naming?: Naming,
 ): v.InferOutput<S> {
   const result = v.safeParse(schema, input, { abortEarly: true });
   if (result.success) return result.output;
   const [issue] = result.issues;
-  throw new DriverError(`Invalid ${what}: ${describeIssue(issue, root)}`);
+  throw new DriverError(`Invalid ${what}: ${describeIssue(issue, naming)}`);
 }
 
-/** `root` names what the path is relative to, for messages about a nested object such as a command's params. */
-export function describeIssue(issue: v.BaseIssue<unknown>, root = 'the body'): string {
+export interface Naming {
+  /** What a problem with the input as a whole is about. */
+  root?: string;
+  /** Put before field paths, for input nested in the request (a command's `params`). */
+  prefix?: string;
+}
+
+export function describeIssue(issue: v.BaseIssue<unknown>, { root = 'the body', prefix }: Naming = {}): string {
   const path = v.getDotPath(issue) ?? '';
-  const where = path === '' ? root : root === 'the body' ? path : `${root}.${path}`;
+  const where = path === '' ? (prefix ?? root) : prefix ? `${prefix}.${path}` : path;
   if (issue.kind === 'schema' && issue.received === 'undefined') return `${where} is required`;
   if (issue.expected === 'never') return `${where} is not allowed`;
   if (issue.expected === '!0') return `${where} must not be empty`;

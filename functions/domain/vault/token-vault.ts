@@ -1,6 +1,5 @@
 import { InvalidAuthorizationError, SignError } from '../errors.ts';
 import type { Clock, CloudSession, LinkStore, UpstreamGrant } from '../ports.ts';
-import type { UserAuth } from '../protocol/requests.ts';
 import type { Link, UpstreamCredentials } from './link.ts';
 import { linkIdOf, mintToken, newLinkId, tokenMatches } from './tokens.ts';
 
@@ -73,7 +72,7 @@ export class TokenVault {
    * Checks Homebase's userAuth. A token that is unknown, wrong or expired means the user is signed
    * out (E_DRIVER_SIGN_ERROR); a link that can never be used again is E_INVALID_AUTHORIZATION.
    */
-  async authenticate(userAuth: UserAuth): Promise<AuthenticatedLink> {
+  async authenticate(userAuth: { userId?: string | undefined; userToken: string }): Promise<AuthenticatedLink> {
     const linkId = linkIdOf('hbu', userAuth.userToken);
     if (!linkId) throw new SignError(`${SIGNED_OUT} (The userToken was not issued by this driver.)`);
     const link = await this.#links.get(linkId);

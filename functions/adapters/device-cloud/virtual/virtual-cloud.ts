@@ -33,19 +33,19 @@ export class VirtualDeviceCloud implements DeviceCloud {
   }
 
   async list(session: CloudSession): Promise<Device[]> {
-    let items = await this.#query(session.vendorUserId);
-    if (items.length === 0) {
+    let home = await this.#query(session.vendorUserId);
+    if (!home.seeded) {
       await this.#seed(session.vendorUserId);
-      items = await this.#query(session.vendorUserId);
+      home = await this.#query(session.vendorUserId);
     }
-    return items.map((item) => item.device);
+    return home.devices.map((item) => item.device);
   }
 
   async get(session: CloudSession, deviceId: string): Promise<Device | undefined> {
     const item = await this.#read(session.vendorUserId, deviceId);
     if (item) return item.device;
     // Homebase lists before it controls, but a user may reach /get or /execute first.
-    if ((await this.#query(session.vendorUserId, 1)).length > 0) return undefined;
+    if (await this.#isSeeded(session.vendorUserId)) return undefined;
     await this.#seed(session.vendorUserId);
     return (await this.#read(session.vendorUserId, deviceId))?.device;
   }
@@ -82,42 +82,57 @@ export class VirtualDeviceCloud implements DeviceCloud {
     return Item as DeviceItem | undefined;
   }
 
-  async #query(vendorUserId: string, limit?: number): Promise<DeviceItem[]> {
-    const items: DeviceItem[] = [];
+  async #query(vendorUserId: string): Promise<{ devices: DeviceItem[]; seeded: boolean }> {
+    const devices: DeviceItem[] = [];
+    let seeded = false;
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.#db.send(
         new QueryCommand({
           TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :device)',
-          ExpressionAttributeValues: { ':pk': keys.virtualDevices(vendorUserId), ':device': 'DEVICE#' },
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.virtualDevices(vendorUserId) },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
-          Limit: limit,
         }),
       );
-      items.push(...((page.Items ?? []) as DeviceItem[]));
-      startKey = limit === undefined ? page.LastEvaluatedKey : undefined;
+      for (const item of page.Items ?? []) {
+        if (item['sk'] === keys.virtualHome(vendorUserId).sk) seeded = true;
+        else devices.push(item as DeviceItem);
+      }
+      startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return items;
+    return { devices, seeded };
   }
 
-  /** Conditional puts: when two first requests race, each device is written once and no state is reset. */
-  async #seed(vendorUserId: string): Promise<void> {
-    await Promise.all(
-      demoHome(vendorUserId).map(async (device) => {
-        try {
-          await this.#db.send(
-            new PutCommand({
-              TableName: this.#table,
-              Item: { ...keys.virtualDevice(vendorUserId, device.deviceId), device, version: 1 },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-        }
-      }),
+  async #isSeeded(vendorUserId: string): Promise<boolean> {
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: keys.virtualHome(vendorUserId), ConsistentRead: true }),
     );
+    return Item !== undefined;
+  }
+
+  /**
+   * Conditional puts, so racing first requests write each device once and never reset a state. The
+   * home marker goes last: whoever sees it sees every device.
+   */
+  async #seed(vendorUserId: string): Promise<void> {
+    const items = demoHome(vendorUserId).map((device) => ({
+      ...keys.virtualDevice(vendorUserId, device.deviceId),
+      device,
+      version: 1,
+    }));
+    await Promise.all(items.map((item) => this.#putIfAbsent(item)));
+    await this.#putIfAbsent(keys.virtualHome(vendorUserId));
+  }
+
+  async #putIfAbsent(item: Record<string, unknown>): Promise<void> {
+    try {
+      await this.#db.send(
+        new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 }

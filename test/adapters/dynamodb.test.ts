@@ -1,0 +1,94 @@
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualDeviceCloud } from '../../functions/adapters/device-cloud/virtual/virtual-cloud.ts';
+import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
+import type { Link } from '../../functions/domain/vault/link.ts';
+import { testTable } from '../support/dynamodb.ts';
+
+let table: Awaited<ReturnType<typeof testTable>>;
+beforeAll(async () => {
+  table = await testTable();
+});
+afterAll(() => table.close());
+
+const link = (linkId: string): Link => ({
+  linkId,
+  vendorUserId: 'u1',
+  upstream: 'usercenter',
+  credentials: { accessToken: 'a', refreshToken: 'r', expiresAt: 2000, extra: { scope: 'x' } },
+  status: 'active',
+  userTokenHash: 'h1',
+  userTokenExpiresAt: 3000,
+  refreshTokenHash: 'h2',
+  refreshTokenExpiresAt: 5000,
+  createdAt: 1000,
+  updatedAt: 1000,
+  version: 1,
+});
+
+describe('DynamoDB link store', () => {
+  it('round-trips a link and marks it for deletion once no token can use it', async () => {
+    const store = new DynamoLinkStore(table.db, table.tableName);
+    await store.create(link('l1'));
+    await expect(store.get('l1')).resolves.toEqual(link('l1'));
+    const { Item } = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'LINK#l1', sk: 'LINK' } }));
+    expect(Item?.['ttl']).toBe(5000);
+  });
+
+  it('never overwrites an existing link', async () => {
+    const store = new DynamoLinkStore(table.db, table.tableName);
+    await store.create(link('l2'));
+    await expect(store.create({ ...link('l2'), vendorUserId: 'intruder' })).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+    });
+    await expect(store.get('l2')).resolves.toMatchObject({ vendorUserId: 'u1' });
+  });
+
+  it('answers undefined for an unknown link', async () => {
+    await expect(new DynamoLinkStore(table.db, table.tableName).get('nope')).resolves.toBeUndefined();
+  });
+});
+
+describe('virtual device cloud', () => {
+  const session = (vendorUserId: string) => ({ vendorUserId, accessToken: 'a' });
+
+  it('seeds a new user with the demo home exactly once, even when first requests race', async () => {
+    const cloud = new VirtualDeviceCloud(table.db, table.tableName);
+    const lists = await Promise.all(Array.from({ length: 8 }, () => cloud.list(session('racer'))));
+    for (const devices of lists) expect(devices).toHaveLength(6);
+    const { Items } = await table.db.send(new ScanCommand({ TableName: table.tableName }));
+    expect(Items?.filter((item) => item['pk'] === 'VCLOUD#racer' && item['sk'].startsWith('DEVICE#'))).toHaveLength(6);
+  });
+
+  it('gives each user device ids of their own', async () => {
+    const cloud = new VirtualDeviceCloud(table.db, table.tableName);
+    const a = (await cloud.list(session('alice'))).map((d) => d.deviceId);
+    const b = (await cloud.list(session('bob'))).map((d) => d.deviceId);
+    expect(a.filter((id) => b.includes(id))).toEqual([]);
+  });
+
+  it('persists state changes', async () => {
+    const cloud = new VirtualDeviceCloud(table.db, table.tableName);
+    const tv = (await cloud.list(session('carol'))).find((d) => d.type === 'tv')!;
+    await expect(cloud.execute(session('carol'), tv.deviceId, { property: 'volume', name: 'num', value: 55 })).resolves.toMatchObject({ volume: 55 });
+    await expect(new VirtualDeviceCloud(table.db, table.tableName).get(session('carol'), tv.deviceId)).resolves.toMatchObject({
+      state: { volume: 55 },
+    });
+  });
+
+  it('applies concurrent actions on one device one after another, losing none', async () => {
+    const cloud = new VirtualDeviceCloud(table.db, table.tableName);
+    const tv = (await cloud.list(session('dave'))).find((d) => d.type === 'tv')!;
+    await Promise.all(Array.from({ length: 4 }, () => cloud.execute(session('dave'), tv.deviceId, { property: 'channel', name: 'next' })));
+    await expect(cloud.get(session('dave'), tv.deviceId)).resolves.toMatchObject({ state: { channel: 5 } });
+  });
+
+  it('seeds a user whose first call is /get, and knows nothing of unknown devices', async () => {
+    const cloud = new VirtualDeviceCloud(table.db, table.tableName);
+    await expect(cloud.get(session('erin'), 'vd-unknown')).resolves.toBeUndefined();
+    expect(await cloud.list(session('erin'))).toHaveLength(6);
+    await expect(cloud.execute(session('erin'), 'vd-unknown', { property: 'switch', name: 'on' })).rejects.toMatchObject({
+      errorName: 'E_DRIVER_DEVICE_NO_FOUND',
+    });
+  });
+});

@@ -1,0 +1,75 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HttpDeviceCloud } from '../../functions/adapters/device-cloud/http-cloud.ts';
+import { type Script, type ScriptedServer, closedPortUrl, startScriptedServer } from '../support/scripted-server.ts';
+
+const session = { vendorUserId: 'u1', accessToken: 'upstream-token' };
+const lamp = { deviceId: 'lamp/1', name: 'Lamp', type: 'light', actions: { switch: ['on', 'off'] }, state: { switch: 'off' } };
+
+describe('HTTP device cloud', () => {
+  let server: ScriptedServer;
+  let cloud: HttpDeviceCloud;
+  const normal = () => ({ json: { devices: [lamp] } });
+
+  beforeAll(async () => {
+    server = await startScriptedServer(normal);
+    cloud = new HttpDeviceCloud({ baseUrl: `${server.url}/homebase/`, timeoutMs: 300 });
+  });
+  afterEach(() => {
+    server.script = normal;
+    server.requests.length = 0;
+  });
+  afterAll(() => server.close());
+
+  it('lists devices with the upstream token as a bearer token', async () => {
+    await expect(cloud.list(session)).resolves.toEqual([lamp]);
+    expect(server.requests[0]).toMatchObject({ method: 'GET', path: '/homebase/devices' });
+    expect(server.requests[0]!.headers['authorization']).toBe('Bearer upstream-token');
+  });
+
+  it('finds one device by listing', async () => {
+    await expect(cloud.get(session, 'lamp/1')).resolves.toEqual(lamp);
+    await expect(cloud.get(session, 'other')).resolves.toBeUndefined();
+  });
+
+  it('posts the action to the device, its id encoded, and answers the state', async () => {
+    server.script = () => ({ json: { state: { switch: 'on' } } });
+    await expect(cloud.execute(session, 'lamp/1', { property: 'switch', name: 'on' })).resolves.toEqual({ switch: 'on' });
+    expect(server.requests[0]).toMatchObject({ method: 'POST', path: '/homebase/devices/lamp%2F1/actions' });
+    expect(JSON.parse(server.requests[0]!.body)).toEqual({ property: 'switch', name: 'on' });
+  });
+
+  it.each([
+    ['404 on a device', 'E_DRIVER_DEVICE_NO_FOUND', () => ({ status: 404, json: {} })],
+    ['401', 'E_DRIVER_SIGN_ERROR', () => ({ status: 401, json: {} })],
+    ['a Homebase errorName in the body', 'E_VALUE_OUT_OF_RANGE', () => ({ status: 400, json: { errorName: 'E_VALUE_OUT_OF_RANGE', message: 'too hot' } })],
+    ['an unknown errorName in the body', 'E_DRIVER_ERROR', () => ({ status: 400, json: { errorName: 'E_MADE_UP' } })],
+    ['500', 'E_SERVER_UNREACHABLE', () => ({ status: 500, json: {} })],
+    ['no state in the answer', 'E_DRIVER_ERROR', () => ({ json: { ok: true } })],
+    ['no answer in time', 'E_DRIVER_TIMEOUT', () => 'hang'],
+    ['a connection reset', 'E_SERVER_UNREACHABLE', () => 'reset'],
+  ] satisfies Array<[string, string, Script]>)('maps %s on execute to %s', async (_case, errorName, script) => {
+    server.script = script;
+    await expect(cloud.execute(session, 'lamp/1', { property: 'switch', name: 'on' })).rejects.toMatchObject({ errorName });
+  });
+
+  it('passes the cloud\'s message and HTTP status on', async () => {
+    server.script = () => ({ status: 409, json: { errorName: 'E_ENDPOINT_BUSY', message: 'Curtain is moving' } });
+    await expect(cloud.execute(session, 'lamp/1', { property: 'switch', name: 'on' })).rejects.toMatchObject({
+      errorName: 'E_ENDPOINT_BUSY',
+      message: 'Curtain is moving',
+      vendorErrorCode: '409',
+    });
+  });
+
+  it('refuses a list without a devices array', async () => {
+    server.script = () => ({ json: [lamp] });
+    await expect(cloud.list(session)).rejects.toMatchObject({ errorName: 'E_DRIVER_ERROR', message: expect.stringContaining('"devices" array') });
+  });
+
+  it('says E_DRIVER_TIMEOUT when the list is slow, and E_SERVER_UNREACHABLE when nothing listens', async () => {
+    server.script = () => ({ delayMs: 1000, json: { devices: [] } });
+    await expect(cloud.list(session)).rejects.toMatchObject({ errorName: 'E_DRIVER_TIMEOUT', message: expect.stringContaining('300 ms') });
+    const nowhere = new HttpDeviceCloud({ baseUrl: await closedPortUrl(), timeoutMs: 300 });
+    await expect(nowhere.list(session)).rejects.toMatchObject({ errorName: 'E_SERVER_UNREACHABLE' });
+  });
+});

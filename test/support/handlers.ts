@@ -1,0 +1,60 @@
+/**
+ * The three Lambda handlers, loaded in-process against an embedded DynamoDB and the UserCenter
+ * stand-in, and a `call` that checks every answer is the 200 envelope Homebase requires.
+ */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { expect, vi } from 'vitest';
+import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
+import { testTable } from './dynamodb.ts';
+import { apiEvent, lambdaContext } from './events.ts';
+
+type Handler = (event: ReturnType<typeof apiEvent>, context: typeof lambdaContext) => Promise<APIGatewayProxyStructuredResultV2>;
+const ROUTES = { list: 'POST /list', execute: 'POST /execute', get: 'POST /get', command: 'POST /command' } as const;
+
+export interface Envelope {
+  status: number;
+  errorName?: string;
+  message?: string;
+  data?: unknown;
+}
+
+export async function startHandlers(env: Record<string, string> = {}) {
+  const table = await testTable();
+  const userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT] });
+  const settings = {
+    TABLE_NAME: table.tableName,
+    AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+    AWS_REGION: 'local',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    USERCENTER_URL: userCenter.url,
+    ...env,
+  };
+  for (const [name, value] of Object.entries(settings)) vi.stubEnv(name, value);
+  // Imported after the environment is set, as Lambda would.
+  const handlers: Record<'list' | 'execute' | 'command', Handler> = {
+    list: (await import('../../functions/list.ts')).handler as unknown as Handler,
+    execute: (await import('../../functions/execute.ts')).handler as unknown as Handler,
+    command: (await import('../../functions/command.ts')).handler as unknown as Handler,
+  };
+
+  async function invoke(to: keyof typeof ROUTES, event: ReturnType<typeof apiEvent>): Promise<Envelope> {
+    const result = await handlers[to === 'get' ? 'execute' : to](event, lambdaContext);
+    // Homebase's client throws on anything but 200, so every answer must be a 200 envelope.
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['content-type']).toBe('application/json; charset=utf-8');
+    return JSON.parse(result.body ?? '') as Envelope;
+  }
+
+  return {
+    table,
+    invoke,
+    call: (to: keyof typeof ROUTES, body: string | undefined, headers?: Record<string, string>) =>
+      invoke(to, apiEvent(ROUTES[to], body, headers)),
+    close: async () => {
+      vi.unstubAllEnvs();
+      await userCenter.close();
+      await table.close();
+    },
+  };
+}
