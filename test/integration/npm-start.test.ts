@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** Starts `node bin/start.ts` (what `npm start` runs) and waits for its ready line. */
+async function start(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, ['bin/start.ts'], {
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line within 20 s:\n${output}`)), 20_000);
+    child.stdout!.on('data', () => {
+      const match = /ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code} before ready:\n${output}`)));
+  });
+  return { child, url, output: () => output };
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGINT');
+  return exited;
+}
+
+const post = async (url: string, body: unknown) =>
+  (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as {
+    status: number;
+    data?: any;
+  };
+
+describe('npm start', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'homebase-start-'));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('prints ready with copy-paste examples, stops cleanly on Ctrl-C, and keeps its data across restarts', async () => {
+    const first = await start(dataDir);
+    expect(first.output()).toContain(`curl -s ${first.url}/command -H 'content-type: application/json' -d '{"command":"login","params":{"username":"demo","password":"homebase"}}'`);
+
+    const { data: userAuth } = await post(`${first.url}/command`, { command: 'login', params: { username: 'demo', password: 'homebase' } });
+    const { data: devices } = await post(`${first.url}/list`, { userAuth });
+    const tv = devices.find((d: { type: string }) => d.type === 'tv');
+    await post(`${first.url}/execute`, { device: { deviceId: tv.deviceId, userAuth }, action: { property: 'volume', name: 'num', value: 77 } });
+    expect(await stop(first.child)).toBe(0);
+
+    const second = await start(dataDir);
+    try {
+      const answer = await post(`${second.url}/list`, { userAuth });
+      expect(answer.status).toBe(0);
+      expect(answer.data.find((d: { type: string }) => d.type === 'tv').state.volume).toBe(77);
+    } finally {
+      expect(await stop(second.child)).toBe(0);
+    }
+  });
+});
