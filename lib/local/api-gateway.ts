@@ -3,10 +3,9 @@
  * same handler modules that deploy to Lambda, and the handler's result back into a response.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { listen } from './loopback.ts';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
@@ -31,17 +30,8 @@ export async function startApiGateway(options: { port: number; routes: Routes; h
       else res.destroy();
     });
   });
-  server.listen(options.port, options.host ?? '127.0.0.1');
-  await once(server, 'listening');
-  const { address, port } = server.address() as AddressInfo;
-  return {
-    url: `http://${address}:${port}`,
-    server,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { url, close } = await listen(server, options.port, options.host);
+  return { url, server, close };
 }
 
 async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -2,12 +2,11 @@
  * An embedded DynamoDB (dynalite) on loopback, for `npm start` and the tests. It speaks the real
  * wire protocol, so the driver talks to it through the ordinary AWS SDK.
  */
-import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE_KEYS } from '../../functions/adapters/dynamodb/table.ts';
+import { listen } from './loopback.ts';
 
 export interface LocalDynamoDB {
   endpoint: string;
@@ -18,16 +17,8 @@ export interface LocalDynamoDB {
 export async function startDynamoDB(options: { path?: string } = {}): Promise<LocalDynamoDB> {
   if (options.path) await mkdir(options.path, { recursive: true });
   const server = dynalite({ ...(options.path ? { path: options.path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
-  };
+  const { url, close } = await listen(server);
+  return { endpoint: url, close };
 }
 
 /** A client for the local engine; it accepts any credentials. */

@@ -4,10 +4,9 @@
  * JSON-in-a-string `result`. It is a stand-in for the vendor's real service, not a product.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from './loopback.ts';
 
 export interface UserCenterAccount {
   userId: string;
@@ -131,17 +130,8 @@ export async function startUserCenter(options: UserCenterServerOptions): Promise
   const server = createServer((req, res) => {
     handle(routes, req, res).catch(() => reply(res, { http: 500, body: { status: 0, result: '系统错误' } }));
   });
-  server.listen(options.port ?? 0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { url, close } = await listen(server, options.port);
+  return { url, server, close };
 }
 
 interface Reply {

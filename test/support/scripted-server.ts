@@ -1,7 +1,6 @@
 /** A loopback HTTP server whose every answer a test scripts: for upstream failure modes real servers won't produce on demand. */
-import { once } from 'node:events';
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../../lib/local/loopback.ts';
 
 export interface SeenRequest {
   method: string;
@@ -36,22 +35,15 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
     const body = answer.text ?? JSON.stringify(answer.json ?? {});
     res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' }).end(body);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.close = async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
+  const { url, close } = await listen(server);
+  state.url = url;
+  state.close = close;
   return state;
 }
 
 /** A loopback URL where nothing listens: bind a port, then free it. */
 export async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  const { url, close } = await listen(createServer());
+  await close();
+  return url;
 }
