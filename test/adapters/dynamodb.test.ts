@@ -1,4 +1,4 @@
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualDeviceCloud } from '../../functions/adapters/device-cloud/virtual/virtual-cloud.ts';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
@@ -90,5 +90,37 @@ describe('virtual device cloud', () => {
     await expect(cloud.execute(session('erin'), 'vd-unknown', { property: 'switch', name: 'on' })).rejects.toMatchObject({
       errorName: 'E_DRIVER_DEVICE_NO_FOUND',
     });
+  });
+
+  it('answers E_ENDPOINT_BUSY when another writer wins every time', async () => {
+    const seeding = new VirtualDeviceCloud(table.db, table.tableName);
+    const tv = (await seeding.list(session('frank'))).find((d) => d.type === 'tv')!;
+    // Before each of the cloud's writes, another writer bumps the version, so every attempt loses.
+    let attempts = 0;
+    const contended = new Proxy(table.db, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+          if (command instanceof UpdateCommand) {
+            attempts++;
+            await target.send(
+              new UpdateCommand({
+                TableName: table.tableName,
+                Key: command.input.Key,
+                UpdateExpression: 'SET version = version + :one',
+                ExpressionAttributeValues: { ':one': 1 },
+              }),
+            );
+          }
+          return target.send(command as never);
+        };
+      },
+    });
+    const cloud = new VirtualDeviceCloud(contended, table.tableName, () => 0);
+    await expect(cloud.execute(session('frank'), tv.deviceId, { property: 'switch', name: 'on' })).rejects.toMatchObject({
+      errorName: 'E_ENDPOINT_BUSY',
+    });
+    expect(attempts).toBe(5);
+    await expect(seeding.get(session('frank'), tv.deviceId)).resolves.toMatchObject({ state: { switch: 'off' } });
   });
 });
