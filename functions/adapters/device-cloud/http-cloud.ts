@@ -10,6 +10,7 @@ import {
 } from '../../domain/errors.ts';
 import type { CloudSession, DeviceCloud } from '../../domain/ports.ts';
 import type { Action } from '../../domain/protocol/action.ts';
+import { TransportError, isRecord, requestJson } from '../http/request-json.ts';
 
 export interface HttpCloudSettings {
   /** Base URL of the vendor's device API, e.g. https://devices.example.com/homebase */
@@ -54,28 +55,23 @@ export class HttpDeviceCloud implements DeviceCloud {
     return body['state'];
   }
 
-  async #call(session: CloudSession, method: string, path: string, payload?: unknown, deviceId?: string): Promise<unknown> {
-    let response: Response;
+  async #call(session: CloudSession, method: 'GET' | 'POST', path: string, payload?: unknown, deviceId?: string): Promise<unknown> {
     try {
-      response = await fetch(`${this.#base}${path}`, {
+      const answer = await requestJson(`${this.#base}${path}`, {
         method,
-        headers: {
-          authorization: `Bearer ${session.accessToken}`,
-          accept: 'application/json',
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: payload === undefined ? null : JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        headers: { authorization: `Bearer ${session.accessToken}` },
+        body: payload,
+        timeoutMs: this.#timeoutMs,
       });
+      if (answer.ok) return answer.body;
+      throw failure(answer.status, answer.body, deviceId);
     } catch (error) {
-      if (error instanceof Error && error.name === 'TimeoutError') {
+      if (!(error instanceof TransportError)) throw error;
+      if (error.timedOut) {
         throw new DriverTimeoutError(`The device cloud did not answer within ${this.#timeoutMs} ms.`, { cause: error });
       }
       throw new ServerUnreachableError('The device cloud cannot be reached.', { cause: error });
     }
-    const body: unknown = await response.json().catch(() => undefined);
-    if (response.ok) return body;
-    throw failure(response.status, body, deviceId);
   }
 }
 
@@ -94,6 +90,3 @@ function failure(status: number, body: unknown, deviceId: string | undefined): H
   if (status >= 500) return new ServerUnreachableError(`The device cloud failed (HTTP ${status}). Try again shortly.`, details);
   return new DriverError(message ?? `The device cloud refused the request (HTTP ${status}).`, details);
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PasswordUpstream, UpstreamGrant } from '../../domain/ports.ts';
 import { type UpstreamFailure, UpstreamError } from '../../domain/upstream-error.ts';
+import { TransportError, isRecord, requestJson } from '../http/request-json.ts';
 
 export interface UserCenterSettings {
   baseUrl: string;
@@ -110,26 +111,18 @@ export class UserCenterClient implements PasswordUpstream {
    * pattern; any other status 0 is a plain rejection.
    */
   async #post(path: string, body: Record<string, string>, refusal?: UpstreamFailure): Promise<Envelope> {
-    let response: Response;
+    let answer;
     try {
-      response = await fetch(`${this.#base}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#settings.timeoutMs),
-      });
+      answer = await requestJson(`${this.#base}${path}`, { method: 'POST', body, timeoutMs: this.#settings.timeoutMs });
     } catch (error) {
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      const message = timedOut ? `no answer within ${this.#settings.timeoutMs} ms` : 'connection failed';
-      throw new UpstreamError('unavailable', message, { cause: error });
+      if (error instanceof TransportError) throw new UpstreamError('unavailable', error.message, { cause: error });
+      throw error;
     }
-    if (response.status >= 500 || response.status === 429) {
-      throw new UpstreamError('unavailable', `HTTP ${response.status}`, { upstreamCode: String(response.status) });
+    const { status, ok, body: envelope } = answer;
+    if (status >= 500 || status === 429) {
+      throw new UpstreamError('unavailable', `HTTP ${status}`, { upstreamCode: String(status) });
     }
-    if (!response.ok) {
-      throw new UpstreamError('rejected', `HTTP ${response.status}`, { upstreamCode: String(response.status) });
-    }
-    const envelope: unknown = await response.json().catch(() => undefined);
+    if (!ok) throw new UpstreamError('rejected', `HTTP ${status}`, { upstreamCode: String(status) });
     if (!isRecord(envelope) || (envelope['status'] !== 0 && envelope['status'] !== 1)) {
       throw new UpstreamError('malformed', 'UserCenter answered without a status of 0 or 1');
     }
@@ -175,6 +168,3 @@ function describeRefusal(envelope: Record<string, unknown>): string {
 }
 
 const digest = (algorithm: string, value: string): string => createHash(algorithm).update(value, 'utf8').digest('hex');
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
