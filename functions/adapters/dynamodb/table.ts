@@ -13,14 +13,14 @@ export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 /** Epoch seconds after which DynamoDB may delete the item. DynamoDB deletes lazily, so readers check expiry themselves. */
 export const TTL_ATTRIBUTE = 'ttl';
 
+/** The partition holding one vendor user's virtual devices and home marker. */
+const virtualCloud = (vendorUserId: string) => `VCLOUD#${vendorUserId}`;
+
 export const keys = {
   link: (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'LINK' }),
-  virtualDevices: (vendorUserId: string) => `VCLOUD#${vendorUserId}`,
-  virtualHome: (vendorUserId: string) => ({ pk: `VCLOUD#${vendorUserId}`, sk: 'HOME' }),
-  virtualDevice: (vendorUserId: string, deviceId: string) => ({
-    pk: `VCLOUD#${vendorUserId}`,
-    sk: `DEVICE#${deviceId}`,
-  }),
+  virtualCloud,
+  virtualHome: (vendorUserId: string) => ({ pk: virtualCloud(vendorUserId), sk: 'HOME' }),
+  virtualDevice: (vendorUserId: string, deviceId: string) => ({ pk: virtualCloud(vendorUserId), sk: `DEVICE#${deviceId}` }),
 };
 
 export const isConditionFailure = (error: unknown): boolean =>

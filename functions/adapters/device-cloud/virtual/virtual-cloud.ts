@@ -91,13 +91,14 @@ export class VirtualDeviceCloud implements DeviceCloud {
         new QueryCommand({
           TableName: this.#table,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.virtualDevices(vendorUserId) },
+          ExpressionAttributeValues: { ':pk': keys.virtualCloud(vendorUserId) },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
+      const home = keys.virtualHome(vendorUserId).sk;
       for (const item of page.Items ?? []) {
-        if (item['sk'] === keys.virtualHome(vendorUserId).sk) seeded = true;
+        if (item['sk'] === home) seeded = true;
         else devices.push(item as DeviceItem);
       }
       startKey = page.LastEvaluatedKey;
