@@ -47,8 +47,18 @@ async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse):
     if (size > MAX_PAYLOAD_BYTES) return send(res, 413, { message: 'Request Entity Too Large' });
     chunks.push(chunk);
   }
-  const raw = Buffer.concat(chunks);
-  const event = toEvent(req, url, routeKey, raw);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const event = apiGatewayEvent({
+    method: req.method ?? 'GET',
+    url,
+    headers,
+    body: Buffer.concat(chunks),
+    protocol: `HTTP/${req.httpVersion}`,
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+  });
   let result: unknown;
   try {
     result = await handler(event, lambdaContext(event.requestContext.requestId));
@@ -60,11 +70,21 @@ async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse):
   writeResult(res, result);
 }
 
-function toEvent(req: IncomingMessage, url: URL, routeKey: string, raw: Buffer): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
+export interface HttpRequestParts {
+  method: string;
+  url: URL;
+  /** Lower-case names, as Node and API Gateway give them. */
+  headers: Record<string, string>;
+  body: Buffer;
+  protocol?: string;
+  sourceIp?: string;
+  requestId?: string;
+}
+
+/** The payload-v2 event API Gateway builds for a request: text bodies as they are, others base64-encoded. */
+export function apiGatewayEvent(request: HttpRequestParts): APIGatewayProxyEventV2 {
+  const { method, url, headers, body: raw } = request;
+  const routeKey = `${method} ${url.pathname}`;
   const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
@@ -81,13 +101,13 @@ function toEvent(req: IncomingMessage, url: URL, routeKey: string, raw: Buffer):
       domainName: headers['host'] ?? 'localhost',
       domainPrefix: 'localhost',
       http: {
-        method: req.method ?? 'GET',
+        method,
         path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        protocol: request.protocol ?? 'HTTP/1.1',
+        sourceIp: request.sourceIp ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomUUID(),
+      requestId: request.requestId ?? randomUUID(),
       routeKey,
       stage: '$default',
       time: now.toISOString(),
@@ -116,7 +136,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-function lambdaContext(requestId: string): Context {
+/** A Lambda context with a 30-second budget, as the deployed functions would see. */
+export function lambdaContext(requestId: string): Context {
   const deadline = Date.now() + 30_000;
   return {
     callbackWaitsForEmptyEventLoop: false,
