@@ -123,6 +123,11 @@ describe('login failure modes, each with its exact errorName', () => {
     await expect(login(scripted.url)).rejects.toMatchObject({ errorName });
   });
 
+  it('falls back to the user\'s "id" when the configured field is absent', async () => {
+    scripted.script = (req) => (req.path === '/oauth/token' ? { json: ok } : { json: { status: 1, user: '{"id":77,"name":"x"}' } });
+    await expect(login(scripted.url)).resolves.toMatchObject({ userId: '77' });
+  });
+
   it('a user lookup without the id field gives E_DRIVER_LOGIN_FAILED', async () => {
     scripted.script = (req) => (req.path === '/oauth/token' ? { json: ok } : { json: { status: 1, user: '{"name":"x"}' } });
     await expect(login(scripted.url)).rejects.toMatchObject({ errorName: 'E_DRIVER_LOGIN_FAILED', message: expect.stringContaining('no "userId"') });

@@ -58,6 +58,13 @@ describe('malformed and hostile requests', () => {
     expect(exact).toMatchObject({ errorName: 'E_DRIVER_SIGN_ERROR' }); // parsed, then refused on its merits
   });
 
+  it('reads JSON sent with a charset or a +json content type', async () => {
+    for (const type of ['application/json; charset=UTF-8', 'application/json;charset=utf-8', 'application/vnd.rokid+json']) {
+      // Parsed and judged on its merits: the token is not one of ours.
+      expect(await call('list', json({ userAuth: auth }), { 'content-type': type })).toMatchObject({ errorName: 'E_DRIVER_SIGN_ERROR' });
+    }
+  });
+
   it('answers a token it never issued with E_DRIVER_SIGN_ERROR', async () => {
     expect(await call('list', json({ userAuth: { userToken: 'not-ours' } }))).toMatchObject({
       status: 1,

@@ -69,6 +69,9 @@ describe('the local driver over HTTP', () => {
 
     const got = await post('/get', { device: { deviceId: lamp.deviceId }, userAuth });
     expect(got).toMatchObject({ status: 0, data: { deviceId: lamp.deviceId, state: { brightness: 30 } } });
+    // Older callers put userAuth inside the device, as /execute does.
+    const nested = await post('/get', { device: { deviceId: lamp.deviceId, userAuth } });
+    expect(nested).toEqual(got);
   });
 
   it('refuses a value out of range, an undeclared action and an unknown device', async () => {
