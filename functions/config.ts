@@ -41,10 +41,28 @@ export const ConfigSchema = v.pipe(
     USERCENTER_TIMEOUT_MS: wholeNumber(3000),
     USERCENTER_USER_ID_FIELD: v.optional(text, 'userId'),
     USERCENTER_BAD_CREDENTIALS_PATTERN: v.optional(pattern, 'password|credential|validate ?code|密码|验证码|用户名'),
+    USERCENTER_DEAD_REFRESH_TOKEN_PATTERN: v.optional(pattern, 'refresh|token|invalid|expired|无效|过期|失效'),
     USER_TOKEN_TTL_S: wholeNumber(30 * 24 * 3600),
     REFRESH_TOKEN_TTL_S: wholeNumber(180 * 24 * 3600),
+    REFRESH_LEAD_S: wholeNumber(600),
+    REFRESH_SKEW_S: wholeNumber(60),
+    REFRESH_MAX_IDLE_S: wholeNumber(24 * 3600),
+    REFRESH_CONCURRENCY: wholeNumber(16),
+    REFRESH_INTERVAL_S: wholeNumber(60),
+    OAUTH_ISSUER: v.optional(httpUrl),
+    OAUTH_AUTHORIZATION_ENDPOINT: v.optional(httpUrl),
+    OAUTH_TOKEN_ENDPOINT: v.optional(httpUrl),
+    OAUTH_USERINFO_ENDPOINT: v.optional(httpUrl),
+    OAUTH_CLIENT_ID: v.optional(text),
+    OAUTH_CLIENT_SECRET: v.optional(v.string(), ''),
+    OAUTH_CLIENT_AUTH: v.optional(v.picklist(['client_secret_basic', 'client_secret_post']), 'client_secret_basic'),
+    OAUTH_TIMEOUT_MS: wholeNumber(3000),
   }),
   v.check((c) => c.DEVICE_CLOUD !== 'http' || c.DEVICE_CLOUD_URL !== undefined, 'DEVICE_CLOUD=http needs DEVICE_CLOUD_URL'),
+  v.check(
+    (c) => c.OAUTH_CLIENT_ID === undefined || c.OAUTH_ISSUER !== undefined || c.OAUTH_TOKEN_ENDPOINT !== undefined,
+    'OAUTH_CLIENT_ID needs OAUTH_ISSUER or OAUTH_TOKEN_ENDPOINT',
+  ),
 );
 export type Config = v.InferOutput<typeof ConfigSchema>;
 

@@ -6,19 +6,28 @@ import { HttpDeviceCloud } from './adapters/device-cloud/http-cloud.ts';
 import { VirtualDeviceCloud } from './adapters/device-cloud/virtual/virtual-cloud.ts';
 import { documentClient } from './adapters/dynamodb/client.ts';
 import { DynamoLinkStore } from './adapters/dynamodb/link-store.ts';
+import { refreshMetrics } from './adapters/metrics/refresh-metrics.ts';
+import { OAuthClient } from './adapters/oauth/oauth-client.ts';
 import { UserCenterClient } from './adapters/usercenter/usercenter-client.ts';
 import { type Config, readConfig } from './config.ts';
 import { commandRouter } from './domain/commands.ts';
 import { DeviceService } from './domain/devices/device-service.ts';
 import { PasswordLogin, loginCommand } from './domain/linking/password-login.ts';
 import { systemClock } from './domain/ports.ts';
+import { FreshSessions } from './domain/refresh/fresh-sessions.ts';
+import { LinkRefresher } from './domain/refresh/link-refresher.ts';
+import { RefreshJob } from './domain/refresh/refresh-job.ts';
+import type { RefreshPolicy } from './domain/refresh/schedule.ts';
 import { TokenVault } from './domain/vault/token-vault.ts';
 import { logger } from './http/logger.ts';
 
 export interface Driver {
   vault: TokenVault;
+  /** Authenticated, freshly refreshed device-cloud sessions for /list and /execute. */
+  sessions: FreshSessions;
   devices: DeviceService;
   command: ReturnType<typeof commandRouter>;
+  refreshJob: RefreshJob;
 }
 
 let instance: Driver | undefined;
@@ -31,10 +40,18 @@ export function driver(): Driver {
 
 function build(config: Config): Driver {
   const db = documentClient();
+  const links = new DynamoLinkStore(db, config.TABLE_NAME);
+  const policy: RefreshPolicy = {
+    leadS: config.REFRESH_LEAD_S,
+    skewS: config.REFRESH_SKEW_S,
+    maxIdleS: config.REFRESH_MAX_IDLE_S,
+    backoffBaseS: 60,
+    backoffMaxS: 3600,
+  };
   const vault = new TokenVault({
-    links: new DynamoLinkStore(db, config.TABLE_NAME),
+    links,
     clock: systemClock,
-    settings: { userTokenTtlS: config.USER_TOKEN_TTL_S, refreshTokenTtlS: config.REFRESH_TOKEN_TTL_S },
+    settings: { userTokenTtlS: config.USER_TOKEN_TTL_S, refreshTokenTtlS: config.REFRESH_TOKEN_TTL_S, refresh: policy },
   });
   const cloud =
     config.DEVICE_CLOUD === 'http'
@@ -48,11 +65,44 @@ function build(config: Config): Driver {
     timeoutMs: config.USERCENTER_TIMEOUT_MS,
     userIdField: config.USERCENTER_USER_ID_FIELD,
     badCredentialsPattern: config.USERCENTER_BAD_CREDENTIALS_PATTERN,
+    deadRefreshTokenPattern: config.USERCENTER_DEAD_REFRESH_TOKEN_PATTERN,
+  });
+  const oauth = config.OAUTH_CLIENT_ID
+    ? new OAuthClient({
+        issuer: config.OAUTH_ISSUER,
+        authorizationEndpoint: config.OAUTH_AUTHORIZATION_ENDPOINT,
+        tokenEndpoint: config.OAUTH_TOKEN_ENDPOINT,
+        userinfoEndpoint: config.OAUTH_USERINFO_ENDPOINT,
+        clientId: config.OAUTH_CLIENT_ID,
+        clientSecret: async () => config.OAUTH_CLIENT_SECRET,
+        clientAuth: config.OAUTH_CLIENT_AUTH,
+        timeoutMs: config.OAUTH_TIMEOUT_MS,
+      })
+    : undefined;
+  const refresher = new LinkRefresher({
+    links,
+    upstreams: { usercenter: userCenter, ...(oauth ? { oauth } : {}) },
+    clock: systemClock,
+    policy,
+    metrics: refreshMetrics,
+    log: logger,
   });
   const login = loginCommand(new PasswordLogin({ upstream: userCenter, vault }));
   return {
     vault,
+    sessions: new FreshSessions({ vault, links, refresher, clock: systemClock }),
     devices: new DeviceService({ cloud, log: logger }),
     command: commandRouter({ login, Login: login }),
+    refreshJob: new RefreshJob({
+      links,
+      refresher,
+      clock: systemClock,
+      log: logger,
+      settings: {
+        concurrency: config.REFRESH_CONCURRENCY,
+        // One upstream call at its timeout, plus the write-back.
+        reserveMs: Math.max(config.USERCENTER_TIMEOUT_MS, config.OAUTH_TIMEOUT_MS) + 2000,
+      },
+    }),
   };
 }

@@ -3,15 +3,16 @@ import { driver } from './container.ts';
 import { ExecuteRequestSchema, GetRequestSchema } from './domain/protocol/requests.ts';
 import { parseOrThrow } from './domain/protocol/validation.ts';
 import { homebaseHandler } from './http/homebase-handler.ts';
+import { invocationOf } from './http/invocation.ts';
 
-export const handler = homebaseHandler(async (body, event) => {
-  const { vault, devices } = driver();
+export const handler = homebaseHandler(async (body, event, context) => {
+  const { sessions, devices } = driver();
   if (event.routeKey === 'POST /get') {
     const request = parseOrThrow(GetRequestSchema, body, '/get request');
-    const { session } = await vault.authenticate(request.userAuth);
+    const session = await sessions.open(request.userAuth, invocationOf(context));
     return devices.get(session, request.deviceId);
   }
   const { device, action } = parseOrThrow(ExecuteRequestSchema, body, '/execute request');
-  const { session } = await vault.authenticate(device.userAuth);
+  const session = await sessions.open(device.userAuth, invocationOf(context));
   return devices.execute(session, device.deviceId, action);
 });

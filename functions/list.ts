@@ -3,10 +3,11 @@ import { driver } from './container.ts';
 import { ListRequestSchema } from './domain/protocol/requests.ts';
 import { parseOrThrow } from './domain/protocol/validation.ts';
 import { homebaseHandler } from './http/homebase-handler.ts';
+import { invocationOf } from './http/invocation.ts';
 
-export const handler = homebaseHandler(async (body) => {
+export const handler = homebaseHandler(async (body, _event, context) => {
   const request = parseOrThrow(ListRequestSchema, body, '/list request');
-  const { vault, devices } = driver();
-  const { session } = await vault.authenticate(request.userAuth);
+  const { sessions, devices } = driver();
+  const session = await sessions.open(request.userAuth, invocationOf(context));
   return devices.list(session);
 });

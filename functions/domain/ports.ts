@@ -16,6 +16,20 @@ export interface LinkStore {
   /** Stores a new link; fails if the id is taken. */
   create(link: Link): Promise<void>;
   get(linkId: string): Promise<Link | undefined>;
+  /**
+   * Replaces the link with `next` if the stored one still has version `next.version - 1` (and, when
+   * `leaseOwner` is given, is still leased to it). Answers false when another writer got there first.
+   */
+  update(next: Link, options?: { leaseOwner?: string }): Promise<boolean>;
+  /**
+   * Claims the link for one refresher until `expiresAt`, unless a live lease (expiring after `now`)
+   * exists. Answers the link as stored once the lease is taken, or undefined when it is held or gone.
+   */
+  acquireLease(linkId: string, lease: { owner: string; expiresAt: number }, now: number): Promise<Link | undefined>;
+  /** Gives the lease up, if `owner` still holds it. */
+  releaseLease(linkId: string, owner: string): Promise<void>;
+  /** The ids of active links whose refreshDueAt is at or before `dueBy`, read from the due index only. */
+  due(dueBy: number): AsyncIterable<string>;
 }
 
 /** What the driver knows of a linked user when it calls a device cloud. */
@@ -54,7 +68,21 @@ export interface PasswordUpstream {
   userIdOf(accessToken: string): Promise<string>;
 }
 
+/** An upstream that can refresh the credentials it issued (UserCenter, an OAuth 2.0 authorization server). */
+export interface TokenRefresher {
+  /** Throws UpstreamError; `invalid_grant` means the refresh token will never work again. */
+  refresh(refreshToken: string): Promise<UpstreamGrant>;
+}
+
+/** What the refresh machinery counts. Never given a token. */
+export interface RefreshMetrics {
+  refreshed(lagS: number): void;
+  transientFailure(): void;
+  needsRelink(): void;
+}
+
 /** Structured diagnostics. Powertools' Logger fits it as it is. */
 export interface DiagnosticsLog {
   warn(message: string, details: Record<string, unknown>): void;
+  info(message: string, details: Record<string, unknown>): void;
 }

@@ -7,6 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { flushMetrics } from '../adapters/metrics/refresh-metrics.ts';
 import { DriverError, HomebaseError, toErrorEnvelope } from '../domain/errors.ts';
 import { logger } from './logger.ts';
 
@@ -15,15 +16,21 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
-export type RouteHandler = (body: unknown, event: Event) => Promise<unknown>;
+export type RouteHandler = (body: unknown, event: Event, context: Context) => Promise<unknown>;
 
 export function homebaseHandler(handle: RouteHandler) {
   return middy<Event, Result, Error, Context>()
     .use(envelope())
+    .use(publishMetrics())
     .use(injectLambdaContext(logger))
     .use(bodyLimit())
     .use(httpJsonBodyParser())
-    .handler(async (event) => (await handle(event.body, event)) as Result);
+    .handler(async (event, context) => (await handle(event.body, event, context)) as Result);
+}
+
+/** An inline refresh records metrics; they are published whether the request succeeded or not. */
+function publishMetrics(): MiddlewareObj<Event, Result, Error, Context> {
+  return { after: flushMetrics, onError: flushMetrics };
 }
 
 function bodyLimit(): MiddlewareObj<Event, Result, Error, Context> {

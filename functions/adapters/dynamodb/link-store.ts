@@ -1,9 +1,9 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LinkStore } from '../../domain/ports.ts';
 import type { Link } from '../../domain/vault/link.ts';
-import { TTL_ATTRIBUTE, keys } from './table.ts';
+import { DUE_INDEX, LINK_PREFIX, TTL_ATTRIBUTE, dueShard, isConditionFailure, keys } from './table.ts';
 
-/** Links in the single table, one item each. */
+/** Links in the single table, one item each; every write is a single-item conditional write. */
 export class DynamoLinkStore implements LinkStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
@@ -15,11 +15,7 @@ export class DynamoLinkStore implements LinkStore {
 
   async create(link: Link): Promise<void> {
     await this.#db.send(
-      new PutCommand({
-        TableName: this.#table,
-        Item: { ...keys.link(link.linkId), ...link, [TTL_ATTRIBUTE]: retainUntil(link) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+      new PutCommand({ TableName: this.#table, Item: item(link), ConditionExpression: 'attribute_not_exists(pk)' }),
     );
   }
 
@@ -27,10 +23,102 @@ export class DynamoLinkStore implements LinkStore {
     const { Item } = await this.#db.send(
       new GetCommand({ TableName: this.#table, Key: keys.link(linkId), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...link } = Item;
-    return link as Link;
+    return Item && linkOf(Item);
   }
+
+  async update(next: Link, options: { leaseOwner?: string } = {}): Promise<boolean> {
+    const leased = options.leaseOwner !== undefined;
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: item(next),
+          ConditionExpression: leased ? 'version = :expected AND leaseOwner = :owner' : 'version = :expected',
+          ExpressionAttributeValues: { ':expected': next.version - 1, ...(leased ? { ':owner': options.leaseOwner } : {}) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async acquireLease(linkId: string, lease: { owner: string; expiresAt: number }, now: number): Promise<Link | undefined> {
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.link(linkId),
+          UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)',
+          ExpressionAttributeValues: { ':owner': lease.owner, ':expires': lease.expiresAt, ':now': now },
+          // The item as it stands once leased: the re-read the refresher decides on, at no extra cost.
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes && linkOf(Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async releaseLease(linkId: string, owner: string): Promise<void> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.link(linkId),
+          UpdateExpression: 'REMOVE leaseOwner, leaseExpiresAt',
+          ConditionExpression: 'leaseOwner = :owner',
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async *due(dueBy: number): AsyncIterable<string> {
+    for (let shard = 0; shard < DUE_INDEX.shards; shard++) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.#db.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: DUE_INDEX.indexName,
+            KeyConditionExpression: '#shard = :shard AND #due <= :dueBy',
+            ExpressionAttributeNames: { '#shard': DUE_INDEX.partitionKey, '#due': DUE_INDEX.sortKey },
+            ExpressionAttributeValues: { ':shard': `due#${shard}`, ':dueBy': dueBy },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const found of page.Items ?? []) yield String(found['pk']).slice(LINK_PREFIX.length);
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
+  }
+}
+
+/**
+ * The stored item: the link, its keys, the TTL, and `dueShard` only while the refresh job has work
+ * on it, which is what keeps the due index sparse.
+ */
+export function item(link: Link): Record<string, unknown> {
+  const due = link.status === 'active' && link.refreshDueAt !== undefined;
+  return {
+    ...keys.link(link.linkId),
+    ...link,
+    [TTL_ATTRIBUTE]: retainUntil(link),
+    ...(due ? { [DUE_INDEX.partitionKey]: dueShard(link.linkId) } : {}),
+  };
+}
+
+function linkOf(stored: Record<string, unknown>): Link {
+  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, [DUE_INDEX.partitionKey]: _shard, ...link } = stored;
+  // Links written before refresh existed lack its bookkeeping; they start from a clean slate.
+  return { refreshFailures: 0, lastRefreshedAt: link['updatedAt'], ...link } as unknown as Link;
 }
 
 /** A link is worth keeping while any of its driver tokens can still be presented. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PasswordUpstream, UpstreamGrant } from '../../domain/ports.ts';
+import type { PasswordUpstream, TokenRefresher, UpstreamGrant } from '../../domain/ports.ts';
 import { type UpstreamFailure, UpstreamError } from '../../domain/upstream-error.ts';
 import { TransportError, isRecord, requestJson } from '../http/request-json.ts';
 
@@ -14,6 +14,11 @@ export interface UserCenterSettings {
   userIdField: string;
   /** UserCenter reports every failure as status 0; a message matching this means wrong credentials. */
   badCredentialsPattern: RegExp;
+  /**
+   * A refusal of refreshAccessToken matching this means the refresh token is dead (invalid_grant, so
+   * the user must link again). Any other refusal ("system busy") is treated as passing.
+   */
+  deadRefreshTokenPattern: RegExp;
 }
 
 /** UserCenter's envelope: status 1 is success and 0 failure, the inverse of Homebase's. */
@@ -29,7 +34,7 @@ interface Envelope {
  * examples exactly, including the spelling `destoryToken`. `result` arrives as a JSON *string* and
  * `expires_in` as a string; both are decoded here so the rest of the driver sees numbers.
  */
-export class UserCenterClient implements PasswordUpstream {
+export class UserCenterClient implements PasswordUpstream, TokenRefresher {
   readonly #settings: UserCenterSettings;
   readonly #base: string;
 
@@ -91,9 +96,9 @@ export class UserCenterClient implements PasswordUpstream {
     await this.#post('/oauth/destoryToken', { access_token: accessToken });
   }
 
-  /** POST /oauth/refreshAccessToken. A refused refresh token is `invalid_grant`: the user must sign in again. */
+  /** POST /oauth/refreshAccessToken. A refusal naming the token is `invalid_grant`: the user must sign in again. */
   async refresh(refreshToken: string): Promise<UpstreamGrant> {
-    const envelope = await this.#post('/oauth/refreshAccessToken', { refresh_token: refreshToken }, 'invalid_grant');
+    const envelope = await this.#post('/oauth/refreshAccessToken', { refresh_token: refreshToken }, 'invalid_grant', this.#settings.deadRefreshTokenPattern);
     return grantFrom(envelope);
   }
 
@@ -108,9 +113,14 @@ export class UserCenterClient implements PasswordUpstream {
 
   /**
    * `refusal` is what a status 0 means for this call when its message matches the bad-credentials
-   * pattern; any other status 0 is a plain rejection.
+   * pattern (`badCredentialsPattern` unless another is given); any other status 0 is a plain rejection.
    */
-  async #post(path: string, body: Record<string, string>, refusal?: UpstreamFailure): Promise<Envelope> {
+  async #post(
+    path: string,
+    body: Record<string, string>,
+    refusal?: UpstreamFailure,
+    pattern: RegExp = this.#settings.badCredentialsPattern,
+  ): Promise<Envelope> {
     let answer;
     try {
       answer = await requestJson(`${this.#base}${path}`, { method: 'POST', body, timeoutMs: this.#settings.timeoutMs });
@@ -128,7 +138,7 @@ export class UserCenterClient implements PasswordUpstream {
     }
     if (envelope['status'] === 1) return envelope as Envelope;
     const message = describeRefusal(envelope);
-    const failure = refusal && this.#settings.badCredentialsPattern.test(message) ? refusal : 'rejected';
+    const failure = refusal && pattern.test(message) ? refusal : 'rejected';
     throw new UpstreamError(failure, message);
   }
 }

@@ -4,6 +4,8 @@
  * (or break) each other's tokens.
  */
 
+export type UpstreamKind = 'usercenter' | 'oauth';
+
 export type LinkStatus = 'active' | 'needs_relink' | 'revoked';
 
 /** The vendor-side credentials the driver uses on the user's behalf. */
@@ -19,8 +21,8 @@ export interface UpstreamCredentials {
 export interface Link {
   linkId: string;
   vendorUserId: string;
-  /** Which upstream issued the credentials. */
-  upstream: 'usercenter';
+  /** Which upstream issued the credentials, and so which one refreshes them. */
+  upstream: UpstreamKind;
   credentials: UpstreamCredentials;
   status: LinkStatus;
   /** SHA-256 of the driver-issued tokens; the tokens themselves are never stored. */
@@ -28,6 +30,19 @@ export interface Link {
   userTokenExpiresAt: number;
   refreshTokenHash: string;
   refreshTokenExpiresAt: number;
+  /**
+   * When the refresh job should next refresh the upstream credentials (epoch seconds). Absent when
+   * they cannot be refreshed (no refresh token) or must not be (the link needs a relink); such a
+   * link is not in the due index at all.
+   */
+  refreshDueAt?: number;
+  /** The last time the upstream credentials were obtained or refreshed. */
+  lastRefreshedAt: number;
+  /** Transient refresh failures since the last success; drives the backoff. */
+  refreshFailures: number;
+  /** Who is refreshing the link right now, and until when their claim holds. */
+  leaseOwner?: string;
+  leaseExpiresAt?: number;
   createdAt: number;
   updatedAt: number;
   /** Incremented by every write; each update is conditional on the version it read. */

@@ -1,6 +1,7 @@
 import { InvalidAuthorizationError, SignError } from '../errors.ts';
 import type { Clock, CloudSession, LinkStore, UpstreamGrant } from '../ports.ts';
 import type { Link, UpstreamCredentials } from './link.ts';
+import { type RefreshPolicy, nextDueAt } from '../refresh/schedule.ts';
 import { linkIdOf, mintToken, newLinkId, tokenMatches } from './tokens.ts';
 
 export interface VaultSettings {
@@ -8,6 +9,8 @@ export interface VaultSettings {
   userTokenTtlS: number;
   /** Lifetime of a driver refreshToken, in seconds. */
   refreshTokenTtlS: number;
+  /** When new upstream credentials fall due for refresh. */
+  refresh: RefreshPolicy;
 }
 
 /** What Homebase stores as the user's userAuth. */
@@ -22,6 +25,10 @@ export interface AuthenticatedLink {
   link: Link;
   session: CloudSession;
 }
+
+/** What a user whose link is dead must do. */
+export const RELINK =
+  'The link to your account can no longer be used. Remove the device brand in the Rokid app and link your account again.';
 
 const SIGNED_OUT = 'Your sign-in is no longer valid. Sign in to your account again in the Rokid app.';
 
@@ -46,12 +53,17 @@ export class TokenVault {
     const linkId = newLinkId();
     const userToken = mintToken('hbu', linkId);
     const refreshToken = mintToken('hbr', linkId);
+    const credentials = credentialsFrom(grant, now);
+    const refreshDueAt = nextDueAt(credentials, now, this.#settings.refresh);
     await this.#links.create({
       linkId,
       vendorUserId,
       upstream,
-      credentials: credentialsFrom(grant, now),
+      credentials,
       status: 'active',
+      ...(refreshDueAt === undefined ? {} : { refreshDueAt }),
+      lastRefreshedAt: now,
+      refreshFailures: 0,
       userTokenHash: userToken.hash,
       userTokenExpiresAt: now + this.#settings.userTokenTtlS,
       refreshTokenHash: refreshToken.hash,
@@ -80,9 +92,7 @@ export class TokenVault {
       throw new SignError(`${SIGNED_OUT} (The userToken is not recognised.)`);
     }
     if (link.status !== 'active') {
-      throw new InvalidAuthorizationError(
-        'The link to your account can no longer be used. Remove the device brand in the Rokid app and link your account again.',
-      );
+      throw new InvalidAuthorizationError(RELINK);
     }
     if (link.userTokenExpiresAt <= this.#clock.now()) {
       throw new SignError(`${SIGNED_OUT} (The userToken has expired.)`);
@@ -90,9 +100,14 @@ export class TokenVault {
     if (userAuth.userId && userAuth.userId !== link.vendorUserId) {
       throw new SignError(`${SIGNED_OUT} (The userId does not match the userToken.)`);
     }
-    return { link, session: { vendorUserId: link.vendorUserId, accessToken: link.credentials.accessToken } };
+    return { link, session: sessionOf(link) };
   }
 }
+
+export const sessionOf = (link: Link): CloudSession => ({
+  vendorUserId: link.vendorUserId,
+  accessToken: link.credentials.accessToken,
+});
 
 function credentialsFrom(grant: UpstreamGrant, now: number): UpstreamCredentials {
   const credentials: UpstreamCredentials = { accessToken: grant.accessToken, extra: grant.extra };

@@ -1,0 +1,56 @@
+/**
+ * When a link's upstream credentials should be refreshed. Pure functions of the link and the time,
+ * so every edge can be tested with a fake clock.
+ */
+import type { Link, UpstreamCredentials } from '../vault/link.ts';
+
+export interface RefreshPolicy {
+  /** Refresh this long before the upstream access token expires (REFRESH_LEAD_S). */
+  leadS: number;
+  /** Refresh at least this often even when the token does not expire, since some providers revoke unused refresh tokens. */
+  maxIdleS: number;
+  /** An inline refresh (from /list or /execute) happens when the token expires within this window. */
+  skewS: number;
+  /** Backoff after a transient failure: base · 2^(failures-1), capped, with jitter. */
+  backoffBaseS: number;
+  backoffMaxS: number;
+}
+
+export const DEFAULT_POLICY: RefreshPolicy = {
+  leadS: 600,
+  maxIdleS: 24 * 3600,
+  skewS: 60,
+  backoffBaseS: 60,
+  backoffMaxS: 3600,
+};
+
+/**
+ * The next time the job should refresh: `leadS` before expiry, and no later than `maxIdleS` after the
+ * last refresh. Undefined when there is no refresh token, since nothing could be done then.
+ */
+export function nextDueAt(credentials: UpstreamCredentials, lastRefreshedAt: number, policy: RefreshPolicy): number | undefined {
+  if (credentials.refreshToken === undefined) return undefined;
+  const idleLimit = lastRefreshedAt + policy.maxIdleS;
+  return credentials.expiresAt === undefined ? idleLimit : Math.min(credentials.expiresAt - policy.leadS, idleLimit);
+}
+
+/** Is the job's work on this link still to be done? False once someone else has refreshed it. */
+export const isDue = (link: Link, now: number): boolean =>
+  link.status === 'active' && link.refreshDueAt !== undefined && link.refreshDueAt <= now;
+
+/** Must /list or /execute refresh before using the token? True from `skewS` before expiry onwards. */
+export const expiresSoon = (credentials: UpstreamCredentials, now: number, policy: RefreshPolicy): boolean =>
+  credentials.expiresAt !== undefined && credentials.expiresAt - policy.skewS <= now;
+
+/** Has the upstream token expired? A token is good up to, not including, its expiry second. */
+export const hasExpired = (credentials: UpstreamCredentials, now: number): boolean =>
+  credentials.expiresAt !== undefined && credentials.expiresAt <= now;
+
+/**
+ * When to try again after the `failures`-th transient failure in a row. Full jitter in the upper
+ * half spreads a fleet of links that failed together (an upstream outage) so they do not return together.
+ */
+export function backoffDueAt(now: number, failures: number, policy: RefreshPolicy, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.backoffMaxS, policy.backoffBaseS * 2 ** Math.max(0, failures - 1));
+  return now + Math.ceil(ceiling / 2 + (ceiling / 2) * random());
+}
