@@ -137,8 +137,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** A Lambda context with a 30-second budget, as the deployed functions would see. */
-export function lambdaContext(requestId: string): Context {
-  const deadline = Date.now() + 30_000;
+export function lambdaContext(requestId: string, timeoutMs = 30_000): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: 'homebase-driver-local',

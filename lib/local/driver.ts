@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { type LocalDynamoDB, ensureTable, startDynamoDB } from './dynamodb.ts';
 import { startApiGateway } from './api-gateway.ts';
+import { type LocalSchedule, startSchedule } from './schedule.ts';
 import { DEMO_ACCOUNT, type UserCenterServer, startUserCenter } from './usercenter-server.ts';
 
 export interface LocalDriverOptions {
@@ -15,6 +16,8 @@ export interface LocalDriverOptions {
 
 export interface LocalDriver {
   url: string;
+  /** The scheduled refresh run; `runNow` lets a test (or a curious engineer) trigger one. */
+  refresh: LocalSchedule;
   userCenterUrl: string;
   dynamoEndpoint: string;
   close(): Promise<void>;
@@ -47,10 +50,11 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     }
 
     // Imported only now: the handlers read the environment set above.
-    const [list, execute, command] = await Promise.all([
+    const [list, execute, command, refresh] = await Promise.all([
       import('../../functions/list.ts'),
       import('../../functions/execute.ts'),
       import('../../functions/command.ts'),
+      import('../../functions/refresh.ts'),
     ]);
     const api = await startApiGateway({
       port: options.port,
@@ -62,8 +66,17 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       },
     });
     stops.unshift(api.close);
+    const intervalS = Number(env['REFRESH_INTERVAL_S'] ?? 60);
+    const schedule = startSchedule(refresh.handler, {
+      intervalS: Number.isFinite(intervalS) && intervalS > 0 ? intervalS : 60,
+      // The deployed function's timeout (see lib/), so the job stops taking work at the same point.
+      timeoutMs: 120_000,
+      onError: (error) => console.error('refresh run failed:', error instanceof Error ? error.message : error),
+    });
+    stops.unshift(schedule.close);
     return {
       url: api.url,
+      refresh: schedule,
       userCenterUrl: env['USERCENTER_URL'],
       dynamoEndpoint: dynamo.endpoint,
       close: () => stopAll(stops),

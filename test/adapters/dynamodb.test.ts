@@ -21,6 +21,8 @@ const link = (linkId: string): Link => ({
   userTokenExpiresAt: 3000,
   refreshTokenHash: 'h2',
   refreshTokenExpiresAt: 5000,
+  lastRefreshedAt: 1000,
+  refreshFailures: 0,
   createdAt: 1000,
   updatedAt: 1000,
   version: 1,

@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type UserCenterSettings, UserCenterClient } from '../../functions/adapters/usercenter/usercenter-client.ts';
 import { PasswordLogin } from '../../functions/domain/linking/password-login.ts';
@@ -14,6 +15,7 @@ const settings = (baseUrl: string, overrides: Partial<UserCenterSettings> = {}):
   timeoutMs: 1000,
   userIdField: 'userId',
   badCredentialsPattern: /password|密码|验证码/i,
+  deadRefreshTokenPattern: /refresh|token|invalid|expired|无效|过期|失效/i,
   ...overrides,
 });
 
@@ -59,7 +61,8 @@ describe('UserCenter client against the UserCenter server', () => {
     const refreshed = await client.refresh(grant.refreshToken!);
     expect(refreshed.accessToken).not.toBe(grant.accessToken);
     await expect(client.checkToken(grant.accessToken)).resolves.toMatchObject({ valid: false });
-    await expect(client.refresh(grant.refreshToken!)).rejects.toMatchObject({ failure: 'rejected' });
+    // Refused with 'refresh_token无效': the token is dead, not the service busy.
+    await expect(client.refresh(grant.refreshToken!)).rejects.toMatchObject({ failure: 'invalid_grant' });
 
     await client.destroyToken(refreshed.accessToken);
     await expect(client.checkToken(refreshed.accessToken)).resolves.toMatchObject({ valid: false });
@@ -89,7 +92,7 @@ describe('login failure modes, each with its exact errorName', () => {
   const login = (baseUrl: string, timeoutMs = 300) =>
     new PasswordLogin({
       upstream: new UserCenterClient(settings(baseUrl, { timeoutMs })),
-      vault: new TokenVault({ links: new InMemoryLinkStore(), clock: new FakeClock(), settings: { userTokenTtlS: 60, refreshTokenTtlS: 120 } }),
+      vault: new TokenVault({ links: new InMemoryLinkStore(), clock: new FakeClock(), settings: { userTokenTtlS: 60, refreshTokenTtlS: 120, refresh: DEFAULT_POLICY } }),
     }).login({ username: 'demo', password: 'homebase' });
 
   it('sends the seed\'s fields, with md5 and sha1 hex digests', async () => {
@@ -143,5 +146,33 @@ describe('login failure modes, each with its exact errorName', () => {
   it('a timeout says how long it waited', async () => {
     scripted.script = () => 'hang';
     await expect(login(scripted.url, 200)).rejects.toMatchObject({ message: expect.stringContaining('no answer within 200 ms') });
+  });
+});
+
+describe('UserCenter refresh: what each answer means for the link', () => {
+  let scripted: ScriptedServer;
+  beforeAll(async () => {
+    scripted = await startScriptedServer(() => ({ json: {} }));
+  });
+  afterAll(() => scripted.close());
+
+  it.each([
+    ['a refusal naming the token', 'invalid_grant', () => ({ json: { status: 0, result: 'refresh_token无效' } })],
+    ['a refusal for another reason', 'rejected', () => ({ json: { status: 0, result: '系统繁忙' } })],
+    ['HTTP 500', 'unavailable', () => ({ status: 500, json: {} })],
+    ['HTTP 429', 'unavailable', () => ({ status: 429, json: {} })],
+    ['no answer in time', 'unavailable', () => 'hang'],
+    ['a reset after the request was sent', 'unavailable', () => 'reset'],
+    ['an unreadable answer', 'malformed', () => ({ text: '<html>' })],
+  ] satisfies Array<[string, string, Script]>)('%s is %s', async (_case, failure, script) => {
+    scripted.script = script;
+    const client = new UserCenterClient(settings(scripted.url, { timeoutMs: 200 }));
+    await expect(client.refresh('r-1')).rejects.toMatchObject({ name: 'UpstreamError', failure });
+  });
+
+  it('keeps a refresh answer without refreshToken as it came, leaving the keeping to the refresher', async () => {
+    scripted.script = () => ({ json: { status: 1, result: JSON.stringify({ accessToken: 'a2', expires_in: '600', open_id: 'o' }) } });
+    const client = new UserCenterClient(settings(scripted.url));
+    await expect(client.refresh('r-1')).resolves.toEqual({ accessToken: 'a2', expiresIn: 600, extra: { open_id: 'o' } });
   });
 });

@@ -16,3 +16,18 @@ export async function testTable(tableName = 'homebase-test') {
     },
   };
 }
+
+/** Counts the items DynamoDB hands back (query results, gets, updated items) from here on. */
+export function countItemsRead(db: DynamoDBDocumentClient): { read(): number; reset(): void } {
+  let itemsRead = 0;
+  db.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const output = (result.output ?? {}) as { Count?: number; Item?: unknown; Attributes?: unknown };
+      itemsRead += (output.Count ?? 0) + (output.Item ? 1 : 0) + (output.Attributes ? 1 : 0);
+      return result;
+    },
+    { step: 'initialize', name: 'countItemsRead' },
+  );
+  return { read: () => itemsRead, reset: () => void (itemsRead = 0) };
+}

@@ -1,5 +1,5 @@
 /** In-memory ports for domain tests, which run without a network. Same contracts as the DynamoDB adapters. */
-import type { Clock, LinkStore } from '../../functions/domain/ports.ts';
+import type { Clock, LinkStore, RefreshMetrics } from '../../functions/domain/ports.ts';
 import type { Link } from '../../functions/domain/vault/link.ts';
 
 export class InMemoryLinkStore implements LinkStore {
@@ -14,6 +14,35 @@ export class InMemoryLinkStore implements LinkStore {
     const link = this.items.get(linkId);
     return link && structuredClone(link);
   }
+
+  async update(next: Link, options: { leaseOwner?: string } = {}): Promise<boolean> {
+    const current = this.items.get(next.linkId);
+    if (!current || current.version !== next.version - 1) return false;
+    if (options.leaseOwner !== undefined && current.leaseOwner !== options.leaseOwner) return false;
+    this.items.set(next.linkId, structuredClone(next));
+    return true;
+  }
+
+  async acquireLease(linkId: string, lease: { owner: string; expiresAt: number }, now: number): Promise<Link | undefined> {
+    const current = this.items.get(linkId);
+    if (!current || (current.leaseExpiresAt !== undefined && current.leaseExpiresAt > now)) return undefined;
+    current.leaseOwner = lease.owner;
+    current.leaseExpiresAt = lease.expiresAt;
+    return structuredClone(current);
+  }
+
+  async releaseLease(linkId: string, owner: string): Promise<void> {
+    const current = this.items.get(linkId);
+    if (current?.leaseOwner !== owner) return;
+    delete current.leaseOwner;
+    delete current.leaseExpiresAt;
+  }
+
+  async *due(dueBy: number): AsyncIterable<string> {
+    for (const link of this.items.values()) {
+      if (link.status === 'active' && link.refreshDueAt !== undefined && link.refreshDueAt <= dueBy) yield link.linkId;
+    }
+  }
 }
 
 export class FakeClock implements Clock {
@@ -23,5 +52,32 @@ export class FakeClock implements Clock {
   }
   advance(seconds: number): void {
     this.seconds += seconds;
+  }
+}
+
+/** Counts what the refresh machinery reports. */
+export class CountingMetrics implements RefreshMetrics {
+  counts = { refreshed: 0, transientFailure: 0, needsRelink: 0 };
+  lags: number[] = [];
+  refreshed(lagS: number): void {
+    this.counts.refreshed++;
+    this.lags.push(lagS);
+  }
+  transientFailure(): void {
+    this.counts.transientFailure++;
+  }
+  needsRelink(): void {
+    this.counts.needsRelink++;
+  }
+}
+
+/** Keeps log lines for assertions (and to check no token ever reaches one). */
+export class RecordingLog {
+  lines: { level: 'info' | 'warn'; message: string; details: Record<string, unknown> }[] = [];
+  info(message: string, details: Record<string, unknown>): void {
+    this.lines.push({ level: 'info', message, details });
+  }
+  warn(message: string, details: Record<string, unknown>): void {
+    this.lines.push({ level: 'warn', message, details });
   }
 }

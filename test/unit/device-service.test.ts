@@ -24,7 +24,11 @@ function cloud(devices: unknown[], executeAnswer: unknown = { switch: 'on' }): D
 
 function logCapture() {
   const warnings: Array<{ message: string; details: Record<string, unknown> }> = [];
-  return { warnings, warn: (message: string, details: Record<string, unknown>) => void warnings.push({ message, details }) };
+  return {
+    warnings,
+    warn: (message: string, details: Record<string, unknown>) => void warnings.push({ message, details }),
+    info: () => {},
+  };
 }
 
 describe('device service', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { describe, expect, it } from 'vitest';
 import { PasswordLogin, loginCommand } from '../../functions/domain/linking/password-login.ts';
 import type { PasswordUpstream } from '../../functions/domain/ports.ts';
@@ -21,7 +22,7 @@ function upstream(failure?: UpstreamFailure): PasswordUpstream & { calls: string
 }
 
 const vault = () =>
-  new TokenVault({ links: new InMemoryLinkStore(), clock: new FakeClock(), settings: { userTokenTtlS: 100, refreshTokenTtlS: 200 } });
+  new TokenVault({ links: new InMemoryLinkStore(), clock: new FakeClock(), settings: { userTokenTtlS: 100, refreshTokenTtlS: 200, refresh: DEFAULT_POLICY } });
 
 describe('login command', () => {
   it('signs in with a password, resolves the user id and links the account', async () => {

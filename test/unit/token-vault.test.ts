@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { hashToken, linkIdOf, tokenMatches } from '../../functions/domain/vault/tokens.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
@@ -13,7 +14,7 @@ describe('token vault', () => {
   beforeEach(() => {
     links = new InMemoryLinkStore();
     clock = new FakeClock();
-    vault = new TokenVault({ links, clock, settings: { userTokenTtlS: 3600, refreshTokenTtlS: 7200 } });
+    vault = new TokenVault({ links, clock, settings: { userTokenTtlS: 3600, refreshTokenTtlS: 7200, refresh: DEFAULT_POLICY } });
   });
 
   it('issues opaque driver tokens and stores only their hashes', async () => {
