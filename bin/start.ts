@@ -32,6 +32,8 @@ Try it. Log in as the demo user, then list devices with the userId and userToken
   curl -s ${url}/list -H 'content-type: application/json' \\
     -d '{"userAuth":{"userId":"<userId>","userToken":"<userToken>"}}'
 
+Upstream tokens are refreshed every ${process.env['REFRESH_INTERVAL_S'] ?? 60} s by the same job the deployed schedule runs.
+
 Press Ctrl-C to stop.`);
 
 let stopping = false;
