@@ -8,6 +8,7 @@ import { documentClient } from './adapters/dynamodb/client.ts';
 import { DynamoLinkStore } from './adapters/dynamodb/link-store.ts';
 import { refreshMetrics } from './adapters/metrics/refresh-metrics.ts';
 import { OAuthClient } from './adapters/oauth/oauth-client.ts';
+import { secretJson, secretString } from './adapters/secrets/secrets.ts';
 import { UserCenterClient } from './adapters/usercenter/usercenter-client.ts';
 import { type Config, readConfig } from './config.ts';
 import { commandRouter } from './domain/commands.ts';
@@ -57,16 +58,7 @@ function build(config: Config): Driver {
     config.DEVICE_CLOUD === 'http'
       ? new HttpDeviceCloud({ baseUrl: config.DEVICE_CLOUD_URL ?? '', timeoutMs: config.DEVICE_CLOUD_TIMEOUT_MS })
       : new VirtualDeviceCloud(db, config.TABLE_NAME);
-  const userCenter = new UserCenterClient({
-    baseUrl: config.USERCENTER_URL,
-    sysId: config.USERCENTER_SYS_ID,
-    clientId: config.USERCENTER_CLIENT_ID,
-    shaAlgorithm: config.USERCENTER_SHA_ALGORITHM,
-    timeoutMs: config.USERCENTER_TIMEOUT_MS,
-    userIdField: config.USERCENTER_USER_ID_FIELD,
-    badCredentialsPattern: config.USERCENTER_BAD_CREDENTIALS_PATTERN,
-    deadRefreshTokenPattern: config.USERCENTER_DEAD_REFRESH_TOKEN_PATTERN,
-  });
+  const userCenter = config.USERCENTER_URL ? userCenterClient(config, config.USERCENTER_URL) : undefined;
   const oauth = config.OAUTH_CLIENT_ID
     ? new OAuthClient({
         issuer: config.OAUTH_ISSUER,
@@ -74,25 +66,28 @@ function build(config: Config): Driver {
         tokenEndpoint: config.OAUTH_TOKEN_ENDPOINT,
         userinfoEndpoint: config.OAUTH_USERINFO_ENDPOINT,
         clientId: config.OAUTH_CLIENT_ID,
-        clientSecret: async () => config.OAUTH_CLIENT_SECRET,
+        clientSecret: config.OAUTH_CLIENT_SECRET_ARN
+          ? secretString(config.OAUTH_CLIENT_SECRET_ARN)
+          : async () => config.OAUTH_CLIENT_SECRET,
         clientAuth: config.OAUTH_CLIENT_AUTH,
         timeoutMs: config.OAUTH_TIMEOUT_MS,
       })
     : undefined;
   const refresher = new LinkRefresher({
     links,
-    upstreams: { usercenter: userCenter, ...(oauth ? { oauth } : {}) },
+    upstreams: { ...(userCenter ? { usercenter: userCenter } : {}), ...(oauth ? { oauth } : {}) },
     clock: systemClock,
     policy,
     metrics: refreshMetrics,
     log: logger,
   });
-  const login = loginCommand(new PasswordLogin({ upstream: userCenter, vault }));
+  // Password login exists only where there is a UserCenter to sign in at.
+  const login = userCenter ? loginCommand(new PasswordLogin({ upstream: userCenter, vault })) : undefined;
   return {
     vault,
     sessions: new FreshSessions({ vault, links, refresher, clock: systemClock }),
     devices: new DeviceService({ cloud, log: logger }),
-    command: commandRouter({ login, Login: login }),
+    command: commandRouter(login ? { login, Login: login } : {}),
     refreshJob: new RefreshJob({
       links,
       refresher,
@@ -105,4 +100,23 @@ function build(config: Config): Driver {
       },
     }),
   };
+}
+
+function userCenterClient(config: Config, baseUrl: string): UserCenterClient {
+  const secretArn = config.USERCENTER_CREDENTIALS_ARN;
+  const fromSecret = secretArn ? secretJson(secretArn) : undefined;
+  return new UserCenterClient({
+    baseUrl,
+    credentials: fromSecret
+      ? async () => {
+          const secret = await fromSecret();
+          return { sysId: secret['sysId'] ?? '', clientId: secret['clientId'] ?? '' };
+        }
+      : async () => ({ sysId: config.USERCENTER_SYS_ID, clientId: config.USERCENTER_CLIENT_ID }),
+    shaAlgorithm: config.USERCENTER_SHA_ALGORITHM,
+    timeoutMs: config.USERCENTER_TIMEOUT_MS,
+    userIdField: config.USERCENTER_USER_ID_FIELD,
+    badCredentialsPattern: config.USERCENTER_BAD_CREDENTIALS_PATTERN,
+    deadRefreshTokenPattern: config.USERCENTER_DEAD_REFRESH_TOKEN_PATTERN,
+  });
 }

@@ -8,7 +8,7 @@ export type CommandHandler = (params: Record<string, unknown>) => Promise<unknow
  * as commands of their own so the supported list in an error shows them.
  */
 export function commandRouter(commands: Record<string, CommandHandler>) {
-  const supported = Object.keys(commands).join(', ');
+  const supported = Object.keys(commands).join(', ') || 'no commands';
   return async (name: string, params: Record<string, unknown>): Promise<unknown> => {
     const handler = Object.hasOwn(commands, name) ? commands[name] : undefined;
     if (!handler) {

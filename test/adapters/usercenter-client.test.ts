@@ -9,8 +9,7 @@ import { type Script, type ScriptedServer, closedPortUrl, startScriptedServer } 
 
 const settings = (baseUrl: string, overrides: Partial<UserCenterSettings> = {}): UserCenterSettings => ({
   baseUrl,
-  sysId: 'sys-1',
-  clientId: 'client-1',
+  credentials: async () => ({ sysId: 'sys-1', clientId: 'client-1' }),
   shaAlgorithm: 'sha1',
   timeoutMs: 1000,
   userIdField: 'userId',
@@ -72,7 +71,7 @@ describe('UserCenter client against the UserCenter server', () => {
   it('classifies a wrong password and an unknown client', async () => {
     await expect(client.tokenByPassword('demo', 'wrong')).rejects.toMatchObject({ failure: 'invalid_credentials' });
     await expect(client.tokenByValidateCode('demo', '000000')).rejects.toMatchObject({ failure: 'invalid_credentials' });
-    const stranger = new UserCenterClient(settings(server.url, { clientId: 'other' }));
+    const stranger = new UserCenterClient(settings(server.url, { credentials: async () => ({ sysId: 'sys-1', clientId: 'other' }) }));
     await expect(stranger.tokenByPassword('demo', 'homebase')).rejects.toMatchObject({ failure: 'rejected' });
   });
 });

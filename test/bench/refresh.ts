@@ -42,8 +42,7 @@ const upstreamServer = createServer((req, res) => {
 const upstreamUrl = (await listen(upstreamServer)).url;
 const upstream = new UserCenterClient({
   baseUrl: upstreamUrl,
-  sysId: '',
-  clientId: '',
+  credentials: async () => ({ sysId: '', clientId: '' }),
   shaAlgorithm: 'sha1',
   timeoutMs: 5000,
   userIdField: 'userId',

@@ -26,6 +26,9 @@ describe('configuration', () => {
     [{ ...minimal, USER_TOKEN_TTL_S: '1.5' }, 'USER_TOKEN_TTL_S: expected a whole number'],
     [{ ...minimal, USERCENTER_TIMEOUT_MS: '0' }, 'USERCENTER_TIMEOUT_MS: expected a positive whole number'],
     [{ ...minimal, USERCENTER_BAD_CREDENTIALS_PATTERN: '(' }, 'USERCENTER_BAD_CREDENTIALS_PATTERN: expected a regular expression'],
+    [{ TABLE_NAME: 't' }, '(the environment: set USERCENTER_URL or OAUTH_CLIENT_ID: the driver needs an upstream account service)'],
+    [{ ...minimal, OAUTH_CLIENT_ID: 'c' }, '(the environment: OAUTH_CLIENT_ID needs OAUTH_ISSUER or OAUTH_TOKEN_ENDPOINT)'],
+    [{ ...minimal, REFRESH_CONCURRENCY: '0' }, 'REFRESH_CONCURRENCY: expected a positive whole number'],
   ])('refuses %j', (env, message) => {
     expect(() => readConfig(env)).toThrowError(expect.objectContaining({ errorName: 'E_DRIVER_ERROR', message: expect.stringContaining(message) }));
   });

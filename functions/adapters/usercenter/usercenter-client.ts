@@ -3,10 +3,15 @@ import type { PasswordUpstream, TokenRefresher, UpstreamGrant } from '../../doma
 import { type UpstreamFailure, UpstreamError } from '../../domain/upstream-error.ts';
 import { TransportError, isRecord, requestJson } from '../http/request-json.ts';
 
-export interface UserCenterSettings {
-  baseUrl: string;
+export interface UserCenterCredentials {
   sysId: string;
   clientId: string;
+}
+
+export interface UserCenterSettings {
+  baseUrl: string;
+  /** `sysid` and `client_id`: resolved per call, since deployed they come from Secrets Manager (cached). */
+  credentials: () => Promise<UserCenterCredentials>;
   /** Digest used for `shapassword`: the seed says only "sha". */
   shaAlgorithm: 'sha1' | 'sha256' | 'sha512';
   timeoutMs: number;
@@ -45,12 +50,13 @@ export class UserCenterClient implements PasswordUpstream, TokenRefresher {
 
   /** POST /oauth/token with md5 and sha digests of the password. */
   async tokenByPassword(username: string, password: string): Promise<UpstreamGrant> {
+    const { sysId, clientId } = await this.#settings.credentials();
     const envelope = await this.#post(
       '/oauth/token',
       {
-        sysid: this.#settings.sysId,
+        sysid: sysId,
         username,
-        client_id: this.#settings.clientId,
+        client_id: clientId,
         md5password: digest('md5', password),
         shapassword: digest(this.#settings.shaAlgorithm, password),
       },
@@ -61,9 +67,10 @@ export class UserCenterClient implements PasswordUpstream, TokenRefresher {
 
   /** POST /oauth/token with a validate code (an SMS code, typically). */
   async tokenByValidateCode(username: string, validateCode: string): Promise<UpstreamGrant> {
+    const { sysId, clientId } = await this.#settings.credentials();
     const envelope = await this.#post(
       '/oauth/token',
-      { sysid: this.#settings.sysId, username, client_id: this.#settings.clientId, validateCode },
+      { sysid: sysId, username, client_id: clientId, validateCode },
       'invalid_credentials',
     );
     return grantFrom(envelope);
