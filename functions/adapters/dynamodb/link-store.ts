@@ -81,23 +81,30 @@ export class DynamoLinkStore implements LinkStore {
   }
 
   async *due(dueBy: number): AsyncIterable<string> {
+    // Every shard's first page is asked for at once: a run with little due work is then one round trip.
+    const firstPages = Array.from({ length: DUE_INDEX.shards }, (_, shard) => this.#duePage(shard, dueBy));
+    for (const page of firstPages) page.catch(() => undefined); // a rejection surfaces when its turn comes
     for (let shard = 0; shard < DUE_INDEX.shards; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.#db.send(
-          new QueryCommand({
-            TableName: this.#table,
-            IndexName: DUE_INDEX.indexName,
-            KeyConditionExpression: '#shard = :shard AND #due <= :dueBy',
-            ExpressionAttributeNames: { '#shard': DUE_INDEX.partitionKey, '#due': DUE_INDEX.sortKey },
-            ExpressionAttributeValues: { ':shard': `due#${shard}`, ':dueBy': dueBy },
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      let page = await firstPages[shard]!;
+      for (;;) {
         for (const found of page.Items ?? []) yield String(found['pk']).slice(LINK_PREFIX.length);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+        if (!page.LastEvaluatedKey) break;
+        page = await this.#duePage(shard, dueBy, page.LastEvaluatedKey);
+      }
     }
+  }
+
+  #duePage(shard: number, dueBy: number, startKey?: Record<string, unknown>) {
+    return this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: DUE_INDEX.indexName,
+        KeyConditionExpression: '#shard = :shard AND #due <= :dueBy',
+        ExpressionAttributeNames: { '#shard': DUE_INDEX.partitionKey, '#due': DUE_INDEX.sortKey },
+        ExpressionAttributeValues: { ':shard': `due#${shard}`, ':dueBy': dueBy },
+        ExclusiveStartKey: startKey,
+      }),
+    );
   }
 }
 

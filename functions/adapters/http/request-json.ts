@@ -3,6 +3,8 @@
  * errors: a transport failure (no answer in time, or no connection) is thrown as TransportError;
  * any HTTP answer, whatever its status, is returned with its body parsed (undefined if not JSON).
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export class TransportError extends Error {
   readonly timedOut: boolean;
@@ -28,24 +30,57 @@ export interface JsonAnswer {
   body: unknown;
 }
 
-export async function requestJson(url: string, request: JsonRequest): Promise<JsonAnswer> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: request.method,
-      headers: {
-        accept: 'application/json',
-        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...request.headers,
+/**
+ * node:http rather than fetch: the first fetch in a process loads undici, about 40 ms that a cold
+ * Lambda would add to its first answer (`npm run bench:lambda`); node:http is already loaded.
+ * The deadline covers the whole exchange, body included.
+ */
+export function requestJson(url: string, request: JsonRequest): Promise<JsonAnswer> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    let timedOut = false;
+    const fail = (error: unknown) => {
+      clearTimeout(timer);
+      reject(new TransportError(timedOut, request.timeoutMs, error));
+    };
+    const outgoing = send(
+      target,
+      {
+        method: request.method,
+        headers: {
+          accept: 'application/json',
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          ...request.headers,
+        },
       },
-      body: request.body === undefined ? null : JSON.stringify(request.body),
-      signal: AbortSignal.timeout(request.timeoutMs),
-    });
-  } catch (error) {
-    throw new TransportError(error instanceof Error && error.name === 'TimeoutError', request.timeoutMs, error);
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', fail);
+        response.on('end', () => {
+          clearTimeout(timer);
+          const status = response.statusCode ?? 0;
+          resolve({ status, ok: status >= 200 && status < 300, body: parseJson(Buffer.concat(chunks).toString('utf8')) });
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      timedOut = true;
+      outgoing.destroy(new Error(`no answer within ${request.timeoutMs} ms`));
+    }, request.timeoutMs);
+    outgoing.on('error', fail);
+    outgoing.end(payload);
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
-  const body: unknown = await response.json().catch(() => undefined);
-  return { status: response.status, ok: response.ok, body };
 }
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
