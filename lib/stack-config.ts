@@ -1,0 +1,60 @@
+/**
+ * The stack's settings: read from CDK context (`cdk deploy -c key=value` or cdk.json), checked with
+ * a schema so a typo fails the synth with the key's name instead of deploying a broken driver.
+ */
+import * as v from 'valibot';
+
+const httpsUrl = v.pipe(v.string(), v.trim(), v.url(), v.regex(/^https:\/\//, 'expected an https URL'));
+const seconds = (fallback: number) =>
+  v.pipe(v.optional(v.union([v.string(), v.number()]), fallback), v.transform(Number), v.number(), v.integer(), v.minValue(1));
+
+export const StackConfigSchema = v.pipe(
+  v.object({
+    /** The upstream account service: `usercenter` (seed 004, password login) or `oauth` (an OAuth 2.0 server). */
+    upstream: v.optional(v.picklist(['usercenter', 'oauth']), 'usercenter'),
+    usercenterUrl: v.optional(httpsUrl),
+    oauthIssuer: v.optional(httpsUrl),
+    oauthAuthorizationEndpoint: v.optional(httpsUrl),
+    oauthTokenEndpoint: v.optional(httpsUrl),
+    oauthUserinfoEndpoint: v.optional(httpsUrl),
+    oauthClientId: v.optional(v.pipe(v.string(), v.nonEmpty())),
+    oauthClientAuth: v.optional(v.picklist(['client_secret_basic', 'client_secret_post']), 'client_secret_basic'),
+    oauthScope: v.optional(v.string()),
+    /** The device cloud adapter: `virtual` (a demo home in the table) or `http` (the vendor's REST API). */
+    deviceCloud: v.optional(v.picklist(['virtual', 'http']), 'virtual'),
+    deviceCloudUrl: v.optional(httpsUrl),
+    /** Comma-separated origins allowed as OAuth callbackURL. */
+    callbackAllowedOrigins: v.optional(v.string(), 'https://homebase.rokid.com,https://s.rokidcdn.com'),
+    refreshLeadSeconds: seconds(600),
+    refreshScheduleMinutes: seconds(5),
+    refreshConcurrency: seconds(16),
+    /** API Gateway throttling for the whole API. */
+    throttleRateLimit: seconds(50),
+    throttleBurstLimit: seconds(100),
+    /** Where alarm notifications go; the topic exists either way. */
+    alarmEmail: v.optional(v.pipe(v.string(), v.email())),
+  }),
+  v.check((c) => c.upstream !== 'usercenter' || c.usercenterUrl !== undefined, 'upstream=usercenter needs usercenterUrl'),
+  v.check(
+    (c) => c.upstream !== 'oauth' || (c.oauthClientId !== undefined && (c.oauthIssuer !== undefined || c.oauthTokenEndpoint !== undefined)),
+    'upstream=oauth needs oauthClientId and oauthIssuer (or oauthTokenEndpoint)',
+  ),
+  v.check((c) => c.deviceCloud !== 'http' || c.deviceCloudUrl !== undefined, 'deviceCloud=http needs deviceCloudUrl'),
+);
+export type StackConfig = v.InferOutput<typeof StackConfigSchema>;
+
+export const CONTEXT_KEYS = Object.keys(StackConfigSchema.pipe[0].entries) as (keyof StackConfig)[];
+
+/** Reads the keys above from context; throws naming the first bad key. */
+export function stackConfig(tryGetContext: (key: string) => unknown): StackConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
+    const value = tryGetContext(key);
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const result = v.safeParse(StackConfigSchema, raw, { abortEarly: true });
+  if (result.success) return result.output;
+  const [issue] = result.issues;
+  const key = issue.path?.map((p) => p.key).join('.');
+  throw new Error(`homebase-driver context: ${key ? `${key}: ` : ''}${issue.message}`);
+}
