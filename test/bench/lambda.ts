@@ -1,0 +1,128 @@
+/**
+ * `npm run bench:lambda`: bundle sizes, cold starts and warm invocation times of the deployed bundles,
+ * each next to a baseline measured in the same run (see test/bench/baselines/).
+ *
+ *   BENCH_COLD_RUNS=11 BENCH_WARM_EVENTS=1000 npm run bench:lambda
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { FUNCTIONS, type FunctionName, ROOT, esbuildOptions } from '../../lib/bundling.ts';
+import { ensureTable } from '../../lib/local/dynamodb.ts';
+import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
+import { apiEvent } from '../support/events.ts';
+import { startDynamoDBProcess } from './dynamodb-process.ts';
+
+const COLD_RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 11);
+const WARM_EVENTS = Number(process.env['BENCH_WARM_EVENTS'] ?? 1000);
+const OUT = `${ROOT}dist/bench`;
+const run = promisify(execFile);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+const dynamo = await startDynamoDBProcess();
+const userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT] });
+await ensureTable(dynamo.endpoint, 'bench');
+const env = {
+  PATH: process.env['PATH'],
+  TABLE_NAME: 'bench',
+  USERCENTER_URL: userCenter.url,
+  AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+  AWS_REGION: 'local',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+};
+
+// Build: the four functions as deployed, the list function with the SDK left to the runtime (the
+// road not taken), and the baselines, all with the stack's esbuild settings.
+const bundles: Record<string, { entry: string; externalSdk?: boolean }> = {
+  ...Object.fromEntries(Object.entries(FUNCTIONS).map(([name, entry]) => [name, { entry }])),
+  'list (SDK external)': { entry: FUNCTIONS.list, externalSdk: true },
+  'baseline: GetItem (SDK external)': { entry: 'test/bench/baselines/get-item.ts', externalSdk: true },
+  'baseline: GetItem': { entry: 'test/bench/baselines/get-item.ts' },
+  'baseline: list calls': { entry: 'test/bench/baselines/list.ts' },
+  'baseline: execute calls': { entry: 'test/bench/baselines/execute.ts' },
+};
+const file = (name: string) => `${OUT}/${name.replace(/[^a-z]+/gi, '-')}/index.mjs`;
+await Promise.all(Object.entries(bundles).map(([name, b]) => build(esbuildOptions(b.entry, file(name), { externalSdk: b.externalSdk ?? false }))));
+
+const sizes: Record<string, { raw: number; gzip: number }> = {};
+for (const name of Object.keys(bundles)) {
+  const code = await readFile(file(name));
+  sizes[name] = { raw: code.length, gzip: gzipSync(code).length };
+}
+
+async function invokeFresh(name: string, events: unknown[]): Promise<{ result: any; importMs: number; firstAnswerMs: number }[]> {
+  const { stdout } = await run(process.execPath, [`${ROOT}test/support/invoke-bundle.ts`, file(name), JSON.stringify(events)], { env });
+  return stdout.trim().split('\n').map((line) => JSON.parse(line));
+}
+
+// A linked demo user, and its home seeded by a first /list.
+const [login] = await invokeFresh('command', [apiEvent('POST /command', JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } }))]);
+const userAuth = JSON.parse(login!.result.body).data;
+const listEvent = apiEvent('POST /list', JSON.stringify({ userAuth }));
+const [seeded] = await invokeFresh('list', [listEvent]);
+const devices = JSON.parse(seeded!.result.body).data as { deviceId: string; actions: Record<string, unknown> }[];
+const light = devices.find((device) => device.actions['switch'])!;
+const executeEvents = ['on', 'off'].map((name) =>
+  apiEvent('POST /execute', JSON.stringify({ device: { deviceId: light.deviceId, userAuth }, action: { property: 'switch', name } })),
+);
+const firstEvent: Record<string, unknown> = {
+  list: listEvent,
+  'list (SDK external)': listEvent,
+  execute: executeEvents[0],
+  command: apiEvent('POST /command', JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } })),
+  refresh: { source: 'aws.events' },
+  'baseline: GetItem': apiEvent('POST /list', '{}'),
+  'baseline: GetItem (SDK external)': apiEvent('POST /list', '{}'),
+};
+// Each bundle is compared with the baseline built the same way.
+const baselineOf = (name: string) => (name.includes('SDK external') ? 'baseline: GetItem (SDK external)' : 'baseline: GetItem');
+
+// Cold start: a fresh process importing the bundle and answering its first event. Runs alternate
+// between bundles so drift on the machine affects all of them alike.
+const cold: Record<string, number[]> = Object.fromEntries(Object.keys(firstEvent).map((name) => [name, []]));
+const imports: Record<string, number[]> = Object.fromEntries(Object.keys(firstEvent).map((name) => [name, []]));
+for (let i = 0; i < COLD_RUNS; i++) {
+  for (const name of Object.keys(firstEvent)) {
+    const [first] = await invokeFresh(name, [firstEvent[name]]);
+    cold[name]!.push(first!.firstAnswerMs);
+    imports[name]!.push(first!.importMs);
+  }
+}
+
+async function warm(name: string, events: unknown[]): Promise<number> {
+  const { stdout } = await run(process.execPath, [`${ROOT}test/bench/warm-invoke.ts`, file(name), JSON.stringify(events), String(WARM_EVENTS)], { env });
+  return JSON.parse(stdout).medianMs;
+}
+const warmList = await warm('list', [listEvent]);
+const warmListBase = await warm('baseline: list calls', [listEvent]);
+const warmExecute = await warm('execute', executeEvents);
+const warmExecuteBase = await warm('baseline: execute calls', executeEvents);
+
+console.log(`Lambda bundles (esbuild settings of lib/bundling.ts; cold = median of ${COLD_RUNS} fresh processes, import + first answer)
+
+| bundle | raw | gzip | gzip vs baseline | import | cold start (import + first answer) | cold vs baseline |
+|---|---|---|---|---|---|---|`);
+for (const name of Object.keys(firstEvent)) {
+  const size = sizes[name]!;
+  const c = median(cold[name]!);
+  const baseCold = median(cold[baselineOf(name)]!);
+  const baseSize = sizes[baselineOf(name)]!;
+  const i = median(imports[name]!);
+  console.log(`| ${name} | ${kb(size.raw)} | ${kb(size.gzip)} | ${(size.gzip / baseSize.gzip).toFixed(2)}× | ${i.toFixed(0)} ms | ${c.toFixed(0)} ms | ${(c / baseCold).toFixed(2)}× |`);
+}
+console.log(`
+Warm invocations (median of ${WARM_EVENTS}, embedded DynamoDB in its own process)
+
+| handler | real | baseline (same DynamoDB calls, nothing else) | ratio |
+|---|---|---|---|
+| list | ${warmList.toFixed(2)} ms | ${warmListBase.toFixed(2)} ms | ${(warmList / warmListBase).toFixed(2)}× |
+| execute | ${warmExecute.toFixed(2)} ms | ${warmExecuteBase.toFixed(2)} ms | ${(warmExecute / warmExecuteBase).toFixed(2)}× |
+`);
+await userCenter.close();
+await dynamo.close();

@@ -1,0 +1,83 @@
+/**
+ * The bundles that deploy are the bundles tested: each function is built with the stack's own
+ * esbuild settings (lib/bundling.ts), imported in a fresh Node process, and given API Gateway v2
+ * events against the embedded DynamoDB and the UserCenter server.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { keys } from '../../functions/adapters/dynamodb/table.ts';
+import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
+import { FUNCTIONS, type FunctionName, ROOT, esbuildOptions } from '../../lib/bundling.ts';
+import { DEMO_ACCOUNT, type UserCenterServer, startUserCenter } from '../../lib/local/usercenter-server.ts';
+import { testTable } from '../support/dynamodb.ts';
+import { apiEvent } from '../support/events.ts';
+
+const run = promisify(execFile);
+const OUT = `${ROOT}dist/bundles`;
+let table: Awaited<ReturnType<typeof testTable>>;
+let userCenter: UserCenterServer;
+
+beforeAll(async () => {
+  [table, userCenter] = await Promise.all([testTable('homebase-bundles'), startUserCenter({ accounts: [DEMO_ACCOUNT] })]);
+  await Promise.all(
+    (Object.keys(FUNCTIONS) as FunctionName[]).map((name) => build(esbuildOptions(FUNCTIONS[name], `${OUT}/${name}/index.mjs`))),
+  );
+}, 60_000);
+afterAll(async () => {
+  await userCenter.close();
+  await table.close();
+});
+
+/** One fresh process per call, as a cold Lambda container. */
+async function invoke(name: FunctionName, events: unknown[]): Promise<any[]> {
+  const { stdout } = await run(process.execPath, [`${ROOT}test/support/invoke-bundle.ts`, `${OUT}/${name}/index.mjs`, JSON.stringify(events)], {
+    env: {
+      PATH: process.env['PATH'],
+      TABLE_NAME: table.tableName,
+      USERCENTER_URL: userCenter.url,
+      AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+      AWS_REGION: 'local',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    },
+  });
+  return stdout.trim().split('\n').map((line) => JSON.parse(line).result);
+}
+
+const post = (route: string, body: unknown) => apiEvent(`POST /${route}`, JSON.stringify(body));
+const envelope = (result: { body: string }) => JSON.parse(result.body);
+
+it('login → list → execute on the virtual cloud, then one refresh run, each bundle in a fresh process', { timeout: 60_000 }, async () => {
+  const [login] = await invoke('command', [post('command', { command: 'login', params: { username: 'demo', password: 'homebase' } })]);
+  const { status, data: userAuth } = envelope(login);
+  expect(status).toBe(0);
+
+  const [list] = await invoke('list', [post('list', { userAuth })]);
+  const devices = envelope(list).data as { deviceId: string; actions: Record<string, string[]> }[];
+  const light = devices.find((d) => d.actions['switch']);
+  expect(light).toBeDefined();
+
+  const [executed, got] = await invoke('execute', [
+    post('execute', { device: { deviceId: light!.deviceId, userAuth }, action: { property: 'switch', name: 'off' } }),
+    post('get', { device: { deviceId: light!.deviceId }, userAuth }),
+  ]);
+  expect(envelope(executed)).toMatchObject({ status: 0, data: { switch: 'off' } });
+  expect(envelope(got)).toMatchObject({ status: 0, data: { deviceId: light!.deviceId, state: { switch: 'off' } } });
+
+  // Make the link due, then let the refresh bundle do its run.
+  await table.db.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.link(linkIdOf('hbu', userAuth.userToken)!),
+      UpdateExpression: 'SET refreshDueAt = :past',
+      ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },
+    }),
+  );
+  const [report] = await invoke('refresh', [{ source: 'aws.events', 'detail-type': 'Scheduled Event' }]);
+  expect(report).toEqual({ refreshed: 1, failed: 0, needsRelink: 0, deferred: 0, skipped: 0, stoppedEarly: false });
+});

@@ -1,0 +1,184 @@
+/** The synthesised template: what Homebase, the operators and a security review depend on. */
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { HomebaseDriverStack } from '../../lib/homebase-driver-stack.ts';
+import { stackConfig } from '../../lib/stack-config.ts';
+
+const USERCENTER = { upstream: 'usercenter', usercenterUrl: 'https://uc.example.com' };
+const OAUTH = { upstream: 'oauth', oauthIssuer: 'https://id.example.com', oauthClientId: 'homebase' };
+
+/** Bundling is skipped here (the bundle tests build the real thing); everything else is as deployed. */
+function synth(context: Record<string, unknown>, options: { bundle?: boolean } = {}) {
+  const app = new App({ context: { ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+  const stack = new HomebaseDriverStack(app, 'HomebaseDriver', { config: stackConfig((key) => app.node.tryGetContext(key)) });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+const usercenter = synth(USERCENTER);
+const t = usercenter.template;
+
+describe('the HTTP API', () => {
+  it('routes POST /list, /execute, /get and /command to their functions', () => {
+    const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
+    expect(routes).toEqual(['POST /command', 'POST /execute', 'POST /get', 'POST /list']);
+    // /execute and /get share the execute function's integration.
+    t.resourceCountIs('AWS::ApiGatewayV2::Integration', 3);
+  });
+
+  it('throttles, and logs access to a log group with retention', () => {
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+    for (const group of Object.values(t.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(90);
+    }
+  });
+
+  it('outputs the URL to paste into Rokid\'s console', () => {
+    t.hasOutput('HomebaseDriverUrl', { Value: Match.anyValue(), Description: Match.stringLikeRegexp('Rokid') });
+  });
+});
+
+describe('the functions', () => {
+  it('are four, on Node.js 24 and arm64, with memory and timeouts chosen per role', () => {
+    const functions = Object.values(t.findResources('AWS::Lambda::Function')).map((f) => f.Properties);
+    expect(functions).toHaveLength(4);
+    for (const f of functions) {
+      expect(f).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512 });
+    }
+    expect(functions.map((f) => f.Timeout).sort((a, b) => a - b)).toEqual([6, 6, 6, 120]);
+  });
+
+  it('never hold a secret in the environment, only where to find it', () => {
+    for (const f of Object.values(synth(OAUTH).template.findResources('AWS::Lambda::Function'))) {
+      const variables = f.Properties.Environment.Variables;
+      expect(variables).toHaveProperty('OAUTH_CLIENT_SECRET_ARN');
+      expect(variables).not.toHaveProperty('OAUTH_CLIENT_SECRET');
+    }
+    for (const f of Object.values(t.findResources('AWS::Lambda::Function'))) {
+      expect(f.Properties.Environment.Variables).toHaveProperty('USERCENTER_CREDENTIALS_ARN');
+      expect(f.Properties.Environment.Variables).not.toHaveProperty('USERCENTER_SYS_ID');
+    }
+  });
+});
+
+describe('the table', () => {
+  it('has the single-table keys, the sparse due index and the TTL attribute', () => {
+    t.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'due',
+          KeySchema: [
+            { AttributeName: 'dueShard', KeyType: 'HASH' },
+            { AttributeName: 'refreshDueAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    });
+  });
+
+  it('is encrypted with a customer-managed key, recoverable to a point in time, protected and retained', () => {
+    const [key] = Object.keys(t.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } }));
+    t.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } },
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+    });
+  });
+});
+
+describe('least privilege', () => {
+  const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const actionsOf = (s: { Action: string | string[] }) => [s.Action].flat();
+
+  it('grants no wildcard actions on the table, and nothing a function does not use', () => {
+    const tableActions = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+    expect(tableActions.length).toBeGreaterThan(0);
+    expect(tableActions.filter((a) => a.includes('*'))).toEqual([]);
+    for (const forbidden of ['dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable']) {
+      expect(tableActions).not.toContain(forbidden);
+    }
+    expect(statements.flatMap(actionsOf)).not.toContain('*');
+  });
+
+  it('lets only the command function read the UserCenter credentials', () => {
+    const readers = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([, p]) =>
+      p.Properties.PolicyDocument.Statement.some((s: { Action: string | string[] }) => actionsOf(s).includes('secretsmanager:GetSecretValue')),
+    );
+    expect(readers.map(([id]) => id)).toEqual([expect.stringMatching(/^CommandFunction/)]);
+  });
+});
+
+describe('the scheduled refresh', () => {
+  it('runs on the schedule from context, one at a time, with failures sent to a queue', () => {
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    synth({ ...USERCENTER, refreshScheduleMinutes: 15 }).template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+    t.hasResourceProperties('AWS::Lambda::Function', { Timeout: 120, ReservedConcurrentExecutions: 1 });
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    t.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+  });
+});
+
+describe('alarms', () => {
+  it('watch refresh failures, relinks, the refresh queue, every function\'s errors and throttles, and API 5xx, all on one topic', () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const names = alarms.map((a) => a.MetricName).sort();
+    expect(names).toEqual([
+      '5xx',
+      'ApproximateNumberOfMessagesVisible',
+      ...Array(4).fill('Errors'),
+      ...Array(4).fill('Throttles'),
+      'needs_relink',
+      'transient_failure',
+    ].sort());
+    const [topic] = Object.keys(t.findResources('AWS::SNS::Topic'));
+    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
+    synth({ ...USERCENTER, alarmEmail: 'ops@example.com' }).template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each([
+    ['UserCenter', USERCENTER],
+    ['OAuth', OAUTH],
+  ])('reports no unacknowledged finding with the %s upstream', (_name, context) => {
+    const { app } = synth(context, { bundle: false });
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+});
+
+describe('context', () => {
+  it.each([
+    [{}, 'homebase-driver context: upstream=usercenter needs usercenterUrl'],
+    [{ upstream: 'ldap' }, 'homebase-driver context: upstream: Invalid type: Expected ("usercenter" | "oauth") but received "ldap"'],
+    [{ ...USERCENTER, usercenterUrl: 'http://uc.example.com' }, 'homebase-driver context: usercenterUrl: expected an https URL'],
+    [{ upstream: 'oauth', oauthIssuer: 'https://id.example.com' }, 'homebase-driver context: upstream=oauth needs oauthClientId and oauthIssuer (or oauthTokenEndpoint)'],
+    [{ ...USERCENTER, refreshScheduleMinutes: 'often' }, 'homebase-driver context: refreshScheduleMinutes: Invalid type: Expected number but received NaN'],
+    [{ ...USERCENTER, deviceCloud: 'http' }, 'homebase-driver context: deviceCloud=http needs deviceCloudUrl'],
+  ])('%o is refused: %s', (context, message) => {
+    expect(() => stackConfig((key) => (context as Record<string, unknown>)[key])).toThrow(message);
+  });
+});

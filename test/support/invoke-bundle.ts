@@ -1,0 +1,18 @@
+/**
+ * Run in a fresh Node process: imports one built Lambda bundle, as the runtime would, and invokes its
+ * handler with each event from argv[3] (a JSON array), printing each result as a line of JSON.
+ *
+ *   node test/support/invoke-bundle.ts dist/bundles/list/index.mjs '[{...event}]'
+ */
+import { pathToFileURL } from 'node:url';
+import { lambdaContext } from '../../lib/local/api-gateway.ts';
+
+const [bundle, events] = process.argv.slice(2);
+if (!bundle || !events) throw new Error('usage: invoke-bundle.ts <bundle.mjs> <events.json>');
+const started = performance.now();
+const { handler } = (await import(pathToFileURL(bundle).href)) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+const imported = performance.now();
+for (const [i, event] of (JSON.parse(events) as unknown[]).entries()) {
+  const result = await handler(event, lambdaContext(`bundle-${i}`, 120_000));
+  console.log(JSON.stringify({ result, importMs: imported - started, firstAnswerMs: performance.now() - started }));
+}
