@@ -30,6 +30,8 @@ export const BUNDLING = {
   /** Some bundled CommonJS still calls require(); ESM has none, so give it one. */
   banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
   mainFields: ['module', 'main'],
+  /** Module replacements, each explained where it is defined. */
+  alias: { '@aws-sdk/credential-provider-node': `${ROOT}functions/adapters/aws/lambda-credentials.ts` } as Record<string, string>,
 } as const;
 
 /**
@@ -49,6 +51,7 @@ export function esbuildOptions(entry: string, outfile: string, options: { extern
     external: options.externalSdk ? ['@aws-sdk/*'] : [...BUNDLING.externalModules],
     banner: { js: BUNDLING.banner },
     mainFields: [...BUNDLING.mainFields],
+    alias: BUNDLING.alias,
     logLevel: 'warning',
   };
 }

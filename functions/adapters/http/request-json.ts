@@ -3,8 +3,10 @@
  * errors: a transport failure (no answer in time, or no connection) is thrown as TransportError;
  * any HTTP answer, whatever its status, is returned with its body parsed (undefined if not JSON).
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { http, https } from '../../builtins.ts';
+
+const httpRequest = http.request;
+const httpsRequest = https.request;
 
 export class TransportError extends Error {
   readonly timedOut: boolean;

@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
+import { crypto } from '../../builtins.ts';
 import type { PasswordUpstream, TokenRefresher, UpstreamGrant } from '../../domain/ports.ts';
 import { type UpstreamFailure, UpstreamError } from '../../domain/upstream-error.ts';
 import { TransportError, isRecord, requestJson } from '../http/request-json.ts';
+
+const { createHash } = crypto;
 
 export interface UserCenterCredentials {
   sysId: string;

@@ -1,7 +1,6 @@
 /**
  * Warm-time baseline for /execute: the same DynamoDB calls the real handler makes (the link, the
- * device for the declaration check, the device again under the version condition, the conditional
- * update), with no middy, validation, token check or logging.
+ * device, the update conditional on the version read), with no middy, validation, token check or logging.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -14,7 +13,6 @@ export const handler = async (event: { body: string }) => {
   const linkId = String(device.userAuth.userToken).split('.')[1];
   const { Item: link } = await db.send(new GetCommand({ TableName, Key: { pk: `LINK#${linkId}`, sk: 'LINK' }, ConsistentRead: true }));
   const Key = { pk: `VCLOUD#${link?.['vendorUserId']}`, sk: `DEVICE#${device.deviceId}` };
-  await db.send(new GetCommand({ TableName, Key, ConsistentRead: true }));
   const { Item } = await db.send(new GetCommand({ TableName, Key, ConsistentRead: true }));
   const state = { ...Item?.['device'].state, [action.property]: action.name };
   await db.send(

@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto';
+import { crypto } from '../../../builtins.ts';
 import type { Device } from '../../../domain/protocol/device.ts';
+
+const { createHash } = crypto;
 
 const HOME = '我的家';
 

@@ -16,6 +16,8 @@ interface DeviceItem {
 /** How often an action is retried when another request changed the same device first. */
 const MAX_ATTEMPTS = 5;
 
+const keyOf = (vendorUserId: string, deviceId: string) => `${vendorUserId}\u0000${deviceId}`;
+
 /**
  * A simulated vendor cloud. Each user's devices live in the driver's own table; a user seen for the
  * first time gets the demo home. State changes are conditional on the version read, so two actions
@@ -25,6 +27,8 @@ export class VirtualDeviceCloud implements DeviceCloud {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #random: Random;
+  /** The device `get` read last, for the `execute` that follows it; taken once, and only one is kept. */
+  #justRead: { key: string; item: DeviceItem } | undefined;
 
   constructor(db: DynamoDBDocumentClient, tableName: string, random: Random = Math.random) {
     this.#db = db;
@@ -43,7 +47,10 @@ export class VirtualDeviceCloud implements DeviceCloud {
 
   async get(session: CloudSession, deviceId: string): Promise<Device | undefined> {
     const item = await this.#read(session.vendorUserId, deviceId);
-    if (item) return item.device;
+    if (item) {
+      this.#justRead = { key: keyOf(session.vendorUserId, deviceId), item };
+      return item.device;
+    }
     // Homebase lists before it controls, but a user may reach /get or /execute first.
     if (await this.#isSeeded(session.vendorUserId)) return undefined;
     await this.#seed(session.vendorUserId);
@@ -51,8 +58,14 @@ export class VirtualDeviceCloud implements DeviceCloud {
   }
 
   async execute(session: CloudSession, deviceId: string, action: Action): Promise<State> {
+    // /execute reads the device (to check the action) just before this: start from that read. If it
+    // has gone stale, the version condition fails and the next attempt reads afresh.
+    const key = keyOf(session.vendorUserId, deviceId);
+    let reused = this.#justRead?.key === key ? this.#justRead.item : undefined;
+    this.#justRead = undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const item = await this.#read(session.vendorUserId, deviceId);
+      const item = reused ?? (await this.#read(session.vendorUserId, deviceId));
+      reused = undefined;
       if (!item) throw new DeviceNotFoundError(`Device "${deviceId}" was not found in your account.`);
       const state = applyAction(item.device.state, action, this.#random);
       try {
