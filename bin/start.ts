@@ -32,6 +32,12 @@ Try it. Log in as the demo user, then list devices with the userId and userToken
   curl -s ${url}/list -H 'content-type: application/json' \\
     -d '{"userAuth":{"userId":"<userId>","userToken":"<userToken>"}}'
 
+Or link over OAuth as Homebase would: ask for the authorization URL, open it in a browser and sign
+in as demo / homebase at the local authorization server (${driver.oauthIssuer}):
+
+  curl -s ${url}/command -H 'content-type: application/json' \\
+    -d '{"command":"OAuth","params":{"callbackURL":"${url}/local/callback"}}'
+
 Upstream tokens are refreshed every ${process.env['REFRESH_INTERVAL_S'] ?? 60} s by the same job the deployed schedule runs.
 
 Press Ctrl-C to stop.`);

@@ -59,11 +59,25 @@ export const ConfigSchema = v.pipe(
     OAUTH_CLIENT_SECRET_ARN: v.optional(text),
     OAUTH_CLIENT_AUTH: v.optional(v.picklist(['client_secret_basic', 'client_secret_post']), 'client_secret_basic'),
     OAUTH_TIMEOUT_MS: wholeNumber(3000),
+    OAUTH_SCOPE: v.optional(v.string()),
+    OAUTH_USER_ID_CLAIM: v.optional(text),
+    OAUTH_CALLBACK_MODE: v.optional(v.picklist(['code', 'tokens']), 'code'),
+    OAUTH_REFRESH_GRACE_S: wholeNumber(60),
+    PUBLIC_BASE_URL: v.optional(httpUrl),
+    CALLBACK_ALLOWED_ORIGINS: v.optional(
+      v.pipe(v.string(), v.transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))),
+      'https://homebase.rokid.com,https://s.rokidcdn.com',
+    ),
+    DEVICE_OAUTH: v.optional(v.picklist(['on', 'off']), 'off'),
   }),
   v.check((c) => c.DEVICE_CLOUD !== 'http' || c.DEVICE_CLOUD_URL !== undefined, 'DEVICE_CLOUD=http needs DEVICE_CLOUD_URL'),
   v.check(
     (c) => c.USERCENTER_URL !== undefined || c.OAUTH_CLIENT_ID !== undefined,
     'set USERCENTER_URL or OAUTH_CLIENT_ID: the driver needs an upstream account service',
+  ),
+  v.check(
+    (c) => c.OAUTH_CLIENT_ID === undefined || c.PUBLIC_BASE_URL !== undefined,
+    'OAUTH_CLIENT_ID needs PUBLIC_BASE_URL, the URL the browser comes back to',
   ),
   v.check(
     (c) => c.OAUTH_CLIENT_ID === undefined || c.OAUTH_ISSUER !== undefined || c.OAUTH_TOKEN_ENDPOINT !== undefined,

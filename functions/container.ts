@@ -5,6 +5,7 @@
 import { HttpDeviceCloud } from './adapters/device-cloud/http-cloud.ts';
 import { VirtualDeviceCloud } from './adapters/device-cloud/virtual/virtual-cloud.ts';
 import { documentClient } from './adapters/dynamodb/client.ts';
+import { DynamoAuthorizationStore } from './adapters/dynamodb/authorization-store.ts';
 import { DynamoLinkStore } from './adapters/dynamodb/link-store.ts';
 import { refreshMetrics } from './adapters/metrics/refresh-metrics.ts';
 import { OAuthClient } from './adapters/oauth/oauth-client.ts';
@@ -13,6 +14,7 @@ import { UserCenterClient } from './adapters/usercenter/usercenter-client.ts';
 import { type Config, readConfig } from './config.ts';
 import { commandRouter } from './domain/commands.ts';
 import { DeviceService } from './domain/devices/device-service.ts';
+import { OAuthLinking, oauthCommands, refreshCommands } from './domain/linking/oauth-linking.ts';
 import { PasswordLogin, loginCommand } from './domain/linking/password-login.ts';
 import { systemClock } from './domain/ports.ts';
 import { FreshSessions } from './domain/refresh/fresh-sessions.ts';
@@ -28,6 +30,8 @@ export interface Driver {
   sessions: FreshSessions;
   devices: DeviceService;
   command: ReturnType<typeof commandRouter>;
+  /** OAuth linking and seed 003's callback service; absent unless an OAuth upstream is configured. */
+  linking: OAuthLinking | undefined;
   refreshJob: RefreshJob;
 }
 
@@ -52,7 +56,12 @@ function build(config: Config): Driver {
   const vault = new TokenVault({
     links,
     clock: systemClock,
-    settings: { userTokenTtlS: config.USER_TOKEN_TTL_S, refreshTokenTtlS: config.REFRESH_TOKEN_TTL_S, refresh: policy },
+    settings: {
+      userTokenTtlS: config.USER_TOKEN_TTL_S,
+      refreshTokenTtlS: config.REFRESH_TOKEN_TTL_S,
+      refresh: policy,
+      refreshGraceS: config.OAUTH_REFRESH_GRACE_S,
+    },
   });
   const cloud =
     config.DEVICE_CLOUD === 'http'
@@ -70,6 +79,8 @@ function build(config: Config): Driver {
           ? secretString(config.OAUTH_CLIENT_SECRET_ARN)
           : async () => config.OAUTH_CLIENT_SECRET,
         clientAuth: config.OAUTH_CLIENT_AUTH,
+        scope: config.OAUTH_SCOPE,
+        userIdClaim: config.OAUTH_USER_ID_CLAIM,
         timeoutMs: config.OAUTH_TIMEOUT_MS,
       })
     : undefined;
@@ -83,11 +94,32 @@ function build(config: Config): Driver {
   });
   // Password login exists only where there is a UserCenter to sign in at.
   const login = userCenter ? loginCommand(new PasswordLogin({ upstream: userCenter, vault })) : undefined;
+  const linking =
+    oauth && config.PUBLIC_BASE_URL
+      ? new OAuthLinking({
+          upstream: oauth,
+          store: new DynamoAuthorizationStore(db, config.TABLE_NAME),
+          vault,
+          clock: systemClock,
+          log: logger,
+          settings: {
+            publicBaseUrl: config.PUBLIC_BASE_URL,
+            allowedCallbackOrigins: config.CALLBACK_ALLOWED_ORIGINS,
+            mode: config.OAUTH_CALLBACK_MODE,
+            deviceAppId: config.DEVICE_OAUTH === 'on' ? config.OAUTH_CLIENT_ID : undefined,
+          },
+        })
+      : undefined;
   return {
     vault,
     sessions: new FreshSessions({ vault, links, refresher, clock: systemClock }),
     devices: new DeviceService({ cloud, log: logger }),
-    command: commandRouter(login ? { login, Login: login } : {}),
+    linking,
+    command: commandRouter({
+      ...(login ? { login, Login: login } : {}),
+      ...(linking ? oauthCommands(linking) : {}),
+      ...refreshCommands(vault),
+    }),
     refreshJob: new RefreshJob({
       links,
       refresher,

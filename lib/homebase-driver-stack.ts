@@ -23,6 +23,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DUE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table.ts';
+import { ROUTES } from '../functions/http/routes.ts';
 import { BUNDLING, FUNCTIONS, type FunctionName, ROOT } from './bundling.ts';
 import type { StackConfig } from './stack-config.ts';
 
@@ -121,6 +122,9 @@ export class HomebaseDriverStack extends Stack {
             ...(config.oauthTokenEndpoint ? { OAUTH_TOKEN_ENDPOINT: config.oauthTokenEndpoint } : {}),
             ...(config.oauthUserinfoEndpoint ? { OAUTH_USERINFO_ENDPOINT: config.oauthUserinfoEndpoint } : {}),
             ...(config.oauthScope ? { OAUTH_SCOPE: config.oauthScope } : {}),
+            ...(config.oauthUserIdClaim ? { OAUTH_USER_ID_CLAIM: config.oauthUserIdClaim } : {}),
+            OAUTH_CALLBACK_MODE: config.oauthCallbackMode,
+            DEVICE_OAUTH: String(config.deviceOAuth) === 'true' ? 'on' : 'off',
           }
         : {}),
     };
@@ -149,6 +153,7 @@ export class HomebaseDriverStack extends Stack {
           externalModules: [...BUNDLING.externalModules],
           banner: BUNDLING.banner,
           mainFields: [...BUNDLING.mainFields],
+          esbuildArgs: Object.fromEntries(Object.entries(BUNDLING.alias).map(([module, path]) => [`--alias:${module}`, path])),
           forceDockerBundling: false,
         },
       });
@@ -207,16 +212,17 @@ export class HomebaseDriverStack extends Stack {
         ),
       },
     });
-    const integrate = (name: string, target: NodejsFunction, routes: [HttpMethod, string][]) => {
-      const integration = new HttpLambdaIntegration(`${name}Integration`, target);
-      for (const [method, path] of routes) api.addRoutes({ path, methods: [method], integration });
-    };
-    integrate('List', list, [[HttpMethod.POST, '/list']]);
-    integrate('Execute', execute, [
-      [HttpMethod.POST, '/execute'],
-      [HttpMethod.POST, '/get'],
-    ]);
-    integrate('Command', command, [[HttpMethod.POST, '/command']]);
+    // One integration per function; the route table is shared with the local gateway.
+    const targets = { list, execute, command };
+    const integrations = Object.fromEntries(
+      Object.entries(targets).map(([name, target]) => [name, new HttpLambdaIntegration(`${title(name)}Integration`, target)]),
+    );
+    for (const [routeKey, name] of Object.entries(ROUTES)) {
+      const [method, path] = routeKey.split(' ') as [keyof typeof HttpMethod, string];
+      api.addRoutes({ path, methods: [HttpMethod[method]], integration: integrations[name]! });
+    }
+    // OAuth builds its callback URLs from the API's own address.
+    for (const f of [list, execute, command, refresh]) f.addEnvironment('PUBLIC_BASE_URL', api.apiEndpoint);
     this.apiUrl = stage.url.replace(/\/$/, '');
 
     // Scheduled refresh: one run at a time, failures parked in a queue.

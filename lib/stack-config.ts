@@ -20,6 +20,12 @@ export const StackConfigSchema = v.pipe(
     oauthClientId: v.optional(v.pipe(v.string(), v.nonEmpty())),
     oauthClientAuth: v.optional(v.picklist(['client_secret_basic', 'client_secret_post']), 'client_secret_basic'),
     oauthScope: v.optional(v.string()),
+    /** A token-response field holding the user id, for servers with neither ID tokens nor userinfo. */
+    oauthUserIdClaim: v.optional(v.pipe(v.string(), v.nonEmpty())),
+    /** `code` (seeds 000/001, the default) or `tokens` (seed 002: the userAuth appended to callbackURL). */
+    oauthCallbackMode: v.optional(v.picklist(['code', 'tokens']), 'code'),
+    /** Seed 003's callback service for engineers (`GET /device_oauth/...`); off unless asked for. */
+    deviceOAuth: v.optional(v.union([v.boolean(), v.picklist(['true', 'false'])]), false),
     /** The device cloud adapter: `virtual` (a demo home in the table) or `http` (the vendor's REST API). */
     deviceCloud: v.optional(v.picklist(['virtual', 'http']), 'virtual'),
     deviceCloudUrl: v.optional(httpsUrl),

@@ -74,6 +74,45 @@ export interface TokenRefresher {
   refresh(refreshToken: string): Promise<UpstreamGrant>;
 }
 
+/** The vendor's OAuth 2.0 authorization server, as the driver's linking flows need it. */
+export interface OAuthUpstream {
+  /** Where to send the browser: the authorization endpoint with the code flow's parameters (PKCE S256). */
+  authorizationUrl(request: { redirectUri: string; state: string; codeChallenge: string; extra?: Record<string, string> }): Promise<string>;
+  /** Exchanges the code; answers the grant and the vendor's id for the user. Throws UpstreamError. */
+  exchange(request: {
+    /** The callback's query as received (code, state, iss, ...). */
+    callbackParams: Record<string, string>;
+    redirectUri: string;
+    codeVerifier: string;
+  }): Promise<{ grant: UpstreamGrant; vendorUserId: string }>;
+}
+
+/** A started authorization, waiting for the browser to come back (10 minutes at most). */
+export interface PendingAuthorization {
+  /** SHA-256 of the `state` sent upstream; the state itself is never stored. */
+  stateHash: string;
+  codeVerifier: string;
+  /** Where the browser returns: Homebase's callbackURL, or seed 003's device token slot. */
+  target: { kind: 'homebase'; callbackURL: string } | { kind: 'device'; appId: string; deviceId: string; requestId: string };
+  expiresAt: number;
+}
+
+/** Single-use records of the OAuth flows. Every consume is a conditional write: exactly once. */
+export interface AuthorizationStore {
+  savePending(pending: PendingAuthorization): Promise<void>;
+  /** The pending authorization if it exists and has not expired, without consuming it. */
+  peekPending(stateHash: string, now: number): Promise<PendingAuthorization | undefined>;
+  /** Marks it used and answers it; undefined if unknown, expired or already used. */
+  consumePending(stateHash: string, now: number): Promise<PendingAuthorization | undefined>;
+  /** A driver code (stored as its hash) that names a link, valid until `expiresAt`. */
+  saveCode(codeHash: string, linkId: string, expiresAt: number): Promise<void>;
+  /** The link id, once; undefined if unknown, expired or already used. */
+  consumeCode(codeHash: string, now: number): Promise<string | undefined>;
+  /** Seed 003: the token a device authorization produced, kept for a while. */
+  saveDeviceToken(key: { appId: string; deviceId: string; requestId: string }, token: Record<string, unknown>, issuedAt: number): Promise<void>;
+  deviceToken(key: { appId: string; deviceId: string; requestId: string }): Promise<{ token: Record<string, unknown>; issuedAt: number } | undefined>;
+}
+
 /** What the refresh machinery counts. Never given a token. */
 export interface RefreshMetrics {
   refreshed(lagS: number): void;

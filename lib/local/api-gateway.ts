@@ -34,11 +34,32 @@ export async function startApiGateway(options: { port: number; routes: Routes; h
   return { url, server, close };
 }
 
+/** Exact routes first, then templates with `{name}` segments, as API Gateway matches them. */
+function matchRoute(routes: Routes, method: string, path: string) {
+  const exact = `${method} ${path}`;
+  if (Object.hasOwn(routes, exact)) return { routeKey: exact, handler: routes[exact]!, pathParameters: undefined };
+  const segments = path.split('/');
+  for (const [routeKey, handler] of Object.entries(routes)) {
+    const [routeMethod, template = ''] = routeKey.split(' ');
+    const parts = template.split('/');
+    if (routeMethod !== method || parts.length !== segments.length || !template.includes('{')) continue;
+    const pathParameters: Record<string, string> = {};
+    const matches = parts.every((part, i) => {
+      const segment = segments[i] ?? '';
+      if (!part.startsWith('{')) return part === segment;
+      pathParameters[part.slice(1, -1)] = decodeURIComponent(segment);
+      return segment !== '';
+    });
+    if (matches) return { routeKey, handler, pathParameters };
+  }
+  return undefined;
+}
+
 async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const routeKey = `${req.method} ${url.pathname}`;
-  const handler = Object.hasOwn(routes, routeKey) ? routes[routeKey] : undefined;
-  if (!handler) return send(res, 404, { message: 'Not Found' });
+  const route = matchRoute(routes, req.method ?? 'GET', url.pathname);
+  if (!route) return send(res, 404, { message: 'Not Found' });
+  const { handler, routeKey } = route;
 
   const chunks: Buffer[] = [];
   let size = 0;
@@ -54,6 +75,7 @@ async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse):
   const event = apiGatewayEvent({
     method: req.method ?? 'GET',
     url,
+    route: { routeKey, pathParameters: route.pathParameters },
     headers,
     body: Buffer.concat(chunks),
     protocol: `HTTP/${req.httpVersion}`,
@@ -79,12 +101,14 @@ export interface HttpRequestParts {
   protocol?: string;
   sourceIp?: string;
   requestId?: string;
+  /** The matched route template and its parameters, when the route has `{name}` segments. */
+  route?: { routeKey: string; pathParameters: Record<string, string> | undefined };
 }
 
 /** The payload-v2 event API Gateway builds for a request: text bodies as they are, others base64-encoded. */
 export function apiGatewayEvent(request: HttpRequestParts): APIGatewayProxyEventV2 {
   const { method, url, headers, body: raw } = request;
-  const routeKey = `${method} ${url.pathname}`;
+  const routeKey = request.route?.routeKey ?? `${method} ${url.pathname}`;
   const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
@@ -116,6 +140,7 @@ export function apiGatewayEvent(request: HttpRequestParts): APIGatewayProxyEvent
     isBase64Encoded: raw.length > 0 && !isText,
   };
   if (url.search) event.queryStringParameters = query;
+  if (request.route?.pathParameters) event.pathParameters = request.route.pathParameters;
   if (raw.length > 0) event.body = isText ? raw.toString('utf8') : raw.toString('base64');
   return event;
 }

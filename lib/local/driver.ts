@@ -4,7 +4,10 @@
  */
 import { join } from 'node:path';
 import { type LocalDynamoDB, ensureTable, startDynamoDB } from './dynamodb.ts';
-import { startApiGateway } from './api-gateway.ts';
+import { randomBytes } from 'node:crypto';
+import { ROUTES } from '../../functions/http/routes.ts';
+import { type Routes, startApiGateway } from './api-gateway.ts';
+import { type OAuthServer, startOAuthServer } from './oauth-server.ts';
 import { type LocalSchedule, startSchedule } from './schedule.ts';
 import { DEMO_ACCOUNT, type UserCenterServer, startUserCenter } from './usercenter-server.ts';
 
@@ -19,6 +22,9 @@ export interface LocalDriver {
   /** The scheduled refresh run; `runNow` lets a test (or a curious engineer) trigger one. */
   refresh: LocalSchedule;
   userCenterUrl: string;
+  /** The OAuth upstream in use; `oauthServer` is set when it is the embedded one. */
+  oauthIssuer: string;
+  oauthServer: OAuthServer | undefined;
   dynamoEndpoint: string;
   close(): Promise<void>;
 }
@@ -49,23 +55,47 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       env['USERCENTER_URL'] = userCenter.url;
     }
 
-    // Imported only now: the handlers read the environment set above.
-    const [list, execute, command, refresh] = await Promise.all([
-      import('../../functions/list.ts'),
-      import('../../functions/execute.ts'),
-      import('../../functions/command.ts'),
-      import('../../functions/refresh.ts'),
-    ]);
-    const api = await startApiGateway({
-      port: options.port,
-      routes: {
-        'POST /list': list.handler,
-        'POST /execute': execute.handler,
-        'POST /get': execute.handler,
-        'POST /command': command.handler,
-      },
+    // Imported only now: the handlers read the environment set above (and the OAuth settings below,
+    // which need the gateway's URL, before their first request).
+    const handlers = {
+      list: (await import('../../functions/list.ts')).handler,
+      execute: (await import('../../functions/execute.ts')).handler,
+      command: (await import('../../functions/command.ts')).handler,
+    };
+    const refresh = await import('../../functions/refresh.ts');
+    const routes: Routes = Object.fromEntries(Object.entries(ROUTES).map(([routeKey, name]) => [routeKey, handlers[name]]));
+    // A stand-in for Homebase's callback page, so a person can walk the OAuth flow locally.
+    routes['GET /local/callback'] = async (event) => ({
+      statusCode: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+      body: localCallbackPage(event.queryStringParameters ?? {}),
     });
+    const api = await startApiGateway({ port: options.port, routes: routes as Routes });
     stops.unshift(api.close);
+
+    env['PUBLIC_BASE_URL'] ??= api.url;
+    let oauthServer: OAuthServer | undefined;
+    if (!env['OAUTH_CLIENT_ID']) {
+      // No OAuth upstream named: run the embedded authorization server, with a login page.
+      const clientId = 'homebase-driver-local';
+      const clientSecret = randomBytes(24).toString('base64url');
+      oauthServer = await startOAuthServer({
+        clients: [
+          {
+            client_id: clientId,
+            client_secret: clientSecret,
+            redirect_uris: [`${env['PUBLIC_BASE_URL']}/oauth/callback`, `${env['PUBLIC_BASE_URL']}/device_oauth/${clientId}/callback`],
+            grant_types: ['authorization_code', 'refresh_token'],
+            token_endpoint_auth_method: 'client_secret_basic',
+          },
+        ],
+      });
+      stops.unshift(oauthServer.close);
+      Object.assign(env, { OAUTH_ISSUER: oauthServer.issuer, OAUTH_CLIENT_ID: clientId, OAUTH_CLIENT_SECRET: clientSecret, OAUTH_SCOPE: 'openid' });
+      env['DEVICE_OAUTH'] ??= 'on';
+    }
+    // Local runs may send the browser back to a page on this machine.
+    env['CALLBACK_ALLOWED_ORIGINS'] ??= 'https://homebase.rokid.com,https://s.rokidcdn.com,http://127.0.0.1,http://localhost';
     const intervalS = Number(env['REFRESH_INTERVAL_S'] ?? 60);
     const schedule = startSchedule(refresh.handler, {
       intervalS: Number.isFinite(intervalS) && intervalS > 0 ? intervalS : 60,
@@ -78,6 +108,8 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       url: api.url,
       refresh: schedule,
       userCenterUrl: env['USERCENTER_URL'],
+      oauthIssuer: env['OAUTH_ISSUER'] ?? '',
+      oauthServer,
       dynamoEndpoint: dynamo.endpoint,
       close: () => stopAll(stops),
     };
@@ -85,6 +117,16 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     await stopAll(stops);
     throw error;
   }
+}
+
+function localCallbackPage(query: Record<string, string | undefined>): string {
+  const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const body = query['code']
+    ? `<p>The account is linked. Exchange the one-time code (valid 5 minutes) for the userAuth:</p>
+<pre>curl -s ${escape(process.env['PUBLIC_BASE_URL'] ?? '')}/command -H 'content-type: application/json' \\
+  -d '{"command":"OAuthGetToken","params":{"code":"${escape(query['code'])}"}}'</pre>`
+    : `<p>The authorization did not complete: ${escape(query['error'] ?? 'no code')} ${escape(query['error_description'] ?? '')}</p>`;
+  return `<!doctype html><meta charset="utf-8"><title>Homebase callback (local)</title><h1>Homebase callback (local stand-in)</h1>${body}`;
 }
 
 async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {

@@ -34,7 +34,7 @@ describe('malformed and hostile requests', () => {
     ['/get without any userAuth', 'get', json({ device: { deviceId: 'd' } }), undefined, 'Invalid /get request: the body: expected userAuth beside the device or inside it'],
     ['no command', 'command', json({ params: {} }), undefined, 'Invalid /command request: command is required'],
     ['params that are not an object', 'command', json({ command: 'login', params: 'x' }), undefined, 'Invalid /command request: params: expected Object'],
-    ['an unknown command', 'command', json({ command: 'fly', params: {} }), undefined, 'Unknown command "fly". This driver supports: login, Login.'],
+    ['an unknown command', 'command', json({ command: 'fly', params: {} }), undefined, 'Unknown command "fly". This driver supports: login, Login, OAuthRefresh, refreshToken.'],
     ['login without a username', 'command', json({ command: 'login', params: { password: 'x' } }), undefined, 'Invalid login command: params.username is required'],
   ] as const)('%s gets E_DRIVER_ERROR', async (_case, to, body, headers, message) => {
     const answer = await call(to, body, headers);

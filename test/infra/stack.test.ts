@@ -20,10 +20,26 @@ const usercenter = synth(USERCENTER);
 const t = usercenter.template;
 
 describe('the HTTP API', () => {
-  it('routes POST /list, /execute, /get and /command to their functions', () => {
-    const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
-    expect(routes).toEqual(['POST /command', 'POST /execute', 'POST /get', 'POST /list']);
-    // /execute and /get share the execute function's integration.
+  it('routes /list, /execute and /get, /command and the OAuth browser routes to their functions', () => {
+    const integrations = t.findResources('AWS::ApiGatewayV2::Integration');
+    const functionOf = (target: unknown) => {
+      const id = JSON.stringify(target).match(/"(\w+Integration\w*)"/)?.[1] ?? '';
+      return JSON.stringify(integrations[id]?.Properties.IntegrationUri).match(/"(List|Execute|Command)Function/)?.[1];
+    };
+    const routes = Object.fromEntries(
+      Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => [r.Properties.RouteKey, functionOf(r.Properties.Target)]),
+    );
+    expect(routes).toEqual({
+      'POST /list': 'List',
+      'POST /execute': 'Execute',
+      'POST /get': 'Execute',
+      'POST /command': 'Command',
+      'GET /oauth/start': 'Command',
+      'GET /oauth/callback': 'Command',
+      'GET /device_oauth/{appId}/login': 'Command',
+      'GET /device_oauth/{appId}/callback': 'Command',
+      'GET /device_oauth/{appId}/token': 'Command',
+    });
     t.resourceCountIs('AWS::ApiGatewayV2::Integration', 3);
   });
 
@@ -58,6 +74,8 @@ describe('the functions', () => {
     for (const f of Object.values(synth(OAUTH).template.findResources('AWS::Lambda::Function'))) {
       const variables = f.Properties.Environment.Variables;
       expect(variables).toHaveProperty('OAUTH_CLIENT_SECRET_ARN');
+      // OAuth callback URLs are built from the API's own address.
+      expect(variables['PUBLIC_BASE_URL']).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Api/), 'ApiEndpoint'] });
       expect(variables).not.toHaveProperty('OAUTH_CLIENT_SECRET');
     }
     for (const f of Object.values(t.findResources('AWS::Lambda::Function'))) {

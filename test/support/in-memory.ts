@@ -1,5 +1,5 @@
 /** In-memory ports for domain tests, which run without a network. Same contracts as the DynamoDB adapters. */
-import type { Clock, LinkStore, RefreshMetrics } from '../../functions/domain/ports.ts';
+import type { AuthorizationStore, Clock, LinkStore, PendingAuthorization, RefreshMetrics } from '../../functions/domain/ports.ts';
 import type { Link } from '../../functions/domain/vault/link.ts';
 
 export class InMemoryLinkStore implements LinkStore {
@@ -79,5 +79,40 @@ export class RecordingLog {
   }
   warn(message: string, details: Record<string, unknown>): void {
     this.lines.push({ level: 'warn', message, details });
+  }
+}
+
+/** The OAuth flows' records in memory, single-use as in DynamoDB. */
+export class InMemoryAuthorizationStore implements AuthorizationStore {
+  readonly pending = new Map<string, PendingAuthorization & { consumed?: boolean }>();
+  readonly codes = new Map<string, { linkId: string; expiresAt: number; consumed?: boolean }>();
+  readonly deviceTokens = new Map<string, { token: Record<string, unknown>; issuedAt: number }>();
+
+  async savePending(pending: PendingAuthorization): Promise<void> {
+    this.pending.set(pending.stateHash, structuredClone(pending));
+  }
+  async peekPending(stateHash: string, now: number) {
+    const found = this.pending.get(stateHash);
+    return found && !found.consumed && found.expiresAt > now ? structuredClone(found) : undefined;
+  }
+  async consumePending(stateHash: string, now: number) {
+    const found = await this.peekPending(stateHash, now);
+    if (found) this.pending.get(stateHash)!.consumed = true;
+    return found;
+  }
+  async saveCode(codeHash: string, linkId: string, expiresAt: number): Promise<void> {
+    this.codes.set(codeHash, { linkId, expiresAt });
+  }
+  async consumeCode(codeHash: string, now: number) {
+    const found = this.codes.get(codeHash);
+    if (!found || found.consumed || found.expiresAt <= now) return undefined;
+    found.consumed = true;
+    return found.linkId;
+  }
+  async saveDeviceToken(key: { appId: string; deviceId: string; requestId: string }, token: Record<string, unknown>, issuedAt: number) {
+    this.deviceTokens.set(JSON.stringify(key), { token, issuedAt });
+  }
+  async deviceToken(key: { appId: string; deviceId: string; requestId: string }) {
+    return this.deviceTokens.get(JSON.stringify(key));
   }
 }

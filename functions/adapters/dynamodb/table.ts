@@ -7,6 +7,9 @@
  * | link            | LINK#<linkId>        | LINK            |
  * | virtual device  | VCLOUD#<vendorUserId>| DEVICE#<id>     |
  * | virtual home    | VCLOUD#<vendorUserId>| HOME            |  (written once the demo home is complete)
+ * | pending OAuth   | AUTHZ#<sha256(state)>| PENDING         |  (10 minutes, used once)
+ * | driver code     | CODE#<sha256(code)>  | CODE            |  (5 minutes, used once)
+ * | device token    | DEVTOKEN#<app>#<device>#<request> | TOKEN |  (seed 003, 5 minutes)
  *
  * The due index is sparse: a link is in it only while it carries `dueShard`, i.e. while it is active
  * and has a `refreshDueAt`. Its partitions are `due#0` … `due#<shards-1>`, so the refresh job's
@@ -42,6 +45,12 @@ export const keys = {
   virtualCloud,
   virtualHome: (vendorUserId: string) => ({ pk: virtualCloud(vendorUserId), sk: 'HOME' }),
   virtualDevice: (vendorUserId: string, deviceId: string) => ({ pk: virtualCloud(vendorUserId), sk: `DEVICE#${deviceId}` }),
+  pendingAuthorization: (stateHash: string) => ({ pk: `AUTHZ#${stateHash}`, sk: 'PENDING' }),
+  driverCode: (codeHash: string) => ({ pk: `CODE#${codeHash}`, sk: 'CODE' }),
+  deviceToken: (appId: string, deviceId: string, requestId: string) => ({
+    pk: `DEVTOKEN#${[appId, deviceId, requestId].map(encodeURIComponent).join('#')}`,
+    sk: 'TOKEN',
+  }),
 };
 
 export const isConditionFailure = (error: unknown): boolean =>

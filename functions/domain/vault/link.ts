@@ -30,6 +30,9 @@ export interface Link {
   userTokenExpiresAt: number;
   refreshTokenHash: string;
   refreshTokenExpiresAt: number;
+  /** The refresh token this one replaced, and when: a retried OAuthRefresh within the grace window gets the same answer. */
+  previousRefreshTokenHash?: string;
+  refreshRotatedAt?: number;
   /**
    * When the refresh job should next refresh the upstream credentials (epoch seconds). Absent when
    * they cannot be refreshed (no refresh token) or must not be (the link needs a relink); such a

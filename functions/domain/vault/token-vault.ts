@@ -1,8 +1,8 @@
-import { InvalidAuthorizationError, SignError } from '../errors.ts';
+import { EndpointBusyError, InvalidAuthorizationError, SignError } from '../errors.ts';
 import type { Clock, CloudSession, LinkStore, UpstreamGrant } from '../ports.ts';
 import type { Link, UpstreamCredentials } from './link.ts';
 import { type RefreshPolicy, nextDueAt } from '../refresh/schedule.ts';
-import { linkIdOf, mintToken, newLinkId, tokenMatches } from './tokens.ts';
+import { hashToken, linkIdOf, mintToken, newLinkId, successorsOf, tokenMatches } from './tokens.ts';
 
 export interface VaultSettings {
   /** Lifetime of a driver userToken, in seconds. */
@@ -11,6 +11,8 @@ export interface VaultSettings {
   refreshTokenTtlS: number;
   /** When new upstream credentials fall due for refresh. */
   refresh: RefreshPolicy;
+  /** How long a replaced refresh token still gets the same answer (OAuthRefresh retries). */
+  refreshGraceS?: number;
 }
 
 /** What Homebase stores as the user's userAuth. */
@@ -29,6 +31,8 @@ export interface AuthenticatedLink {
 /** What a user whose link is dead must do. */
 export const RELINK =
   'The link to your account can no longer be used. Remove the device brand in the Rokid app and link your account again.';
+
+const REFRESH_REFUSED = 'The sign-in cannot be renewed; link your account again in the Rokid app.';
 
 const SIGNED_OUT = 'Your sign-in is no longer valid. Sign in to your account again in the Rokid app.';
 
@@ -78,6 +82,81 @@ export class TokenVault {
       refreshToken: refreshToken.token,
       expiresIn: this.#settings.userTokenTtlS,
     };
+  }
+
+  /**
+   * New driver tokens for an existing link, replacing any issued before (OAuthGetToken: the link was
+   * made at the callback, and its tokens are shown only now, to the holder of the one-time code).
+   */
+  async reissue(linkId: string): Promise<IssuedUserAuth> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const link = await this.#links.get(linkId);
+      if (!link || link.status !== 'active') throw new InvalidAuthorizationError(RELINK);
+      const now = this.#clock.now();
+      const userToken = mintToken('hbu', linkId);
+      const refreshToken = mintToken('hbr', linkId);
+      const { previousRefreshTokenHash: _p, refreshRotatedAt: _r, ...rest } = link;
+      const stored = await this.#links.update({
+        ...rest,
+        userTokenHash: userToken.hash,
+        userTokenExpiresAt: now + this.#settings.userTokenTtlS,
+        refreshTokenHash: refreshToken.hash,
+        refreshTokenExpiresAt: now + this.#settings.refreshTokenTtlS,
+        updatedAt: now,
+        version: link.version + 1,
+      });
+      if (stored) {
+        return { userId: link.vendorUserId, userToken: userToken.token, refreshToken: refreshToken.token, expiresIn: this.#settings.userTokenTtlS };
+      }
+    }
+    throw new EndpointBusyError('Your account link is being updated by another request. Try again in a moment.');
+  }
+
+  /**
+   * OAuthRefresh: rotates the driver's tokens. The same old refresh token presented again within the
+   * grace window gets the same new pair (Homebase retries, and a lost answer must not unlink anyone);
+   * outside it, or for any other token, E_INVALID_AUTHORIZATION.
+   */
+  async rotate(params: { userId?: string | undefined; refreshToken: string }): Promise<IssuedUserAuth> {
+    const presented = params.refreshToken;
+    const linkId = linkIdOf('hbr', presented);
+    if (!linkId) throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken was not issued by this driver.)`);
+    const successors = successorsOf(presented, linkId);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const link = await this.#links.get(linkId);
+      const now = this.#clock.now();
+      if (!link) throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken is not recognised.)`);
+      if (link.status !== 'active') throw new InvalidAuthorizationError(RELINK);
+      if (params.userId && params.userId !== link.vendorUserId) {
+        throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The userId does not match the refreshToken.)`);
+      }
+      if (tokenMatches(presented, link.refreshTokenHash)) {
+        if (link.refreshTokenExpiresAt <= now) throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken has expired.)`);
+        const stored = await this.#links.update({
+          ...link,
+          userTokenHash: hashToken(successors.userToken),
+          userTokenExpiresAt: now + this.#settings.userTokenTtlS,
+          refreshTokenHash: hashToken(successors.refreshToken),
+          refreshTokenExpiresAt: now + this.#settings.refreshTokenTtlS,
+          previousRefreshTokenHash: link.refreshTokenHash,
+          refreshRotatedAt: now,
+          updatedAt: now,
+          version: link.version + 1,
+        });
+        if (stored) return { userId: link.vendorUserId, ...successors, expiresIn: this.#settings.userTokenTtlS };
+        continue; // a concurrent write; the retry sees the rotation (ours or a twin's) and answers from it
+      }
+      const withinGrace =
+        link.previousRefreshTokenHash !== undefined &&
+        tokenMatches(presented, link.previousRefreshTokenHash) &&
+        now - (link.refreshRotatedAt ?? 0) <= (this.#settings.refreshGraceS ?? 60) &&
+        tokenMatches(successors.refreshToken, link.refreshTokenHash);
+      if (withinGrace) {
+        return { userId: link.vendorUserId, ...successors, expiresIn: Math.max(0, link.userTokenExpiresAt - now) };
+      }
+      throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken has already been used or was replaced.)`);
+    }
+    throw new EndpointBusyError('Your account link is being updated by another request. Try again in a moment.');
   }
 
   /**

@@ -1,4 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { crypto } from '../../builtins.ts';
+
+const { createHash, createHmac, randomBytes, timingSafeEqual } = crypto;
 
 /**
  * Driver-issued tokens: `<kind>.<linkId>.<secret>`. The link id lets the vault find the link with one
@@ -29,3 +31,19 @@ export function tokenMatches(token: string, storedHash: string): boolean {
   const stored = Buffer.from(storedHash, 'base64url');
   return stored.length === presented.length && timingSafeEqual(presented, stored);
 }
+
+/**
+ * The pair that replaces a refresh token, derived from it: presenting the same refresh token again
+ * (Homebase retries) yields the same pair, with nothing but hashes stored. Its 256-bit secret keys
+ * the HMAC, so only a holder of the old token can compute the new ones.
+ */
+export function successorsOf(refreshToken: string, linkId: string): { userToken: string; refreshToken: string } {
+  const derive = (kind: TokenKind) => `${kind}.${linkId}.${createHmac('sha256', refreshToken).update(`${kind}:successor`).digest('base64url')}`;
+  return { userToken: derive('hbu'), refreshToken: derive('hbr') };
+}
+
+/** A one-time code for OAuthGetToken: random, shown once, stored as its hash. */
+export const mintCode = (): { code: string; hash: string } => {
+  const code = `hbc.${randomBytes(32).toString('base64url')}`;
+  return { code, hash: hashToken(code) };
+};

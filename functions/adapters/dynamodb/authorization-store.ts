@@ -1,0 +1,100 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuthorizationStore, PendingAuthorization } from '../../domain/ports.ts';
+import { TTL_ATTRIBUTE, isConditionFailure, keys } from './table.ts';
+
+/**
+ * The OAuth flows' single-use records. Consuming is one conditional update (not yet used, not yet
+ * expired) that answers the item: two callbacks racing with the same state get it once between them.
+ * DynamoDB's TTL deletes the leftovers, lazily, so every read checks expiry itself.
+ */
+export class DynamoAuthorizationStore implements AuthorizationStore {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(db: DynamoDBDocumentClient, tableName: string) {
+    this.#db = db;
+    this.#table = tableName;
+  }
+
+  async savePending(pending: PendingAuthorization): Promise<void> {
+    await this.#db.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { ...keys.pendingAuthorization(pending.stateHash), ...pending, [TTL_ATTRIBUTE]: pending.expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async peekPending(stateHash: string, now: number): Promise<PendingAuthorization | undefined> {
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: keys.pendingAuthorization(stateHash), ConsistentRead: true }),
+    );
+    if (!Item || Item['consumedAt'] !== undefined || Number(Item['expiresAt']) <= now) return undefined;
+    return pendingOf(Item);
+  }
+
+  async consumePending(stateHash: string, now: number): Promise<PendingAuthorization | undefined> {
+    const item = await this.#consume(keys.pendingAuthorization(stateHash), now);
+    return item && pendingOf(item);
+  }
+
+  async saveCode(codeHash: string, linkId: string, expiresAt: number): Promise<void> {
+    await this.#db.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { ...keys.driverCode(codeHash), linkId, expiresAt, [TTL_ATTRIBUTE]: expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async consumeCode(codeHash: string, now: number): Promise<string | undefined> {
+    const item = await this.#consume(keys.driverCode(codeHash), now);
+    return item ? String(item['linkId']) : undefined;
+  }
+
+  async saveDeviceToken(key: { appId: string; deviceId: string; requestId: string }, token: Record<string, unknown>, issuedAt: number) {
+    await this.#db.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { ...keys.deviceToken(key.appId, key.deviceId, key.requestId), token, issuedAt, [TTL_ATTRIBUTE]: issuedAt + 300 },
+      }),
+    );
+  }
+
+  async deviceToken(key: { appId: string; deviceId: string; requestId: string }) {
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: keys.deviceToken(key.appId, key.deviceId, key.requestId), ConsistentRead: true }),
+    );
+    return Item ? { token: Item['token'] as Record<string, unknown>, issuedAt: Number(Item['issuedAt']) } : undefined;
+  }
+
+  async #consume(key: { pk: string; sk: string }, now: number): Promise<Record<string, unknown> | undefined> {
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key,
+          UpdateExpression: 'SET consumedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND expiresAt > :now',
+          ExpressionAttributeValues: { ':now': now },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+function pendingOf(item: Record<string, unknown>): PendingAuthorization {
+  return {
+    stateHash: String(item['stateHash']),
+    codeVerifier: String(item['codeVerifier']),
+    target: item['target'] as PendingAuthorization['target'],
+    expiresAt: Number(item['expiresAt']),
+  };
+}

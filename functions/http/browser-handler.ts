@@ -1,0 +1,66 @@
+/**
+ * The middleware for the OAuth browser routes (GET /oauth/*, GET /device_oauth/*). A person's browser
+ * is on the other end, so answers are redirects and plain pages, not Homebase envelopes; a failure is a
+ * page saying what to do, never a stack trace.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { BrowserAnswer } from '../domain/linking/oauth-linking.ts';
+import { logger } from './logger.ts';
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+
+const NO_STORE = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+
+export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>) {
+  return middy<Event, Result, Error, Context>()
+    .use(injectLambdaContext(logger))
+    .handler(async (event, context) => {
+      try {
+        const answer = await handle(event);
+        // The route only: query strings carry codes and states.
+        logger.info('request', { route: event.routeKey, outcome: answer.kind === 'redirect' ? 'redirect' : answer.status });
+        return toResult(answer);
+      } catch (error) {
+        logger.error('browser route failed unexpectedly', {
+          route: event.routeKey,
+          error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+        });
+        return toResult({
+          kind: 'page',
+          status: 500,
+          title: 'Something went wrong',
+          message: `The account link could not be completed. Try again in the Rokid app; if it keeps failing, give the operators this request id: ${context.awsRequestId}.`,
+        });
+      }
+    });
+}
+
+export const notConfigured: BrowserAnswer = {
+  kind: 'page',
+  status: 404,
+  title: 'Not available',
+  message: 'This driver does not link accounts over OAuth.',
+};
+
+function toResult(answer: BrowserAnswer): Result {
+  switch (answer.kind) {
+    case 'redirect':
+      return { statusCode: 302, headers: { location: answer.location, ...NO_STORE }, body: '' };
+    case 'json':
+      return { statusCode: answer.status, headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE }, body: JSON.stringify(answer.body) };
+    case 'text':
+      return { statusCode: answer.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE }, body: answer.body };
+    case 'page':
+      return {
+        statusCode: answer.status,
+        headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'", ...NO_STORE },
+        body: `<!doctype html><meta charset="utf-8"><title>${escape(answer.title)}</title><h1>${escape(answer.title)}</h1><p>${escape(answer.message)}</p>`,
+      };
+  }
+}
+
+const escape = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);

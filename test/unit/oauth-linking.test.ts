@@ -1,0 +1,182 @@
+/** OAuth linking's rules on a fake clock: expiries, single use, the refresh grace window. No network. */
+import { describe, expect, it } from 'vitest';
+import { OAuthLinking, appendQuery } from '../../functions/domain/linking/oauth-linking.ts';
+import type { OAuthUpstream } from '../../functions/domain/ports.ts';
+import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
+import { UpstreamError } from '../../functions/domain/upstream-error.ts';
+import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
+import { FakeClock, InMemoryAuthorizationStore, InMemoryLinkStore, RecordingLog } from '../support/in-memory.ts';
+
+const CALLBACK = 'https://homebase.rokid.com/cb?x=1';
+
+function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
+  const clock = new FakeClock();
+  const links = new InMemoryLinkStore();
+  const store = new InMemoryAuthorizationStore();
+  const vault = new TokenVault({ links, clock, settings: { userTokenTtlS: 3600, refreshTokenTtlS: 86_400, refresh: DEFAULT_POLICY, refreshGraceS: 60 } });
+  const upstream: OAuthUpstream = {
+    authorizationUrl: async ({ state, codeChallenge, redirectUri }) => `https://id.example/authorize?state=${state}&code_challenge=${codeChallenge}&redirect_uri=${encodeURIComponent(redirectUri)}`,
+    exchange: options.exchange ?? (async () => ({ grant: { accessToken: 'up-a', refreshToken: 'up-r', expiresIn: 3600, extra: { open_id: 'o-1' } }, vendorUserId: 'v-1' })),
+  };
+  const linking = new OAuthLinking({
+    upstream,
+    store,
+    vault,
+    clock,
+    log: new RecordingLog(),
+    settings: { publicBaseUrl: 'https://driver.example/', allowedCallbackOrigins: ['https://homebase.rokid.com', 'http://127.0.0.1'], mode: 'code', deviceAppId: 'app-1' },
+  });
+  return { clock, links, store, vault, linking };
+}
+
+/** The OAuth command and the vendor's redirect back: the state the driver sent upstream. */
+async function started(w: ReturnType<typeof world>, callbackURL = CALLBACK) {
+  const url = new URL(await w.linking.begin(callbackURL));
+  return url.searchParams.get('state')!;
+}
+
+describe('OAuth linking', () => {
+  it('stores every extra field of the token response on the link', async () => {
+    const w = world();
+    const state = await started(w);
+    await w.linking.callback({ state, code: 'c' });
+    const [link] = w.links.items.values();
+    expect(link).toMatchObject({ upstream: 'oauth', vendorUserId: 'v-1', credentials: { accessToken: 'up-a', refreshToken: 'up-r', extra: { open_id: 'o-1' } } });
+  });
+
+  it('sends PKCE S256 and a state, and builds its callback from the public base URL', async () => {
+    const w = world();
+    const state = await started(w);
+    const answer = await w.linking.start({ state });
+    expect(answer.kind).toBe('redirect');
+    const location = new URL((answer as { location: string }).location);
+    expect(location.searchParams.get('state')).toBe(state);
+    expect(location.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+    expect(location.searchParams.get('redirect_uri')).toBe('https://driver.example/oauth/callback');
+  });
+
+  it('accepts loopback callbacks on any port when the allow-list names loopback without one', async () => {
+    const w = world();
+    await expect(w.linking.begin('http://127.0.0.1:8123/done')).resolves.toContain('callbackURL=');
+    await expect(w.linking.begin('http://127.0.0.1.evil.example/done')).rejects.toMatchObject({ errorName: 'E_DRIVER_ERROR' });
+    await expect(w.linking.begin('not a url')).rejects.toMatchObject({ message: 'params.callbackURL: expected an absolute URL.' });
+  });
+
+  it('a pending authorization is good for 10 minutes and not a second longer', async () => {
+    const w = world();
+    const early = await started(w);
+    w.clock.advance(599);
+    expect((await w.linking.callback({ state: early, code: 'c' })).kind).toBe('redirect');
+    const late = await started(w);
+    w.clock.advance(600);
+    await expect(w.linking.callback({ state: late, code: 'c' })).resolves.toMatchObject({ kind: 'page', status: 400 });
+  });
+
+  it('a driver code works once, within 5 minutes', async () => {
+    const w = world();
+    const codeFrom = async () => {
+      const answer = await w.linking.callback({ state: await started(w), code: 'c' });
+      return new URL((answer as { location: string }).location).searchParams.get('code')!;
+    };
+    const expired = await codeFrom();
+    w.clock.advance(300);
+    const message = 'The authorization code is unknown, expired or already used. Link your account again in the Rokid app.';
+    await expect(w.linking.getToken(expired)).rejects.toMatchObject({ errorName: 'E_INVALID_AUTHORIZATION', message });
+    const fresh = await codeFrom();
+    await expect(w.linking.getToken(fresh)).resolves.toMatchObject({ userId: 'v-1', expiresIn: 3600 });
+    await expect(w.linking.getToken(fresh)).rejects.toMatchObject({ errorName: 'E_INVALID_AUTHORIZATION', message });
+  });
+
+  it.each([
+    ['unavailable', 'temporarily_unavailable'],
+    ['malformed', 'server_error'],
+  ] as const)('an exchange that fails as %s sends the browser back with %s', async (failure, error) => {
+    const w = world({ exchange: async () => Promise.reject(new UpstreamError(failure, 'x')) });
+    const answer = await w.linking.callback({ state: await started(w), code: 'c' });
+    expect(new URL((answer as { location: string }).location).searchParams.get('error')).toBe(error);
+    expect(w.links.items.size).toBe(0);
+  });
+
+  it('seed 002 mode appends the userAuth itself instead of a code', async () => {
+    const w = world();
+    const linking = new OAuthLinking({
+      upstream: { authorizationUrl: async () => '', exchange: async () => ({ grant: { accessToken: 'a', extra: {} }, vendorUserId: 'v-2' }) },
+      store: w.store,
+      vault: w.vault,
+      clock: w.clock,
+      log: new RecordingLog(),
+      settings: { publicBaseUrl: 'https://driver.example', allowedCallbackOrigins: ['https://homebase.rokid.com'], mode: 'tokens' },
+    });
+    const state = new URL(await linking.begin(CALLBACK)).searchParams.get('state')!;
+    const answer = (await linking.callback({ state, code: 'c' })) as { location: string };
+    const params = new URL(answer.location).searchParams;
+    expect(params.get('x')).toBe('1');
+    expect(params.get('userId')).toBe('v-2');
+    expect(params.get('userToken')).toMatch(/^hbu\./);
+    expect(params.get('expiresIn')).toBe('3600');
+  });
+
+  it("seed 003's token is served for 5 minutes after issue", async () => {
+    const w = world();
+    const login = await w.linking.deviceLogin('app-1', { device_id: 'd', request_id: 'r' });
+    const state = new URL((login as { body: string }).body).searchParams.get('state')!;
+    await expect(w.linking.deviceCallback('app-1', { state, code: 'c' })).resolves.toMatchObject({ status: 200, body: { access_token: 'up-a', device_id: 'd' } });
+    w.clock.advance(299);
+    await expect(w.linking.deviceToken('app-1', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ status: 200 });
+    w.clock.advance(1);
+    await expect(w.linking.deviceToken('app-1', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ status: 404 });
+    await expect(w.linking.deviceLogin('other-app', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ status: 404 });
+    await expect(w.linking.deviceToken('app-1', { device_id: 'd' })).resolves.toMatchObject({ status: 400 });
+  });
+});
+
+describe('OAuthRefresh', () => {
+  async function linked(w: ReturnType<typeof world>) {
+    const answer = (await w.linking.callback({ state: await started(w), code: 'c' })) as { location: string };
+    return w.linking.getToken(new URL(answer.location).searchParams.get('code')!);
+  }
+
+  it('gives the same pair to a retry within the grace window, and refuses it after', async () => {
+    const w = world();
+    const auth = await linked(w);
+    const first = await w.vault.rotate({ refreshToken: auth.refreshToken });
+    w.clock.advance(60);
+    await expect(w.vault.rotate({ refreshToken: auth.refreshToken })).resolves.toMatchObject({ userToken: first.userToken, refreshToken: first.refreshToken });
+    w.clock.advance(1);
+    await expect(w.vault.rotate({ refreshToken: auth.refreshToken })).rejects.toMatchObject({
+      errorName: 'E_INVALID_AUTHORIZATION',
+      message: 'The sign-in cannot be renewed; link your account again in the Rokid app. (The refreshToken has already been used or was replaced.)',
+    });
+    // The new refresh token works, and rotating again retires the first one for good.
+    const second = await w.vault.rotate({ refreshToken: first.refreshToken });
+    await expect(w.vault.rotate({ refreshToken: auth.refreshToken })).rejects.toMatchObject({ errorName: 'E_INVALID_AUTHORIZATION' });
+    await expect(w.vault.authenticate({ userToken: second.userToken })).resolves.toBeDefined();
+    await expect(w.vault.authenticate({ userToken: first.userToken })).rejects.toMatchObject({ errorName: 'E_DRIVER_SIGN_ERROR' });
+  });
+
+  it('concurrent retries of one refresh all get the same pair', async () => {
+    const w = world();
+    const auth = await linked(w);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => w.vault.rotate({ refreshToken: auth.refreshToken })));
+    expect(new Set(answers.map((a) => a.refreshToken)).size).toBe(1);
+  });
+
+  it.each([
+    ['a token from elsewhere', 'not-ours', '(The refreshToken was not issued by this driver.)'],
+    ['a wrong secret', 'hbr.nolink.secret', '(The refreshToken is not recognised.)'],
+  ])('refuses %s', async (_case, refreshToken, reason) => {
+    const w = world();
+    await expect(w.vault.rotate({ refreshToken })).rejects.toMatchObject({ errorName: 'E_INVALID_AUTHORIZATION', message: expect.stringContaining(reason) });
+  });
+});
+
+describe('appendQuery', () => {
+  it.each([
+    ['https://h.example/a/b', 'https://h.example/a/b?code=c%2B1'],
+    ['https://h.example/a?u=1&v=a%20b', 'https://h.example/a?u=1&v=a%20b&code=c%2B1'],
+    ['https://h.example/a?', 'https://h.example/a?code=c%2B1'],
+    ['https://h.example/a?u=1#frag', 'https://h.example/a?u=1&code=c%2B1#frag'],
+  ])('%s keeps every part', (callback, expected) => {
+    expect(appendQuery(callback, { code: 'c+1' })).toBe(expected);
+  });
+});
