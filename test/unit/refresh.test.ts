@@ -139,6 +139,20 @@ describe('the refresh job', () => {
     });
   });
 
+  it("holds each link's lease for the caller's remaining time, and gives it up afterwards", async () => {
+    const w = world();
+    const linkId = await w.link();
+    w.clock.advance(3600);
+    let leaseDuringRefresh: number | undefined;
+    w.upstream.next = async () => {
+      leaseDuringRefresh = (await w.links.get(linkId))!.leaseExpiresAt;
+      return { accessToken: 'a1', refreshToken: 'r1', expiresIn: 3600, extra: {} };
+    };
+    await run(w.job, 42_300);
+    expect(leaseDuringRefresh).toBe(w.clock.now() + 43);
+    expect((await w.links.get(linkId))!.leaseExpiresAt).toBeUndefined();
+  });
+
   it('stops taking links when its remaining time falls below the reserve, and says so', async () => {
     const w = world();
     await w.link();

@@ -97,7 +97,8 @@ export class OAuthLinking {
   async callback(query: Record<string, string | undefined>): Promise<BrowserAnswer> {
     const pending = await this.#consume(query['state']);
     if (!pending || pending.target.kind !== 'homebase') return EXPIRED_PAGE;
-    const back = (params: Record<string, string>) => ({ kind: 'redirect', location: appendQuery(pending.target.kind === 'homebase' ? pending.target.callbackURL : '', params) }) as const;
+    const { callbackURL } = pending.target;
+    const back = (params: Record<string, string>): BrowserAnswer => ({ kind: 'redirect', location: appendQuery(callbackURL, params) });
     if (query['error']) {
       return back({ error: query['error'], ...(query['error_description'] ? { error_description: query['error_description'] } : {}) });
     }
