@@ -28,6 +28,9 @@ const pattern = v.pipe(
   }),
 );
 
+/** Where Homebase's OAuth callback pages live: the default allow-list for callbackURL. */
+export const HOMEBASE_CALLBACK_ORIGINS = 'https://homebase.rokid.com,https://s.rokidcdn.com';
+
 export const ConfigSchema = v.pipe(
   v.object({
     TABLE_NAME: text,
@@ -66,7 +69,7 @@ export const ConfigSchema = v.pipe(
     PUBLIC_BASE_URL: v.optional(httpUrl),
     CALLBACK_ALLOWED_ORIGINS: v.optional(
       v.pipe(v.string(), v.transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))),
-      'https://homebase.rokid.com,https://s.rokidcdn.com',
+      HOMEBASE_CALLBACK_ORIGINS,
     ),
     DEVICE_OAUTH: v.optional(v.picklist(['on', 'off']), 'off'),
   }),

@@ -129,7 +129,7 @@ export class HomebaseDriverStack extends Stack {
         : {}),
     };
 
-    const fn = (name: FunctionName, sizing: { memorySize: number; timeout: Duration }) => {
+    const fn = (name: FunctionName, sizing: { memorySize: number; timeout: Duration; reservedConcurrentExecutions?: number }) => {
       const logGroup = new LogGroup(this, `${title(name)}Logs`, {
         retention: RetentionDays.THREE_MONTHS,
         removalPolicy: RemovalPolicy.DESTROY,
@@ -184,8 +184,9 @@ export class HomebaseDriverStack extends Stack {
     const list = fn('list', homebaseSizing);
     const execute = fn('execute', homebaseSizing);
     const command = fn('command', homebaseSizing);
-    // The refresh run works through due links for up to two minutes, well inside the 5-minute schedule.
-    const refresh = fn('refresh', { memorySize: 512, timeout: Duration.minutes(2) });
+    // The refresh run works through due links for up to two minutes, well inside the 5-minute schedule,
+    // and one run at a time: a run that overlapped the next would only contend for the same leases.
+    const refresh = fn('refresh', { memorySize: 512, timeout: Duration.minutes(2), reservedConcurrentExecutions: 1 });
 
     // API
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
@@ -239,9 +240,6 @@ export class HomebaseDriverStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(config.refreshScheduleMinutes)),
       targets: [new LambdaFunction(refresh, { deadLetterQueue: failed, retryAttempts: 0 })],
     });
-    // One run at a time: a run that overlapped the next would only contend for the same leases.
-    const cfnRefresh = refresh.node.defaultChild as import('aws-cdk-lib/aws-lambda').CfnFunction;
-    cfnRefresh.reservedConcurrentExecutions = 1;
 
     // Alarms
     const topic = new Topic(this, 'Alarms', { displayName: 'homebase-driver alarms', masterKey: key, enforceSSL: true });

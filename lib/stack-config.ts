@@ -3,6 +3,7 @@
  * a schema so a typo fails the synth with the key's name instead of deploying a broken driver.
  */
 import * as v from 'valibot';
+import { HOMEBASE_CALLBACK_ORIGINS } from '../functions/config.ts';
 
 const httpsUrl = v.pipe(v.string(), v.trim(), v.url(), v.regex(/^https:\/\//, 'expected an https URL'));
 const seconds = (fallback: number) =>
@@ -30,7 +31,7 @@ export const StackConfigSchema = v.pipe(
     deviceCloud: v.optional(v.picklist(['virtual', 'http']), 'virtual'),
     deviceCloudUrl: v.optional(httpsUrl),
     /** Comma-separated origins allowed as OAuth callbackURL. */
-    callbackAllowedOrigins: v.optional(v.string(), 'https://homebase.rokid.com,https://s.rokidcdn.com'),
+    callbackAllowedOrigins: v.optional(v.string(), HOMEBASE_CALLBACK_ORIGINS),
     refreshLeadSeconds: seconds(600),
     refreshScheduleMinutes: seconds(5),
     refreshConcurrency: seconds(16),

@@ -57,10 +57,10 @@ function toResult(answer: BrowserAnswer): Result {
       return {
         statusCode: answer.status,
         headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'", ...NO_STORE },
-        body: `<!doctype html><meta charset="utf-8"><title>${escape(answer.title)}</title><h1>${escape(answer.title)}</h1><p>${escape(answer.message)}</p>`,
+        body: `<!doctype html><meta charset="utf-8"><title>${escapeHtml(answer.title)}</title><h1>${escapeHtml(answer.title)}</h1><p>${escapeHtml(answer.message)}</p>`,
       };
   }
 }
 
-const escape = (text: string) =>
+export const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);

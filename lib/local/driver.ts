@@ -5,6 +5,8 @@
 import { join } from 'node:path';
 import { type LocalDynamoDB, ensureTable, startDynamoDB } from './dynamodb.ts';
 import { randomBytes } from 'node:crypto';
+import { HOMEBASE_CALLBACK_ORIGINS } from '../../functions/config.ts';
+import { escapeHtml } from '../../functions/http/browser-handler.ts';
 import { ROUTES } from '../../functions/http/routes.ts';
 import { type Routes, startApiGateway } from './api-gateway.ts';
 import { type OAuthServer, startOAuthServer } from './oauth-server.ts';
@@ -95,7 +97,7 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       env['DEVICE_OAUTH'] ??= 'on';
     }
     // Local runs may send the browser back to a page on this machine.
-    env['CALLBACK_ALLOWED_ORIGINS'] ??= 'https://homebase.rokid.com,https://s.rokidcdn.com,http://127.0.0.1,http://localhost';
+    env['CALLBACK_ALLOWED_ORIGINS'] ??= `${HOMEBASE_CALLBACK_ORIGINS},http://127.0.0.1,http://localhost`;
     const intervalS = Number(env['REFRESH_INTERVAL_S'] ?? 60);
     const schedule = startSchedule(refresh.handler, {
       intervalS: Number.isFinite(intervalS) && intervalS > 0 ? intervalS : 60,
@@ -120,12 +122,11 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
 }
 
 function localCallbackPage(query: Record<string, string | undefined>): string {
-  const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const body = query['code']
     ? `<p>The account is linked. Exchange the one-time code (valid 5 minutes) for the userAuth:</p>
-<pre>curl -s ${escape(process.env['PUBLIC_BASE_URL'] ?? '')}/command -H 'content-type: application/json' \\
-  -d '{"command":"OAuthGetToken","params":{"code":"${escape(query['code'])}"}}'</pre>`
-    : `<p>The authorization did not complete: ${escape(query['error'] ?? 'no code')} ${escape(query['error_description'] ?? '')}</p>`;
+<pre>curl -s ${escapeHtml(process.env['PUBLIC_BASE_URL'] ?? '')}/command -H 'content-type: application/json' \\
+  -d '{"command":"OAuthGetToken","params":{"code":"${escapeHtml(query['code'])}"}}'</pre>`
+    : `<p>The authorization did not complete: ${escapeHtml(query['error'] ?? 'no code')} ${escapeHtml(query['error_description'] ?? '')}</p>`;
   return `<!doctype html><meta charset="utf-8"><title>Homebase callback (local)</title><h1>Homebase callback (local stand-in)</h1>${body}`;
 }
 
