@@ -12,6 +12,7 @@ import { build } from 'esbuild';
 import { FUNCTIONS, type FunctionName, ROOT, esbuildOptions } from '../../lib/bundling.ts';
 import { ensureTable } from '../../lib/local/dynamodb.ts';
 import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
+import { invokeFresh, lambdaEnv } from '../support/bundles.ts';
 import { apiEvent } from '../support/events.ts';
 import { startDynamoDBProcess } from './dynamodb-process.ts';
 
@@ -25,17 +26,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const dynamo = await startDynamoDBProcess();
 const userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT] });
 await ensureTable(dynamo.endpoint, 'bench');
-const env = {
-  PATH: process.env['PATH'],
-  TABLE_NAME: 'bench',
-  USERCENTER_URL: userCenter.url,
-  AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-  AWS_REGION: 'local',
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-};
+const env = lambdaEnv({ tableName: 'bench', dynamoEndpoint: dynamo.endpoint, userCenterUrl: userCenter.url, logLevel: 'SILENT' });
 
 // Build: the four functions as deployed, the list function with the SDK left to the runtime (the
 // road not taken), and the baselines, all with the stack's esbuild settings.
@@ -56,16 +47,13 @@ for (const name of Object.keys(bundles)) {
   sizes[name] = { raw: code.length, gzip: gzipSync(code).length };
 }
 
-async function invokeFresh(name: string, events: unknown[]): Promise<{ result: any; importMs: number; firstAnswerMs: number }[]> {
-  const { stdout } = await run(process.execPath, [`${ROOT}test/support/invoke-bundle.ts`, file(name), JSON.stringify(events)], { env });
-  return stdout.trim().split('\n').map((line) => JSON.parse(line));
-}
+const invoke = (name: string, events: unknown[]) => invokeFresh(file(name), events, env);
 
 // A linked demo user, and its home seeded by a first /list.
-const [login] = await invokeFresh('command', [apiEvent('POST /command', JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } }))]);
+const [login] = await invoke('command', [apiEvent('POST /command', JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } }))]);
 const userAuth = JSON.parse(login!.result.body).data;
 const listEvent = apiEvent('POST /list', JSON.stringify({ userAuth }));
-const [seeded] = await invokeFresh('list', [listEvent]);
+const [seeded] = await invoke('list', [listEvent]);
 const devices = JSON.parse(seeded!.result.body).data as { deviceId: string; actions: Record<string, unknown> }[];
 const light = devices.find((device) => device.actions['switch'])!;
 const executeEvents = ['on', 'off'].map((name) =>
@@ -89,7 +77,7 @@ const cold: Record<string, number[]> = Object.fromEntries(Object.keys(firstEvent
 const imports: Record<string, number[]> = Object.fromEntries(Object.keys(firstEvent).map((name) => [name, []]));
 for (let i = 0; i < COLD_RUNS; i++) {
   for (const name of Object.keys(firstEvent)) {
-    const [first] = await invokeFresh(name, [firstEvent[name]]);
+    const [first] = await invoke(name, [firstEvent[name]]);
     cold[name]!.push(first!.firstAnswerMs);
     imports[name]!.push(first!.importMs);
   }

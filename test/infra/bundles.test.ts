@@ -3,8 +3,6 @@
  * esbuild settings (lib/bundling.ts), imported in a fresh Node process, and given API Gateway v2
  * events against the embedded DynamoDB and the UserCenter server.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -12,10 +10,10 @@ import { keys } from '../../functions/adapters/dynamodb/table.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import { FUNCTIONS, type FunctionName, ROOT, esbuildOptions } from '../../lib/bundling.ts';
 import { DEMO_ACCOUNT, type UserCenterServer, startUserCenter } from '../../lib/local/usercenter-server.ts';
+import { invokeFresh, lambdaEnv } from '../support/bundles.ts';
 import { testTable } from '../support/dynamodb.ts';
 import { apiEvent } from '../support/events.ts';
 
-const run = promisify(execFile);
 const OUT = `${ROOT}dist/bundles`;
 let table: Awaited<ReturnType<typeof testTable>>;
 let userCenter: UserCenterServer;
@@ -33,20 +31,8 @@ afterAll(async () => {
 
 /** One fresh process per call, as a cold Lambda container. */
 async function invoke(name: FunctionName, events: unknown[]): Promise<any[]> {
-  const { stdout } = await run(process.execPath, [`${ROOT}test/support/invoke-bundle.ts`, `${OUT}/${name}/index.mjs`, JSON.stringify(events)], {
-    env: {
-      PATH: process.env['PATH'],
-      TABLE_NAME: table.tableName,
-      USERCENTER_URL: userCenter.url,
-      AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
-      AWS_REGION: 'local',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    },
-  });
-  return stdout.trim().split('\n').map((line) => JSON.parse(line).result);
+  const env = lambdaEnv({ tableName: table.tableName, dynamoEndpoint: table.endpoint, userCenterUrl: userCenter.url });
+  return (await invokeFresh(`${OUT}/${name}/index.mjs`, events, env)).map((answer) => answer.result);
 }
 
 const post = (route: string, body: unknown) => apiEvent(`POST /${route}`, JSON.stringify(body));

@@ -1,0 +1,37 @@
+/**
+ * Running built Lambda bundles as the runtime would: each call a fresh Node process (a cold
+ * container) with a Lambda-like environment pointed at the local stand-ins.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ROOT } from '../../lib/bundling.ts';
+
+const run = promisify(execFile);
+
+/** The environment a deployed function gets, with local endpoints and dummy credentials. */
+export function lambdaEnv(settings: { tableName: string; dynamoEndpoint: string; userCenterUrl: string; logLevel?: string }) {
+  return {
+    PATH: process.env['PATH'],
+    TABLE_NAME: settings.tableName,
+    USERCENTER_URL: settings.userCenterUrl,
+    AWS_ENDPOINT_URL_DYNAMODB: settings.dynamoEndpoint,
+    AWS_REGION: 'local',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    POWERTOOLS_LOG_LEVEL: settings.logLevel ?? 'WARN',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+}
+
+export interface BundleAnswer {
+  result: any;
+  /** From the start of the import to the end of it, and to the answer to this event. */
+  importMs: number;
+  firstAnswerMs: number;
+}
+
+/** Imports the bundle in a fresh process and answers each event in turn (see invoke-bundle.ts). */
+export async function invokeFresh(bundle: string, events: unknown[], env: Record<string, string | undefined>): Promise<BundleAnswer[]> {
+  const { stdout } = await run(process.execPath, [`${ROOT}test/support/invoke-bundle.ts`, bundle, JSON.stringify(events)], { env });
+  return stdout.trim().split('\n').map((line) => JSON.parse(line) as BundleAnswer);
+}
