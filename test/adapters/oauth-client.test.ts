@@ -3,15 +3,14 @@
  * will not do on demand, a scripted one: discovery or explicit endpoints, both client authentication
  * methods, and each way of learning who the user is.
  */
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuthClient, type OAuthSettings } from '../../functions/adapters/oauth/oauth-client.ts';
 import { DEMO_OAUTH_ACCOUNT, type OAuthServer, startOAuthServer } from '../../lib/local/oauth-server.ts';
-import { Browser, formAction } from '../support/browser.ts';
+import { PKCE, signIn as signInAt } from '../support/oauth.ts';
 import { type ScriptedServer, startScriptedServer } from '../support/scripted-server.ts';
 
 const REDIRECT = 'http://127.0.0.1:9/oauth/callback';
-const VERIFIER = 'dBjftJeZ4CVP-mJ0pAx4ZoUuIpF7y6UZ3lIRSFL5C4s';
+const VERIFIER = PKCE.verifier;
 let server: OAuthServer;
 let scripted: ScriptedServer;
 beforeAll(async () => {
@@ -30,15 +29,7 @@ afterAll(async () => {
   await scripted.close();
 });
 
-/** The code flow as the driver runs it: the client's authorize URL, a sign-in, the callback's query. */
-async function signIn(client: OAuthClient): Promise<Record<string, string>> {
-  const url = await client.authorizationUrl({ redirectUri: REDIRECT, state: 'st-1', codeChallenge: createHash('sha256').update(VERIFIER).digest('base64url') });
-  const browser = new Browser();
-  const atCallback = (u: URL) => u.toString().startsWith(REDIRECT);
-  const login = await browser.visit(url, atCallback);
-  const back = await browser.submit(formAction(login), { username: DEMO_OAUTH_ACCOUNT.username, password: DEMO_OAUTH_ACCOUNT.password }, atCallback);
-  return Object.fromEntries(back.url.searchParams);
-}
+const signIn = (client: OAuthClient) => signInAt(client, REDIRECT);
 
 describe('OAuth client', () => {
   it.each([
