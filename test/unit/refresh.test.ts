@@ -153,6 +153,34 @@ describe('the refresh job', () => {
     expect((await w.links.get(linkId))!.leaseExpiresAt).toBeUndefined();
   });
 
+  it('keeps new tokens when its lease ran out mid-refresh but nobody else refreshed', async () => {
+    const w = world();
+    const linkId = await w.link();
+    w.clock.advance(3600);
+    w.upstream.next = async () => {
+      // The lease expires and a crashed-then-recovered peer takes it, but never refreshes.
+      w.clock.advance(120);
+      await w.links.acquireLease(linkId, { owner: 'peer', expiresAt: w.clock.now() + 60 }, w.clock.now());
+      return { accessToken: 'a-new', refreshToken: 'r-new', expiresIn: 3600, extra: {} };
+    };
+    await expect(run(w.job, 60_000)).resolves.toMatchObject({ refreshed: 1 });
+    expect((await w.links.get(linkId))!.credentials).toMatchObject({ accessToken: 'a-new', refreshToken: 'r-new' });
+  });
+
+  it('leaves a peer\'s newer tokens alone when the peer refreshed after taking the lost lease', async () => {
+    const w = world();
+    const linkId = await w.link();
+    w.clock.advance(3600);
+    w.upstream.next = async () => {
+      w.clock.advance(120);
+      const peer = (await w.links.acquireLease(linkId, { owner: 'peer', expiresAt: w.clock.now() + 60 }, w.clock.now()))!;
+      await w.links.update({ ...peer, credentials: { ...peer.credentials, accessToken: 'a-peer', refreshToken: 'r-peer' }, version: peer.version + 1 });
+      return { accessToken: 'a-late', refreshToken: 'r-late', expiresIn: 3600, extra: {} };
+    };
+    await expect(run(w.job, 60_000)).resolves.toMatchObject({ refreshed: 0, failed: 1 });
+    expect((await w.links.get(linkId))!.credentials).toMatchObject({ accessToken: 'a-peer', refreshToken: 'r-peer' });
+  });
+
   it('stops taking links when its remaining time falls below the reserve, and says so', async () => {
     const w = world();
     await w.link();
