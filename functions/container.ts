@@ -20,7 +20,7 @@ import { systemClock } from './domain/ports.ts';
 import { FreshSessions } from './domain/refresh/fresh-sessions.ts';
 import { LinkRefresher } from './domain/refresh/link-refresher.ts';
 import { RefreshJob } from './domain/refresh/refresh-job.ts';
-import type { RefreshPolicy } from './domain/refresh/schedule.ts';
+import { DEFAULT_POLICY, type RefreshPolicy } from './domain/refresh/schedule.ts';
 import { TokenVault } from './domain/vault/token-vault.ts';
 import { logger } from './http/logger.ts';
 
@@ -47,11 +47,10 @@ function build(config: Config): Driver {
   const db = documentClient();
   const links = new DynamoLinkStore(db, config.TABLE_NAME);
   const policy: RefreshPolicy = {
+    ...DEFAULT_POLICY,
     leadS: config.REFRESH_LEAD_S,
     skewS: config.REFRESH_SKEW_S,
     maxIdleS: config.REFRESH_MAX_IDLE_S,
-    backoffBaseS: 60,
-    backoffMaxS: 3600,
   };
   const vault = new TokenVault({
     links,

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { FUNCTIONS, type FunctionName, ROOT, esbuildOptions } from '../../lib/bundling.ts';
+import { FUNCTIONS, ROOT, esbuildOptions } from '../../lib/bundling.ts';
 import { ensureTable } from '../../lib/local/dynamodb.ts';
 import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
 import { invokeFresh, lambdaEnv } from '../support/bundles.ts';
