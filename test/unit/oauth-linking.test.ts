@@ -161,6 +161,17 @@ describe('OAuthRefresh', () => {
     expect(new Set(answers.map((a) => a.refreshToken)).size).toBe(1);
   });
 
+  it('refuses a link that needs a relink, telling the user to link again', async () => {
+    const w = world();
+    const auth = await linked(w);
+    const [link] = w.links.items.values();
+    link!.status = 'needs_relink';
+    await expect(w.vault.rotate({ refreshToken: auth.refreshToken })).rejects.toMatchObject({
+      errorName: 'E_INVALID_AUTHORIZATION',
+      message: expect.stringContaining('link your account again'),
+    });
+  });
+
   it.each([
     ['a token from elsewhere', 'not-ours', '(The refreshToken was not issued by this driver.)'],
     ['a wrong secret', 'hbr.nolink.secret', '(The refreshToken is not recognised.)'],
