@@ -67,7 +67,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
 
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   provider = new Provider(bound.url, {
-    adapter: MemoryAdapter,
+    adapter: memoryAdapter(),
     clients: options.clients,
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'local', use: 'sig', alg: 'RS256' }] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -163,49 +163,52 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /**
- * oidc-provider's storage, in memory: the server lives as long as the process, which is all a local
- * run or a test needs (and saying so keeps oidc-provider from warning about its development adapter).
+ * oidc-provider's storage, in memory and one store per server: the server lives as long as the
+ * process, which is all a local run or a test needs (and saying so keeps oidc-provider from warning
+ * about its development adapter).
  */
-class MemoryAdapter {
-  static readonly #items = new Map<string, { payload: Record<string, unknown>; expiresAt: number | undefined }>();
-  readonly #model: string;
+function memoryAdapter() {
+  const items = new Map<string, { payload: Record<string, unknown>; expiresAt: number | undefined }>();
+  return class MemoryAdapter {
+    readonly #model: string;
 
-  constructor(model: string) {
-    this.#model = model;
-  }
+    constructor(model: string) {
+      this.#model = model;
+    }
 
-  #key(id: string) {
-    return `${this.#model}:${id}`;
-  }
+    #key(id: string) {
+      return `${this.#model}:${id}`;
+    }
 
-  async upsert(id: string, payload: Record<string, unknown>, expiresIn?: number) {
-    MemoryAdapter.#items.set(this.#key(id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
-  }
+    async upsert(id: string, payload: Record<string, unknown>, expiresIn?: number) {
+      items.set(this.#key(id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
+    }
 
-  async find(id: string) {
-    const item = MemoryAdapter.#items.get(this.#key(id));
-    if (!item || (item.expiresAt !== undefined && item.expiresAt <= Date.now())) return undefined;
-    return item.payload;
-  }
+    async find(id: string) {
+      const item = items.get(this.#key(id));
+      if (!item || (item.expiresAt !== undefined && item.expiresAt <= Date.now())) return undefined;
+      return item.payload;
+    }
 
-  async findByUserCode(userCode: string) {
-    return [...MemoryAdapter.#items.values()].find((i) => i.payload['userCode'] === userCode)?.payload;
-  }
+    async findByUserCode(userCode: string) {
+      return [...items.values()].find((i) => i.payload['userCode'] === userCode)?.payload;
+    }
 
-  async findByUid(uid: string) {
-    return [...MemoryAdapter.#items.entries()].find(([key, i]) => key.startsWith(`${this.#model}:`) && i.payload['uid'] === uid)?.[1].payload;
-  }
+    async findByUid(uid: string) {
+      return [...items.entries()].find(([key, i]) => key.startsWith(`${this.#model}:`) && i.payload['uid'] === uid)?.[1].payload;
+    }
 
-  async consume(id: string) {
-    const item = MemoryAdapter.#items.get(this.#key(id));
-    if (item) item.payload['consumed'] = Math.floor(Date.now() / 1000);
-  }
+    async consume(id: string) {
+      const item = items.get(this.#key(id));
+      if (item) item.payload['consumed'] = Math.floor(Date.now() / 1000);
+    }
 
-  async destroy(id: string) {
-    MemoryAdapter.#items.delete(this.#key(id));
-  }
+    async destroy(id: string) {
+      items.delete(this.#key(id));
+    }
 
-  async revokeByGrantId(grantId: string) {
-    for (const [key, item] of MemoryAdapter.#items) if (item.payload['grantId'] === grantId) MemoryAdapter.#items.delete(key);
-  }
+    async revokeByGrantId(grantId: string) {
+      for (const [key, item] of items) if (item.payload['grantId'] === grantId) items.delete(key);
+    }
+  };
 }
