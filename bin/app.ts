@@ -4,8 +4,8 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { HomebaseDriverStack } from '../lib/homebase-driver-stack.ts';
-import { stackConfig } from '../lib/stack-config.ts';
+import { HomebaseDriverStack } from '../lib/stack/homebase-driver-stack.ts';
+import { stackConfig } from '../lib/stack/stack-config.ts';
 
 const app = new App();
 const config = stackConfig((key) => app.node.tryGetContext(key));

@@ -3,38 +3,43 @@
  * GET /oauth/* and GET /device_oauth/* → the browser side of OAuth linking, on the same function.
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { driver } from './container.ts';
+import { linkingServices } from './composition/linking.ts';
+import { type ConfigSource, fromEnvironment } from './config.ts';
 import { CommandRequestSchema } from './domain/protocol/requests.ts';
 import { parseOrThrow } from './domain/protocol/validation.ts';
-import { browserHandler, notConfigured } from './http/browser-handler.ts';
+import { NOT_FOUND, browserHandler, notConfigured } from './http/browser-handler.ts';
 import { homebaseHandler } from './http/homebase-handler.ts';
 
-const command = homebaseHandler(async (body) => {
-  const request = parseOrThrow(CommandRequestSchema, body, '/command request');
-  return driver().command(request.command, request.params);
-});
+export function commandHandler(config: ConfigSource) {
+  const services = linkingServices(config);
+  const command = homebaseHandler(async (body) => {
+    const request = parseOrThrow(CommandRequestSchema, body, '/command request');
+    return services().command(request.command, request.params);
+  });
 
-const browser = browserHandler(async (event) => {
-  const { linking } = driver();
-  if (!linking) return notConfigured;
-  const query = event.queryStringParameters ?? {};
-  const appId = event.pathParameters?.['appId'] ?? '';
-  switch (event.routeKey) {
-    case 'GET /oauth/start':
-      return linking.start(query);
-    case 'GET /oauth/callback':
-      return linking.callback(query);
-    case 'GET /device_oauth/{appId}/login':
-      return linking.deviceLogin(appId, query);
-    case 'GET /device_oauth/{appId}/callback':
-      return linking.deviceCallback(appId, query);
-    case 'GET /device_oauth/{appId}/token':
-      return linking.deviceToken(appId, query);
-    default:
-      return { kind: 'page', status: 404, title: 'Not found', message: 'There is nothing at this address.' };
-  }
-});
+  const browser = browserHandler(async (event) => {
+    const { homebaseOAuth, deviceOAuth } = services();
+    const query = event.queryStringParameters ?? {};
+    const appId = event.pathParameters?.['appId'] ?? '';
+    switch (event.routeKey) {
+      case 'GET /oauth/start':
+        return homebaseOAuth ? homebaseOAuth.start(query) : notConfigured;
+      case 'GET /oauth/callback':
+        return homebaseOAuth ? homebaseOAuth.callback(query) : notConfigured;
+      case 'GET /device_oauth/{appId}/login':
+        return deviceOAuth ? deviceOAuth.login(appId, query) : notConfigured;
+      case 'GET /device_oauth/{appId}/callback':
+        return deviceOAuth ? deviceOAuth.callback(appId, query) : notConfigured;
+      case 'GET /device_oauth/{appId}/token':
+        return deviceOAuth ? deviceOAuth.token(appId, query) : notConfigured;
+      default:
+        return NOT_FOUND;
+    }
+  });
 
-/** The browser routes to browser answers, everything else to Homebase envelopes. */
-export const handler = (event: APIGatewayProxyEventV2, context: Context) =>
-  event.requestContext.http.method === 'GET' ? browser(event, context) : command(event, context);
+  /** The browser routes to browser answers, everything else to Homebase envelopes. */
+  return (event: APIGatewayProxyEventV2, context: Context) =>
+    event.requestContext.http.method === 'GET' ? browser(event, context) : command(event, context);
+}
+
+export const handler = commandHandler(fromEnvironment);

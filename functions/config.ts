@@ -1,10 +1,12 @@
 /**
- * The driver's settings, read from the environment once per container. The same names apply to
- * `npm start` and to the deployed functions; the README's configuration table lists them all.
+ * The driver's settings and their defaults: the one place either is written. Deployed functions read
+ * them from the environment once per container; `npm start` builds the same object from its own
+ * options. docs/configuration.md lists every key.
  */
 import * as v from 'valibot';
 import { DriverError } from './domain/errors.ts';
 import { describeIssue } from './domain/protocol/validation.ts';
+import { DEFAULT_POLICY } from './domain/refresh/schedule.ts';
 
 const text = v.pipe(v.string(), v.trim(), v.nonEmpty());
 const httpUrl = v.pipe(text, v.url(), v.regex(/^https?:\/\//, 'expected an http(s) URL'));
@@ -48,9 +50,9 @@ export const ConfigSchema = v.pipe(
     USERCENTER_DEAD_REFRESH_TOKEN_PATTERN: v.optional(pattern, 'refresh|token|invalid|expired|无效|过期|失效'),
     USER_TOKEN_TTL_S: wholeNumber(30 * 24 * 3600),
     REFRESH_TOKEN_TTL_S: wholeNumber(180 * 24 * 3600),
-    REFRESH_LEAD_S: wholeNumber(600),
-    REFRESH_SKEW_S: wholeNumber(60),
-    REFRESH_MAX_IDLE_S: wholeNumber(24 * 3600),
+    REFRESH_LEAD_S: wholeNumber(DEFAULT_POLICY.leadS),
+    REFRESH_SKEW_S: wholeNumber(DEFAULT_POLICY.skewS),
+    REFRESH_MAX_IDLE_S: wholeNumber(DEFAULT_POLICY.maxIdleS),
     REFRESH_CONCURRENCY: wholeNumber(16),
     REFRESH_INTERVAL_S: wholeNumber(60),
     OAUTH_ISSUER: v.optional(httpUrl),
@@ -88,6 +90,16 @@ export const ConfigSchema = v.pipe(
   ),
 );
 export type Config = v.InferOutput<typeof ConfigSchema>;
+/** Settings as the keys are written in the environment: every value a string. */
+export type ConfigInput = Partial<Record<keyof v.InferInput<(typeof ConfigSchema)['pipe'][0]>, string>>;
+
+/**
+ * Where a function's settings come from, asked on first use so that a bad setting is answered as an
+ * envelope naming it rather than a crash at import.
+ */
+export type ConfigSource = () => Config;
+
+export const fromEnvironment: ConfigSource = () => readConfig(process.env);
 
 export function readConfig(env: Record<string, string | undefined>): Config {
   const result = v.safeParse(ConfigSchema, env, { abortEarly: true });

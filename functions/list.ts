@@ -1,13 +1,19 @@
 /** POST /list → the user's devices. */
-import { driver } from './container.ts';
+import { deviceServices } from './composition/devices.ts';
+import { type ConfigSource, fromEnvironment } from './config.ts';
 import { ListRequestSchema } from './domain/protocol/requests.ts';
 import { parseOrThrow } from './domain/protocol/validation.ts';
 import { homebaseHandler } from './http/homebase-handler.ts';
 import { invocationOf } from './http/invocation.ts';
 
-export const handler = homebaseHandler(async (body, _event, context) => {
-  const request = parseOrThrow(ListRequestSchema, body, '/list request');
-  const { sessions, devices } = driver();
-  const session = await sessions.open(request.userAuth, invocationOf(context));
-  return devices.list(session);
-});
+export function listHandler(config: ConfigSource) {
+  const services = deviceServices(config);
+  return homebaseHandler(async (body, _event, context) => {
+    const request = parseOrThrow(ListRequestSchema, body, '/list request');
+    const { sessions, devices } = services();
+    const session = await sessions.open(request.userAuth, invocationOf(context));
+    return devices.list(session);
+  });
+}
+
+export const handler = listHandler(fromEnvironment);

@@ -7,14 +7,6 @@ import type { BuildOptions } from 'esbuild';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The functions, by name, and their entry files. */
-export const FUNCTIONS = {
-  list: 'functions/list.ts',
-  execute: 'functions/execute.ts',
-  command: 'functions/command.ts',
-  refresh: 'functions/refresh.ts',
-} as const;
-export type FunctionName = keyof typeof FUNCTIONS;
 
 export const BUNDLING = {
   format: 'esm',
@@ -31,7 +23,11 @@ export const BUNDLING = {
   banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
   mainFields: ['module', 'main'],
   /** Module replacements, each explained where it is defined. */
-  alias: { '@aws-sdk/credential-provider-node': `${ROOT}functions/adapters/aws/lambda-credentials.ts` } as Record<string, string>,
+  alias: {
+    '@aws-sdk/credential-provider-node': `${ROOT}functions/runtime/lambda-credentials.ts`,
+    'node:http': `${ROOT}functions/runtime/node-http.ts`,
+    http: `${ROOT}functions/runtime/node-http.ts`,
+  } as Record<string, string>,
 } as const;
 
 /**

@@ -6,13 +6,16 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { BrowserAnswer } from '../domain/linking/oauth-linking.ts';
-import { logger } from './logger.ts';
+import type { BrowserAnswer, Outcome } from '../domain/linking/browser-answer.ts';
+import { logger } from '../observability.ts';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
 
 const NO_STORE = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+
+/** The HTTP status of each outcome the domain reports. */
+const STATUS: Record<Outcome, number> = { ok: 200, bad_request: 400, not_found: 404, upstream_failed: 502 };
 
 export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>) {
   return middy<Event, Result, Error, Context>()
@@ -21,16 +24,14 @@ export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>)
       try {
         const answer = await handle(event);
         // The route only: query strings carry codes and states.
-        logger.info('request', { route: event.routeKey, outcome: answer.kind === 'redirect' ? 'redirect' : answer.status });
+        logger.info('request', { route: event.routeKey, outcome: answer.kind === 'redirect' ? 'redirect' : answer.outcome });
         return toResult(answer);
       } catch (error) {
         logger.error('browser route failed unexpectedly', {
           route: event.routeKey,
           error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
         });
-        return toResult({
-          kind: 'page',
-          status: 500,
+        return page(500, {
           title: 'Something went wrong',
           message: `The account link could not be completed. Try again in the Rokid app; if it keeps failing, give the operators this request id: ${context.awsRequestId}.`,
         });
@@ -40,26 +41,32 @@ export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>)
 
 export const notConfigured: BrowserAnswer = {
   kind: 'page',
-  status: 404,
+  outcome: 'not_found',
   title: 'Not available',
-  message: 'This driver does not link accounts over OAuth.',
+  message: 'This driver does not offer this way of linking accounts.',
 };
+
+export const NOT_FOUND: BrowserAnswer = { kind: 'page', outcome: 'not_found', title: 'Not found', message: 'There is nothing at this address.' };
 
 function toResult(answer: BrowserAnswer): Result {
   switch (answer.kind) {
     case 'redirect':
       return { statusCode: 302, headers: { location: answer.location, ...NO_STORE }, body: '' };
     case 'json':
-      return { statusCode: answer.status, headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE }, body: JSON.stringify(answer.body) };
+      return { statusCode: STATUS[answer.outcome], headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE }, body: JSON.stringify(answer.body) };
     case 'text':
-      return { statusCode: answer.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE }, body: answer.body };
+      return { statusCode: STATUS[answer.outcome], headers: { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE }, body: answer.body };
     case 'page':
-      return {
-        statusCode: answer.status,
-        headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'", ...NO_STORE },
-        body: `<!doctype html><meta charset="utf-8"><title>${escapeHtml(answer.title)}</title><h1>${escapeHtml(answer.title)}</h1><p>${escapeHtml(answer.message)}</p>`,
-      };
+      return page(STATUS[answer.outcome], answer);
   }
+}
+
+function page(statusCode: number, { title, message }: { title: string; message: string }): Result {
+  return {
+    statusCode,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'", ...NO_STORE },
+    body: `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`,
+  };
 }
 
 export const escapeHtml = (text: string) =>

@@ -7,9 +7,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { flushMetrics } from '../adapters/metrics/refresh-metrics.ts';
 import { DriverError, HomebaseError, toErrorEnvelope } from '../domain/errors.ts';
-import { logger } from './logger.ts';
+import { flushMetrics, logger } from '../observability.ts';
 
 /** Homebase bodies are a few hundred bytes; anything near this is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;

@@ -1,14 +1,24 @@
 /**
- * The whole driver on one machine: embedded DynamoDB, the UserCenter stand-in and the Lambda
- * handlers behind a local API Gateway. `npm start` and the integration tests both run this.
+ * The whole driver on one machine: embedded DynamoDB, the UserCenter stand-in, an OAuth
+ * authorization server and the Lambda handlers behind a local API Gateway. `npm start` and the
+ * integration tests both run this.
+ *
+ * The driver's settings reach the handlers as one Config object, read from the caller's environment
+ * with the local services filled in. Only the AWS SDK's own variables (the DynamoDB endpoint and
+ * dummy credentials) go into process.env, since that is where the SDK looks for them.
  */
-import { join } from 'node:path';
-import { type LocalDynamoDB, ensureTable, startDynamoDB } from './dynamodb.ts';
 import { randomBytes } from 'node:crypto';
-import { HOMEBASE_CALLBACK_ORIGINS } from '../../functions/config.ts';
+import { join } from 'node:path';
+import { commandHandler } from '../../functions/command.ts';
+import { type Config, type ConfigInput, HOMEBASE_CALLBACK_ORIGINS, readConfig } from '../../functions/config.ts';
+import { executeHandler } from '../../functions/execute.ts';
 import { escapeHtml } from '../../functions/http/browser-handler.ts';
 import { ROUTES } from '../../functions/http/routes.ts';
+import { listHandler } from '../../functions/list.ts';
+import { refreshHandler } from '../../functions/refresh.ts';
+import { FUNCTION_SIZING } from '../functions.ts';
 import { type Routes, startApiGateway } from './api-gateway.ts';
+import { type LocalDynamoDB, ensureTable, startDynamoDB } from './dynamodb.ts';
 import { type OAuthServer, startOAuthServer } from './oauth-server.ts';
 import { type LocalSchedule, startSchedule } from './schedule.ts';
 import { DEMO_ACCOUNT, type UserCenterServer, startUserCenter } from './usercenter-server.ts';
@@ -17,10 +27,14 @@ export interface LocalDriverOptions {
   port: number;
   /** Where data persists; omitted, everything lives in memory. */
   dataDir?: string;
+  /** Driver settings (the keys of docs/configuration.md); default: the process environment. */
+  settings?: ConfigInput;
 }
 
 export interface LocalDriver {
   url: string;
+  /** The settings the handlers run with. */
+  config: Config;
   /** The scheduled refresh run; `runNow` lets a test (or a curious engineer) trigger one. */
   refresh: LocalSchedule;
   userCenterUrl: string;
@@ -32,52 +46,52 @@ export interface LocalDriver {
 }
 
 export async function startLocalDriver(options: LocalDriverOptions): Promise<LocalDriver> {
-  const env = process.env;
+  const settings: ConfigInput = { ...(options.settings ?? (process.env as ConfigInput)) };
   const dynamo: LocalDynamoDB = await startDynamoDB(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {});
   const stops: Array<() => Promise<void>> = [dynamo.close];
   try {
-    env['TABLE_NAME'] ??= 'homebase-driver';
-    await ensureTable(dynamo.endpoint, env['TABLE_NAME']);
+    settings.TABLE_NAME ??= 'homebase-driver';
+    await ensureTable(dynamo.endpoint, settings.TABLE_NAME);
     // The handlers reach the embedded engine through the SDK's standard endpoint override.
-    env['AWS_ENDPOINT_URL_DYNAMODB'] = dynamo.endpoint;
-    env['AWS_REGION'] ??= 'local';
-    env['AWS_ACCESS_KEY_ID'] ??= 'local';
-    env['AWS_SECRET_ACCESS_KEY'] ??= 'local';
+    process.env['AWS_ENDPOINT_URL_DYNAMODB'] = dynamo.endpoint;
+    process.env['AWS_REGION'] ??= 'local';
+    process.env['AWS_ACCESS_KEY_ID'] ??= 'local';
+    process.env['AWS_SECRET_ACCESS_KEY'] ??= 'local';
 
     let userCenter: UserCenterServer | undefined;
-    if (!env['USERCENTER_URL']) {
+    if (!settings.USERCENTER_URL) {
       userCenter = await startUserCenter({
         accounts: [DEMO_ACCOUNT],
-        ...(env['USERCENTER_SYS_ID'] ? { sysId: env['USERCENTER_SYS_ID'] } : {}),
-        ...(env['USERCENTER_CLIENT_ID'] ? { clientId: env['USERCENTER_CLIENT_ID'] } : {}),
-        ...(env['USERCENTER_SHA_ALGORITHM'] ? { shaAlgorithm: env['USERCENTER_SHA_ALGORITHM'] as 'sha1' } : {}),
+        ...(settings.USERCENTER_SYS_ID ? { sysId: settings.USERCENTER_SYS_ID } : {}),
+        ...(settings.USERCENTER_CLIENT_ID ? { clientId: settings.USERCENTER_CLIENT_ID } : {}),
+        ...(settings.USERCENTER_SHA_ALGORITHM ? { shaAlgorithm: settings.USERCENTER_SHA_ALGORITHM as 'sha1' } : {}),
         ...(options.dataDir ? { statePath: join(options.dataDir, 'usercenter.json') } : {}),
       });
       stops.unshift(userCenter.close);
-      env['USERCENTER_URL'] = userCenter.url;
+      settings.USERCENTER_URL = userCenter.url;
     }
 
-    // Imported only now: the handlers read the environment set above (and the OAuth settings below,
-    // which need the gateway's URL, before their first request).
-    const handlers = {
-      list: (await import('../../functions/list.ts')).handler,
-      execute: (await import('../../functions/execute.ts')).handler,
-      command: (await import('../../functions/command.ts')).handler,
+    // The handlers read their settings on first use, by which time the gateway's URL (which the
+    // OAuth settings need) is known.
+    let config: Config | undefined;
+    const source = () => {
+      config ??= readConfig(settings);
+      return config;
     };
-    const refresh = await import('../../functions/refresh.ts');
+    const handlers = { list: listHandler(source), execute: executeHandler(source), command: commandHandler(source) };
     const routes: Routes = Object.fromEntries(Object.entries(ROUTES).map(([routeKey, name]) => [routeKey, handlers[name]]));
     // A stand-in for Homebase's callback page, so a person can walk the OAuth flow locally.
     routes['GET /local/callback'] = async (event) => ({
       statusCode: 200,
       headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
-      body: localCallbackPage(event.queryStringParameters ?? {}),
+      body: localCallbackPage(settings.PUBLIC_BASE_URL ?? '', event.queryStringParameters ?? {}),
     });
-    const api = await startApiGateway({ port: options.port, routes: routes as Routes });
+    const api = await startApiGateway({ port: options.port, routes });
     stops.unshift(api.close);
 
-    env['PUBLIC_BASE_URL'] ??= api.url;
+    settings.PUBLIC_BASE_URL ??= api.url;
     let oauthServer: OAuthServer | undefined;
-    if (!env['OAUTH_CLIENT_ID']) {
+    if (!settings.OAUTH_CLIENT_ID) {
       // No OAuth upstream named: run the embedded authorization server, with a login page.
       const clientId = 'homebase-driver-local';
       const clientSecret = randomBytes(24).toString('base64url');
@@ -86,31 +100,32 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
           {
             client_id: clientId,
             client_secret: clientSecret,
-            redirect_uris: [`${env['PUBLIC_BASE_URL']}/oauth/callback`, `${env['PUBLIC_BASE_URL']}/device_oauth/${clientId}/callback`],
+            redirect_uris: [`${settings.PUBLIC_BASE_URL}/oauth/callback`, `${settings.PUBLIC_BASE_URL}/device_oauth/${clientId}/callback`],
             grant_types: ['authorization_code', 'refresh_token'],
             token_endpoint_auth_method: 'client_secret_basic',
           },
         ],
       });
       stops.unshift(oauthServer.close);
-      Object.assign(env, { OAUTH_ISSUER: oauthServer.issuer, OAUTH_CLIENT_ID: clientId, OAUTH_CLIENT_SECRET: clientSecret, OAUTH_SCOPE: 'openid' });
-      env['DEVICE_OAUTH'] ??= 'on';
+      Object.assign(settings, { OAUTH_ISSUER: oauthServer.issuer, OAUTH_CLIENT_ID: clientId, OAUTH_CLIENT_SECRET: clientSecret, OAUTH_SCOPE: 'openid' });
+      settings.DEVICE_OAUTH ??= 'on';
     }
     // Local runs may send the browser back to a page on this machine.
-    env['CALLBACK_ALLOWED_ORIGINS'] ??= `${HOMEBASE_CALLBACK_ORIGINS},http://127.0.0.1,http://localhost`;
-    const intervalS = Number(env['REFRESH_INTERVAL_S'] ?? 60);
-    const schedule = startSchedule(refresh.handler, {
-      intervalS: Number.isFinite(intervalS) && intervalS > 0 ? intervalS : 60,
-      // The deployed function's timeout (see lib/), so the job stops taking work at the same point.
-      timeoutMs: 120_000,
+    settings.CALLBACK_ALLOWED_ORIGINS ??= `${HOMEBASE_CALLBACK_ORIGINS},http://127.0.0.1,http://localhost`;
+    const ready = source();
+    const schedule = startSchedule(refreshHandler(source), {
+      intervalS: ready.REFRESH_INTERVAL_S,
+      // The deployed function's timeout, so the job stops taking work at the same point.
+      timeoutMs: FUNCTION_SIZING.refresh.timeoutS * 1000,
       onError: (error) => console.error('refresh run failed:', error instanceof Error ? error.message : error),
     });
     stops.unshift(schedule.close);
     return {
       url: api.url,
+      config: ready,
       refresh: schedule,
-      userCenterUrl: env['USERCENTER_URL'],
-      oauthIssuer: env['OAUTH_ISSUER'] ?? '',
+      userCenterUrl: settings.USERCENTER_URL,
+      oauthIssuer: settings.OAUTH_ISSUER ?? '',
       oauthServer,
       dynamoEndpoint: dynamo.endpoint,
       close: () => stopAll(stops),
@@ -121,10 +136,10 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
   }
 }
 
-function localCallbackPage(query: Record<string, string | undefined>): string {
+function localCallbackPage(publicBaseUrl: string, query: Record<string, string | undefined>): string {
   const body = query['code']
     ? `<p>The account is linked. Exchange the one-time code (valid 5 minutes) for the userAuth:</p>
-<pre>curl -s ${escapeHtml(process.env['PUBLIC_BASE_URL'] ?? '')}/command -H 'content-type: application/json' \\
+<pre>curl -s ${escapeHtml(publicBaseUrl)}/command -H 'content-type: application/json' \\
   -d '{"command":"OAuthGetToken","params":{"code":"${escapeHtml(query['code'])}"}}'</pre>`
     : `<p>The authorization did not complete: ${escapeHtml(query['error'] ?? 'no code')} ${escapeHtml(query['error_description'] ?? '')}</p>`;
   return `<!doctype html><meta charset="utf-8"><title>Homebase callback (local)</title><h1>Homebase callback (local stand-in)</h1>${body}`;

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { lambdaContext } from './api-gateway.ts';
+import { lambdaContext } from './lambda-context.ts';
 
 export interface LocalSchedule {
   /** Runs the handler now (waiting for a run in progress first) and answers what it returned. */

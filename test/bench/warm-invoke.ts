@@ -3,7 +3,7 @@
  * invocations cycling through the given events, and prints the median in milliseconds.
  */
 import { pathToFileURL } from 'node:url';
-import { lambdaContext } from '../../lib/local/api-gateway.ts';
+import { lambdaContext } from '../../lib/local/lambda-context.ts';
 
 const [bundle, eventsJson, countText] = process.argv.slice(2);
 const events = JSON.parse(eventsJson ?? '[]') as unknown[];

@@ -6,7 +6,7 @@ describe('when the driver itself fails', () => {
   let driver: Awaited<ReturnType<typeof startHandlers>>;
   beforeAll(async () => {
     // A DynamoDB endpoint where nothing listens: every table call fails inside the SDK.
-    driver = await startHandlers({ AWS_ENDPOINT_URL_DYNAMODB: await closedPortUrl() });
+    driver = await startHandlers({}, { AWS_ENDPOINT_URL_DYNAMODB: await closedPortUrl() });
   });
   afterAll(() => driver.close());
 

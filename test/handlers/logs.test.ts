@@ -4,7 +4,7 @@ import { startHandlers } from '../support/handlers.ts';
 
 let driver: Awaited<ReturnType<typeof startHandlers>>;
 beforeAll(async () => {
-  driver = await startHandlers({ POWERTOOLS_LOG_LEVEL: 'INFO' });
+  driver = await startHandlers({}, { POWERTOOLS_LOG_LEVEL: 'INFO' });
 });
 afterAll(() => driver.close());
 

@@ -21,16 +21,17 @@ let driver: Awaited<ReturnType<typeof startHandlers>>;
 let command: (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 beforeAll(async () => {
   server = await startTestOAuthServer();
-  driver = await startHandlers({
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    POWERTOOLS_METRICS_DISABLED: 'false',
-    OAUTH_ISSUER: server.issuer,
-    OAUTH_CLIENT_ID: TEST_CLIENT.client_id,
-    OAUTH_CLIENT_SECRET: TEST_CLIENT.client_secret,
-    OAUTH_SCOPE: 'openid',
-    PUBLIC_BASE_URL: PUBLIC,
-  });
-  command = (await import('../../functions/command.ts')).handler as never;
+  driver = await startHandlers(
+    {
+      OAUTH_ISSUER: server.issuer,
+      OAUTH_CLIENT_ID: TEST_CLIENT.client_id,
+      OAUTH_CLIENT_SECRET: TEST_CLIENT.client_secret,
+      OAUTH_SCOPE: 'openid',
+      PUBLIC_BASE_URL: PUBLIC,
+    },
+    { POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_DISABLED: 'false' },
+  );
+  command = driver.handlers.command as never;
 });
 afterAll(async () => {
   await driver.close();

@@ -3,8 +3,8 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { HomebaseDriverStack } from '../../lib/homebase-driver-stack.ts';
-import { stackConfig } from '../../lib/stack-config.ts';
+import { HomebaseDriverStack } from '../../lib/stack/homebase-driver-stack.ts';
+import { stackConfig } from '../../lib/stack/stack-config.ts';
 
 const USERCENTER = { upstream: 'usercenter', usercenterUrl: 'https://uc.example.com' };
 const OAUTH = { upstream: 'oauth', oauthIssuer: 'https://id.example.com', oauthClientId: 'homebase' };
@@ -24,7 +24,7 @@ describe('the HTTP API', () => {
     const integrations = t.findResources('AWS::ApiGatewayV2::Integration');
     const functionOf = (target: unknown) => {
       const id = JSON.stringify(target).match(/"(\w+Integration\w*)"/)?.[1] ?? '';
-      return JSON.stringify(integrations[id]?.Properties.IntegrationUri).match(/"(List|Execute|Command)Function/)?.[1];
+      return JSON.stringify(integrations[id]?.Properties.IntegrationUri).match(/"Functions(List|Execute|Command)Function/)?.[1];
     };
     const routes = Object.fromEntries(
       Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => [r.Properties.RouteKey, functionOf(r.Properties.Target)]),
@@ -85,6 +85,16 @@ describe('the functions', () => {
   });
 });
 
+describe('the stateful resources', () => {
+  it('keep the logical ids of the first release, so an update never replaces the table, key, secrets, API or queue', () => {
+    const ids = (template: Template) => Object.keys(template.toJSON().Resources);
+    expect(ids(t)).toEqual(
+      expect.arrayContaining(['DataKey17AFBB84', 'TableCD117FA1', 'UserCenterCredentials7C75A8AC', 'ApiF70053CD', 'DefaultStageEE28A986', 'RefreshFailuresC6C0AA17', 'Alarms04B5A0BF']),
+    );
+    expect(ids(synth(OAUTH).template)).toContain('OAuthClientSecret10CAC3E7');
+  });
+});
+
 describe('the table', () => {
   it('has the single-table keys, the sparse due index and the TTL attribute', () => {
     t.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -138,7 +148,7 @@ describe('least privilege', () => {
     const readers = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([, p]) =>
       p.Properties.PolicyDocument.Statement.some((s: { Action: string | string[] }) => actionsOf(s).includes('secretsmanager:GetSecretValue')),
     );
-    expect(readers.map(([id]) => id)).toEqual([expect.stringMatching(/^CommandFunction/)]);
+    expect(readers.map(([id]) => id)).toEqual([expect.stringMatching(/^FunctionsCommandFunction/)]);
   });
 });
 

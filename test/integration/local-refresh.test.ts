@@ -16,10 +16,9 @@ let db: DynamoDBDocumentClient;
 let links: DynamoLinkStore;
 const savedEnv = { ...process.env };
 beforeAll(async () => {
-  process.env['REFRESH_INTERVAL_S'] = '3600';
-  driver = await startLocalDriver({ port: 0 });
+  driver = await startLocalDriver({ port: 0, settings: { REFRESH_INTERVAL_S: '3600' } });
   db = DynamoDBDocumentClient.from(localClient(driver.dynamoEndpoint));
-  links = new DynamoLinkStore(db, process.env['TABLE_NAME']!);
+  links = new DynamoLinkStore(db, driver.config.TABLE_NAME);
 });
 afterAll(async () => {
   db.destroy();
@@ -42,7 +41,7 @@ async function expire(linkId: string, refreshToken?: string) {
   const now = Math.floor(Date.now() / 1000);
   await db.send(
     new UpdateCommand({
-      TableName: process.env['TABLE_NAME'],
+      TableName: driver.config.TABLE_NAME,
       Key: keys.link(linkId),
       UpdateExpression: `SET credentials.expiresAt = :past, refreshDueAt = :past${refreshToken ? ', credentials.refreshToken = :rt' : ''}`,
       ExpressionAttributeValues: { ':past': now - 1, ...(refreshToken ? { ':rt': refreshToken } : {}) },

@@ -10,8 +10,7 @@ import { Browser, formAction } from '../support/browser.ts';
 let driver: LocalDriver;
 const savedEnv = { ...process.env };
 beforeAll(async () => {
-  process.env['REFRESH_INTERVAL_S'] = '3600';
-  driver = await startLocalDriver({ port: 0 });
+  driver = await startLocalDriver({ port: 0, settings: { REFRESH_INTERVAL_S: '3600' } });
 });
 afterAll(async () => {
   await driver.close();

@@ -1,6 +1,7 @@
 /** API Gateway v2 events for invoking handlers in-process, built exactly as the local gateway builds them. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { apiGatewayEvent, lambdaContext as contextFor } from '../../lib/local/api-gateway.ts';
+import { apiGatewayEvent } from '../../lib/local/api-gateway.ts';
+import { lambdaContext as contextFor } from '../../lib/local/lambda-context.ts';
 
 export const REQUEST_ID = 'req-1';
 

@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { expect, vi } from 'vitest';
+import { type ConfigInput, readConfig } from '../../functions/config.ts';
 import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
 import { testTable } from './dynamodb.ts';
 import { apiEvent, lambdaContext } from './events.ts';
@@ -18,24 +19,21 @@ export interface Envelope {
   data?: unknown;
 }
 
-export async function startHandlers(env: Record<string, string> = {}) {
+/**
+ * `settings` are the driver's (functions/config.ts keys), handed over as a config object the way the
+ * local runtime does; `env` is for the AWS SDK's and Powertools' own variables.
+ */
+export async function startHandlers(settings: ConfigInput = {}, env: Record<string, string> = {}) {
   const table = await testTable();
   const userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT] });
-  const settings = {
-    TABLE_NAME: table.tableName,
-    AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
-    AWS_REGION: 'local',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    USERCENTER_URL: userCenter.url,
-    ...env,
-  };
-  for (const [name, value] of Object.entries(settings)) vi.stubEnv(name, value);
-  // Imported after the environment is set, as Lambda would.
+  const sdkEnv = { AWS_ENDPOINT_URL_DYNAMODB: table.endpoint, AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', ...env };
+  for (const [name, value] of Object.entries(sdkEnv)) vi.stubEnv(name, value);
+  const config = () => readConfig({ TABLE_NAME: table.tableName, USERCENTER_URL: userCenter.url, ...settings });
+  // Imported after the environment is set, as Lambda would: Powertools reads its variables at import.
   const handlers: Record<'list' | 'execute' | 'command', Handler> = {
-    list: (await import('../../functions/list.ts')).handler as unknown as Handler,
-    execute: (await import('../../functions/execute.ts')).handler as unknown as Handler,
-    command: (await import('../../functions/command.ts')).handler as unknown as Handler,
+    list: (await import('../../functions/list.ts')).listHandler(config) as unknown as Handler,
+    execute: (await import('../../functions/execute.ts')).executeHandler(config) as unknown as Handler,
+    command: (await import('../../functions/command.ts')).commandHandler(config) as unknown as Handler,
   };
 
   async function invoke(to: keyof typeof ROUTES, event: ReturnType<typeof apiEvent>): Promise<Envelope> {
@@ -48,6 +46,7 @@ export async function startHandlers(env: Record<string, string> = {}) {
 
   return {
     table,
+    handlers,
     invoke,
     call: (to: keyof typeof ROUTES, body: string | undefined, headers?: Record<string, string>) =>
       invoke(to, apiEvent(ROUTES[to], body, headers)),

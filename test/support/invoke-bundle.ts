@@ -5,7 +5,7 @@
  *   node test/support/invoke-bundle.ts dist/bundles/list/index.mjs '[{...event}]'
  */
 import { pathToFileURL } from 'node:url';
-import { lambdaContext } from '../../lib/local/api-gateway.ts';
+import { lambdaContext } from '../../lib/local/lambda-context.ts';
 
 const [bundle, events] = process.argv.slice(2);
 if (!bundle || !events) throw new Error('usage: invoke-bundle.ts <bundle.mjs> <events.json>');

@@ -1,6 +1,9 @@
 /** OAuth linking's rules on a fake clock: expiries, single use, the refresh grace window. No network. */
 import { describe, expect, it } from 'vitest';
-import { OAuthLinking, appendQuery } from '../../functions/domain/linking/oauth-linking.ts';
+import { appendQuery } from '../../functions/domain/linking/callback-url.ts';
+import { DeviceOAuth } from '../../functions/domain/linking/device-oauth.ts';
+import { HomebaseOAuth, type HomebaseOAuthSettings } from '../../functions/domain/linking/homebase-oauth.ts';
+import { UpstreamSignIn } from '../../functions/domain/linking/upstream-sign-in.ts';
 import type { OAuthUpstream } from '../../functions/domain/ports.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { UpstreamError } from '../../functions/domain/upstream-error.ts';
@@ -18,15 +21,19 @@ function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
     authorizationUrl: async ({ state, codeChallenge, redirectUri }) => `https://id.example/authorize?state=${state}&code_challenge=${codeChallenge}&redirect_uri=${encodeURIComponent(redirectUri)}`,
     exchange: options.exchange ?? (async () => ({ grant: { accessToken: 'up-a', refreshToken: 'up-r', expiresIn: 3600, extra: { open_id: 'o-1' } }, vendorUserId: 'v-1' })),
   };
-  const linking = new OAuthLinking({
-    upstream,
-    store,
-    vault,
-    clock,
-    log: new RecordingLog(),
-    settings: { publicBaseUrl: 'https://driver.example/', allowedCallbackOrigins: ['https://homebase.rokid.com', 'http://127.0.0.1'], mode: 'code', deviceAppId: 'app-1' },
-  });
-  return { clock, links, store, vault, linking };
+  const signIn = new UpstreamSignIn({ upstream, store, clock });
+  const homebase = (settings: HomebaseOAuthSettings, upstreamOverride?: OAuthUpstream) =>
+    new HomebaseOAuth({
+      signIn: upstreamOverride ? new UpstreamSignIn({ upstream: upstreamOverride, store, clock }) : signIn,
+      store,
+      vault,
+      clock,
+      log: new RecordingLog(),
+      settings,
+    });
+  const linking = homebase({ publicBaseUrl: 'https://driver.example/', allowedCallbackOrigins: ['https://homebase.rokid.com', 'http://127.0.0.1'], mode: 'code' });
+  const device = new DeviceOAuth({ signIn, store, clock, appId: 'app-1', publicBaseUrl: 'https://driver.example/' });
+  return { clock, links, store, vault, linking, device, homebase };
 }
 
 /** The OAuth command and the vendor's redirect back: the state the driver sent upstream. */
@@ -69,7 +76,7 @@ describe('OAuth linking', () => {
     expect((await w.linking.callback({ state: early, code: 'c' })).kind).toBe('redirect');
     const late = await started(w);
     w.clock.advance(600);
-    await expect(w.linking.callback({ state: late, code: 'c' })).resolves.toMatchObject({ kind: 'page', status: 400 });
+    await expect(w.linking.callback({ state: late, code: 'c' })).resolves.toMatchObject({ kind: 'page', outcome: 'bad_request' });
   });
 
   it('a driver code works once, within 5 minutes', async () => {
@@ -99,14 +106,10 @@ describe('OAuth linking', () => {
 
   it('seed 002 mode appends the userAuth itself instead of a code', async () => {
     const w = world();
-    const linking = new OAuthLinking({
-      upstream: { authorizationUrl: async () => '', exchange: async () => ({ grant: { accessToken: 'a', extra: {} }, vendorUserId: 'v-2' }) },
-      store: w.store,
-      vault: w.vault,
-      clock: w.clock,
-      log: new RecordingLog(),
-      settings: { publicBaseUrl: 'https://driver.example', allowedCallbackOrigins: ['https://homebase.rokid.com'], mode: 'tokens' },
-    });
+    const linking = w.homebase(
+      { publicBaseUrl: 'https://driver.example', allowedCallbackOrigins: ['https://homebase.rokid.com'], mode: 'tokens' },
+      { authorizationUrl: async () => '', exchange: async () => ({ grant: { accessToken: 'a', extra: {} }, vendorUserId: 'v-2' }) },
+    );
     const state = new URL(await linking.begin(CALLBACK)).searchParams.get('state')!;
     const answer = (await linking.callback({ state, code: 'c' })) as { location: string };
     const params = new URL(answer.location).searchParams;
@@ -118,15 +121,15 @@ describe('OAuth linking', () => {
 
   it("seed 003's token is served for 5 minutes after issue", async () => {
     const w = world();
-    const login = await w.linking.deviceLogin('app-1', { device_id: 'd', request_id: 'r' });
+    const login = await w.device.login('app-1', { device_id: 'd', request_id: 'r' });
     const state = new URL((login as { body: string }).body).searchParams.get('state')!;
-    await expect(w.linking.deviceCallback('app-1', { state, code: 'c' })).resolves.toMatchObject({ status: 200, body: { access_token: 'up-a', device_id: 'd' } });
+    await expect(w.device.callback('app-1', { state, code: 'c' })).resolves.toMatchObject({ outcome: 'ok', body: { access_token: 'up-a', device_id: 'd' } });
     w.clock.advance(299);
-    await expect(w.linking.deviceToken('app-1', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ status: 200 });
+    await expect(w.device.token('app-1', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ outcome: 'ok' });
     w.clock.advance(1);
-    await expect(w.linking.deviceToken('app-1', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ status: 404 });
-    await expect(w.linking.deviceLogin('other-app', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ status: 404 });
-    await expect(w.linking.deviceToken('app-1', { device_id: 'd' })).resolves.toMatchObject({ status: 400 });
+    await expect(w.device.token('app-1', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ outcome: 'not_found' });
+    await expect(w.device.login('other-app', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ outcome: 'not_found' });
+    await expect(w.device.token('app-1', { device_id: 'd' })).resolves.toMatchObject({ outcome: 'bad_request' });
   });
 });
 

@@ -3,7 +3,7 @@
  * errors: a transport failure (no answer in time, or no connection) is thrown as TransportError;
  * any HTTP answer, whatever its status, is returned with its body parsed (undefined if not JSON).
  */
-import { http, https } from '../../builtins.ts';
+import { http, https } from '../../runtime/builtins.ts';
 
 const httpRequest = http.request;
 const httpsRequest = https.request;

@@ -1,4 +1,4 @@
-import { crypto } from '../../builtins.ts';
+import { crypto } from '../../runtime/builtins.ts';
 import type { PasswordUpstream, TokenRefresher, UpstreamGrant } from '../../domain/ports.ts';
 import { type UpstreamFailure, UpstreamError } from '../../domain/upstream-error.ts';
 import { TransportError, isRecord, requestJson } from '../http/request-json.ts';

@@ -1,4 +1,4 @@
-import { crypto } from '../../builtins.ts';
+import { crypto } from '../../runtime/builtins.ts';
 
 const { createHash, createHmac, randomBytes, timingSafeEqual } = crypto;
 

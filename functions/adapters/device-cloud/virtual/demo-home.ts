@@ -1,4 +1,4 @@
-import { crypto } from '../../../builtins.ts';
+import { crypto } from '../../../runtime/builtins.ts';
 import type { Device } from '../../../domain/protocol/device.ts';
 
 const { createHash } = crypto;

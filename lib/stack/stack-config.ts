@@ -1,13 +1,16 @@
 /**
  * The stack's settings: read from CDK context (`cdk deploy -c key=value` or cdk.json), checked with
  * a schema so a typo fails the synth with the key's name instead of deploying a broken driver.
+ *
+ * A key that configures the driver has no default here: unset, it is left out of the functions'
+ * environment and the driver's own default (functions/config.ts) applies. Only the stack's own
+ * settings (schedule, throttling, alarms) have defaults in this file.
  */
 import * as v from 'valibot';
-import { HOMEBASE_CALLBACK_ORIGINS } from '../functions/config.ts';
 
 const httpsUrl = v.pipe(v.string(), v.trim(), v.url(), v.regex(/^https:\/\//, 'expected an https URL'));
-const seconds = (fallback: number) =>
-  v.pipe(v.optional(v.union([v.string(), v.number()]), fallback), v.transform(Number), v.number(), v.integer(), v.minValue(1));
+const positive = v.pipe(v.union([v.string(), v.number()]), v.transform(Number), v.number(), v.integer(), v.minValue(1));
+const withDefault = (fallback: number) => v.optional(positive, fallback);
 
 export const StackConfigSchema = v.pipe(
   v.object({
@@ -19,25 +22,25 @@ export const StackConfigSchema = v.pipe(
     oauthTokenEndpoint: v.optional(httpsUrl),
     oauthUserinfoEndpoint: v.optional(httpsUrl),
     oauthClientId: v.optional(v.pipe(v.string(), v.nonEmpty())),
-    oauthClientAuth: v.optional(v.picklist(['client_secret_basic', 'client_secret_post']), 'client_secret_basic'),
+    oauthClientAuth: v.optional(v.picklist(['client_secret_basic', 'client_secret_post'])),
     oauthScope: v.optional(v.string()),
     /** A token-response field holding the user id, for servers with neither ID tokens nor userinfo. */
     oauthUserIdClaim: v.optional(v.pipe(v.string(), v.nonEmpty())),
     /** `code` (seeds 000/001, the default) or `tokens` (seed 002: the userAuth appended to callbackURL). */
-    oauthCallbackMode: v.optional(v.picklist(['code', 'tokens']), 'code'),
+    oauthCallbackMode: v.optional(v.picklist(['code', 'tokens'])),
     /** Seed 003's callback service for engineers (`GET /device_oauth/...`); off unless asked for. */
     deviceOAuth: v.optional(v.union([v.boolean(), v.picklist(['true', 'false'])]), false),
     /** The device cloud adapter: `virtual` (a demo home in the table) or `http` (the vendor's REST API). */
-    deviceCloud: v.optional(v.picklist(['virtual', 'http']), 'virtual'),
+    deviceCloud: v.optional(v.picklist(['virtual', 'http'])),
     deviceCloudUrl: v.optional(httpsUrl),
     /** Comma-separated origins allowed as OAuth callbackURL. */
-    callbackAllowedOrigins: v.optional(v.string(), HOMEBASE_CALLBACK_ORIGINS),
-    refreshLeadSeconds: seconds(600),
-    refreshScheduleMinutes: seconds(5),
-    refreshConcurrency: seconds(16),
+    callbackAllowedOrigins: v.optional(v.string()),
+    refreshLeadSeconds: v.optional(positive),
+    refreshScheduleMinutes: withDefault(5),
+    refreshConcurrency: v.optional(positive),
     /** API Gateway throttling for the whole API. */
-    throttleRateLimit: seconds(50),
-    throttleBurstLimit: seconds(100),
+    throttleRateLimit: withDefault(50),
+    throttleBurstLimit: withDefault(100),
     /** Where alarm notifications go; the topic exists either way. */
     alarmEmail: v.optional(v.pipe(v.string(), v.email())),
   }),

@@ -1,0 +1,68 @@
+/** What /command and the OAuth browser routes are built from: the linking flows over the vault. */
+import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.ts';
+import type { ConfigSource } from '../config.ts';
+import { type CommandHandler, commandRouter } from '../domain/commands.ts';
+import { DeviceOAuth } from '../domain/linking/device-oauth.ts';
+import { HomebaseOAuth, oauthCommands } from '../domain/linking/homebase-oauth.ts';
+import { PasswordLogin, loginCommand } from '../domain/linking/password-login.ts';
+import { refreshCommands } from '../domain/linking/refresh-command.ts';
+import { UpstreamSignIn } from '../domain/linking/upstream-sign-in.ts';
+import { type OAuthUpstream, type PasswordUpstream, systemClock } from '../domain/ports.ts';
+import { logger } from '../observability.ts';
+import { once } from './once.ts';
+import { tableOf, tokenVault } from './table.ts';
+import { upstreams } from './upstreams.ts';
+
+export interface LinkingServices {
+  command: (name: string, params: Record<string, unknown>) => Promise<unknown>;
+  /** The OAuth flow's browser side; absent unless an OAuth upstream and PUBLIC_BASE_URL are configured. */
+  homebaseOAuth: HomebaseOAuth | undefined;
+  /** Seed 003's callback service; absent unless DEVICE_OAUTH=on. */
+  deviceOAuth: DeviceOAuth | undefined;
+}
+
+export const linkingServices = (source: ConfigSource) =>
+  once((): LinkingServices => {
+    const config = source();
+    const { db, links } = tableOf(config);
+    const vault = tokenVault(config, links);
+    const { userCenter, oauth } = upstreams(config);
+
+    // Password login exists only where there is a UserCenter to sign in at.
+    const passwords: PasswordUpstream | undefined = userCenter && {
+      tokenByPassword: async (username, password) => (await userCenter()).tokenByPassword(username, password),
+      tokenByValidateCode: async (username, code) => (await userCenter()).tokenByValidateCode(username, code),
+      userIdOf: async (accessToken) => (await userCenter()).userIdOf(accessToken),
+    };
+    const login = passwords ? loginCommand(new PasswordLogin({ upstream: passwords, vault })) : undefined;
+
+    const publicBaseUrl = config.PUBLIC_BASE_URL;
+    const authorizationServer: OAuthUpstream | undefined = oauth && {
+      authorizationUrl: async (request) => (await oauth()).authorizationUrl(request),
+      exchange: async (request) => (await oauth()).exchange(request),
+    };
+    const store = new DynamoAuthorizationStore(db, config.TABLE_NAME);
+    const signIn = authorizationServer && new UpstreamSignIn({ upstream: authorizationServer, store, clock: systemClock });
+    const homebaseOAuth =
+      signIn && publicBaseUrl
+        ? new HomebaseOAuth({
+            signIn,
+            store,
+            vault,
+            clock: systemClock,
+            log: logger,
+            settings: { publicBaseUrl, allowedCallbackOrigins: config.CALLBACK_ALLOWED_ORIGINS, mode: config.OAUTH_CALLBACK_MODE },
+          })
+        : undefined;
+    const deviceOAuth =
+      signIn && publicBaseUrl && config.DEVICE_OAUTH === 'on' && config.OAUTH_CLIENT_ID
+        ? new DeviceOAuth({ signIn, store, clock: systemClock, appId: config.OAUTH_CLIENT_ID, publicBaseUrl })
+        : undefined;
+
+    const commands: Record<string, CommandHandler> = {
+      ...(login ? { login, Login: login } : {}),
+      ...(homebaseOAuth ? oauthCommands(homebaseOAuth) : {}),
+      ...refreshCommands(vault),
+    };
+    return { command: commandRouter(commands), homebaseOAuth, deviceOAuth };
+  });

@@ -1,0 +1,31 @@
+/** The table and what every function keeps in it: the links, and the vault that guards them. */
+import { documentClient } from '../adapters/dynamodb/client.ts';
+import { DynamoLinkStore } from '../adapters/dynamodb/link-store.ts';
+import type { Config } from '../config.ts';
+import { systemClock } from '../domain/ports.ts';
+import { DEFAULT_POLICY, type RefreshPolicy } from '../domain/refresh/schedule.ts';
+import { TokenVault } from '../domain/vault/token-vault.ts';
+
+export function tableOf(config: Config) {
+  const db = documentClient();
+  return { db, links: new DynamoLinkStore(db, config.TABLE_NAME) };
+}
+
+export const refreshPolicy = (config: Config): RefreshPolicy => ({
+  ...DEFAULT_POLICY,
+  leadS: config.REFRESH_LEAD_S,
+  skewS: config.REFRESH_SKEW_S,
+  maxIdleS: config.REFRESH_MAX_IDLE_S,
+});
+
+export const tokenVault = (config: Config, links: DynamoLinkStore): TokenVault =>
+  new TokenVault({
+    links,
+    clock: systemClock,
+    settings: {
+      userTokenTtlS: config.USER_TOKEN_TTL_S,
+      refreshTokenTtlS: config.REFRESH_TOKEN_TTL_S,
+      refresh: refreshPolicy(config),
+      refreshGraceS: config.OAUTH_REFRESH_GRACE_S,
+    },
+  });

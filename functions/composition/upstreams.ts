@@ -1,0 +1,75 @@
+/**
+ * The upstream account services, each built on first use. Their modules (oauth4webapi, the Secrets
+ * Manager client) are imported then too: a /list whose token is fresh never loads them.
+ */
+import type { OAuthClient } from '../adapters/oauth/oauth-client.ts';
+import type { UserCenterClient } from '../adapters/usercenter/usercenter-client.ts';
+import type { Config } from '../config.ts';
+import type { TokenRefresher } from '../domain/ports.ts';
+import type { UpstreamKind } from '../domain/vault/link.ts';
+import { onceAsync } from './once.ts';
+
+export interface Upstreams {
+  /** Undefined when USERCENTER_URL is not set. */
+  userCenter: (() => Promise<UserCenterClient>) | undefined;
+  /** Undefined when OAUTH_CLIENT_ID is not set. */
+  oauth: (() => Promise<OAuthClient>) | undefined;
+}
+
+export function upstreams(config: Config): Upstreams {
+  const baseUrl = config.USERCENTER_URL;
+  const clientId = config.OAUTH_CLIENT_ID;
+  return {
+    userCenter: baseUrl ? onceAsync(() => userCenterClient(config, baseUrl)) : undefined,
+    oauth: clientId ? onceAsync(() => oauthClient(config, clientId)) : undefined,
+  };
+}
+
+/** The refreshers LinkRefresher picks from by a link's upstream; each loads its client when first asked. */
+export function refreshers(from: Upstreams): Partial<Record<UpstreamKind, TokenRefresher>> {
+  const deferred = (client: () => Promise<TokenRefresher>): TokenRefresher => ({
+    refresh: async (refreshToken) => (await client()).refresh(refreshToken),
+  });
+  return {
+    ...(from.userCenter ? { usercenter: deferred(from.userCenter) } : {}),
+    ...(from.oauth ? { oauth: deferred(from.oauth) } : {}),
+  };
+}
+
+async function userCenterClient(config: Config, baseUrl: string): Promise<UserCenterClient> {
+  const { UserCenterClient } = await import('../adapters/usercenter/usercenter-client.ts');
+  const secretArn = config.USERCENTER_CREDENTIALS_ARN;
+  const fromSecret = secretArn ? (await import('../adapters/secrets/secrets.ts')).secretJson(secretArn) : undefined;
+  return new UserCenterClient({
+    baseUrl,
+    credentials: fromSecret
+      ? async () => {
+          const secret = await fromSecret();
+          return { sysId: secret['sysId'] ?? '', clientId: secret['clientId'] ?? '' };
+        }
+      : async () => ({ sysId: config.USERCENTER_SYS_ID, clientId: config.USERCENTER_CLIENT_ID }),
+    shaAlgorithm: config.USERCENTER_SHA_ALGORITHM,
+    timeoutMs: config.USERCENTER_TIMEOUT_MS,
+    userIdField: config.USERCENTER_USER_ID_FIELD,
+    badCredentialsPattern: config.USERCENTER_BAD_CREDENTIALS_PATTERN,
+    deadRefreshTokenPattern: config.USERCENTER_DEAD_REFRESH_TOKEN_PATTERN,
+  });
+}
+
+async function oauthClient(config: Config, clientId: string): Promise<OAuthClient> {
+  const { OAuthClient } = await import('../adapters/oauth/oauth-client.ts');
+  const secretArn = config.OAUTH_CLIENT_SECRET_ARN;
+  const fromSecret = secretArn ? (await import('../adapters/secrets/secrets.ts')).secretString(secretArn) : undefined;
+  return new OAuthClient({
+    issuer: config.OAUTH_ISSUER,
+    authorizationEndpoint: config.OAUTH_AUTHORIZATION_ENDPOINT,
+    tokenEndpoint: config.OAUTH_TOKEN_ENDPOINT,
+    userinfoEndpoint: config.OAUTH_USERINFO_ENDPOINT,
+    clientId,
+    clientSecret: fromSecret ?? (async () => config.OAUTH_CLIENT_SECRET),
+    clientAuth: config.OAUTH_CLIENT_AUTH,
+    scope: config.OAUTH_SCOPE,
+    userIdClaim: config.OAUTH_USER_ID_CLAIM,
+    timeoutMs: config.OAUTH_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,47 @@
+/** Homebase's callbackURL: which ones may receive an authorization, and how parameters are added to one. */
+import { DriverError } from '../errors.ts';
+
+/**
+ * An open callback would hand a user's account to whoever chose the URL, so only allow-listed
+ * origins pass. A loopback origin without a port allows any port.
+ */
+export function checkCallbackURL(callbackURL: string, allowedOrigins: readonly string[]): void {
+  let url: URL;
+  try {
+    url = new URL(callbackURL);
+  } catch {
+    throw new DriverError('params.callbackURL: expected an absolute URL.');
+  }
+  if (!allowedOrigins.some((origin) => originAllows(origin, url))) {
+    throw new DriverError(
+      `params.callbackURL: the origin ${url.origin} is not allowed to receive authorizations. Allowed: ${allowedOrigins.join(', ')}.`,
+    );
+  }
+}
+
+function originAllows(allowed: string, url: URL): boolean {
+  let origin: URL;
+  try {
+    origin = new URL(allowed);
+  } catch {
+    return false;
+  }
+  if (origin.protocol !== url.protocol || origin.hostname !== url.hostname) return false;
+  const loopback = origin.hostname === '127.0.0.1' || origin.hostname === 'localhost' || origin.hostname === '[::1]';
+  return origin.port === url.port || (loopback && origin.port === '');
+}
+
+/**
+ * callbackURL with parameters appended, every path and query part of it kept byte for byte (a
+ * URLSearchParams round trip would re-encode them); a fragment stays at the end.
+ */
+export function appendQuery(callbackURL: string, params: Record<string, string>): string {
+  const hash = callbackURL.indexOf('#');
+  const base = hash === -1 ? callbackURL : callbackURL.slice(0, hash);
+  const fragment = hash === -1 ? '' : callbackURL.slice(hash);
+  const query = Object.entries(params)
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    .join('&');
+  const separator = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
+  return `${base}${separator}${query}${fragment}`;
+}

@@ -1,0 +1,123 @@
+/**
+ * Account linking over OAuth 2.0 with the driver as its own callback service (seeds 000/001).
+ *
+ * Homebase → `OAuth {callbackURL}` → a driver URL → the vendor's login page (code flow, PKCE S256,
+ * `state`) → the driver's /oauth/callback → the link is stored → the browser goes to callbackURL
+ * with a one-time driver code → `OAuthGetToken {code}` → the driver's own tokens.
+ */
+import * as v from 'valibot';
+import { InvalidAuthorizationError } from '../errors.ts';
+import type { AuthorizationStore, Clock, DiagnosticsLog } from '../ports.ts';
+import { parseOrThrow } from '../protocol/validation.ts';
+import { UpstreamError } from '../upstream-error.ts';
+import type { IssuedUserAuth, TokenVault } from '../vault/token-vault.ts';
+import { hashToken, linkIdOf, mintCode } from '../vault/tokens.ts';
+import { type BrowserAnswer, EXPIRED_SIGN_IN, defined } from './browser-answer.ts';
+import { appendQuery, checkCallbackURL } from './callback-url.ts';
+import { type UpstreamSignIn, exchangeError } from './upstream-sign-in.ts';
+
+export interface HomebaseOAuthSettings {
+  /** The driver's own base URL, from which its callback URL is built. */
+  publicBaseUrl: string;
+  /** Origins allowed as callbackURL. A loopback origin without a port allows any port. */
+  allowedCallbackOrigins: string[];
+  /** `code` (seeds 000/001): a one-time code for OAuthGetToken. `tokens` (seed 002): the userAuth itself. */
+  mode: 'code' | 'tokens';
+}
+
+/** How long the one-time code for OAuthGetToken lasts. */
+const CODE_TTL_S = 300;
+
+const text = v.pipe(v.string(), v.nonEmpty());
+export const OAuthParamsSchema = v.object({ callbackURL: v.pipe(text, v.maxLength(2048)) });
+export const OAuthGetTokenParamsSchema = v.object({ code: v.pipe(text, v.maxLength(512)) });
+
+export class HomebaseOAuth {
+  readonly #signIn: UpstreamSignIn;
+  readonly #store: AuthorizationStore;
+  readonly #vault: TokenVault;
+  readonly #clock: Clock;
+  readonly #settings: HomebaseOAuthSettings;
+  readonly #log: DiagnosticsLog;
+  readonly #callbackUrl: string;
+
+  constructor(deps: {
+    signIn: UpstreamSignIn;
+    store: AuthorizationStore;
+    vault: TokenVault;
+    clock: Clock;
+    settings: HomebaseOAuthSettings;
+    log: DiagnosticsLog;
+  }) {
+    this.#signIn = deps.signIn;
+    this.#store = deps.store;
+    this.#vault = deps.vault;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+    const publicBaseUrl = deps.settings.publicBaseUrl.replace(/\/+$/, '');
+    this.#settings = { ...deps.settings, publicBaseUrl };
+    this.#callbackUrl = `${publicBaseUrl}/oauth/callback`;
+  }
+
+  /** The `OAuth` command: answers the URL Homebase opens, which embeds the encoded callbackURL. */
+  async begin(callbackURL: string): Promise<string> {
+    checkCallbackURL(callbackURL, this.#settings.allowedCallbackOrigins);
+    const { state } = await this.#signIn.begin({ kind: 'homebase', callbackURL });
+    return `${this.#settings.publicBaseUrl}/oauth/start?state=${state}&callbackURL=${encodeURIComponent(callbackURL)}`;
+  }
+
+  /** GET /oauth/start: on to the vendor's authorization endpoint. */
+  async start(query: Record<string, string | undefined>): Promise<BrowserAnswer> {
+    const state = query['state'];
+    const pending = await this.#signIn.peek(state);
+    if (!state || !pending || pending.target.kind !== 'homebase') return EXPIRED_SIGN_IN;
+    return { kind: 'redirect', location: await this.#signIn.authorizationUrl(state, pending, this.#callbackUrl) };
+  }
+
+  /** GET /oauth/callback: consume the pending authorization once, link, and send the browser back to Homebase. */
+  async callback(query: Record<string, string | undefined>): Promise<BrowserAnswer> {
+    const pending = await this.#signIn.consume(query['state']);
+    if (!pending || pending.target.kind !== 'homebase') return EXPIRED_SIGN_IN;
+    const { callbackURL } = pending.target;
+    const back = (params: Record<string, string>): BrowserAnswer => ({ kind: 'redirect', location: appendQuery(callbackURL, params) });
+    if (query['error']) {
+      return back({ error: query['error'], ...(query['error_description'] ? { error_description: query['error_description'] } : {}) });
+    }
+    if (!query['code']) return back({ error: 'invalid_request', error_description: 'The authorization server returned no code.' });
+
+    let linked: { auth: IssuedUserAuth; linkId: string };
+    try {
+      const { grant, vendorUserId } = await this.#signIn.exchange(defined(query), pending, this.#callbackUrl);
+      const auth = await this.#vault.link(vendorUserId, 'oauth', grant);
+      linked = { auth, linkId: linkIdOf('hbu', auth.userToken) ?? '' };
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      this.#log.warn('OAuth code exchange failed', { failure: error.failure, reason: error.message });
+      return back(exchangeError(error));
+    }
+    if (this.#settings.mode === 'tokens') {
+      const { userId, userToken, refreshToken, expiresIn } = linked.auth;
+      return back({ userId, userToken, refreshToken, expiresIn: String(expiresIn) });
+    }
+    const code = mintCode();
+    await this.#store.saveCode(code.hash, linked.linkId, this.#clock.now() + CODE_TTL_S);
+    return back({ code: code.code });
+  }
+
+  /** The `OAuthGetToken` command: the code works once, within 5 minutes. */
+  async getToken(code: string): Promise<IssuedUserAuth> {
+    const linkId = await this.#store.consumeCode(hashToken(code), this.#clock.now());
+    if (!linkId) {
+      throw new InvalidAuthorizationError('The authorization code is unknown, expired or already used. Link your account again in the Rokid app.');
+    }
+    return this.#vault.reissue(linkId);
+  }
+}
+
+/** `OAuth` and `OAuthGetToken`, their params checked. */
+export const oauthCommands = (linking: HomebaseOAuth) => ({
+  OAuth: async (params: Record<string, unknown>) =>
+    linking.begin(parseOrThrow(OAuthParamsSchema, params, 'OAuth command', { prefix: 'params' }).callbackURL),
+  OAuthGetToken: async (params: Record<string, unknown>) =>
+    linking.getToken(parseOrThrow(OAuthGetTokenParamsSchema, params, 'OAuthGetToken command', { prefix: 'params' }).code),
+});

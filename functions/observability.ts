@@ -1,0 +1,35 @@
+/**
+ * Logs and metrics, in one place: handlers and the composition roots reach both through this module.
+ *
+ * Logs are structured JSON. Nothing logged may contain a token: handlers log routes, outcomes and
+ * error names, never request bodies or upstream responses. Metrics use the embedded metric format:
+ * written to stdout with the logs, so recording one costs no API call. The CDK stack's alarms watch
+ * `needs_relink` and `transient_failure`.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import type { RefreshMetrics } from './domain/ports.ts';
+
+const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'homebase-driver';
+
+export const logger = new Logger({ serviceName });
+
+export const metrics = new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'HomebaseDriver', serviceName });
+
+export const refreshMetrics: RefreshMetrics = {
+  refreshed(lagS) {
+    metrics.addMetric('refreshed', MetricUnit.Count, 1);
+    metrics.addMetric('lag', MetricUnit.Seconds, lagS);
+  },
+  transientFailure() {
+    metrics.addMetric('transient_failure', MetricUnit.Count, 1);
+  },
+  needsRelink() {
+    metrics.addMetric('needs_relink', MetricUnit.Count, 1);
+  },
+};
+
+/** Publishes what this invocation recorded; most /list calls record nothing and publish nothing. */
+export function flushMetrics(): void {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+}

@@ -1,0 +1,32 @@
+/**
+ * The four functions: their entry files and their sizing. Read by the CDK stack, the bundle tests and
+ * benchmark, and the local runtime (which stops a refresh run where the deployed timeout would).
+ */
+export const FUNCTIONS = {
+  list: 'functions/list.ts',
+  execute: 'functions/execute.ts',
+  command: 'functions/command.ts',
+  refresh: 'functions/refresh.ts',
+} as const;
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export interface FunctionSizing {
+  memoryMB: number;
+  timeoutS: number;
+  /** One run at a time, where set. */
+  reservedConcurrency?: number;
+}
+
+// Homebase-facing: a /list is a few DynamoDB calls and one device-cloud call. 512 MB buys the CPU for a
+// quick cold start; 6 s covers the worst warm case (an inline refresh at the upstream's 3 s timeout,
+// then the device cloud's 2.5 s), and no answer later than that is of use to a voice user.
+const HOMEBASE_FACING: FunctionSizing = { memoryMB: 512, timeoutS: 6 };
+
+export const FUNCTION_SIZING: Record<FunctionName, FunctionSizing> = {
+  list: HOMEBASE_FACING,
+  execute: HOMEBASE_FACING,
+  command: HOMEBASE_FACING,
+  // The refresh run works through due links for up to two minutes, well inside the 5-minute schedule,
+  // and one run at a time: a run that overlapped the next would only contend for the same leases.
+  refresh: { memoryMB: 512, timeoutS: 120, reservedConcurrency: 1 },
+};

@@ -1,0 +1,59 @@
+/** Alarms on everything that needs a person, all notifying one topic. docs/operations.md says what to do for each. */
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { FunctionName } from '../functions.ts';
+import { METRICS_NAMESPACE, SERVICE, title } from './driver-functions.ts';
+import { keepLogicalId } from './nag.ts';
+
+export interface DriverAlarmsProps {
+  key: IKey;
+  email: string | undefined;
+  functions: Record<FunctionName, IFunction>;
+  api: HttpApi;
+  refreshFailures: Queue;
+}
+
+export class DriverAlarms extends Construct {
+  readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, props: DriverAlarmsProps) {
+    super(scope, id);
+    this.topic = new Topic(this, 'Alarms', { displayName: 'homebase-driver alarms', masterKey: props.key, enforceSSL: true });
+    keepLogicalId(this.topic, 'Alarms04B5A0BF');
+    if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
+    const notify = new SnsAction(this.topic);
+    const alarm = (alarmId: string, metric: Metric, threshold: number, description: string) => {
+      new Alarm(this, alarmId, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      }).addAlarmAction(notify);
+    };
+    const driverMetric = (name: string, period: Duration) =>
+      new Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service: SERVICE }, statistic: 'Sum', period });
+
+    alarm('RefreshFailuresAlarm', driverMetric('transient_failure', Duration.minutes(15)), 20,
+      'Upstream token refreshes are failing (timeouts, 5xx, 429 or a bad client secret). Links are kept and retried; check the upstream and the secret.');
+    alarm('NeedsRelinkAlarm', driverMetric('needs_relink', Duration.hours(1)), 10,
+      'An unusual number of links were refused by the upstream and need a relink. Check for a revoked client or a provider-side incident.');
+    alarm('RefreshDeadLetters', props.refreshFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 1,
+      'A scheduled refresh run failed outright; its event is in the RefreshFailures queue.');
+    for (const [name, f] of Object.entries(props.functions)) {
+      alarm(`${title(name)}ErrorsAlarm`, f.metricErrors({ period: Duration.minutes(5) }), 1, `The ${name} function threw or timed out.`);
+      alarm(`${title(name)}ThrottlesAlarm`, f.metricThrottles({ period: Duration.minutes(5) }), 1, `The ${name} function was throttled.`);
+    }
+    alarm('Api5xxAlarm', props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 5,
+      'API Gateway answered 5xx: the driver itself answers every request with HTTP 200, so this is an integration failure.');
+  }
+}

@@ -1,0 +1,62 @@
+/** The HTTP API Homebase calls: the shared route table, throttling and access logs. */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ROUTES } from '../../functions/http/routes.ts';
+import { title } from './driver-functions.ts';
+import { acknowledge, keepLogicalId } from './nag.ts';
+
+export interface DriverApiProps {
+  /** The function behind each name the route table uses. */
+  functions: Record<'list' | 'execute' | 'command', IFunction>;
+  throttle: { rateLimit: number; burstLimit: number };
+}
+
+export class DriverApi extends Construct {
+  readonly api: HttpApi;
+  /** The URL to paste into Rokid's console, without a trailing slash. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: DriverApiProps) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    this.api = new HttpApi(this, 'Api', { apiName: 'homebase-driver', createDefaultStage: false });
+    keepLogicalId(this.api, 'ApiF70053CD');
+    acknowledge(this.api, 'APIG4',
+      "Homebase's HTTP remote driver protocol cannot send API Gateway credentials: every request is authenticated by the driver-issued userToken in its body, checked in constant time against its stored hash.");
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            time: '$context.requestTime',
+            route: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    keepLogicalId(stage, 'DefaultStageEE28A986');
+    // One integration per function; the route table is shared with the local gateway.
+    const integrations = Object.fromEntries(
+      Object.entries(props.functions).map(([name, target]) => [name, new HttpLambdaIntegration(`${title(name)}Integration`, target)]),
+    );
+    for (const [routeKey, name] of Object.entries(ROUTES)) {
+      const [method, path] = routeKey.split(' ') as [keyof typeof HttpMethod, string];
+      this.api.addRoutes({ path, methods: [HttpMethod[method]], integration: integrations[name]! });
+    }
+    this.url = stage.url.replace(/\/$/, '');
+  }
+}

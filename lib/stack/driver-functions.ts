@@ -1,0 +1,135 @@
+/** The four Lambda functions, bundled as lib/bundling.ts says, each with only the permissions it uses. */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { ConfigInput } from '../../functions/config.ts';
+import { BUNDLING, ROOT } from '../bundling.ts';
+import { FUNCTIONS, FUNCTION_SIZING, type FunctionName } from '../functions.ts';
+import { acknowledge } from './nag.ts';
+import type { StackConfig } from './stack-config.ts';
+import type { TokenTable } from './token-table.ts';
+import type { UpstreamSecrets } from './upstream-secrets.ts';
+
+/** The metrics namespace the functions write (EMF) and the alarms read. */
+export const METRICS_NAMESPACE = 'HomebaseDriver';
+export const SERVICE = 'homebase-driver';
+
+/**
+ * What each function may do to the table. The Homebase-facing functions read links and write them
+ * back conditionally (an inline refresh; the virtual cloud's devices); none may delete, scan or batch.
+ */
+const TABLE_ACTIONS: Record<FunctionName, string[]> = {
+  list: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  execute: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  command: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  refresh: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+};
+
+export interface DriverFunctionsProps {
+  config: StackConfig;
+  table: TokenTable;
+  key: IKey;
+  secrets: UpstreamSecrets;
+}
+
+export class DriverFunctions extends Construct {
+  readonly byName: Record<FunctionName, NodejsFunction>;
+
+  constructor(scope: Construct, id: string, props: DriverFunctionsProps) {
+    super(scope, id);
+    const environment = driverEnvironment(props);
+    const make = (name: FunctionName) => {
+      const sizing = FUNCTION_SIZING[name];
+      const f = new NodejsFunction(this, `${title(name)}Function`, {
+        entry: `${ROOT}${FUNCTIONS[name]}`,
+        handler: 'handler',
+        projectRoot: ROOT,
+        depsLockFilePath: `${ROOT}package-lock.json`,
+        runtime: Runtime.NODEJS_24_X,
+        architecture: Architecture.ARM_64,
+        memorySize: sizing.memoryMB,
+        timeout: Duration.seconds(sizing.timeoutS),
+        ...(sizing.reservedConcurrency ? { reservedConcurrentExecutions: sizing.reservedConcurrency } : {}),
+        environment,
+        logGroup: new LogGroup(this, `${title(name)}Logs`, { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY }),
+        loggingFormat: LoggingFormat.JSON,
+        bundling: {
+          format: OutputFormat.ESM,
+          target: BUNDLING.target,
+          minify: BUNDLING.minify,
+          sourceMap: BUNDLING.sourceMap,
+          externalModules: [...BUNDLING.externalModules],
+          banner: BUNDLING.banner,
+          mainFields: [...BUNDLING.mainFields],
+          esbuildArgs: Object.fromEntries(Object.entries(BUNDLING.alias).map(([module, path]) => [`--alias:${module}`, path])),
+          forceDockerBundling: false,
+        },
+      });
+      f.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: TABLE_ACTIONS[name], resources: props.table.arns }));
+      props.key.grantEncryptDecrypt(f);
+      acknowledge(f, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        "AWSLambdaBasicExecutionRole is the function's only managed policy; it grants exactly the log writes every function needs.");
+      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+        acknowledge(f, `IAM5[Action::${action}]`,
+          `${action} is what CDK's grantEncryptDecrypt gives on the one data key; the CMK-encrypted table, secrets and queue need it.`);
+      }
+      // Only login signs in with sysId/clientId; every function may refresh (or exchange) OAuth tokens.
+      if (name === 'command') props.secrets.userCenterCredentials?.grantRead(f);
+      props.secrets.oauthClientSecret?.grantRead(f);
+      return f;
+    };
+    this.byName = { list: make('list'), execute: make('execute'), command: make('command'), refresh: make('refresh') };
+  }
+
+  /** Sets a variable on every function (the API's own URL, known only once the API exists). */
+  addEnvironment(name: keyof ConfigInput, value: string): void {
+    for (const f of Object.values(this.byName)) f.addEnvironment(name, value);
+  }
+}
+
+/**
+ * The driver's settings as the functions read them (functions/config.ts). Context keys that were not
+ * set are left out, so that the driver's own defaults apply.
+ */
+function driverEnvironment({ config, table, secrets }: DriverFunctionsProps): Record<string, string> {
+  const settings: ConfigInput = {
+    TABLE_NAME: table.table.tableName,
+    DEVICE_CLOUD: config.deviceCloud,
+    DEVICE_CLOUD_URL: config.deviceCloudUrl,
+    REFRESH_LEAD_S: config.refreshLeadSeconds?.toString(),
+    REFRESH_CONCURRENCY: config.refreshConcurrency?.toString(),
+    CALLBACK_ALLOWED_ORIGINS: config.callbackAllowedOrigins,
+  };
+  if (config.usercenterUrl && secrets.userCenterCredentials) {
+    Object.assign(settings, { USERCENTER_URL: config.usercenterUrl, USERCENTER_CREDENTIALS_ARN: secrets.userCenterCredentials.secretArn });
+  }
+  if (config.oauthClientId && secrets.oauthClientSecret) {
+    Object.assign(settings, {
+      OAUTH_CLIENT_ID: config.oauthClientId,
+      OAUTH_CLIENT_SECRET_ARN: secrets.oauthClientSecret.secretArn,
+      OAUTH_CLIENT_AUTH: config.oauthClientAuth,
+      OAUTH_ISSUER: config.oauthIssuer,
+      OAUTH_AUTHORIZATION_ENDPOINT: config.oauthAuthorizationEndpoint,
+      OAUTH_TOKEN_ENDPOINT: config.oauthTokenEndpoint,
+      OAUTH_USERINFO_ENDPOINT: config.oauthUserinfoEndpoint,
+      OAUTH_SCOPE: config.oauthScope,
+      OAUTH_USER_ID_CLAIM: config.oauthUserIdClaim,
+      OAUTH_CALLBACK_MODE: config.oauthCallbackMode,
+      DEVICE_OAUTH: String(config.deviceOAuth) === 'true' ? 'on' : 'off',
+    } satisfies ConfigInput);
+  }
+  const set = Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return {
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: SERVICE,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    ...Object.fromEntries(set),
+  };
+}
+
+export const title = (name: string) => name[0]!.toUpperCase() + name.slice(1);

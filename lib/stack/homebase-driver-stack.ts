@@ -1,0 +1,61 @@
+/**
+ * The whole deployment: the HTTP API Homebase calls, one Lambda function per concern, the table,
+ * the scheduled refresh, the secrets and the alarms. Each is a construct of its own in this folder.
+ */
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { DriverAlarms } from './alarms.ts';
+import { DriverApi } from './driver-api.ts';
+import { DriverFunctions } from './driver-functions.ts';
+import { keepLogicalId } from './nag.ts';
+import { RefreshSchedule } from './refresh-schedule.ts';
+import type { StackConfig } from './stack-config.ts';
+import { TokenTable } from './token-table.ts';
+import { UpstreamSecrets } from './upstream-secrets.ts';
+
+export interface HomebaseDriverStackProps extends StackProps {
+  config: StackConfig;
+}
+
+export class HomebaseDriverStack extends Stack {
+  readonly apiUrl: string;
+
+  constructor(scope: Construct, id: string, props: HomebaseDriverStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const key = new Key(this, 'DataKey', {
+      description: 'homebase-driver: the link table, secrets, queue and topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    keepLogicalId(key, 'DataKey17AFBB84');
+    const table = new TokenTable(this, 'Tokens', { key });
+    // Created here and set by the operators (docs/operations.md: "Secrets to set").
+    const secrets = new UpstreamSecrets(this, 'Secrets', { config, key });
+    const functions = new DriverFunctions(this, 'Functions', { config, table, key, secrets });
+    const { list, execute, command, refresh } = functions.byName;
+    const api = new DriverApi(this, 'Http', {
+      functions: { list, execute, command },
+      throttle: { rateLimit: config.throttleRateLimit, burstLimit: config.throttleBurstLimit },
+    });
+    // OAuth builds its callback URLs from the API's own address.
+    functions.addEnvironment('PUBLIC_BASE_URL', api.api.apiEndpoint);
+    this.apiUrl = api.url;
+    const schedule = new RefreshSchedule(this, 'Refresh', { refresh, key, rateMinutes: config.refreshScheduleMinutes });
+    const alarms = new DriverAlarms(this, 'Alarms', {
+      key,
+      email: config.alarmEmail,
+      functions: functions.byName,
+      api: api.api,
+      refreshFailures: schedule.failures,
+    });
+
+    new CfnOutput(this, 'HomebaseDriverUrl', { value: this.apiUrl, description: "Paste into Rokid's developer console as the driver's service URL" });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'Subscribe to receive the alarms' });
+    new CfnOutput(this, 'TableName', { value: table.table.tableName });
+    if (secrets.userCenterCredentials) new CfnOutput(this, 'UserCenterCredentialsSecret', { value: secrets.userCenterCredentials.secretName });
+    if (secrets.oauthClientSecret) new CfnOutput(this, 'OAuthClientSecretName', { value: secrets.oauthClientSecret.secretName });
+  }
+}

@@ -1,0 +1,42 @@
+/** The credentials the vendor issues for its account service, kept in Secrets Manager and set by the operators. */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledge, keepLogicalId } from './nag.ts';
+import type { StackConfig } from './stack-config.ts';
+
+export class UpstreamSecrets extends Construct {
+  /** UserCenter's `{"sysId", "clientId"}`, when the upstream is UserCenter. */
+  readonly userCenterCredentials: Secret | undefined;
+  /** The OAuth client secret, when the upstream is an OAuth server. */
+  readonly oauthClientSecret: Secret | undefined;
+
+  constructor(scope: Construct, id: string, props: { config: StackConfig; key: IKey }) {
+    super(scope, id);
+    const { config, key } = props;
+    if (config.upstream === 'usercenter') {
+      this.userCenterCredentials = new Secret(this, 'UserCenterCredentials', {
+        description: 'homebase-driver: UserCenter {"sysId": "...", "clientId": "..."}',
+        encryptionKey: key,
+        generateSecretString: { secretStringTemplate: JSON.stringify({ sysId: '', clientId: '' }), generateStringKey: 'unused' },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      keepLogicalId(this.userCenterCredentials, 'UserCenterCredentials7C75A8AC');
+    }
+    if (config.upstream === 'oauth') {
+      this.oauthClientSecret = new Secret(this, 'OAuthClientSecret', {
+        description: 'homebase-driver: the OAuth client secret issued by the vendor authorization server',
+        encryptionKey: key,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      keepLogicalId(this.oauthClientSecret, 'OAuthClientSecret10CAC3E7');
+    }
+    for (const secret of [this.userCenterCredentials, this.oauthClientSecret]) {
+      if (secret) {
+        acknowledge(secret, 'SMG4',
+          'The vendor issues this credential, so AWS cannot rotate it; docs/operations.md gives the rotation procedure, and functions pick up a new value within 5 minutes.');
+      }
+    }
+  }
+}
