@@ -93,12 +93,17 @@ export class InMemoryAuthorizationStore implements AuthorizationStore {
   }
   async peekPending(stateHash: string, now: number) {
     const found = this.pending.get(stateHash);
-    return found && !found.consumed && found.expiresAt > now ? structuredClone(found) : undefined;
+    if (!found || found.consumed || found.expiresAt <= now) return undefined;
+    const { consumed: _consumed, ...pending } = found;
+    return structuredClone(pending);
   }
   async consumePending(stateHash: string, now: number) {
-    const found = await this.peekPending(stateHash, now);
-    if (found) this.pending.get(stateHash)!.consumed = true;
-    return found;
+    // Check and mark in one step, with no await between: DynamoDB's conditional update is atomic too.
+    const found = this.pending.get(stateHash);
+    if (!found || found.consumed || found.expiresAt <= now) return undefined;
+    found.consumed = true;
+    const { consumed: _consumed, ...pending } = found;
+    return structuredClone(pending);
   }
   async saveCode(codeHash: string, linkId: string, expiresAt: number): Promise<void> {
     this.codes.set(codeHash, { linkId, expiresAt });

@@ -42,7 +42,8 @@ describe('resolveAction', () => {
     ['channel 0', { property: 'channel', name: 'num', value: 0 }, 'E_VALUE_OUT_OF_RANGE', 'got 0'],
     ['num without a value', { property: 'volume', name: 'num' }, 'E_DRIVER_ERROR', 'volume.num needs a value'],
     ['a non-numeric num value', { property: 'volume', name: 'num', value: 'loud' }, 'E_DRIVER_ERROR', 'must be a number'],
-    ['a negative step', { property: 'volume', name: 'up', value: -3 }, 'E_VALUE_OUT_OF_RANGE', 'non-negative'],
+    ['a negative step', { property: 'volume', name: 'up', value: -3 }, 'E_VALUE_OUT_OF_RANGE', 'The step for volume.up must be a non-negative number.'],
+    ['a fractional channel step', { property: 'channel', name: 'next', value: 0.5 }, 'E_VALUE_OUT_OF_RANGE', 'The step for channel.next must be a non-negative whole number.'],
   ] as const)('refuses %s', (_case, action, errorName, message) => {
     expect(() => resolveAction(tv, action)).toThrowError(expect.objectContaining({ errorName, message: expect.stringContaining(message) }));
   });

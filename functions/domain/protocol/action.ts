@@ -44,8 +44,10 @@ export function resolveAction(device: Device, request: ActionRequest): Action {
   }
   if (STEP_ACTIONS.has(name) && request.value !== undefined && request.value !== null) {
     const step = toNumber(request.value);
-    if (step === undefined || step < 0) {
-      throw new ValueOutOfRangeError(`The step for ${property}.${name} must be a non-negative number.`);
+    // A fractional step on a whole-number property (channel 1 + 0.5) would leave a state the protocol forbids.
+    const whole = NUMERIC_RANGES[property].integer;
+    if (step === undefined || step < 0 || (whole && !Number.isInteger(step))) {
+      throw new ValueOutOfRangeError(`The step for ${property}.${name} must be a non-negative ${whole ? 'whole number' : 'number'}.`);
     }
     return { property, name, value: step };
   }

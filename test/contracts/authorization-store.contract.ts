@@ -1,0 +1,56 @@
+/**
+ * What every AuthorizationStore must do: each record is consumed once, however many callers race,
+ * and nothing is consumed at or after the second it expires.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AuthorizationStore } from '../../functions/domain/ports.ts';
+
+const pending = (stateHash: string, expiresAt: number) => ({
+  stateHash,
+  codeVerifier: 'v'.repeat(43),
+  target: { kind: 'homebase' as const, callbackURL: 'https://homebase.rokid.com/cb' },
+  expiresAt,
+});
+
+export function authorizationStoreContract(name: string, store: () => AuthorizationStore) {
+  describe(`AuthorizationStore contract: ${name}`, () => {
+    it('ten concurrent consumers of one pending authorization: exactly one gets it', async () => {
+      await store().savePending(pending('s-race', 2000));
+      const results = await Promise.all(Array.from({ length: 10 }, () => store().consumePending('s-race', 1000)));
+      expect(results.filter(Boolean)).toEqual([pending('s-race', 2000)]);
+      await expect(store().peekPending('s-race', 1000)).resolves.toBeUndefined();
+    });
+
+    it('peeking leaves a pending authorization in place', async () => {
+      await store().savePending(pending('s-peek', 2000));
+      await expect(store().peekPending('s-peek', 1000)).resolves.toEqual(pending('s-peek', 2000));
+      await expect(store().consumePending('s-peek', 1000)).resolves.toEqual(pending('s-peek', 2000));
+    });
+
+    it('an expired pending authorization or code is not consumed, at the second it expires', async () => {
+      await store().savePending(pending('s-old', 2000));
+      await expect(store().peekPending('s-old', 1999)).resolves.toBeDefined();
+      await expect(store().consumePending('s-old', 2000)).resolves.toBeUndefined();
+      await store().saveCode('c-old', 'link-1', 2000);
+      await expect(store().consumeCode('c-old', 2000)).resolves.toBeUndefined();
+    });
+
+    it('a code is consumed once, among concurrent callers', async () => {
+      await store().saveCode('c-race', 'link-9', 2000);
+      const results = await Promise.all(Array.from({ length: 10 }, () => store().consumeCode('c-race', 1000)));
+      expect(results.filter(Boolean)).toEqual(['link-9']);
+    });
+
+    it('answers nothing for an unknown state or code', async () => {
+      await expect(store().consumePending('s-unknown', 1000)).resolves.toBeUndefined();
+      await expect(store().consumeCode('c-unknown', 1000)).resolves.toBeUndefined();
+    });
+
+    it('keeps a device token by app, device and request', async () => {
+      const key = { appId: 'a', deviceId: 'd#1', requestId: 'r' };
+      await store().saveDeviceToken(key, { access_token: 't' }, 1000);
+      await expect(store().deviceToken(key)).resolves.toEqual({ token: { access_token: 't' }, issuedAt: 1000 });
+      await expect(store().deviceToken({ ...key, requestId: 'other' })).resolves.toBeUndefined();
+    });
+  });
+}

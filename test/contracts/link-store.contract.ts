@@ -1,0 +1,107 @@
+/**
+ * What every LinkStore must do, whatever holds the links. link-store.test.ts runs it against the
+ * in-memory store the domain tests use and against DynamoDB (dynalite), so the two cannot drift.
+ */
+import { describe, expect, it } from 'vitest';
+import type { LinkStore } from '../../functions/domain/ports.ts';
+import type { Link } from '../../functions/domain/vault/link.ts';
+
+let next = 0;
+export const aLink = (overrides: Partial<Link> = {}): Link => ({
+  linkId: `contract-${process.pid}-${next++}`,
+  vendorUserId: 'u1',
+  upstream: 'usercenter',
+  credentials: { accessToken: 'a', refreshToken: 'r', expiresAt: 2000, extra: { scope: 'x', mac_key: 'k' } },
+  status: 'active',
+  refreshDueAt: 1400,
+  userTokenHash: 'h1',
+  userTokenExpiresAt: 3000,
+  refreshTokenHash: 'h2',
+  refreshTokenExpiresAt: 5000,
+  lastRefreshedAt: 1000,
+  refreshFailures: 0,
+  createdAt: 1000,
+  updatedAt: 1000,
+  version: 1,
+  ...overrides,
+});
+
+async function all(ids: AsyncIterable<string>): Promise<string[]> {
+  const found: string[] = [];
+  for await (const id of ids) found.push(id);
+  return found;
+}
+
+export function linkStoreContract(name: string, store: () => LinkStore) {
+  describe(`LinkStore contract: ${name}`, () => {
+    it('round-trips a link, every field as written', async () => {
+      const link = aLink();
+      await store().create(link);
+      await expect(store().get(link.linkId)).resolves.toEqual(link);
+    });
+
+    it('answers undefined for an unknown link', async () => {
+      await expect(store().get('no-such-link')).resolves.toBeUndefined();
+    });
+
+    it('never overwrites an existing link on create', async () => {
+      const link = aLink();
+      await store().create(link);
+      await expect(store().create({ ...link, vendorUserId: 'intruder' })).rejects.toThrow();
+      await expect(store().get(link.linkId)).resolves.toMatchObject({ vendorUserId: 'u1' });
+    });
+
+    it('updates only from the version it read', async () => {
+      const link = aLink();
+      await store().create(link);
+      await expect(store().update({ ...link, vendorUserId: 'stale', version: 3 })).resolves.toBe(false);
+      await expect(store().update({ ...link, status: 'needs_relink', version: 2 })).resolves.toBe(true);
+      await expect(store().update({ ...link, status: 'active', version: 2 })).resolves.toBe(false);
+      await expect(store().get(link.linkId)).resolves.toMatchObject({ status: 'needs_relink', version: 2 });
+    });
+
+    it('hands a lease to one holder at a time, until it expires, and lets only the holder write under it', async () => {
+      const link = aLink();
+      await store().create(link);
+      const leased = await store().acquireLease(link.linkId, { owner: 'a', expiresAt: 1100 }, 1000);
+      expect(leased).toMatchObject({ linkId: link.linkId, leaseOwner: 'a', leaseExpiresAt: 1100 });
+      await expect(store().acquireLease(link.linkId, { owner: 'b', expiresAt: 1200 }, 1099)).resolves.toBeUndefined();
+      await expect(store().update({ ...leased!, version: 2 }, { leaseOwner: 'b' })).resolves.toBe(false);
+      // At the second it expires, the lease can be taken over.
+      await expect(store().acquireLease(link.linkId, { owner: 'b', expiresAt: 1300 }, 1100)).resolves.toMatchObject({ leaseOwner: 'b' });
+      await expect(store().update({ ...leased!, version: 2 }, { leaseOwner: 'a' })).resolves.toBe(false);
+      await expect(store().acquireLease('no-such-link', { owner: 'c', expiresAt: 1300 }, 1000)).resolves.toBeUndefined();
+    });
+
+    it('releases a lease for its holder only', async () => {
+      const link = aLink();
+      await store().create(link);
+      await store().acquireLease(link.linkId, { owner: 'a', expiresAt: 1100 }, 1000);
+      await store().releaseLease(link.linkId, 'b');
+      await expect(store().acquireLease(link.linkId, { owner: 'b', expiresAt: 1100 }, 1000)).resolves.toBeUndefined();
+      await store().releaseLease(link.linkId, 'a');
+      await expect(store().acquireLease(link.linkId, { owner: 'b', expiresAt: 1100 }, 1000)).resolves.toMatchObject({ leaseOwner: 'b' });
+    });
+
+    it('lists as due exactly the active links due by the time asked, edge included', async () => {
+      const due = aLink({ refreshDueAt: 50_000 });
+      const later = aLink({ refreshDueAt: 50_001 });
+      const relink = aLink({ status: 'needs_relink', refreshDueAt: 40_000 });
+      const never = aLink({ credentials: { accessToken: 'a', extra: {} } });
+      delete never.refreshDueAt;
+      for (const link of [due, later, relink, never]) await store().create(link);
+      const ids = await all(store().due(50_000));
+      expect(ids).toContain(due.linkId);
+      expect(ids).not.toContain(later.linkId);
+      expect(ids).not.toContain(relink.linkId);
+      expect(ids).not.toContain(never.linkId);
+    });
+
+    it('drops a link from the due list once an update makes it not due', async () => {
+      const link = aLink({ refreshDueAt: 60_000 });
+      await store().create(link);
+      await store().update({ ...link, refreshDueAt: 90_000, version: 2 });
+      expect(await all(store().due(60_000))).not.toContain(link.linkId);
+    });
+  });
+}
