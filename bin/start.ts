@@ -12,7 +12,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 }
 const dataDir = process.env['DATA_DIR'] ?? '.data';
 
-let driver;
+let driver: Awaited<ReturnType<typeof startLocalDriver>>;
 try {
   driver = await startLocalDriver({ port, dataDir });
 } catch (error) {

@@ -7,7 +7,7 @@ import { linkingServices } from './composition/linking.ts';
 import { type ConfigSource, fromEnvironment } from './config.ts';
 import { CommandRequestSchema } from './domain/protocol/requests.ts';
 import { parseOrThrow } from './domain/protocol/validation.ts';
-import { NOT_FOUND, browserHandler, notConfigured } from './http/browser-handler.ts';
+import { browserHandler, NOT_FOUND, notConfigured } from './http/browser-handler.ts';
 import { homebaseHandler } from './http/homebase-handler.ts';
 
 export function commandHandler(config: ConfigSource) {

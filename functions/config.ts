@@ -70,7 +70,15 @@ export const ConfigSchema = v.pipe(
     OAUTH_REFRESH_GRACE_S: wholeNumber(60),
     PUBLIC_BASE_URL: v.optional(httpUrl),
     CALLBACK_ALLOWED_ORIGINS: v.optional(
-      v.pipe(v.string(), v.transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))),
+      v.pipe(
+        v.string(),
+        v.transform((list) =>
+          list
+            .split(',')
+            .map((origin) => origin.trim())
+            .filter(Boolean),
+        ),
+      ),
       HOMEBASE_CALLBACK_ORIGINS,
     ),
     DEVICE_OAUTH: v.optional(v.picklist(['on', 'off']), 'off'),

@@ -7,7 +7,6 @@ import type { BuildOptions } from 'esbuild';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-
 export const BUNDLING = {
   format: 'esm',
   target: 'node24',

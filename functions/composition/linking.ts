@@ -4,7 +4,7 @@ import type { ConfigSource } from '../config.ts';
 import { type CommandHandler, commandRouter } from '../domain/commands.ts';
 import { DeviceOAuth } from '../domain/linking/device-oauth.ts';
 import { HomebaseOAuth, oauthCommands } from '../domain/linking/homebase-oauth.ts';
-import { PasswordLogin, loginCommand } from '../domain/linking/password-login.ts';
+import { loginCommand, PasswordLogin } from '../domain/linking/password-login.ts';
 import { refreshCommands } from '../domain/linking/refresh-command.ts';
 import { UpstreamSignIn } from '../domain/linking/upstream-sign-in.ts';
 import { type OAuthUpstream, type PasswordUpstream, systemClock } from '../domain/ports.ts';

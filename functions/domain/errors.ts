@@ -37,8 +37,7 @@ export const MEDIA_ERROR_NAMES = [
 export type ErrorName = (typeof STANDARD_ERROR_NAMES)[number] | (typeof MEDIA_ERROR_NAMES)[number];
 
 const ERROR_NAMES: ReadonlySet<string> = new Set([...STANDARD_ERROR_NAMES, ...MEDIA_ERROR_NAMES]);
-export const isErrorName = (value: unknown): value is ErrorName =>
-  typeof value === 'string' && ERROR_NAMES.has(value);
+export const isErrorName = (value: unknown): value is ErrorName => typeof value === 'string' && ERROR_NAMES.has(value);
 
 export interface ErrorDetails {
   /** The vendor's own code, passed through from a device cloud or upstream. */

@@ -109,8 +109,16 @@ export interface AuthorizationStore {
   /** The link id, once; undefined if unknown, expired or already used. */
   consumeCode(codeHash: string, now: number): Promise<string | undefined>;
   /** Seed 003: the token a device authorization produced, kept for a while. */
-  saveDeviceToken(key: { appId: string; deviceId: string; requestId: string }, token: Record<string, unknown>, issuedAt: number): Promise<void>;
-  deviceToken(key: { appId: string; deviceId: string; requestId: string }): Promise<{ token: Record<string, unknown>; issuedAt: number } | undefined>;
+  saveDeviceToken(
+    key: { appId: string; deviceId: string; requestId: string },
+    token: Record<string, unknown>,
+    issuedAt: number,
+  ): Promise<void>;
+  deviceToken(key: {
+    appId: string;
+    deviceId: string;
+    requestId: string;
+  }): Promise<{ token: Record<string, unknown>; issuedAt: number } | undefined>;
 }
 
 /** What the refresh machinery counts. Never given a token. */

@@ -46,16 +46,29 @@ export const notConfigured: BrowserAnswer = {
   message: 'This driver does not offer this way of linking accounts.',
 };
 
-export const NOT_FOUND: BrowserAnswer = { kind: 'page', outcome: 'not_found', title: 'Not found', message: 'There is nothing at this address.' };
+export const NOT_FOUND: BrowserAnswer = {
+  kind: 'page',
+  outcome: 'not_found',
+  title: 'Not found',
+  message: 'There is nothing at this address.',
+};
 
 function toResult(answer: BrowserAnswer): Result {
   switch (answer.kind) {
     case 'redirect':
       return { statusCode: 302, headers: { location: answer.location, ...NO_STORE }, body: '' };
     case 'json':
-      return { statusCode: STATUS[answer.outcome], headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE }, body: JSON.stringify(answer.body) };
+      return {
+        statusCode: STATUS[answer.outcome],
+        headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE },
+        body: JSON.stringify(answer.body),
+      };
     case 'text':
-      return { statusCode: STATUS[answer.outcome], headers: { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE }, body: answer.body };
+      return {
+        statusCode: STATUS[answer.outcome],
+        headers: { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE },
+        body: answer.body,
+      };
     case 'page':
       return page(STATUS[answer.outcome], answer);
   }

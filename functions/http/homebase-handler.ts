@@ -96,9 +96,7 @@ function asHomebaseError(error: unknown, context: Context | undefined): { error:
 
 /** Name, message and stack only: an error's other fields (an SDK response, middy's `cause.data`) may hold request data. */
 function describe(error: unknown): Record<string, unknown> {
-  return error instanceof Error
-    ? { name: error.name, message: error.message, stack: error.stack }
-    : { name: typeof error };
+  return error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { name: typeof error };
 }
 
 const elapsed = (started: WeakMap<Event, number>, event: Event) =>

@@ -3,7 +3,7 @@
  * same handler modules that deploy to Lambda, and the handler's result back into a response.
  */
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lambdaContext } from './lambda-context.ts';
 import { listen } from './loopback.ts';
@@ -149,7 +149,8 @@ export function apiGatewayEvent(request: HttpRequestParts): APIGatewayProxyEvent
 function writeResult(res: ServerResponse, result: unknown): void {
   // Like API Gateway: a result without statusCode is treated as a JSON body with status 200.
   if (typeof result !== 'object' || result === null || !('statusCode' in result)) {
-    return send(res, 200, result ?? null);
+    send(res, 200, result ?? null);
+    return;
   }
   const { statusCode = 200, headers = {}, body = '', isBase64Encoded, cookies } = result as APIGatewayProxyStructuredResultV2;
   res.statusCode = statusCode;

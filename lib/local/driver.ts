@@ -18,10 +18,10 @@ import { listHandler } from '../../functions/list.ts';
 import { refreshHandler } from '../../functions/refresh.ts';
 import { FUNCTION_SIZING } from '../functions.ts';
 import { type Routes, startApiGateway } from './api-gateway.ts';
-import { type LocalDynamoDB, ensureTable, startDynamoDB } from './dynamodb.ts';
+import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import { type OAuthServer, startOAuthServer } from './oauth-server.ts';
 import { type LocalSchedule, startSchedule } from './schedule.ts';
-import { DEMO_ACCOUNT, type UserCenterServer, startUserCenter } from './usercenter-server.ts';
+import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from './usercenter-server.ts';
 
 export interface LocalDriverOptions {
   port: number;
@@ -107,7 +107,12 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
         ],
       });
       stops.unshift(oauthServer.close);
-      Object.assign(settings, { OAUTH_ISSUER: oauthServer.issuer, OAUTH_CLIENT_ID: clientId, OAUTH_CLIENT_SECRET: clientSecret, OAUTH_SCOPE: 'openid' });
+      Object.assign(settings, {
+        OAUTH_ISSUER: oauthServer.issuer,
+        OAUTH_CLIENT_ID: clientId,
+        OAUTH_CLIENT_SECRET: clientSecret,
+        OAUTH_SCOPE: 'openid',
+      });
       settings.DEVICE_OAUTH ??= 'on';
     }
     // Local runs may send the browser back to a page on this machine.

@@ -4,7 +4,7 @@
  * strict provider catches (a refresh token presented twice revokes the whole grant).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Provider, { type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
 import { listen } from './loopback.ts';
 
@@ -89,7 +89,15 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     pkce: { required: () => true },
-    ttl: { AccessToken: options.accessTokenTtlS ?? 3600, AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 30 * 86400, RefreshToken: 30 * 86400, IdToken: 3600 },
+    ttl: {
+      AccessToken: options.accessTokenTtlS ?? 3600,
+      AuthorizationCode: 60,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 30 * 86400,
+      RefreshToken: 30 * 86400,
+      IdToken: 3600,
+    },
   });
   provider.on('server_error', () => undefined);
   provider.use(async (ctx, next) => {
@@ -136,7 +144,12 @@ async function interact(provider: Provider, req: IncomingMessage, res: ServerRes
   const form = new URLSearchParams(await readBody(req));
   const account = accounts.find((a) => a.username === form.get('username') && a.password === form.get('password'));
   if (form.get('deny') !== null) {
-    return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user declined' }, { mergeWithLastSubmission: false });
+    return provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'The user declined' },
+      { mergeWithLastSubmission: false },
+    );
   }
   if (!account) return page(res, 200, loginForm(details.uid, 'Wrong username or password.'));
   return provider.interactionFinished(req, res, { login: { accountId: account.accountId } }, { mergeWithLastSubmission: false });

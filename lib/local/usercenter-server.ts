@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listen } from './loopback.ts';
 
 export interface UserCenterAccount {
@@ -122,9 +122,7 @@ export async function startUserCenter(options: UserCenterServerOptions): Promise
       return issue(token.userId);
     },
     '/oauth/getTempToken': (body) =>
-      live(body['accessToken'] ?? body['access_token'])
-        ? ok({ result: `temp-${randomUUID()}` })
-        : fail('token无效 (invalid token)'),
+      live(body['accessToken'] ?? body['access_token']) ? ok({ result: `temp-${randomUUID()}` }) : fail('token无效 (invalid token)'),
   };
 
   const server = createServer((req, res) => {

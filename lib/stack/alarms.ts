@@ -43,17 +43,33 @@ export class DriverAlarms extends Construct {
     const driverMetric = (name: string, period: Duration) =>
       new Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service: SERVICE }, statistic: 'Sum', period });
 
-    alarm('RefreshFailuresAlarm', driverMetric('transient_failure', Duration.minutes(15)), 20,
-      'Upstream token refreshes are failing (timeouts, 5xx, 429 or a bad client secret). Links are kept and retried; check the upstream and the secret.');
-    alarm('NeedsRelinkAlarm', driverMetric('needs_relink', Duration.hours(1)), 10,
-      'An unusual number of links were refused by the upstream and need a relink. Check for a revoked client or a provider-side incident.');
-    alarm('RefreshDeadLetters', props.refreshFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 1,
-      'A scheduled refresh run failed outright; its event is in the RefreshFailures queue.');
+    alarm(
+      'RefreshFailuresAlarm',
+      driverMetric('transient_failure', Duration.minutes(15)),
+      20,
+      'Upstream token refreshes are failing (timeouts, 5xx, 429 or a bad client secret). Links are kept and retried; check the upstream and the secret.',
+    );
+    alarm(
+      'NeedsRelinkAlarm',
+      driverMetric('needs_relink', Duration.hours(1)),
+      10,
+      'An unusual number of links were refused by the upstream and need a relink. Check for a revoked client or a provider-side incident.',
+    );
+    alarm(
+      'RefreshDeadLetters',
+      props.refreshFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      1,
+      'A scheduled refresh run failed outright; its event is in the RefreshFailures queue.',
+    );
     for (const [name, f] of Object.entries(props.functions)) {
       alarm(`${title(name)}ErrorsAlarm`, f.metricErrors({ period: Duration.minutes(5) }), 1, `The ${name} function threw or timed out.`);
       alarm(`${title(name)}ThrottlesAlarm`, f.metricThrottles({ period: Duration.minutes(5) }), 1, `The ${name} function was throttled.`);
     }
-    alarm('Api5xxAlarm', props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 5,
-      'API Gateway answered 5xx: the driver itself answers every request with HTTP 200, so this is an integration failure.');
+    alarm(
+      'Api5xxAlarm',
+      props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      5,
+      'API Gateway answered 5xx: the driver itself answers every request with HTTP 200, so this is an integration failure.',
+    );
   }
 }

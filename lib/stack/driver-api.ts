@@ -26,8 +26,11 @@ export class DriverApi extends Construct {
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
     this.api = new HttpApi(this, 'Api', { apiName: 'homebase-driver', createDefaultStage: false });
     keepLogicalId(this.api, 'ApiF70053CD');
-    acknowledge(this.api, 'APIG4',
-      "Homebase's HTTP remote driver protocol cannot send API Gateway credentials: every request is authenticated by the driver-issued userToken in its body, checked in constant time against its stored hash.");
+    acknowledge(
+      this.api,
+      'APIG4',
+      "Homebase's HTTP remote driver protocol cannot send API Gateway credentials: every request is authenticated by the driver-issued userToken in its body, checked in constant time against its stored hash.",
+    );
     const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',

@@ -8,7 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ConfigInput } from '../../functions/config.ts';
 import { BUNDLING, ROOT } from '../bundling.ts';
-import { FUNCTIONS, FUNCTION_SIZING, type FunctionName } from '../functions.ts';
+import { FUNCTION_SIZING, FUNCTIONS, type FunctionName } from '../functions.ts';
 import { acknowledge } from './nag.ts';
 import type { StackConfig } from './stack-config.ts';
 import type { TokenTable } from './token-table.ts';
@@ -71,11 +71,17 @@ export class DriverFunctions extends Construct {
       });
       f.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: TABLE_ACTIONS[name], resources: props.table.arns }));
       props.key.grantEncryptDecrypt(f);
-      acknowledge(f, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        "AWSLambdaBasicExecutionRole is the function's only managed policy; it grants exactly the log writes every function needs.");
+      acknowledge(
+        f,
+        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        "AWSLambdaBasicExecutionRole is the function's only managed policy; it grants exactly the log writes every function needs.",
+      );
       for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-        acknowledge(f, `IAM5[Action::${action}]`,
-          `${action} is what CDK's grantEncryptDecrypt gives on the one data key; the CMK-encrypted table, secrets and queue need it.`);
+        acknowledge(
+          f,
+          `IAM5[Action::${action}]`,
+          `${action} is what CDK's grantEncryptDecrypt gives on the one data key; the CMK-encrypted table, secrets and queue need it.`,
+        );
       }
       // Only login signs in with sysId/clientId; every function may refresh (or exchange) OAuth tokens.
       if (name === 'command') props.secrets.userCenterCredentials?.grantRead(f);

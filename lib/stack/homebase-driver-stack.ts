@@ -52,10 +52,14 @@ export class HomebaseDriverStack extends Stack {
       refreshFailures: schedule.failures,
     });
 
-    new CfnOutput(this, 'HomebaseDriverUrl', { value: this.apiUrl, description: "Paste into Rokid's developer console as the driver's service URL" });
+    new CfnOutput(this, 'HomebaseDriverUrl', {
+      value: this.apiUrl,
+      description: "Paste into Rokid's developer console as the driver's service URL",
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'Subscribe to receive the alarms' });
     new CfnOutput(this, 'TableName', { value: table.table.tableName });
-    if (secrets.userCenterCredentials) new CfnOutput(this, 'UserCenterCredentialsSecret', { value: secrets.userCenterCredentials.secretName });
+    if (secrets.userCenterCredentials)
+      new CfnOutput(this, 'UserCenterCredentialsSecret', { value: secrets.userCenterCredentials.secretName });
     if (secrets.oauthClientSecret) new CfnOutput(this, 'OAuthClientSecretName', { value: secrets.oauthClientSecret.secretName });
   }
 }

@@ -23,7 +23,11 @@ export class RefreshSchedule extends Construct {
     });
     keepLogicalId(this.failures, 'RefreshFailuresC6C0AA17');
     acknowledge(this.failures, 'SQS3', 'RefreshFailures is itself the dead-letter queue of the refresh schedule.');
-    props.refresh.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(5), onFailure: new SqsDestination(this.failures) });
+    props.refresh.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(5),
+      onFailure: new SqsDestination(this.failures),
+    });
     new Rule(this, 'RefreshSchedule', {
       description: 'homebase-driver: refresh upstream tokens that are due',
       schedule: Schedule.rate(Duration.minutes(props.rateMinutes)),

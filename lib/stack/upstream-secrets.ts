@@ -34,8 +34,11 @@ export class UpstreamSecrets extends Construct {
     }
     for (const secret of [this.userCenterCredentials, this.oauthClientSecret]) {
       if (secret) {
-        acknowledge(secret, 'SMG4',
-          'The vendor issues this credential, so AWS cannot rotate it; docs/operations.md gives the rotation procedure, and functions pick up a new value within 5 minutes.');
+        acknowledge(
+          secret,
+          'SMG4',
+          'The vendor issues this credential, so AWS cannot rotate it; docs/operations.md gives the rotation procedure, and functions pick up a new value within 5 minutes.',
+        );
       }
     }
   }

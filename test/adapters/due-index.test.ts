@@ -39,9 +39,13 @@ async function seed(links: Link[]): Promise<void> {
   for (let i = 0; i < links.length; i += 25) batches.push(links.slice(i, i + 25));
   for (let i = 0; i < batches.length; i += 20) {
     await Promise.all(
-      batches.slice(i, i + 20).map((batch) =>
-        table.db.send(new BatchWriteCommand({ RequestItems: { [table.tableName]: batch.map((l) => ({ PutRequest: { Item: item(l) } })) } })),
-      ),
+      batches
+        .slice(i, i + 20)
+        .map((batch) =>
+          table.db.send(
+            new BatchWriteCommand({ RequestItems: { [table.tableName]: batch.map((l) => ({ PutRequest: { Item: item(l) } })) } }),
+          ),
+        ),
     );
   }
 }
@@ -57,14 +61,20 @@ it('with 10 due among 10,000 links, a run reads about 10 items, not 10,000', { t
 
   const counter = countItemsRead(table.db);
 
-
   const clock = new FakeClock();
   clock.seconds = NOW;
   const links = new DynamoLinkStore(table.db, table.tableName);
   const refreshed: string[] = [];
   const refresher = new LinkRefresher({
     links,
-    upstreams: { usercenter: { refresh: async (token) => (refreshed.push(token), { accessToken: 'new', expiresIn: 3600, extra: {} }) } },
+    upstreams: {
+      usercenter: {
+        refresh: async (token) => {
+          refreshed.push(token);
+          return { accessToken: 'new', expiresIn: 3600, extra: {} };
+        },
+      },
+    },
     clock,
     policy: DEFAULT_POLICY,
     metrics: new CountingMetrics(),

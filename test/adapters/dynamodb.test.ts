@@ -58,7 +58,9 @@ describe('virtual device cloud', () => {
   it('persists state changes', async () => {
     const cloud = new VirtualDeviceCloud(table.db, table.tableName);
     const tv = (await cloud.list(session('carol'))).find((d) => d.type === 'tv')!;
-    await expect(cloud.execute(session('carol'), tv.deviceId, { property: 'volume', name: 'num', value: 55 })).resolves.toMatchObject({ volume: 55 });
+    await expect(cloud.execute(session('carol'), tv.deviceId, { property: 'volume', name: 'num', value: 55 })).resolves.toMatchObject({
+      volume: 55,
+    });
     await expect(new VirtualDeviceCloud(table.db, table.tableName).get(session('carol'), tv.deviceId)).resolves.toMatchObject({
       state: { volume: 55 },
     });

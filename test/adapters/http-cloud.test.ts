@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpDeviceCloud } from '../../functions/adapters/device-cloud/http-cloud.ts';
-import { type Script, type ScriptedServer, closedPortUrl, startScriptedServer } from '../support/scripted-server.ts';
+import { closedPortUrl, type Script, type ScriptedServer, startScriptedServer } from '../support/scripted-server.ts';
 
 const session = { vendorUserId: 'u1', accessToken: 'upstream-token' };
 const lamp = { deviceId: 'lamp/1', name: 'Lamp', type: 'light', actions: { switch: ['on', 'off'] }, state: { switch: 'off' } };
@@ -41,7 +41,11 @@ describe('HTTP device cloud', () => {
   it.each([
     ['404 on a device', 'E_DRIVER_DEVICE_NO_FOUND', () => ({ status: 404, json: {} })],
     ['401', 'E_DRIVER_SIGN_ERROR', () => ({ status: 401, json: {} })],
-    ['a Homebase errorName in the body', 'E_VALUE_OUT_OF_RANGE', () => ({ status: 400, json: { errorName: 'E_VALUE_OUT_OF_RANGE', message: 'too hot' } })],
+    [
+      'a Homebase errorName in the body',
+      'E_VALUE_OUT_OF_RANGE',
+      () => ({ status: 400, json: { errorName: 'E_VALUE_OUT_OF_RANGE', message: 'too hot' } }),
+    ],
     ['an unknown errorName in the body', 'E_DRIVER_ERROR', () => ({ status: 400, json: { errorName: 'E_MADE_UP' } })],
     ['500', 'E_SERVER_UNREACHABLE', () => ({ status: 500, json: {} })],
     ['no state in the answer', 'E_DRIVER_ERROR', () => ({ json: { ok: true } })],
@@ -52,7 +56,7 @@ describe('HTTP device cloud', () => {
     await expect(cloud.execute(session, 'lamp/1', { property: 'switch', name: 'on' })).rejects.toMatchObject({ errorName });
   });
 
-  it('passes the cloud\'s message and HTTP status on', async () => {
+  it("passes the cloud's message and HTTP status on", async () => {
     server.script = () => ({ status: 409, json: { errorName: 'E_ENDPOINT_BUSY', message: 'Curtain is moving' } });
     await expect(cloud.execute(session, 'lamp/1', { property: 'switch', name: 'on' })).rejects.toMatchObject({
       errorName: 'E_ENDPOINT_BUSY',
@@ -63,7 +67,10 @@ describe('HTTP device cloud', () => {
 
   it('refuses a list without a devices array', async () => {
     server.script = () => ({ json: [lamp] });
-    await expect(cloud.list(session)).rejects.toMatchObject({ errorName: 'E_DRIVER_ERROR', message: expect.stringContaining('"devices" array') });
+    await expect(cloud.list(session)).rejects.toMatchObject({
+      errorName: 'E_DRIVER_ERROR',
+      message: expect.stringContaining('"devices" array'),
+    });
   });
 
   it('says E_DRIVER_TIMEOUT when the list is slow, and E_SERVER_UNREACHABLE when nothing listens', async () => {

@@ -1,11 +1,11 @@
-import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type UserCenterSettings, UserCenterClient } from '../../functions/adapters/usercenter/usercenter-client.ts';
+import { UserCenterClient, type UserCenterSettings } from '../../functions/adapters/usercenter/usercenter-client.ts';
 import { PasswordLogin } from '../../functions/domain/linking/password-login.ts';
+import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
-import { DEMO_ACCOUNT, type UserCenterServer, startUserCenter } from '../../lib/local/usercenter-server.ts';
+import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from '../../lib/local/usercenter-server.ts';
 import { FakeClock, InMemoryLinkStore } from '../support/in-memory.ts';
-import { type Script, type ScriptedServer, closedPortUrl, startScriptedServer } from '../support/scripted-server.ts';
+import { closedPortUrl, type Script, type ScriptedServer, startScriptedServer } from '../support/scripted-server.ts';
 
 const settings = (baseUrl: string, overrides: Partial<UserCenterSettings> = {}): UserCenterSettings => ({
   baseUrl,
@@ -42,7 +42,9 @@ describe('UserCenter client against the UserCenter server', () => {
   it('sends sha256 digests when configured so, and the server checks them', async () => {
     const sha256Server = await startUserCenter({ accounts: [DEMO_ACCOUNT], shaAlgorithm: 'sha256' });
     try {
-      await expect(new UserCenterClient(settings(sha256Server.url, { shaAlgorithm: 'sha256' })).tokenByPassword('demo', 'homebase')).resolves.toBeDefined();
+      await expect(
+        new UserCenterClient(settings(sha256Server.url, { shaAlgorithm: 'sha256' })).tokenByPassword('demo', 'homebase'),
+      ).resolves.toBeDefined();
       await expect(new UserCenterClient(settings(sha256Server.url)).tokenByPassword('demo', 'homebase')).rejects.toMatchObject({
         failure: 'invalid_credentials',
       });
@@ -91,10 +93,14 @@ describe('login failure modes, each with its exact errorName', () => {
   const login = (baseUrl: string, timeoutMs = 300) =>
     new PasswordLogin({
       upstream: new UserCenterClient(settings(baseUrl, { timeoutMs })),
-      vault: new TokenVault({ links: new InMemoryLinkStore(), clock: new FakeClock(), settings: { userTokenTtlS: 60, refreshTokenTtlS: 120, refresh: DEFAULT_POLICY } }),
+      vault: new TokenVault({
+        links: new InMemoryLinkStore(),
+        clock: new FakeClock(),
+        settings: { userTokenTtlS: 60, refreshTokenTtlS: 120, refresh: DEFAULT_POLICY },
+      }),
     }).login({ username: 'demo', password: 'homebase' });
 
-  it('sends the seed\'s fields, with md5 and sha1 hex digests', async () => {
+  it("sends the seed's fields, with md5 and sha1 hex digests", async () => {
     scripted.script = (req) =>
       req.path === '/oauth/token' ? { json: ok } : { json: { status: 1, user: JSON.stringify({ userId: 'u-9' }) } };
     await expect(login(scripted.url)).resolves.toMatchObject({ userId: 'u-9' });
@@ -113,7 +119,11 @@ describe('login failure modes, each with its exact errorName', () => {
     ['status 0 for another reason', 'E_DRIVER_LOGIN_FAILED', () => ({ json: { status: 0, result: '系统繁忙' } })],
     ['a result that is not JSON', 'E_DRIVER_LOGIN_FAILED', () => ({ json: { status: 1, result: '{not json' } })],
     ['a result without accessToken', 'E_DRIVER_LOGIN_FAILED', () => ({ json: { status: 1, result: '{"refreshToken":"r"}' } })],
-    ['an expires_in that is not a number', 'E_DRIVER_LOGIN_FAILED', () => ({ json: { status: 1, result: '{"accessToken":"a","expires_in":"soon"}' } })],
+    [
+      'an expires_in that is not a number',
+      'E_DRIVER_LOGIN_FAILED',
+      () => ({ json: { status: 1, result: '{"accessToken":"a","expires_in":"soon"}' } }),
+    ],
     ['a body without status', 'E_DRIVER_LOGIN_FAILED', () => ({ json: { result: 'x' } })],
     ['a body that is not JSON', 'E_DRIVER_LOGIN_FAILED', () => ({ text: '<html>' })],
     ['HTTP 403', 'E_DRIVER_LOGIN_FAILED', () => ({ status: 403, json: {} })],
@@ -132,7 +142,10 @@ describe('login failure modes, each with its exact errorName', () => {
 
   it('a user lookup without the id field gives E_DRIVER_LOGIN_FAILED', async () => {
     scripted.script = (req) => (req.path === '/oauth/token' ? { json: ok } : { json: { status: 1, user: '{"name":"x"}' } });
-    await expect(login(scripted.url)).rejects.toMatchObject({ errorName: 'E_DRIVER_LOGIN_FAILED', message: expect.stringContaining('no "userId"') });
+    await expect(login(scripted.url)).rejects.toMatchObject({
+      errorName: 'E_DRIVER_LOGIN_FAILED',
+      message: expect.stringContaining('no "userId"'),
+    });
   });
 
   it('an unreachable UserCenter gives E_SERVER_UNREACHABLE', async () => {

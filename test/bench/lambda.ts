@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { ROOT, esbuildOptions } from '../../lib/bundling.ts';
+import { esbuildOptions, ROOT } from '../../lib/bundling.ts';
 import { FUNCTIONS } from '../../lib/functions.ts';
 import { ensureTable } from '../../lib/local/dynamodb.ts';
 import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
@@ -40,7 +40,9 @@ const bundles: Record<string, { entry: string; externalSdk?: boolean }> = {
   'baseline: execute calls': { entry: 'test/bench/baselines/execute.ts' },
 };
 const file = (name: string) => `${OUT}/${name.replace(/[^a-z]+/gi, '-')}/index.mjs`;
-await Promise.all(Object.entries(bundles).map(([name, b]) => build(esbuildOptions(b.entry, file(name), { externalSdk: b.externalSdk ?? false }))));
+await Promise.all(
+  Object.entries(bundles).map(([name, b]) => build(esbuildOptions(b.entry, file(name), { externalSdk: b.externalSdk ?? false }))),
+);
 
 const sizes: Record<string, { raw: number; gzip: number }> = {};
 for (const name of Object.keys(bundles)) {
@@ -51,7 +53,9 @@ for (const name of Object.keys(bundles)) {
 const invoke = (name: string, events: unknown[]) => invokeFresh(file(name), events, env);
 
 // A linked demo user, and its home seeded by a first /list.
-const [login] = await invoke('command', [apiEvent('POST /command', JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } }))]);
+const [login] = await invoke('command', [
+  apiEvent('POST /command', JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } })),
+]);
 const userAuth = JSON.parse(login!.result.body).data;
 const listEvent = apiEvent('POST /list', JSON.stringify({ userAuth }));
 const [seeded] = await invoke('list', [listEvent]);
@@ -85,7 +89,11 @@ for (let i = 0; i < COLD_RUNS; i++) {
 }
 
 async function warm(name: string, events: unknown[]): Promise<number> {
-  const { stdout } = await run(process.execPath, [`${ROOT}test/bench/warm-invoke.ts`, file(name), JSON.stringify(events), String(WARM_EVENTS)], { env });
+  const { stdout } = await run(
+    process.execPath,
+    [`${ROOT}test/bench/warm-invoke.ts`, file(name), JSON.stringify(events), String(WARM_EVENTS)],
+    { env },
+  );
   return JSON.parse(stdout).medianMs;
 }
 const warmList = await warm('list', [listEvent]);
@@ -103,7 +111,9 @@ for (const name of Object.keys(firstEvent)) {
   const baseCold = median(cold[baselineOf(name)]!);
   const baseSize = sizes[baselineOf(name)]!;
   const i = median(imports[name]!);
-  console.log(`| ${name} | ${kb(size.raw)} | ${kb(size.gzip)} | ${(size.gzip / baseSize.gzip).toFixed(2)}× | ${i.toFixed(0)} ms | ${c.toFixed(0)} ms | ${(c / baseCold).toFixed(2)}× |`);
+  console.log(
+    `| ${name} | ${kb(size.raw)} | ${kb(size.gzip)} | ${(size.gzip / baseSize.gzip).toFixed(2)}× | ${i.toFixed(0)} ms | ${c.toFixed(0)} ms | ${(c / baseCold).toFixed(2)}× |`,
+  );
 }
 console.log(`
 Warm invocations (median of ${WARM_EVENTS}, embedded DynamoDB in its own process)

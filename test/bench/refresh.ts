@@ -79,7 +79,11 @@ async function freshTable() {
       const slice = links.slice(i, i + 25 * 16);
       await Promise.all(
         Array.from({ length: Math.ceil(slice.length / 25) }, (_, b) =>
-          db.send(new BatchWriteCommand({ RequestItems: { bench: slice.slice(b * 25, b * 25 + 25).map((l) => ({ PutRequest: { Item: item(l) } })) } })),
+          db.send(
+            new BatchWriteCommand({
+              RequestItems: { bench: slice.slice(b * 25, b * 25 + 25).map((l) => ({ PutRequest: { Item: item(l) } })) },
+            }),
+          ),
         ),
       );
     }
@@ -98,7 +102,14 @@ async function freshTable() {
 
 function job(db: DynamoDBDocumentClient, refresher: TokenRefresher = upstream) {
   const links = new DynamoLinkStore(db, 'bench');
-  const linkRefresher = new LinkRefresher({ links, upstreams: { usercenter: refresher }, clock, policy: DEFAULT_POLICY, metrics: noMetrics, log: quiet });
+  const linkRefresher = new LinkRefresher({
+    links,
+    upstreams: { usercenter: refresher },
+    clock,
+    policy: DEFAULT_POLICY,
+    metrics: noMetrics,
+    log: quiet,
+  });
   return new RefreshJob({ links, refresher: linkRefresher, clock, log: quiet, settings: { concurrency: C, reserveMs: 0 } });
 }
 const forever = { requestId: 'bench', remainingMs: () => 900_000 };
@@ -134,14 +145,18 @@ console.log(`| measure | refreshed/s | ratio |
 
 // 2. Read cost as the table grows, at the same due count.
 const DUE = 500;
-const instant: TokenRefresher = { refresh: async () => ({ accessToken: randomUUID(), refreshToken: randomUUID(), expiresIn: 7200, extra: {} }) };
+const instant: TokenRefresher = {
+  refresh: async () => ({ accessToken: randomUUID(), refreshToken: randomUUID(), expiresIn: 7200, extra: {} }),
+};
 const rows: string[] = [];
 for (const total of [5_000, 50_000]) {
   const table = await freshTable();
   await table.seed(Array.from({ length: total }, (_, i) => link(i, i < DUE ? NOW - 60 : NOW + 3600 + i)));
   table.resetReads();
   const result = await job(table.db, instant).run(forever);
-  rows.push(`| ${total.toLocaleString('en')} | ${DUE} | ${result.refreshed} | ${table.reads()} | ${(table.reads() / result.refreshed).toFixed(2)} |`);
+  rows.push(
+    `| ${total.toLocaleString('en')} | ${DUE} | ${result.refreshed} | ${table.reads()} | ${(table.reads() / result.refreshed).toFixed(2)} |`,
+  );
   await table.close();
 }
 console.log(`refresh read cost as the table grows (${DUE} due each time)

@@ -15,27 +15,117 @@ const auth = { userId: 'u', userToken: 'hbu.nolink.secret' };
 describe('malformed and hostile requests', () => {
   it.each([
     ['no content type', 'list', json({ userAuth: auth }), {}, 'The request must have Content-Type: application/json.'],
-    ['a text/plain body', 'list', json({ userAuth: auth }), { 'content-type': 'text/plain' }, 'The request must have Content-Type: application/json.'],
+    [
+      'a text/plain body',
+      'list',
+      json({ userAuth: auth }),
+      { 'content-type': 'text/plain' },
+      'The request must have Content-Type: application/json.',
+    ],
     ['malformed JSON', 'list', '{"userAuth":', undefined, 'The request body is not valid JSON.'],
     ['no body at all', 'execute', undefined, undefined, 'The request body is not valid JSON.'],
-    ['a __proto__ key', 'list', '{"__proto__":{"admin":true}}', undefined, 'The JSON body uses a forbidden key (__proto__ or constructor.prototype).'],
+    [
+      'a __proto__ key',
+      'list',
+      '{"__proto__":{"admin":true}}',
+      undefined,
+      'The JSON body uses a forbidden key (__proto__ or constructor.prototype).',
+    ],
     ['a JSON array', 'list', '[]', undefined, 'Invalid /list request: userAuth is required'],
     ['a JSON string', 'list', '"hi"', undefined, 'Invalid /list request: the body: expected Object'],
     ['no userAuth', 'list', '{}', undefined, 'Invalid /list request: userAuth is required'],
-    ['a numeric userToken', 'list', json({ userAuth: { userToken: 7 } }), undefined, 'Invalid /list request: userAuth.userToken: expected string'],
-    ['an empty userToken', 'list', json({ userAuth: { userToken: '' } }), undefined, 'Invalid /list request: userAuth.userToken must not be empty'],
-    ['no device', 'execute', json({ action: { property: 'switch', name: 'on' } }), undefined, 'Invalid /execute request: device is required'],
-    ['no deviceId', 'execute', json({ device: { userAuth: auth }, action: { property: 'switch', name: 'on' } }), undefined, 'Invalid /execute request: device.deviceId is required'],
-    ['no userAuth on the device', 'execute', json({ device: { deviceId: 'd' }, action: { property: 'switch', name: 'on' } }), undefined, 'Invalid /execute request: device.userAuth is required'],
-    ['no action', 'execute', json({ device: { deviceId: 'd', userAuth: auth } }), undefined, 'Invalid /execute request: action is required'],
-    ['an unknown property', 'execute', json({ device: { deviceId: 'd', userAuth: auth }, action: { property: 'warp', name: 'on' } }), undefined, 'Invalid /execute request: action.property: expected "switch" | "color"'],
-    ['an action without a name', 'execute', json({ device: { deviceId: 'd', userAuth: auth }, action: { property: 'switch' } }), undefined, 'Invalid /execute request: action.name is required'],
-    ['a device state that is not an object', 'execute', json({ device: { deviceId: 'd', userAuth: auth, state: 'on' }, action: { property: 'switch', name: 'on' } }), undefined, 'Invalid /execute request: device.state: expected Object'],
-    ['/get without any userAuth', 'get', json({ device: { deviceId: 'd' } }), undefined, 'Invalid /get request: the body: expected userAuth beside the device or inside it'],
+    [
+      'a numeric userToken',
+      'list',
+      json({ userAuth: { userToken: 7 } }),
+      undefined,
+      'Invalid /list request: userAuth.userToken: expected string',
+    ],
+    [
+      'an empty userToken',
+      'list',
+      json({ userAuth: { userToken: '' } }),
+      undefined,
+      'Invalid /list request: userAuth.userToken must not be empty',
+    ],
+    [
+      'no device',
+      'execute',
+      json({ action: { property: 'switch', name: 'on' } }),
+      undefined,
+      'Invalid /execute request: device is required',
+    ],
+    [
+      'no deviceId',
+      'execute',
+      json({ device: { userAuth: auth }, action: { property: 'switch', name: 'on' } }),
+      undefined,
+      'Invalid /execute request: device.deviceId is required',
+    ],
+    [
+      'no userAuth on the device',
+      'execute',
+      json({ device: { deviceId: 'd' }, action: { property: 'switch', name: 'on' } }),
+      undefined,
+      'Invalid /execute request: device.userAuth is required',
+    ],
+    [
+      'no action',
+      'execute',
+      json({ device: { deviceId: 'd', userAuth: auth } }),
+      undefined,
+      'Invalid /execute request: action is required',
+    ],
+    [
+      'an unknown property',
+      'execute',
+      json({ device: { deviceId: 'd', userAuth: auth }, action: { property: 'warp', name: 'on' } }),
+      undefined,
+      'Invalid /execute request: action.property: expected "switch" | "color"',
+    ],
+    [
+      'an action without a name',
+      'execute',
+      json({ device: { deviceId: 'd', userAuth: auth }, action: { property: 'switch' } }),
+      undefined,
+      'Invalid /execute request: action.name is required',
+    ],
+    [
+      'a device state that is not an object',
+      'execute',
+      json({ device: { deviceId: 'd', userAuth: auth, state: 'on' }, action: { property: 'switch', name: 'on' } }),
+      undefined,
+      'Invalid /execute request: device.state: expected Object',
+    ],
+    [
+      '/get without any userAuth',
+      'get',
+      json({ device: { deviceId: 'd' } }),
+      undefined,
+      'Invalid /get request: the body: expected userAuth beside the device or inside it',
+    ],
     ['no command', 'command', json({ params: {} }), undefined, 'Invalid /command request: command is required'],
-    ['params that are not an object', 'command', json({ command: 'login', params: 'x' }), undefined, 'Invalid /command request: params: expected Object'],
-    ['an unknown command', 'command', json({ command: 'fly', params: {} }), undefined, 'Unknown command "fly". This driver supports: login, Login, OAuthRefresh, refreshToken.'],
-    ['login without a username', 'command', json({ command: 'login', params: { password: 'x' } }), undefined, 'Invalid login command: params.username is required'],
+    [
+      'params that are not an object',
+      'command',
+      json({ command: 'login', params: 'x' }),
+      undefined,
+      'Invalid /command request: params: expected Object',
+    ],
+    [
+      'an unknown command',
+      'command',
+      json({ command: 'fly', params: {} }),
+      undefined,
+      'Unknown command "fly". This driver supports: login, Login, OAuthRefresh, refreshToken.',
+    ],
+    [
+      'login without a username',
+      'command',
+      json({ command: 'login', params: { password: 'x' } }),
+      undefined,
+      'Invalid login command: params.username is required',
+    ],
   ] as const)('%s gets E_DRIVER_ERROR', async (_case, to, body, headers, message) => {
     const answer = await call(to, body, headers);
     expect(answer).toEqual({ status: 1, errorName: 'E_DRIVER_ERROR', message: expect.stringContaining(message) });
@@ -44,10 +134,13 @@ describe('malformed and hostile requests', () => {
   it('refuses a body over 64 KiB, plain or base64-encoded, and accepts one of exactly 64 KiB', async () => {
     const sized = (bytes: number) => {
       const base = json({ userAuth: auth });
-      return base.slice(0, -1) + ' '.repeat(bytes - base.length) + '}';
+      return `${base.slice(0, -1) + ' '.repeat(bytes - base.length)}}`;
     };
     const over = await call('list', sized(65_537));
-    expect(over).toMatchObject({ errorName: 'E_DRIVER_ERROR', message: 'The request body is 65537 bytes; the limit is 65536 bytes (64 KiB).' });
+    expect(over).toMatchObject({
+      errorName: 'E_DRIVER_ERROR',
+      message: 'The request body is 65537 bytes; the limit is 65536 bytes (64 KiB).',
+    });
 
     const event = apiEvent('POST /list', Buffer.from(sized(70_000)).toString('base64'));
     event.isBase64Encoded = true;

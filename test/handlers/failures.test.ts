@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPortUrl } from '../support/scripted-server.ts';
 import { startHandlers } from '../support/handlers.ts';
+import { closedPortUrl } from '../support/scripted-server.ts';
 
 describe('when the driver itself fails', () => {
   let driver: Awaited<ReturnType<typeof startHandlers>>;

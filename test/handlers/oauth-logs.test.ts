@@ -13,7 +13,7 @@ import type { OAuthServer } from '../../lib/local/oauth-server.ts';
 import { Browser, formAction } from '../support/browser.ts';
 import { lambdaContext } from '../support/events.ts';
 import { startHandlers } from '../support/handlers.ts';
-import { TEST_CLIENT, startTestOAuthServer } from '../support/oauth.ts';
+import { startTestOAuthServer, TEST_CLIENT } from '../support/oauth.ts';
 
 const PUBLIC = new URL(TEST_CLIENT.redirect_uris[0]).origin;
 let server: OAuthServer;
@@ -40,7 +40,16 @@ afterAll(async () => {
 
 /** A browser's GET, through the command function as API Gateway would route it. */
 const get = (routeKey: string, url: string) =>
-  command(apiGatewayEvent({ method: 'GET', url: new URL(url), headers: {}, body: Buffer.alloc(0), route: { routeKey, pathParameters: undefined } }), lambdaContext);
+  command(
+    apiGatewayEvent({
+      method: 'GET',
+      url: new URL(url),
+      headers: {},
+      body: Buffer.alloc(0),
+      route: { routeKey, pathParameters: undefined },
+    }),
+    lambdaContext,
+  );
 
 it('logs and metrics of linking and an inline refresh name routes and outcomes, never a code, state, token or secret', async () => {
   const written: string[] = [];
@@ -50,7 +59,10 @@ it('logs and metrics of linking and an inline refresh name routes and outcomes, 
   });
   const secrets: string[] = [TEST_CLIENT.client_secret];
   try {
-    const { data: url } = await driver.call('command', JSON.stringify({ command: 'OAuth', params: { callbackURL: 'https://homebase.rokid.com/cb' } }));
+    const { data: url } = await driver.call(
+      'command',
+      JSON.stringify({ command: 'OAuth', params: { callbackURL: 'https://homebase.rokid.com/cb' } }),
+    );
     const start = await get('GET /oauth/start', url as string);
     expect(start.statusCode).toBe(302);
     const browser = new Browser();
@@ -65,7 +77,12 @@ it('logs and metrics of linking and an inline refresh name routes and outcomes, 
     // Expire the upstream token so the next /list refreshes inline and records metrics.
     const linkId = linkIdOf('hbu', userAuth.userToken)!;
     await driver.table.db.send(
-      new UpdateCommand({ TableName: driver.table.tableName, Key: keys.link(linkId), UpdateExpression: 'SET credentials.expiresAt = :past', ExpressionAttributeValues: { ':past': 1 } }),
+      new UpdateCommand({
+        TableName: driver.table.tableName,
+        Key: keys.link(linkId),
+        UpdateExpression: 'SET credentials.expiresAt = :past',
+        ExpressionAttributeValues: { ':past': 1 },
+      }),
     );
     expect((await driver.call('list', JSON.stringify({ userAuth }))).status).toBe(0);
 
@@ -80,6 +97,8 @@ it('logs and metrics of linking and an inline refresh name routes and outcomes, 
   expect(logs).toContain('"route":"GET /oauth/callback","outcome":"redirect"');
   expect(logs).toContain('"message":"Refreshed upstream credentials"');
   const emf = written.filter((line) => line.includes('"CloudWatchMetrics"')).map((line) => JSON.parse(line));
-  expect(emf.some((m) => m.refreshed === 1 && typeof m.lag === 'number' && m._aws.CloudWatchMetrics[0].Namespace === 'HomebaseDriver')).toBe(true);
+  expect(
+    emf.some((m) => m.refreshed === 1 && typeof m.lag === 'number' && m._aws.CloudWatchMetrics[0].Namespace === 'HomebaseDriver'),
+  ).toBe(true);
   for (const secret of secrets) expect(logs).not.toContain(secret);
 });

@@ -55,7 +55,7 @@ describe('the HTTP API', () => {
     }
   });
 
-  it('outputs the URL to paste into Rokid\'s console', () => {
+  it("outputs the URL to paste into Rokid's console", () => {
     t.hasOutput('HomebaseDriverUrl', { Value: Match.anyValue(), Description: Match.stringLikeRegexp('Rokid') });
   });
 });
@@ -89,7 +89,15 @@ describe('the stateful resources', () => {
   it('keep the logical ids of the first release, so an update never replaces the table, key, secrets, API or queue', () => {
     const ids = (template: Template) => Object.keys(template.toJSON().Resources);
     expect(ids(t)).toEqual(
-      expect.arrayContaining(['DataKey17AFBB84', 'TableCD117FA1', 'UserCenterCredentials7C75A8AC', 'ApiF70053CD', 'DefaultStageEE28A986', 'RefreshFailuresC6C0AA17', 'Alarms04B5A0BF']),
+      expect.arrayContaining([
+        'DataKey17AFBB84',
+        'TableCD117FA1',
+        'UserCenterCredentials7C75A8AC',
+        'ApiF70053CD',
+        'DefaultStageEE28A986',
+        'RefreshFailuresC6C0AA17',
+        'Alarms04B5A0BF',
+      ]),
     );
     expect(ids(synth(OAUTH).template)).toContain('OAuthClientSecret10CAC3E7');
   });
@@ -146,7 +154,9 @@ describe('least privilege', () => {
 
   it('lets only the command function read the UserCenter credentials', () => {
     const readers = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([, p]) =>
-      p.Properties.PolicyDocument.Statement.some((s: { Action: string | string[] }) => actionsOf(s).includes('secretsmanager:GetSecretValue')),
+      p.Properties.PolicyDocument.Statement.some((s: { Action: string | string[] }) =>
+        actionsOf(s).includes('secretsmanager:GetSecretValue'),
+      ),
     );
     expect(readers.map(([id]) => id)).toEqual([expect.stringMatching(/^FunctionsCommandFunction/)]);
   });
@@ -155,7 +165,9 @@ describe('least privilege', () => {
 describe('the scheduled refresh', () => {
   it('runs on the schedule from context, one at a time, with failures sent to a queue', () => {
     t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
-    synth({ ...USERCENTER, refreshScheduleMinutes: 15 }).template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+    synth({ ...USERCENTER, refreshScheduleMinutes: 15 }).template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+    });
     t.hasResourceProperties('AWS::Lambda::Function', { Timeout: 120, ReservedConcurrentExecutions: 1 });
     t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 0,
@@ -166,17 +178,19 @@ describe('the scheduled refresh', () => {
 });
 
 describe('alarms', () => {
-  it('watch refresh failures, relinks, the refresh queue, every function\'s errors and throttles, and API 5xx, all on one topic', () => {
+  it("watch refresh failures, relinks, the refresh queue, every function's errors and throttles, and API 5xx, all on one topic", () => {
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const names = alarms.map((a) => a.MetricName).sort();
-    expect(names).toEqual([
-      '5xx',
-      'ApproximateNumberOfMessagesVisible',
-      ...Array(4).fill('Errors'),
-      ...Array(4).fill('Throttles'),
-      'needs_relink',
-      'transient_failure',
-    ].sort());
+    expect(names).toEqual(
+      [
+        '5xx',
+        'ApproximateNumberOfMessagesVisible',
+        ...Array(4).fill('Errors'),
+        ...Array(4).fill('Throttles'),
+        'needs_relink',
+        'transient_failure',
+      ].sort(),
+    );
     const [topic] = Object.keys(t.findResources('AWS::SNS::Topic'));
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
     synth({ ...USERCENTER, alarmEmail: 'ops@example.com' }).template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -203,8 +217,14 @@ describe('context', () => {
     [{}, 'homebase-driver context: upstream=usercenter needs usercenterUrl'],
     [{ upstream: 'ldap' }, 'homebase-driver context: upstream: Invalid type: Expected ("usercenter" | "oauth") but received "ldap"'],
     [{ ...USERCENTER, usercenterUrl: 'http://uc.example.com' }, 'homebase-driver context: usercenterUrl: expected an https URL'],
-    [{ upstream: 'oauth', oauthIssuer: 'https://id.example.com' }, 'homebase-driver context: upstream=oauth needs oauthClientId and oauthIssuer (or oauthTokenEndpoint)'],
-    [{ ...USERCENTER, refreshScheduleMinutes: 'often' }, 'homebase-driver context: refreshScheduleMinutes: Invalid type: Expected number but received NaN'],
+    [
+      { upstream: 'oauth', oauthIssuer: 'https://id.example.com' },
+      'homebase-driver context: upstream=oauth needs oauthClientId and oauthIssuer (or oauthTokenEndpoint)',
+    ],
+    [
+      { ...USERCENTER, refreshScheduleMinutes: 'often' },
+      'homebase-driver context: refreshScheduleMinutes: Invalid type: Expected number but received NaN',
+    ],
     [{ ...USERCENTER, deviceCloud: 'http' }, 'homebase-driver context: deviceCloud=http needs deviceCloudUrl'],
   ])('%o is refused: %s', (context, message) => {
     expect(() => stackConfig((key) => (context as Record<string, unknown>)[key])).toThrow(message);

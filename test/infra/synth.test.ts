@@ -17,7 +17,9 @@ it('npm run synth succeeds offline and writes the template with bundled function
       env: { PATH: process.env['PATH'], HOME: home, CI: 'true' },
     });
     const template = JSON.parse(await readFile(join(out, 'HomebaseDriver.template.json'), 'utf8'));
-    const functions = Object.values(template.Resources as Record<string, { Type: string }>).filter((r) => r.Type === 'AWS::Lambda::Function');
+    const functions = Object.values(template.Resources as Record<string, { Type: string }>).filter(
+      (r) => r.Type === 'AWS::Lambda::Function',
+    );
     expect(functions).toHaveLength(4);
   } finally {
     await rm(home, { recursive: true, force: true });

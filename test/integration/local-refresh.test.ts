@@ -2,8 +2,7 @@
  * Refresh through the real handlers: the local driver (the same handlers, dynalite, the UserCenter
  * server) with links whose upstream tokens are made to expire by editing the stored item.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
 import { keys } from '../../functions/adapters/dynamodb/table.ts';
@@ -27,7 +26,11 @@ afterAll(async () => {
 });
 
 async function post(path: string, body: unknown): Promise<any> {
-  const response = await fetch(`${driver.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${driver.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return response.json();
 }
 
@@ -72,7 +75,10 @@ it('the scheduled run refreshes due links and reports what it did', async () => 
 it('a refresh token UserCenter refuses ends the link, and /execute tells the user to relink', async () => {
   const { userAuth, linkId } = await linked();
   await expire(linkId, 'spent-refresh-token');
-  const answer = await post('/execute', { device: { deviceId: 'living-room-light', userAuth }, action: { property: 'switch', name: 'on' } });
+  const answer = await post('/execute', {
+    device: { deviceId: 'living-room-light', userAuth },
+    action: { property: 'switch', name: 'on' },
+  });
   expect(answer).toEqual({
     status: 1,
     errorName: 'E_INVALID_AUTHORIZATION',

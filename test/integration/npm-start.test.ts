@@ -48,12 +48,17 @@ describe('npm start', () => {
 
   it('prints ready with copy-paste examples, stops cleanly on Ctrl-C, and keeps its data across restarts', async () => {
     const first = await start(dataDir);
-    expect(first.output()).toContain(`curl -s ${first.url}/command -H 'content-type: application/json' -d '{"command":"login","params":{"username":"demo","password":"homebase"}}'`);
+    expect(first.output()).toContain(
+      `curl -s ${first.url}/command -H 'content-type: application/json' -d '{"command":"login","params":{"username":"demo","password":"homebase"}}'`,
+    );
 
     const { data: userAuth } = await post(`${first.url}/command`, { command: 'login', params: { username: 'demo', password: 'homebase' } });
     const { data: devices } = await post(`${first.url}/list`, { userAuth });
     const tv = devices.find((d: { type: string }) => d.type === 'tv');
-    await post(`${first.url}/execute`, { device: { deviceId: tv.deviceId, userAuth }, action: { property: 'volume', name: 'num', value: 77 } });
+    await post(`${first.url}/execute`, {
+      device: { deviceId: tv.deviceId, userAuth },
+      action: { property: 'volume', name: 'num', value: 77 },
+    });
     expect(await stop(first.child)).toBe(0);
 
     const second = await start(dataDir);

@@ -18,7 +18,11 @@ afterAll(async () => {
 });
 
 async function post(path: string, body: unknown): Promise<any> {
-  const response = await fetch(`${driver.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${driver.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(response.status).toBe(200);
   return response.json();
 }
@@ -60,7 +64,12 @@ describe('linking over OAuth 2.0', () => {
     const got = await command('OAuthGetToken', { code: codeOf(landing) });
     expect(got).toEqual({
       status: 0,
-      data: { userId: DEMO_OAUTH_ACCOUNT.accountId, userToken: expect.stringMatching(/^hbu\./), refreshToken: expect.stringMatching(/^hbr\./), expiresIn: 2592000 },
+      data: {
+        userId: DEMO_OAUTH_ACCOUNT.accountId,
+        userToken: expect.stringMatching(/^hbu\./),
+        refreshToken: expect.stringMatching(/^hbr\./),
+        expiresIn: 2592000,
+      },
     });
     userAuth = got.data;
     // Once and only once.
@@ -98,7 +107,9 @@ describe('what goes wrong, and what each case answers', () => {
     await expect(command('OAuth', { callbackURL: 'https://evil.example/steal' })).resolves.toEqual({
       status: 1,
       errorName: 'E_DRIVER_ERROR',
-      message: expect.stringMatching(/^params\.callbackURL: the origin https:\/\/evil\.example is not allowed to receive authorizations\. Allowed: https:\/\/homebase\.rokid\.com, /),
+      message: expect.stringMatching(
+        /^params\.callbackURL: the origin https:\/\/evil\.example is not allowed to receive authorizations\. Allowed: https:\/\/homebase\.rokid\.com, /,
+      ),
     });
   });
 
@@ -136,13 +147,17 @@ describe('what goes wrong, and what each case answers', () => {
   it.each([
     ['a 500', { status: 500 }],
     ['a timeout', 'hang'],
-  ] as const)('a token endpoint answering with %s sends the browser back with temporarily_unavailable', async (_case, fault) => {
-    driver.oauthServer!.tokenFaults = [fault];
-    const landing = await authorize();
-    const url = new URL(landing);
-    expect(url.searchParams.get('error')).toBe('temporarily_unavailable');
-    expect(url.searchParams.get('code')).toBeNull();
-  }, 15_000);
+  ] as const)(
+    'a token endpoint answering with %s sends the browser back with temporarily_unavailable',
+    async (_case, fault) => {
+      driver.oauthServer!.tokenFaults = [fault];
+      const landing = await authorize();
+      const url = new URL(landing);
+      expect(url.searchParams.get('error')).toBe('temporarily_unavailable');
+      expect(url.searchParams.get('code')).toBeNull();
+    },
+    15_000,
+  );
 });
 
 describe("seed 003's callback service", () => {

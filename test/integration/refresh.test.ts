@@ -16,7 +16,7 @@ import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import type { OAuthServer } from '../../lib/local/oauth-server.ts';
 import { testTable } from '../support/dynamodb.ts';
 import { CountingMetrics, FakeClock, RecordingLog } from '../support/in-memory.ts';
-import { TEST_CLIENT, grantFor, startTestOAuthServer } from '../support/oauth.ts';
+import { grantFor, startTestOAuthServer, TEST_CLIENT } from '../support/oauth.ts';
 
 let table: Awaited<ReturnType<typeof testTable>>;
 let server: OAuthServer;
@@ -43,8 +43,20 @@ function world() {
     clientAuth: 'client_secret_basic',
     timeoutMs: 300,
   });
-  const refresher = new LinkRefresher({ links, upstreams: { oauth: upstream }, clock, policy: DEFAULT_POLICY, metrics, log, random: () => 0.5 });
-  const vault = new TokenVault({ links, clock, settings: { userTokenTtlS: 30 * 86400, refreshTokenTtlS: 180 * 86400, refresh: DEFAULT_POLICY } });
+  const refresher = new LinkRefresher({
+    links,
+    upstreams: { oauth: upstream },
+    clock,
+    policy: DEFAULT_POLICY,
+    metrics,
+    log,
+    random: () => 0.5,
+  });
+  const vault = new TokenVault({
+    links,
+    clock,
+    settings: { userTokenTtlS: 30 * 86400, refreshTokenTtlS: 180 * 86400, refresh: DEFAULT_POLICY },
+  });
   const sessions = new FreshSessions({ vault, links, refresher, clock, pollMs: 20 });
   const job = new RefreshJob({ links, refresher, clock, log, settings: { concurrency: 16, reserveMs: 1000 } });
 
@@ -80,7 +92,11 @@ describe('single flight', () => {
     expect(new Set(sessions.map((s: CloudSession) => s.accessToken))).toEqual(new Set([after.credentials.accessToken]));
     expect(reports.reduce((sum, r) => sum + r.refreshed, 0) + w.metrics.counts.refreshed).toBeGreaterThanOrEqual(1);
     expect(w.metrics.counts).toEqual({ refreshed: 1, transientFailure: 0, needsRelink: 0 });
-    expect(after).toMatchObject({ status: 'active', refreshFailures: 0, refreshDueAt: after.credentials.expiresAt! - DEFAULT_POLICY.leadS });
+    expect(after).toMatchObject({
+      status: 'active',
+      refreshFailures: 0,
+      refreshDueAt: after.credentials.expiresAt! - DEFAULT_POLICY.leadS,
+    });
     expect(after.leaseOwner).toBeUndefined();
 
     // The grant survived: the next refresh, an hour on, works too.
@@ -149,7 +165,13 @@ describe('classified failures: transient faults never unlink anyone', () => {
     const { auth, linkId } = await w.linkAccount();
     const stolen = (await w.links.get(linkId))!.credentials.refreshToken!;
     // Someone else spends the refresh token first; the server now refuses it.
-    const thief = new OAuthClient({ issuer: server.issuer, clientId: TEST_CLIENT.client_id, clientSecret: async () => TEST_CLIENT.client_secret, clientAuth: 'client_secret_basic', timeoutMs: 1000 });
+    const thief = new OAuthClient({
+      issuer: server.issuer,
+      clientId: TEST_CLIENT.client_id,
+      clientSecret: async () => TEST_CLIENT.client_secret,
+      clientAuth: 'client_secret_basic',
+      timeoutMs: 1000,
+    });
     await thief.refresh(stolen);
     w.clock.advance(3600);
 
@@ -172,7 +194,10 @@ describe('classified failures: transient faults never unlink anyone', () => {
     const before = (await w.links.get(linkId))!;
     w.clock.advance(3600 - 30); // inside the 60 s skew window, 30 s before expiry
     server.tokenFaults = [{ status: 503 }];
-    await expect(w.sessions.open(auth, invocation('list'))).resolves.toEqual({ vendorUserId: '10001', accessToken: before.credentials.accessToken });
+    await expect(w.sessions.open(auth, invocation('list'))).resolves.toEqual({
+      vendorUserId: '10001',
+      accessToken: before.credentials.accessToken,
+    });
 
     w.clock.advance(60); // now past expiry
     server.tokenFaults = [{ status: 503 }];

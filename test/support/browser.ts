@@ -11,7 +11,11 @@ export class Browser {
   }
 
   async submit(url: string, fields: Record<string, string>, stopAt: (url: URL) => boolean = () => false) {
-    return this.#follow(url, { method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } }, stopAt);
+    return this.#follow(
+      url,
+      { method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      stopAt,
+    );
   }
 
   async #follow(start: string, init: RequestInit, stopAt: (url: URL) => boolean) {
@@ -19,7 +23,11 @@ export class Browser {
     let request = init;
     for (let hops = 0; hops < 20; hops++) {
       if (stopAt(url)) return { url, status: 0, body: '' };
-      const response = await fetch(url, { ...request, redirect: 'manual', headers: { ...(request.headers as Record<string, string>), cookie: this.#cookieHeader() } });
+      const response = await fetch(url, {
+        ...request,
+        redirect: 'manual',
+        headers: { ...(request.headers as Record<string, string>), cookie: this.#cookieHeader() },
+      });
       for (const cookie of response.headers.getSetCookie()) {
         const [pair = ''] = cookie.split(';');
         const eq = pair.indexOf('=');

@@ -33,5 +33,8 @@ export interface BundleAnswer {
 /** Imports the bundle in a fresh process and answers each event in turn (see invoke-bundle.ts). */
 export async function invokeFresh(bundle: string, events: unknown[], env: Record<string, string | undefined>): Promise<BundleAnswer[]> {
   const { stdout } = await run(process.execPath, [`${ROOT}test/support/invoke-bundle.ts`, bundle, JSON.stringify(events)], { env });
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as BundleAnswer);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as BundleAnswer);
 }

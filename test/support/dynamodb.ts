@@ -29,5 +29,10 @@ export function countItemsRead(db: DynamoDBDocumentClient): { read(): number; re
     },
     { step: 'initialize', name: 'countItemsRead' },
   );
-  return { read: () => itemsRead, reset: () => void (itemsRead = 0) };
+  return {
+    read: () => itemsRead,
+    reset: () => {
+      itemsRead = 0;
+    },
+  };
 }

@@ -26,7 +26,13 @@ export interface Envelope {
 export async function startHandlers(settings: ConfigInput = {}, env: Record<string, string> = {}) {
   const table = await testTable();
   const userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT] });
-  const sdkEnv = { AWS_ENDPOINT_URL_DYNAMODB: table.endpoint, AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', ...env };
+  const sdkEnv = {
+    AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+    AWS_REGION: 'local',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    ...env,
+  };
   for (const [name, value] of Object.entries(sdkEnv)) vi.stubEnv(name, value);
   const config = () => readConfig({ TABLE_NAME: table.tableName, USERCENTER_URL: userCenter.url, ...settings });
   // Imported after the environment is set, as Lambda would: Powertools reads its variables at import.

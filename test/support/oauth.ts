@@ -17,7 +17,10 @@ export const TEST_CLIENT = {
 } as const;
 
 export const startTestOAuthServer = (options: { accessTokenTtlS?: number } = {}) =>
-  startOAuthServer({ clients: [{ ...TEST_CLIENT, redirect_uris: [...TEST_CLIENT.redirect_uris], grant_types: [...TEST_CLIENT.grant_types] }], ...options });
+  startOAuthServer({
+    clients: [{ ...TEST_CLIENT, redirect_uris: [...TEST_CLIENT.redirect_uris], grant_types: [...TEST_CLIENT.grant_types] }],
+    ...options,
+  });
 
 /** A PKCE verifier and its S256 challenge, fixed so a test can reuse them. */
 export const PKCE = (() => {

@@ -6,8 +6,25 @@
 import { expect } from 'vitest';
 
 const RHOME_TYPES = [
-  'curtain', 'light', 'irController', 'socket', 'switch', 'panel', 'tv', 'fan', 'remoteController', 'ac',
-  'airPurifier', 'scene', 'cleanBot', 'projector', 'dehumidifier', 'thermostat', 'humidifier', 'door', 'carchair',
+  'curtain',
+  'light',
+  'irController',
+  'socket',
+  'switch',
+  'panel',
+  'tv',
+  'fan',
+  'remoteController',
+  'ac',
+  'airPurifier',
+  'scene',
+  'cleanBot',
+  'projector',
+  'dehumidifier',
+  'thermostat',
+  'humidifier',
+  'door',
+  'carchair',
 ];
 const PERCENT_STATES = ['brightness', 'position', 'fanspeed', 'volume', 'humidity', 'temperature'];
 

@@ -1,5 +1,5 @@
 /** A loopback HTTP server whose every answer a test scripts: for upstream failure modes real servers won't produce on demand. */
-import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { listen } from '../../lib/local/loopback.ts';
 
 export interface SeenRequest {
@@ -9,10 +9,7 @@ export interface SeenRequest {
   body: string;
 }
 
-export type Script = (request: SeenRequest) =>
-  | { status?: number; json?: unknown; text?: string; delayMs?: number }
-  | 'hang'
-  | 'reset';
+export type Script = (request: SeenRequest) => { status?: number; json?: unknown; text?: string; delayMs?: number } | 'hang' | 'reset';
 
 export interface ScriptedServer {
   url: string;

@@ -28,9 +28,14 @@ describe('configuration', () => {
     [{ ...minimal, USERCENTER_BAD_CREDENTIALS_PATTERN: '(' }, 'USERCENTER_BAD_CREDENTIALS_PATTERN: expected a regular expression'],
     [{ TABLE_NAME: 't' }, '(the environment: set USERCENTER_URL or OAUTH_CLIENT_ID: the driver needs an upstream account service)'],
     [{ ...minimal, OAUTH_CLIENT_ID: 'c' }, '(the environment: OAUTH_CLIENT_ID needs PUBLIC_BASE_URL, the URL the browser comes back to)'],
-    [{ ...minimal, OAUTH_CLIENT_ID: 'c', PUBLIC_BASE_URL: 'https://d.example' }, '(the environment: OAUTH_CLIENT_ID needs OAUTH_ISSUER or OAUTH_TOKEN_ENDPOINT)'],
+    [
+      { ...minimal, OAUTH_CLIENT_ID: 'c', PUBLIC_BASE_URL: 'https://d.example' },
+      '(the environment: OAUTH_CLIENT_ID needs OAUTH_ISSUER or OAUTH_TOKEN_ENDPOINT)',
+    ],
     [{ ...minimal, REFRESH_CONCURRENCY: '0' }, 'REFRESH_CONCURRENCY: expected a positive whole number'],
   ])('refuses %j', (env, message) => {
-    expect(() => readConfig(env)).toThrowError(expect.objectContaining({ errorName: 'E_DRIVER_ERROR', message: expect.stringContaining(message) }));
+    expect(() => readConfig(env)).toThrowError(
+      expect.objectContaining({ errorName: 'E_DRIVER_ERROR', message: expect.stringContaining(message) }),
+    );
   });
 });

@@ -51,7 +51,11 @@ describe('device model', () => {
     ['no actions', { ...light, actions: undefined }, 'actions is required'],
     ['no state', { ...light, state: undefined }, 'state is required'],
     ['an unknown property', { ...light, actions: { warp: ['on'] } }, 'actions.warp is not allowed'],
-    ['an action name the property lacks', { ...light, actions: { switch: ['toggle'] } }, 'actions.switch.0: expected "on" | "off" | "stop"'],
+    [
+      'an action name the property lacks',
+      { ...light, actions: { switch: ['toggle'] } },
+      'actions.switch.0: expected "on" | "off" | "stop"',
+    ],
     ['an empty action list', { ...light, actions: { switch: [] } }, 'actions.switch must not be empty'],
     ['brightness above 100', { ...light, state: { brightness: 101 } }, 'state.brightness: expected a number from 0 to 100'],
     ['brightness below 0', { ...light, state: { brightness: -1 } }, 'state.brightness: expected a number from 0 to 100'],

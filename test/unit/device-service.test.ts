@@ -18,7 +18,10 @@ function cloud(devices: unknown[], executeAnswer: unknown = { switch: 'on' }): D
     executed,
     list: async () => devices,
     get: async (_s, id) => devices.find((d) => (d as { deviceId?: string }).deviceId === id),
-    execute: async (_s, _id, action) => (executed.push(action), executeAnswer),
+    execute: async (_s, _id, action) => {
+      executed.push(action);
+      return executeAnswer;
+    },
   };
 }
 

@@ -5,8 +5,8 @@ import {
   HomebaseError,
   MEDIA_ERROR_NAMES,
   STANDARD_ERROR_NAMES,
-  ValueOutOfRangeError,
   toErrorEnvelope,
+  ValueOutOfRangeError,
 } from '../../functions/domain/errors.ts';
 
 describe('Homebase errors', () => {

@@ -16,10 +16,20 @@ function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
   const clock = new FakeClock();
   const links = new InMemoryLinkStore();
   const store = new InMemoryAuthorizationStore();
-  const vault = new TokenVault({ links, clock, settings: { userTokenTtlS: 3600, refreshTokenTtlS: 86_400, refresh: DEFAULT_POLICY, refreshGraceS: 60 } });
+  const vault = new TokenVault({
+    links,
+    clock,
+    settings: { userTokenTtlS: 3600, refreshTokenTtlS: 86_400, refresh: DEFAULT_POLICY, refreshGraceS: 60 },
+  });
   const upstream: OAuthUpstream = {
-    authorizationUrl: async ({ state, codeChallenge, redirectUri }) => `https://id.example/authorize?state=${state}&code_challenge=${codeChallenge}&redirect_uri=${encodeURIComponent(redirectUri)}`,
-    exchange: options.exchange ?? (async () => ({ grant: { accessToken: 'up-a', refreshToken: 'up-r', expiresIn: 3600, extra: { open_id: 'o-1' } }, vendorUserId: 'v-1' })),
+    authorizationUrl: async ({ state, codeChallenge, redirectUri }) =>
+      `https://id.example/authorize?state=${state}&code_challenge=${codeChallenge}&redirect_uri=${encodeURIComponent(redirectUri)}`,
+    exchange:
+      options.exchange ??
+      (async () => ({
+        grant: { accessToken: 'up-a', refreshToken: 'up-r', expiresIn: 3600, extra: { open_id: 'o-1' } },
+        vendorUserId: 'v-1',
+      })),
   };
   const signIn = new UpstreamSignIn({ upstream, store, clock });
   const homebase = (settings: HomebaseOAuthSettings, upstreamOverride?: OAuthUpstream) =>
@@ -31,7 +41,11 @@ function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
       log: new RecordingLog(),
       settings,
     });
-  const linking = homebase({ publicBaseUrl: 'https://driver.example/', allowedCallbackOrigins: ['https://homebase.rokid.com', 'http://127.0.0.1'], mode: 'code' });
+  const linking = homebase({
+    publicBaseUrl: 'https://driver.example/',
+    allowedCallbackOrigins: ['https://homebase.rokid.com', 'http://127.0.0.1'],
+    mode: 'code',
+  });
   const device = new DeviceOAuth({ signIn, store, clock, appId: 'app-1', publicBaseUrl: 'https://driver.example/' });
   return { clock, links, store, vault, linking, device, homebase };
 }
@@ -48,7 +62,11 @@ describe('OAuth linking', () => {
     const state = await started(w);
     await w.linking.callback({ state, code: 'c' });
     const [link] = w.links.items.values();
-    expect(link).toMatchObject({ upstream: 'oauth', vendorUserId: 'v-1', credentials: { accessToken: 'up-a', refreshToken: 'up-r', extra: { open_id: 'o-1' } } });
+    expect(link).toMatchObject({
+      upstream: 'oauth',
+      vendorUserId: 'v-1',
+      credentials: { accessToken: 'up-a', refreshToken: 'up-r', extra: { open_id: 'o-1' } },
+    });
   });
 
   it('sends PKCE S256 and a state, and builds its callback from the public base URL', async () => {
@@ -123,7 +141,10 @@ describe('OAuth linking', () => {
     const w = world();
     const login = await w.device.login('app-1', { device_id: 'd', request_id: 'r' });
     const state = new URL((login as { body: string }).body).searchParams.get('state')!;
-    await expect(w.device.callback('app-1', { state, code: 'c' })).resolves.toMatchObject({ outcome: 'ok', body: { access_token: 'up-a', device_id: 'd' } });
+    await expect(w.device.callback('app-1', { state, code: 'c' })).resolves.toMatchObject({
+      outcome: 'ok',
+      body: { access_token: 'up-a', device_id: 'd' },
+    });
     w.clock.advance(299);
     await expect(w.device.token('app-1', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ outcome: 'ok' });
     w.clock.advance(1);
@@ -144,11 +165,15 @@ describe('OAuthRefresh', () => {
     const auth = await linked(w);
     const first = await w.vault.rotate({ refreshToken: auth.refreshToken });
     w.clock.advance(60);
-    await expect(w.vault.rotate({ refreshToken: auth.refreshToken })).resolves.toMatchObject({ userToken: first.userToken, refreshToken: first.refreshToken });
+    await expect(w.vault.rotate({ refreshToken: auth.refreshToken })).resolves.toMatchObject({
+      userToken: first.userToken,
+      refreshToken: first.refreshToken,
+    });
     w.clock.advance(1);
     await expect(w.vault.rotate({ refreshToken: auth.refreshToken })).rejects.toMatchObject({
       errorName: 'E_INVALID_AUTHORIZATION',
-      message: 'The sign-in cannot be renewed; link your account again in the Rokid app. (The refreshToken has already been used or was replaced.)',
+      message:
+        'The sign-in cannot be renewed; link your account again in the Rokid app. (The refreshToken has already been used or was replaced.)',
     });
     // The new refresh token works, and rotating again retires the first one for good.
     const second = await w.vault.rotate({ refreshToken: first.refreshToken });
@@ -180,7 +205,10 @@ describe('OAuthRefresh', () => {
     ['a wrong secret', 'hbr.nolink.secret', '(The refreshToken is not recognised.)'],
   ])('refuses %s', async (_case, refreshToken, reason) => {
     const w = world();
-    await expect(w.vault.rotate({ refreshToken })).rejects.toMatchObject({ errorName: 'E_INVALID_AUTHORIZATION', message: expect.stringContaining(reason) });
+    await expect(w.vault.rotate({ refreshToken })).rejects.toMatchObject({
+      errorName: 'E_INVALID_AUTHORIZATION',
+      message: expect.stringContaining(reason),
+    });
   });
 });
 

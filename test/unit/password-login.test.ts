@@ -1,8 +1,8 @@
-import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { describe, expect, it } from 'vitest';
-import { PasswordLogin, loginCommand } from '../../functions/domain/linking/password-login.ts';
+import { loginCommand, PasswordLogin } from '../../functions/domain/linking/password-login.ts';
 import type { PasswordUpstream } from '../../functions/domain/ports.ts';
-import { type UpstreamFailure, UpstreamError } from '../../functions/domain/upstream-error.ts';
+import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
+import { UpstreamError, type UpstreamFailure } from '../../functions/domain/upstream-error.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
 import { FakeClock, InMemoryLinkStore } from '../support/in-memory.ts';
 
@@ -15,14 +15,27 @@ function upstream(failure?: UpstreamFailure): PasswordUpstream & { calls: string
   };
   return {
     calls,
-    tokenByPassword: async (username, password) => (calls.push(`password:${username}:${password}`), answer()),
-    tokenByValidateCode: async (username, code) => (calls.push(`code:${username}:${code}`), answer()),
-    userIdOf: async (accessToken) => (calls.push(`user:${accessToken}`), 'vendor-42'),
+    tokenByPassword: async (username, password) => {
+      calls.push(`password:${username}:${password}`);
+      return answer();
+    },
+    tokenByValidateCode: async (username, code) => {
+      calls.push(`code:${username}:${code}`);
+      return answer();
+    },
+    userIdOf: async (accessToken) => {
+      calls.push(`user:${accessToken}`);
+      return 'vendor-42';
+    },
   };
 }
 
 const vault = () =>
-  new TokenVault({ links: new InMemoryLinkStore(), clock: new FakeClock(), settings: { userTokenTtlS: 100, refreshTokenTtlS: 200, refresh: DEFAULT_POLICY } });
+  new TokenVault({
+    links: new InMemoryLinkStore(),
+    clock: new FakeClock(),
+    settings: { userTokenTtlS: 100, refreshTokenTtlS: 200, refresh: DEFAULT_POLICY },
+  });
 
 describe('login command', () => {
   it('signs in with a password, resolves the user id and links the account', async () => {

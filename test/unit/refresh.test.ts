@@ -3,14 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TokenRefresher, UpstreamGrant } from '../../functions/domain/ports.ts';
 import { LinkRefresher, renewed } from '../../functions/domain/refresh/link-refresher.ts';
 import { RefreshJob } from '../../functions/domain/refresh/refresh-job.ts';
-import {
-  DEFAULT_POLICY,
-  backoffDueAt,
-  expiresSoon,
-  hasExpired,
-  isDue,
-  nextDueAt,
-} from '../../functions/domain/refresh/schedule.ts';
+import { backoffDueAt, DEFAULT_POLICY, expiresSoon, hasExpired, isDue, nextDueAt } from '../../functions/domain/refresh/schedule.ts';
 import { UpstreamError } from '../../functions/domain/upstream-error.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
@@ -76,7 +69,12 @@ describe('a successful refresh', () => {
 /** A scripted upstream: answers or throws whatever the test says, and counts calls. */
 class ScriptedRefresher implements TokenRefresher {
   calls: string[] = [];
-  next: () => Promise<UpstreamGrant> = async () => ({ accessToken: `a${this.calls.length}`, refreshToken: `r${this.calls.length}`, expiresIn: 3600, extra: {} });
+  next: () => Promise<UpstreamGrant> = async () => ({
+    accessToken: `a${this.calls.length}`,
+    refreshToken: `r${this.calls.length}`,
+    expiresIn: 3600,
+    extra: {},
+  });
   async refresh(refreshToken: string): Promise<UpstreamGrant> {
     this.calls.push(refreshToken);
     return this.next();
@@ -167,14 +165,18 @@ describe('the refresh job', () => {
     expect((await w.links.get(linkId))!.credentials).toMatchObject({ accessToken: 'a-new', refreshToken: 'r-new' });
   });
 
-  it('leaves a peer\'s newer tokens alone when the peer refreshed after taking the lost lease', async () => {
+  it("leaves a peer's newer tokens alone when the peer refreshed after taking the lost lease", async () => {
     const w = world();
     const linkId = await w.link();
     w.clock.advance(3600);
     w.upstream.next = async () => {
       w.clock.advance(120);
       const peer = (await w.links.acquireLease(linkId, { owner: 'peer', expiresAt: w.clock.now() + 60 }, w.clock.now()))!;
-      await w.links.update({ ...peer, credentials: { ...peer.credentials, accessToken: 'a-peer', refreshToken: 'r-peer' }, version: peer.version + 1 });
+      await w.links.update({
+        ...peer,
+        credentials: { ...peer.credentials, accessToken: 'a-peer', refreshToken: 'r-peer' },
+        version: peer.version + 1,
+      });
       return { accessToken: 'a-late', refreshToken: 'r-late', expiresIn: 3600, extra: {} };
     };
     await expect(run(w.job, 60_000)).resolves.toMatchObject({ refreshed: 0, failed: 1 });
@@ -185,7 +187,14 @@ describe('the refresh job', () => {
     const w = world();
     await w.link();
     w.clock.advance(3600);
-    await expect(run(w.job, 999)).resolves.toEqual({ refreshed: 0, failed: 0, needsRelink: 0, deferred: 0, skipped: 0, stoppedEarly: true });
+    await expect(run(w.job, 999)).resolves.toEqual({
+      refreshed: 0,
+      failed: 0,
+      needsRelink: 0,
+      deferred: 0,
+      skipped: 0,
+      stoppedEarly: true,
+    });
     expect(w.upstream.calls).toEqual([]);
   });
 
@@ -208,7 +217,7 @@ describe('the refresh job', () => {
     expect(w.metrics.counts).toEqual({ refreshed: 0, transientFailure: 3, needsRelink: 1 });
   });
 
-  it('an upstream that is not configured is the operators\' problem: transient, never a relink', async () => {
+  it("an upstream that is not configured is the operators' problem: transient, never a relink", async () => {
     const w = world();
     const links = w.links;
     const refresher = new LinkRefresher({ links, upstreams: {}, clock: w.clock, policy, metrics: w.metrics, log: w.log });

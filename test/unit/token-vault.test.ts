@@ -1,7 +1,7 @@
-import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { hashToken, linkIdOf, tokenMatches } from '../../functions/domain/vault/tokens.ts';
+import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
+import { hashToken, linkIdOf, tokenMatches } from '../../functions/domain/vault/tokens.ts';
 import { FakeClock, InMemoryLinkStore } from '../support/in-memory.ts';
 
 const grant = { accessToken: 'upstream-access', refreshToken: 'upstream-refresh', expiresIn: 86400, extra: { scope: 'all' } };
@@ -67,8 +67,7 @@ describe('token vault', () => {
     ['an unknown link', 'hbu.nolink.secret', 'not recognised'],
   ])('signs the user out for %s', async (_case, token, message) => {
     const auth = await vault.link('u1', 'usercenter', grant);
-    const userToken =
-      token === 'REFRESH' ? auth.refreshToken : token === 'FORGED' ? `${auth.userToken.slice(0, -4)}AAAA` : token;
+    const userToken = token === 'REFRESH' ? auth.refreshToken : token === 'FORGED' ? `${auth.userToken.slice(0, -4)}AAAA` : token;
     await expect(vault.authenticate({ userToken })).rejects.toMatchObject({
       errorName: 'E_DRIVER_SIGN_ERROR',
       message: expect.stringContaining(message),

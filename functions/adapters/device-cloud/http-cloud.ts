@@ -4,13 +4,13 @@ import {
   DriverTimeoutError,
   ERROR_CLASSES,
   type HomebaseError,
+  isErrorName,
   ServerUnreachableError,
   SignError,
-  isErrorName,
 } from '../../domain/errors.ts';
 import type { CloudSession, DeviceCloud } from '../../domain/ports.ts';
 import type { Action } from '../../domain/protocol/action.ts';
-import { TransportError, isRecord, requestJson } from '../http/request-json.ts';
+import { isRecord, requestJson, TransportError } from '../http/request-json.ts';
 
 export interface HttpCloudSettings {
   /** Base URL of the vendor's device API, e.g. https://devices.example.com/homebase */

@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuthorizationStore, PendingAuthorization } from '../../domain/ports.ts';
-import { TTL_ATTRIBUTE, isConditionFailure, keys } from './table.ts';
+import { isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 
 /**
  * The OAuth flows' single-use records. Consuming is one conditional update (not yet used, not yet

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LinkStore } from '../../domain/ports.ts';
 import type { Link } from '../../domain/vault/link.ts';
-import { DUE_INDEX, LINK_PREFIX, TTL_ATTRIBUTE, dueShard, isConditionFailure, keys } from './table.ts';
+import { DUE_INDEX, dueShard, isConditionFailure, keys, LINK_PREFIX, TTL_ATTRIBUTE } from './table.ts';
 
 /** Links in the single table, one item each; every write is a single-item conditional write. */
 export class DynamoLinkStore implements LinkStore {
@@ -14,15 +14,11 @@ export class DynamoLinkStore implements LinkStore {
   }
 
   async create(link: Link): Promise<void> {
-    await this.#db.send(
-      new PutCommand({ TableName: this.#table, Item: item(link), ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
+    await this.#db.send(new PutCommand({ TableName: this.#table, Item: item(link), ConditionExpression: 'attribute_not_exists(pk)' }));
   }
 
   async get(linkId: string): Promise<Link | undefined> {
-    const { Item } = await this.#db.send(
-      new GetCommand({ TableName: this.#table, Key: keys.link(linkId), ConsistentRead: true }),
-    );
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.link(linkId), ConsistentRead: true }));
     return Item && linkOf(Item);
   }
 

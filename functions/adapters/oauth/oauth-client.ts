@@ -43,7 +43,12 @@ export class OAuthClient implements TokenRefresher, OAuthUpstream {
     }
   }
 
-  async authorizationUrl(request: { redirectUri: string; state: string; codeChallenge: string; extra?: Record<string, string> }): Promise<string> {
+  async authorizationUrl(request: {
+    redirectUri: string;
+    state: string;
+    codeChallenge: string;
+    extra?: Record<string, string>;
+  }): Promise<string> {
     const as = await this.#authorizationServer();
     if (!as.authorization_endpoint) {
       throw new UpstreamError('malformed', 'the authorization server has no authorization endpoint (set OAUTH_AUTHORIZATION_ENDPOINT)');
@@ -112,7 +117,10 @@ export class OAuthClient implements TokenRefresher, OAuthUpstream {
         throw classify(error);
       }
     }
-    throw new UpstreamError('malformed', 'the token response does not say who the user is: no ID token, no userinfo endpoint, no OAUTH_USER_ID_CLAIM');
+    throw new UpstreamError(
+      'malformed',
+      'the token response does not say who the user is: no ID token, no userinfo endpoint, no OAUTH_USER_ID_CLAIM',
+    );
   }
 
   get #client(): oauth.Client {
@@ -129,7 +137,9 @@ export class OAuthClient implements TokenRefresher, OAuthUpstream {
       throw unavailable(error);
     }
     if (response.status >= 500 || response.status === 429) {
-      throw new UpstreamError('unavailable', `authorization server answered HTTP ${response.status}`, { upstreamCode: String(response.status) });
+      throw new UpstreamError('unavailable', `authorization server answered HTTP ${response.status}`, {
+        upstreamCode: String(response.status),
+      });
     }
     return response;
   }
@@ -203,12 +213,10 @@ function classify(error: unknown): UpstreamError {
   return new UpstreamError('malformed', `token endpoint answer unreadable: ${(error as Error).message}`, { cause: error });
 }
 
-const isAbort = (error: unknown): boolean =>
-  error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
+const isAbort = (error: unknown): boolean => error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
 
 /** fetch's own failures (no connection, reset, timeout), not a TypeError from a wrong argument. */
-const isNetworkFailure = (error: unknown): boolean =>
-  isAbort(error) || (error instanceof TypeError && error.message === 'fetch failed');
+const isNetworkFailure = (error: unknown): boolean => isAbort(error) || (error instanceof TypeError && error.message === 'fetch failed');
 
 const unavailable = (error: unknown): UpstreamError =>
   new UpstreamError('unavailable', isAbort(error) ? 'authorization server timed out' : 'authorization server unreachable', {

@@ -1,7 +1,7 @@
-import { crypto } from '../../runtime/builtins.ts';
 import type { PasswordUpstream, TokenRefresher, UpstreamGrant } from '../../domain/ports.ts';
-import { type UpstreamFailure, UpstreamError } from '../../domain/upstream-error.ts';
-import { TransportError, isRecord, requestJson } from '../http/request-json.ts';
+import { UpstreamError, type UpstreamFailure } from '../../domain/upstream-error.ts';
+import { crypto } from '../../runtime/builtins.ts';
+import { isRecord, type JsonAnswer, requestJson, TransportError } from '../http/request-json.ts';
 
 const { createHash } = crypto;
 
@@ -70,11 +70,7 @@ export class UserCenterClient implements PasswordUpstream, TokenRefresher {
   /** POST /oauth/token with a validate code (an SMS code, typically). */
   async tokenByValidateCode(username: string, validateCode: string): Promise<UpstreamGrant> {
     const { sysId, clientId } = await this.#settings.credentials();
-    const envelope = await this.#post(
-      '/oauth/token',
-      { sysid: sysId, username, client_id: clientId, validateCode },
-      'invalid_credentials',
-    );
+    const envelope = await this.#post('/oauth/token', { sysid: sysId, username, client_id: clientId, validateCode }, 'invalid_credentials');
     return grantFrom(envelope);
   }
 
@@ -107,7 +103,12 @@ export class UserCenterClient implements PasswordUpstream, TokenRefresher {
 
   /** POST /oauth/refreshAccessToken. A refusal naming the token is `invalid_grant`: the user must sign in again. */
   async refresh(refreshToken: string): Promise<UpstreamGrant> {
-    const envelope = await this.#post('/oauth/refreshAccessToken', { refresh_token: refreshToken }, 'invalid_grant', this.#settings.deadRefreshTokenPattern);
+    const envelope = await this.#post(
+      '/oauth/refreshAccessToken',
+      { refresh_token: refreshToken },
+      'invalid_grant',
+      this.#settings.deadRefreshTokenPattern,
+    );
     return grantFrom(envelope);
   }
 
@@ -130,7 +131,7 @@ export class UserCenterClient implements PasswordUpstream, TokenRefresher {
     refusal?: UpstreamFailure,
     pattern: RegExp = this.#settings.badCredentialsPattern,
   ): Promise<Envelope> {
-    let answer;
+    let answer: JsonAnswer;
     try {
       answer = await requestJson(`${this.#base}${path}`, { method: 'POST', body, timeoutMs: this.#settings.timeoutMs });
     } catch (error) {

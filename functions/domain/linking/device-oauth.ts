@@ -5,8 +5,8 @@
  */
 import type { AuthorizationStore, Clock, UpstreamGrant } from '../ports.ts';
 import { UpstreamError } from '../upstream-error.ts';
-import { type BrowserAnswer, EXPIRED_SIGN_IN, defined } from './browser-answer.ts';
-import { type UpstreamSignIn, exchangeError } from './upstream-sign-in.ts';
+import { type BrowserAnswer, defined, EXPIRED_SIGN_IN } from './browser-answer.ts';
+import { exchangeError, type UpstreamSignIn } from './upstream-sign-in.ts';
 
 const DEVICE_TOKEN_TTL_S = 300;
 
@@ -40,7 +40,7 @@ export class DeviceOAuth {
   /** GET /device_oauth/{appId}/callback: exchanges the code, keeps the token 5 minutes, and shows it. */
   async callback(appId: string, query: Record<string, string | undefined>): Promise<BrowserAnswer> {
     const pending = await this.#signIn.consume(query['state']);
-    if (!pending || pending.target.kind !== 'device' || pending.target.appId !== appId) return EXPIRED_SIGN_IN;
+    if (pending?.target.kind !== 'device' || pending.target.appId !== appId) return EXPIRED_SIGN_IN;
     if (query['error'] || !query['code']) {
       const body = { error: query['error'] ?? 'invalid_request', error_description: query['error_description'] ?? 'no code' };
       return { kind: 'json', outcome: 'bad_request', body };
@@ -69,7 +69,10 @@ export class DeviceOAuth {
     return { kind: 'json', outcome: 'ok', body: stored.token };
   }
 
-  #deviceKey(appId: string, query: Record<string, string | undefined>): { ok: true; key: DeviceKey } | { ok: false; answer: BrowserAnswer } {
+  #deviceKey(
+    appId: string,
+    query: Record<string, string | undefined>,
+  ): { ok: true; key: DeviceKey } | { ok: false; answer: BrowserAnswer } {
     if (appId !== this.#appId) {
       const error_description = `This service answers for its own OAuth client id only, not "${appId.slice(0, 64)}".`;
       return { ok: false, answer: { kind: 'json', outcome: 'not_found', body: { error: 'unknown_app', error_description } } };

@@ -12,9 +12,9 @@ import { parseOrThrow } from '../protocol/validation.ts';
 import { UpstreamError } from '../upstream-error.ts';
 import type { IssuedUserAuth, TokenVault } from '../vault/token-vault.ts';
 import { hashToken, linkIdOf, mintCode } from '../vault/tokens.ts';
-import { type BrowserAnswer, EXPIRED_SIGN_IN, defined } from './browser-answer.ts';
+import { type BrowserAnswer, defined, EXPIRED_SIGN_IN } from './browser-answer.ts';
 import { appendQuery, checkCallbackURL } from './callback-url.ts';
-import { type UpstreamSignIn, exchangeError } from './upstream-sign-in.ts';
+import { exchangeError, type UpstreamSignIn } from './upstream-sign-in.ts';
 
 export interface HomebaseOAuthSettings {
   /** The driver's own base URL, from which its callback URL is built. */
@@ -77,7 +77,7 @@ export class HomebaseOAuth {
   /** GET /oauth/callback: consume the pending authorization once, link, and send the browser back to Homebase. */
   async callback(query: Record<string, string | undefined>): Promise<BrowserAnswer> {
     const pending = await this.#signIn.consume(query['state']);
-    if (!pending || pending.target.kind !== 'homebase') return EXPIRED_SIGN_IN;
+    if (pending?.target.kind !== 'homebase') return EXPIRED_SIGN_IN;
     const { callbackURL } = pending.target;
     const back = (params: Record<string, string>): BrowserAnswer => ({ kind: 'redirect', location: appendQuery(callbackURL, params) });
     if (query['error']) {
@@ -108,7 +108,9 @@ export class HomebaseOAuth {
   async getToken(code: string): Promise<IssuedUserAuth> {
     const linkId = await this.#store.consumeCode(hashToken(code), this.#clock.now());
     if (!linkId) {
-      throw new InvalidAuthorizationError('The authorization code is unknown, expired or already used. Link your account again in the Rokid app.');
+      throw new InvalidAuthorizationError(
+        'The authorization code is unknown, expired or already used. Link your account again in the Rokid app.',
+      );
     }
     return this.#vault.reissue(linkId);
   }

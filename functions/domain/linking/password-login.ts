@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { LoginFailedError, ServerUnreachableError, WrongUsernamePasswordError } from '../errors.ts';
 import type { PasswordUpstream, UpstreamGrant } from '../ports.ts';
-import { UpstreamError } from '../upstream-error.ts';
 import { parseOrThrow } from '../protocol/validation.ts';
+import { UpstreamError } from '../upstream-error.ts';
 import type { IssuedUserAuth, TokenVault } from '../vault/token-vault.ts';
 
 const text = v.pipe(v.string(), v.nonEmpty());
@@ -10,10 +10,7 @@ const text = v.pipe(v.string(), v.nonEmpty());
 /** `login` takes a password or a validate code (seed 004 offers both), never both. */
 export const LoginParamsSchema = v.pipe(
   v.object({ username: text, password: v.optional(text), validateCode: v.optional(text) }),
-  v.check(
-    (p) => (p.password === undefined) !== (p.validateCode === undefined),
-    'expected exactly one of password and validateCode',
-  ),
+  v.check((p) => (p.password === undefined) !== (p.validateCode === undefined), 'expected exactly one of password and validateCode'),
 );
 export type LoginParams = v.InferOutput<typeof LoginParamsSchema>;
 

@@ -53,7 +53,11 @@ export class UpstreamSignIn {
   }
 
   /** Exchanges the code the browser brought back. Throws UpstreamError. */
-  exchange(callbackParams: Record<string, string>, pending: PendingAuthorization, redirectUri: string): Promise<{ grant: UpstreamGrant; vendorUserId: string }> {
+  exchange(
+    callbackParams: Record<string, string>,
+    pending: PendingAuthorization,
+    redirectUri: string,
+  ): Promise<{ grant: UpstreamGrant; vendorUserId: string }> {
     return this.#upstream.exchange({ callbackParams, redirectUri, codeVerifier: pending.codeVerifier });
   }
 }

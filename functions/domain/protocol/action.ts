@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { DriverError, ValueOutOfRangeError } from '../errors.ts';
-import { type Device, type Property, NUMERIC_RANGES, PROPERTIES, describeRange, isNumericProperty } from './device.ts';
+import { type Device, describeRange, isNumericProperty, NUMERIC_RANGES, PROPERTIES, type Property } from './device.ts';
 
 /** An action as Homebase sends it to /execute. */
 export const ActionSchema = v.object({

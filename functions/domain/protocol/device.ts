@@ -6,11 +6,47 @@ import * as v from 'valibot';
 
 /** Every type the current Homebase docs list. `box` and `tvBox` are both listed; both are accepted. */
 export const DEVICE_TYPES = [
-  'light', 'switch', 'socket', 'irController', 'curtain', 'panel', 'tv', 'stb', 'box', 'tvBox', 'fan',
-  'remoteController', 'ac', 'airPurifier', 'scene', 'cleanBot', 'projector', 'dehumidifier', 'thermostat',
-  'humidifier', 'door', 'floorHeater', 'refrigerator', 'waterHeater', 'lampblackMachine', 'washingMachine',
-  'gasStove', 'heatingFurnace', 'wineCabinet', 'speaker', 'atomizedGlass', 'heater', 'airer', 'alarm',
-  'waterDetector', 'feeder', 'windowPusher', 'ventilation', 'bridge', 'rokid', 'unknown',
+  'light',
+  'switch',
+  'socket',
+  'irController',
+  'curtain',
+  'panel',
+  'tv',
+  'stb',
+  'box',
+  'tvBox',
+  'fan',
+  'remoteController',
+  'ac',
+  'airPurifier',
+  'scene',
+  'cleanBot',
+  'projector',
+  'dehumidifier',
+  'thermostat',
+  'humidifier',
+  'door',
+  'floorHeater',
+  'refrigerator',
+  'waterHeater',
+  'lampblackMachine',
+  'washingMachine',
+  'gasStove',
+  'heatingFurnace',
+  'wineCabinet',
+  'speaker',
+  'atomizedGlass',
+  'heater',
+  'airer',
+  'alarm',
+  'waterDetector',
+  'feeder',
+  'windowPusher',
+  'ventilation',
+  'bridge',
+  'rokid',
+  'unknown',
 ] as const;
 export type DeviceType = (typeof DEVICE_TYPES)[number];
 
@@ -60,8 +96,7 @@ export const NUMERIC_RANGES = {
 } as const satisfies Partial<Record<Property, NumericRange>>;
 export type NumericProperty = keyof typeof NUMERIC_RANGES;
 
-export const isNumericProperty = (property: string): property is NumericProperty =>
-  Object.hasOwn(NUMERIC_RANGES, property);
+export const isNumericProperty = (property: string): property is NumericProperty => Object.hasOwn(NUMERIC_RANGES, property);
 
 export function describeRange(range: NumericRange): string {
   const max = range.max === Number.MAX_SAFE_INTEGER ? 'up' : `to ${range.max}`;

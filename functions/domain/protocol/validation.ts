@@ -5,12 +5,7 @@ import { DriverError } from '../errors.ts';
  * Parses untrusted input, or throws an E_DRIVER_ERROR that names the first bad field and what it
  * should be. The value received is never echoed: it may be somebody's token.
  */
-export function parseOrThrow<const S extends v.GenericSchema>(
-  schema: S,
-  input: unknown,
-  what: string,
-  naming?: Naming,
-): v.InferOutput<S> {
+export function parseOrThrow<const S extends v.GenericSchema>(schema: S, input: unknown, what: string, naming?: Naming): v.InferOutput<S> {
   const result = v.safeParse(schema, input, { abortEarly: true });
   if (result.success) return result.output;
   const [issue] = result.issues;

@@ -1,7 +1,7 @@
 import { DriverTimeoutError, InvalidAuthorizationError, ServerUnreachableError } from '../errors.ts';
 import type { Clock, CloudSession, LinkStore } from '../ports.ts';
 import type { Link } from '../vault/link.ts';
-import { RELINK, type TokenVault, sessionOf } from '../vault/token-vault.ts';
+import { RELINK, sessionOf, type TokenVault } from '../vault/token-vault.ts';
 import type { LinkRefresher } from './link-refresher.ts';
 import { expiresSoon, hasExpired } from './schedule.ts';
 

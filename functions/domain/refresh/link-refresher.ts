@@ -1,7 +1,7 @@
 import type { Clock, DiagnosticsLog, LinkStore, RefreshMetrics, TokenRefresher, UpstreamGrant } from '../ports.ts';
 import { UpstreamError } from '../upstream-error.ts';
 import type { Link, UpstreamCredentials, UpstreamKind } from '../vault/link.ts';
-import { type RefreshPolicy, backoffDueAt, hasExpired, nextDueAt } from './schedule.ts';
+import { backoffDueAt, hasExpired, nextDueAt, type RefreshPolicy } from './schedule.ts';
 import type { Limiter } from './semaphore.ts';
 
 export type RefreshOutcome =
@@ -126,7 +126,11 @@ export class LinkRefresher {
       });
       if (await this.#links.update(next, leaseOwner === undefined ? {} : { leaseOwner })) {
         this.#metrics.refreshed(Math.max(0, now - (link.refreshDueAt ?? now)));
-        this.#log.info('Refreshed upstream credentials', { linkId: link.linkId, upstream: link.upstream, expiresAt: credentials.expiresAt });
+        this.#log.info('Refreshed upstream credentials', {
+          linkId: link.linkId,
+          upstream: link.upstream,
+          expiresAt: credentials.expiresAt,
+        });
         return { kind: 'refreshed', link: next };
       }
       const current = await this.#links.get(link.linkId);

@@ -1,5 +1,5 @@
 import type { Clock, DiagnosticsLog, LinkStore } from '../ports.ts';
-import type { LinkRefresher } from './link-refresher.ts';
+import type { LinkRefresher, RefreshOutcome } from './link-refresher.ts';
 import { isDue } from './schedule.ts';
 import { limiter } from './semaphore.ts';
 
@@ -62,7 +62,7 @@ export class RefreshJob {
         }
         const next = await due.next();
         if (next.done) return;
-        let outcome;
+        let outcome: RefreshOutcome;
         try {
           outcome = await this.#refresher.refresh(next.value, {
             owner: `job:${invocation.requestId}:${attempt++}`,

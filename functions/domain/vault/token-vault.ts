@@ -1,7 +1,7 @@
 import { EndpointBusyError, InvalidAuthorizationError, SignError } from '../errors.ts';
 import type { Clock, CloudSession, LinkStore, UpstreamGrant } from '../ports.ts';
+import { nextDueAt, type RefreshPolicy } from '../refresh/schedule.ts';
 import type { Link, UpstreamCredentials } from './link.ts';
-import { type RefreshPolicy, nextDueAt } from '../refresh/schedule.ts';
 import { hashToken, linkIdOf, mintToken, newLinkId, successorsOf, tokenMatches } from './tokens.ts';
 
 export interface VaultSettings {
@@ -91,7 +91,7 @@ export class TokenVault {
   async reissue(linkId: string): Promise<IssuedUserAuth> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const link = await this.#links.get(linkId);
-      if (!link || link.status !== 'active') throw new InvalidAuthorizationError(RELINK);
+      if (link?.status !== 'active') throw new InvalidAuthorizationError(RELINK);
       const now = this.#clock.now();
       const userToken = mintToken('hbu', linkId);
       const refreshToken = mintToken('hbr', linkId);
@@ -106,7 +106,12 @@ export class TokenVault {
         version: link.version + 1,
       });
       if (stored) {
-        return { userId: link.vendorUserId, userToken: userToken.token, refreshToken: refreshToken.token, expiresIn: this.#settings.userTokenTtlS };
+        return {
+          userId: link.vendorUserId,
+          userToken: userToken.token,
+          refreshToken: refreshToken.token,
+          expiresIn: this.#settings.userTokenTtlS,
+        };
       }
     }
     throw new EndpointBusyError('Your account link is being updated by another request. Try again in a moment.');

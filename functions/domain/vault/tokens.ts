@@ -38,7 +38,8 @@ export function tokenMatches(token: string, storedHash: string): boolean {
  * the HMAC, so only a holder of the old token can compute the new ones.
  */
 export function successorsOf(refreshToken: string, linkId: string): { userToken: string; refreshToken: string } {
-  const derive = (kind: TokenKind) => `${kind}.${linkId}.${createHmac('sha256', refreshToken).update(`${kind}:successor`).digest('base64url')}`;
+  const derive = (kind: TokenKind) =>
+    `${kind}.${linkId}.${createHmac('sha256', refreshToken).update(`${kind}:successor`).digest('base64url')}`;
   return { userToken: derive('hbu'), refreshToken: derive('hbr') };
 }
 

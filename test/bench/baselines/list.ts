@@ -13,7 +13,12 @@ export const handler = async (event: { body: string }) => {
   const linkId = String(userAuth.userToken).split('.')[1];
   const { Item: link } = await db.send(new GetCommand({ TableName, Key: { pk: `LINK#${linkId}`, sk: 'LINK' }, ConsistentRead: true }));
   const { Items = [] } = await db.send(
-    new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `VCLOUD#${link?.['vendorUserId']}` }, ConsistentRead: true }),
+    new QueryCommand({
+      TableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `VCLOUD#${link?.['vendorUserId']}` },
+      ConsistentRead: true,
+    }),
   );
   const data = Items.filter((item) => item['sk'] !== 'HOME').map((item) => item['device']);
   return { statusCode: 200, body: JSON.stringify({ status: 0, data }) };

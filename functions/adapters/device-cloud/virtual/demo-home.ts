@@ -1,5 +1,5 @@
-import { crypto } from '../../../runtime/builtins.ts';
 import type { Device } from '../../../domain/protocol/device.ts';
+import { crypto } from '../../../runtime/builtins.ts';
 
 const { createHash } = crypto;
 

@@ -3,7 +3,7 @@
  * checked that the device declares the action and that a `num` value is in range.
  */
 import type { Action } from '../../../domain/protocol/action.ts';
-import { NUMERIC_RANGES, type NumericProperty, type State, isNumericProperty } from '../../../domain/protocol/device.ts';
+import { isNumericProperty, NUMERIC_RANGES, type NumericProperty, type State } from '../../../domain/protocol/device.ts';
 
 /** Homebase v1 leaves the step of up/down open; v2 uses 10 for percentages. Temperature moves by a degree. */
 const DEFAULT_STEP: Partial<Record<NumericProperty, number>> = { temperature: 1, channel: 1 };

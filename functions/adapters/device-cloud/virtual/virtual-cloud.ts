@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DeviceNotFoundError, EndpointBusyError } from '../../../domain/errors.ts';
 import type { CloudSession, DeviceCloud } from '../../../domain/ports.ts';
 import type { Action } from '../../../domain/protocol/action.ts';
 import type { Device, State } from '../../../domain/protocol/device.ts';
 import { isConditionFailure, keys } from '../../dynamodb/table.ts';
 import { demoHome } from './demo-home.ts';
-import { type Random, applyAction } from './semantics.ts';
+import { applyAction, type Random } from './semantics.ts';
 
 interface DeviceItem {
   device: Device;
@@ -142,9 +142,7 @@ export class VirtualDeviceCloud implements DeviceCloud {
 
   async #putIfAbsent(item: Record<string, unknown>): Promise<void> {
     try {
-      await this.#db.send(
-        new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
+      await this.#db.send(new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }

@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    coverage: {
+      provider: 'v8',
+      // What deploys and what runs locally; the tests and benchmarks are not measured.
+      include: ['functions/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'dist/coverage',
+      thresholds: {
+        lines: 80,
+        'functions/domain/**': { lines: 90 },
+      },
+    },
+  },
+});
