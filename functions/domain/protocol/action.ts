@@ -69,7 +69,11 @@ function checkedNumber(property: keyof typeof NUMERIC_RANGES, value: unknown, na
   return n;
 }
 
+/**
+ * Numbers are kept to six decimal places: no protocol property needs more, and a value like 5e-324
+ * would otherwise reach the device cloud (DynamoDB refuses magnitudes below 1e-130).
+ */
 function toNumber(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  return Number.isFinite(n) ? n : undefined;
+  return Number.isFinite(n) ? Math.round(n * 1e6) / 1e6 + 0 : undefined;
 }
