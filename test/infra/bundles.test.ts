@@ -3,8 +3,10 @@
  * esbuild settings (lib/bundling.ts), imported in a fresh Node process, and given API Gateway v2
  * events against the embedded DynamoDB and the UserCenter server.
  */
+
+import { readFile } from 'node:fs/promises';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/dynamodb/table.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
@@ -18,11 +20,15 @@ import { apiEvent } from '../support/events.ts';
 const OUT = `${ROOT}dist/bundles`;
 let table: Awaited<ReturnType<typeof testTable>>;
 let userCenter: UserCenterServer;
+const inputs = {} as Record<FunctionName, string[]>;
 
 beforeAll(async () => {
   [table, userCenter] = await Promise.all([testTable('homebase-bundles'), startUserCenter({ accounts: [DEMO_ACCOUNT] })]);
   await Promise.all(
-    (Object.keys(FUNCTIONS) as FunctionName[]).map((name) => build(esbuildOptions(FUNCTIONS[name], `${OUT}/${name}/index.mjs`))),
+    (Object.keys(FUNCTIONS) as FunctionName[]).map(async (name) => {
+      const { metafile } = await build({ ...esbuildOptions(FUNCTIONS[name], `${OUT}/${name}/index.mjs`), metafile: true });
+      inputs[name] = Object.keys((metafile as Metafile).inputs);
+    }),
   );
 }, 60_000);
 afterAll(async () => {
@@ -68,3 +74,55 @@ it('login → list → execute on the virtual cloud, then one refresh run, each 
   const [report] = await invoke('refresh', [{ source: 'aws.events', 'detail-type': 'Scheduled Event' }]);
   expect(report).toEqual({ refreshed: 1, failed: 0, needsRelink: 0, deferred: 0, skipped: 0, stoppedEarly: false });
 });
+
+/** What each function must not carry: the modules of the flows it never runs. */
+const FOREIGN: Record<FunctionName, string[]> = {
+  list: [
+    'functions/domain/linking/',
+    'functions/composition/linking.ts',
+    'functions/domain/commands.ts',
+    'functions/http/browser-handler.ts',
+    'functions/adapters/dynamodb/authorization-store.ts',
+    'functions/domain/refresh/refresh-job.ts',
+  ],
+  execute: [
+    'functions/domain/linking/',
+    'functions/composition/linking.ts',
+    'functions/domain/commands.ts',
+    'functions/http/browser-handler.ts',
+    'functions/adapters/dynamodb/authorization-store.ts',
+    'functions/domain/refresh/refresh-job.ts',
+  ],
+  command: [
+    'functions/adapters/device-cloud/',
+    'functions/domain/devices/',
+    'functions/domain/refresh/fresh-sessions.ts',
+    'functions/domain/refresh/link-refresher.ts',
+    'functions/domain/refresh/refresh-job.ts',
+  ],
+  refresh: [
+    'functions/domain/linking/',
+    'functions/adapters/device-cloud/',
+    'functions/domain/devices/',
+    'functions/domain/refresh/fresh-sessions.ts',
+    'functions/http/homebase-handler.ts',
+    'functions/http/browser-handler.ts',
+    'node_modules/@middy/http-json-body-parser/',
+  ],
+};
+
+it.each(Object.keys(FUNCTIONS) as FunctionName[])('the %s bundle carries no module of a flow it never runs', (name) => {
+  const found = inputs[name].filter((input) => FOREIGN[name].some((foreign) => input.startsWith(foreign)));
+  expect(found).toEqual([]);
+  // The check reads real paths: each bundle does hold its own entry and the shared envelope code.
+  expect(inputs[name]).toContain(FUNCTIONS[name]);
+});
+
+it.each(Object.keys(FUNCTIONS) as FunctionName[])(
+  'the %s bundle loads node:http without its ESM facade (which loads undici)',
+  async (name) => {
+    const code = await readFile(`${OUT}/${name}/index.mjs`, 'utf8');
+    expect(code).not.toMatch(/from\s*["'](node:)?http["']/);
+    expect(code).not.toMatch(/import\(\s*["'](node:)?http["']\s*\)/);
+  },
+);

@@ -8,14 +8,14 @@ function checkAs(version: string) {
 }
 
 describe('the Node version guard before npm start and npm test', () => {
-  it('stops on Node 20 and says how to get the pinned Node 24', () => {
-    const run = checkAs('20.20.2');
+  it.each(['20.20.2', '22.12.0'])('stops on Node %s and says how to get the pinned Node 24', (version) => {
+    const run = checkAs(version);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('homebase-driver needs Node 22 or newer (24 is pinned), but this is Node 20.20.2');
+    expect(run.stderr).toContain(`homebase-driver needs Node 24 or newer (the Lambda runtime it deploys to), but this is Node ${version}`);
     expect(run.stderr).toContain('`npm ci --ignore-scripts` skips that install');
   });
 
-  it.each(['22.12.0', '24.21.0'])('lets Node %s through silently', (version) => {
+  it.each(['24.0.0', '24.21.0', '26.1.0'])('lets Node %s through silently', (version) => {
     const run = checkAs(version);
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');
