@@ -1,21 +1,22 @@
 /**
  * `npm run bench:lambda`: bundle sizes, cold starts and warm invocation times of the deployed bundles,
- * each next to a baseline measured in the same run (see test/bench/baselines/).
+ * each next to a baseline measured in the same run (see test/bench/baselines/). Exits non-zero, naming
+ * the figure, when a goal is missed: cold ≤ 1.5× and warm ≤ 1.3× the baseline, each bundle ≤ 150 KB gzip.
  *
  *   BENCH_COLD_RUNS=11 BENCH_WARM_EVENTS=1000 npm run bench:lambda
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { esbuildOptions, ROOT } from '../../lib/bundling.ts';
+import { bundleSize, esbuildOptions, ROOT } from '../../lib/bundling.ts';
 import { FUNCTIONS } from '../../lib/functions.ts';
 import { ensureTable } from '../../lib/local/dynamodb.ts';
 import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
 import { invokeFresh, lambdaEnv } from '../support/bundles.ts';
 import { apiEvent } from '../support/events.ts';
 import { startDynamoDBProcess } from './dynamodb-process.ts';
+import { goal, settle } from './goals.ts';
 
 const COLD_RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 11);
 const WARM_EVENTS = Number(process.env['BENCH_WARM_EVENTS'] ?? 1000);
@@ -39,15 +40,16 @@ const bundles: Record<string, { entry: string; externalSdk?: boolean }> = {
   'baseline: list calls': { entry: 'test/bench/baselines/list.ts' },
   'baseline: execute calls': { entry: 'test/bench/baselines/execute.ts' },
 };
-const file = (name: string) => `${OUT}/${name.replace(/[^a-z]+/gi, '-')}/index.mjs`;
+await rm(OUT, { recursive: true, force: true }); // chunk names carry hashes: no stale chunk may be counted
+const dir = (name: string) => `${OUT}/${name.replace(/[^a-z]+/gi, '-')}`;
+const file = (name: string) => `${dir(name)}/index.mjs`;
 await Promise.all(
-  Object.entries(bundles).map(([name, b]) => build(esbuildOptions(b.entry, file(name), { externalSdk: b.externalSdk ?? false }))),
+  Object.entries(bundles).map(([name, b]) => build(esbuildOptions(b.entry, dir(name), { externalSdk: b.externalSdk ?? false }))),
 );
 
 const sizes: Record<string, { raw: number; gzip: number }> = {};
 for (const name of Object.keys(bundles)) {
-  const code = await readFile(file(name));
-  sizes[name] = { raw: code.length, gzip: gzipSync(code).length };
+  sizes[name] = await bundleSize(dir(name));
 }
 
 const invoke = (name: string, events: unknown[]) => invokeFresh(file(name), events, env);
@@ -114,6 +116,10 @@ for (const name of Object.keys(firstEvent)) {
   console.log(
     `| ${name} | ${kb(size.raw)} | ${kb(size.gzip)} | ${(size.gzip / baseSize.gzip).toFixed(2)}× | ${i.toFixed(0)} ms | ${c.toFixed(0)} ms | ${(c / baseCold).toFixed(2)}× |`,
   );
+  if (Object.hasOwn(FUNCTIONS, name)) {
+    goal(`${name}: cold start vs the bare handler`, c / baseCold, 'max', 1.5);
+    goal(`${name}: bundle, gzip`, Math.round(size.gzip / 102.4) / 10, 'max', 150, 'KB');
+  }
 }
 console.log(`
 Warm invocations (median of ${WARM_EVENTS}, embedded DynamoDB in its own process)
@@ -123,5 +129,8 @@ Warm invocations (median of ${WARM_EVENTS}, embedded DynamoDB in its own process
 | list | ${warmList.toFixed(2)} ms | ${warmListBase.toFixed(2)} ms | ${(warmList / warmListBase).toFixed(2)}× |
 | execute | ${warmExecute.toFixed(2)} ms | ${warmExecuteBase.toFixed(2)} ms | ${(warmExecute / warmExecuteBase).toFixed(2)}× |
 `);
+goal('list: warm vs the same DynamoDB calls', warmList / warmListBase, 'max', 1.3);
+goal('execute: warm vs the same DynamoDB calls', warmExecute / warmExecuteBase, 'max', 1.3);
 await userCenter.close();
 await dynamo.close();
+settle(`bench:lambda goals (${new Date().toISOString().slice(0, 10)}, ${COLD_RUNS} cold runs, ${WARM_EVENTS} warm invocations)`);
