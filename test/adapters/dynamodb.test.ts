@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } f
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualDeviceCloud } from '../../functions/adapters/device-cloud/virtual/virtual-cloud.ts';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
-import type { Link } from '../../functions/domain/vault/link.ts';
+import { aLink } from '../contracts/link-store.contract.ts';
 import { testTable } from '../support/dynamodb.ts';
 
 let table: Awaited<ReturnType<typeof testTable>>;
@@ -11,27 +11,10 @@ beforeAll(async () => {
 });
 afterAll(() => table.close());
 
-const link = (linkId: string): Link => ({
-  linkId,
-  vendorUserId: 'u1',
-  upstream: 'usercenter',
-  credentials: { accessToken: 'a', refreshToken: 'r', expiresAt: 2000, extra: { scope: 'x' } },
-  status: 'active',
-  userTokenHash: 'h1',
-  userTokenExpiresAt: 3000,
-  refreshTokenHash: 'h2',
-  refreshTokenExpiresAt: 5000,
-  lastRefreshedAt: 1000,
-  refreshFailures: 0,
-  createdAt: 1000,
-  updatedAt: 1000,
-  version: 1,
-});
-
 describe('DynamoDB link store (the contract is in test/contracts)', () => {
   it('marks a link for deletion once no driver token can use it', async () => {
     const store = new DynamoLinkStore(table.db, table.tableName);
-    await store.create(link('l1'));
+    await store.create(aLink({ linkId: 'l1' }));
     const { Item } = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'LINK#l1', sk: 'LINK' } }));
     expect(Item?.['ttl']).toBe(5000);
   });

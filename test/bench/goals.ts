@@ -19,7 +19,7 @@ export function goal(figure: string, value: number, kind: Goal['kind'], limit: n
 }
 
 const met = (g: Goal) => (g.kind === 'max' ? g.value <= g.limit : g.value >= g.limit);
-const show = (n: number, unit: string) => `${Number.isInteger(n) ? n : n.toFixed(2)}${unit === '×' ? '×' : ` ${unit}`}`;
+const show = (n: number, unit: string) => (unit === '×' ? `${n.toFixed(2)}×` : `${Number.isInteger(n) ? n : n.toFixed(1)} ${unit}`);
 
 export function settle(title: string): void {
   console.log(`\n${title}\n\n| figure | measured | goal | |\n|---|---|---|---|`);

@@ -90,18 +90,24 @@ for (let i = 0; i < COLD_RUNS; i++) {
   }
 }
 
-async function warm(name: string, events: unknown[]): Promise<number> {
-  const { stdout } = await run(
-    process.execPath,
-    [`${ROOT}test/bench/warm-invoke.ts`, file(name), JSON.stringify(events), String(WARM_EVENTS)],
-    { env },
-  );
-  return JSON.parse(stdout).medianMs;
+async function warmTimes(name: string, events: unknown[], count: number): Promise<number[]> {
+  const { stdout } = await run(process.execPath, [`${ROOT}test/bench/warm-invoke.ts`, file(name), JSON.stringify(events), String(count)], {
+    env,
+  });
+  return JSON.parse(stdout).times;
 }
-const warmList = await warm('list', [listEvent]);
-const warmListBase = await warm('baseline: list calls', [listEvent]);
-const warmExecute = await warm('execute', executeEvents);
-const warmExecuteBase = await warm('baseline: execute calls', executeEvents);
+/** The handler and its baseline take turns, a fifth of the invocations at a time, so drift hits both alike. */
+async function warm(name: string, baseline: string, events: unknown[]): Promise<{ real: number; base: number }> {
+  const real: number[] = [];
+  const base: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    real.push(...(await warmTimes(name, events, WARM_EVENTS / 5)));
+    base.push(...(await warmTimes(baseline, events, WARM_EVENTS / 5)));
+  }
+  return { real: median(real), base: median(base) };
+}
+const { real: warmList, base: warmListBase } = await warm('list', 'baseline: list calls', [listEvent]);
+const { real: warmExecute, base: warmExecuteBase } = await warm('execute', 'baseline: execute calls', executeEvents);
 
 console.log(`Lambda bundles (esbuild settings of lib/bundling.ts; cold = median of ${COLD_RUNS} fresh processes, import + first answer)
 

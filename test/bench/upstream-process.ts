@@ -3,9 +3,8 @@
  * machines, so its HTTP server must not take CPU from the refresh job it is serving.
  * Every refresh succeeds after `latencyMs`, with UserCenter's answer shape (seed 004).
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { startChildServer } from './child-server.ts';
 
 if (process.argv[2] === '--serve') {
   const { createServer } = await import('node:http');
@@ -24,16 +23,4 @@ if (process.argv[2] === '--serve') {
   console.log((await listen(server)).url);
 }
 
-export async function startUpstreamProcess(latencyMs: number): Promise<{ url: string; close(): Promise<void> }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', String(latencyMs)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
-  return {
-    url: chunk.toString().trim(),
-    close: async () => {
-      child.kill();
-      await once(child, 'exit');
-    },
-  };
-}
+export const startUpstreamProcess = (latencyMs: number) => startChildServer(fileURLToPath(import.meta.url), [String(latencyMs)]);

@@ -1,6 +1,6 @@
 /**
  * Run in a child process by bench/lambda.ts: imports one bundle, warms it up, then times `count`
- * invocations cycling through the given events, and prints the median in milliseconds.
+ * invocations cycling through the given events, and prints each time in milliseconds.
  */
 import { pathToFileURL } from 'node:url';
 import { lambdaContext } from '../../lib/local/lambda-context.ts';
@@ -23,5 +23,4 @@ for (let i = 0; i < count; i++) {
   await invoke(i, event);
   times.push(performance.now() - start);
 }
-times.sort((a, b) => a - b);
-console.log(JSON.stringify({ medianMs: times[Math.floor(times.length / 2)] }));
+console.log(JSON.stringify({ times }));

@@ -77,23 +77,17 @@ it('login → list → execute on the virtual cloud, then one refresh run, each 
 });
 
 /** What each function must not carry: the modules of the flows it never runs. */
+const DEVICE_FUNCTION_FOREIGN = [
+  'functions/domain/linking/',
+  'functions/composition/linking.ts',
+  'functions/domain/commands.ts',
+  'functions/http/browser-handler.ts',
+  'functions/adapters/dynamodb/authorization-store.ts',
+  'functions/domain/refresh/refresh-job.ts',
+];
 const FOREIGN: Record<FunctionName, string[]> = {
-  list: [
-    'functions/domain/linking/',
-    'functions/composition/linking.ts',
-    'functions/domain/commands.ts',
-    'functions/http/browser-handler.ts',
-    'functions/adapters/dynamodb/authorization-store.ts',
-    'functions/domain/refresh/refresh-job.ts',
-  ],
-  execute: [
-    'functions/domain/linking/',
-    'functions/composition/linking.ts',
-    'functions/domain/commands.ts',
-    'functions/http/browser-handler.ts',
-    'functions/adapters/dynamodb/authorization-store.ts',
-    'functions/domain/refresh/refresh-job.ts',
-  ],
+  list: DEVICE_FUNCTION_FOREIGN,
+  execute: DEVICE_FUNCTION_FOREIGN,
   command: [
     'functions/adapters/device-cloud/',
     'functions/domain/devices/',
