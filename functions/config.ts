@@ -18,6 +18,29 @@ const wholeNumber = (fallback: number) =>
     v.integer('expected a whole number'),
     v.minValue(1, 'expected a positive whole number'),
   );
+const optionalWholeNumber = v.optional(
+  v.pipe(
+    v.string(),
+    v.transform(Number),
+    v.number(),
+    v.integer('expected a whole number'),
+    v.minValue(1, 'expected a positive whole number'),
+  ),
+);
+const commaList = v.pipe(
+  v.string(),
+  v.transform((list) =>
+    list
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ),
+);
+/** `name=value&name=value`, as in a URL's query. */
+const queryParams = v.pipe(
+  v.string(),
+  v.transform((query) => Object.fromEntries(new URLSearchParams(query))),
+);
 const pattern = v.pipe(
   v.string(),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
@@ -62,25 +85,20 @@ export const ConfigSchema = v.pipe(
     OAUTH_CLIENT_ID: v.optional(text),
     OAUTH_CLIENT_SECRET: v.optional(v.string(), ''),
     OAUTH_CLIENT_SECRET_ARN: v.optional(text),
-    OAUTH_CLIENT_AUTH: v.optional(v.picklist(['client_secret_basic', 'client_secret_post']), 'client_secret_basic'),
+    /** Unset: chosen from discovery's token_endpoint_auth_methods_supported, else Basic. */
+    OAUTH_CLIENT_AUTH: v.optional(v.picklist(['client_secret_basic', 'client_secret_post'])),
+    OAUTH_TOKEN_METHOD: v.optional(v.picklist(['POST', 'GET']), 'POST'),
+    OAUTH_RESPONSE_PREFIX: v.optional(v.pipe(v.string(), v.nonEmpty())),
+    OAUTH_DEFAULT_EXPIRES_IN_S: optionalWholeNumber,
+    OAUTH_AUTHORIZE_PARAMS: v.optional(queryParams, ''),
+    OAUTH_DEAD_REFRESH_TOKEN_PATTERN: v.optional(pattern, 'invalid.?grant|refresh.?token|expired|revoked|过期|失效|无效'),
     OAUTH_TIMEOUT_MS: wholeNumber(3000),
     OAUTH_SCOPE: v.optional(v.string()),
-    OAUTH_USER_ID_CLAIM: v.optional(text),
+    OAUTH_USER_ID_CLAIM: v.optional(commaList, ''),
     OAUTH_CALLBACK_MODE: v.optional(v.picklist(['code', 'tokens']), 'code'),
     OAUTH_REFRESH_GRACE_S: wholeNumber(60),
     PUBLIC_BASE_URL: v.optional(httpUrl),
-    CALLBACK_ALLOWED_ORIGINS: v.optional(
-      v.pipe(
-        v.string(),
-        v.transform((list) =>
-          list
-            .split(',')
-            .map((origin) => origin.trim())
-            .filter(Boolean),
-        ),
-      ),
-      HOMEBASE_CALLBACK_ORIGINS,
-    ),
+    CALLBACK_ALLOWED_ORIGINS: v.optional(commaList, HOMEBASE_CALLBACK_ORIGINS),
     DEVICE_OAUTH: v.optional(v.picklist(['on', 'off']), 'off'),
   }),
   v.check((c) => c.DEVICE_CLOUD !== 'http' || c.DEVICE_CLOUD_URL !== undefined, 'DEVICE_CLOUD=http needs DEVICE_CLOUD_URL'),

@@ -8,7 +8,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { RefreshMetrics } from './domain/ports.ts';
+import type { RefreshMetrics, UpstreamMetrics } from './domain/ports.ts';
 
 const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'homebase-driver';
 
@@ -16,7 +16,15 @@ export const logger = new Logger({ serviceName });
 
 export const metrics = new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'HomebaseDriver', serviceName });
 
+/** `upstream_refused`, `upstream_unreadable` or `upstream_unavailable`: which kind of failure, for linking and refresh alike. */
+export const upstreamMetrics: UpstreamMetrics = {
+  upstreamFailure(kind) {
+    metrics.addMetric(`upstream_${kind}`, MetricUnit.Count, 1);
+  },
+};
+
 export const refreshMetrics: RefreshMetrics = {
+  ...upstreamMetrics,
   refreshed(lagS) {
     metrics.addMetric('refreshed', MetricUnit.Count, 1);
     metrics.addMetric('lag', MetricUnit.Seconds, lagS);

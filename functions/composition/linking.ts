@@ -8,7 +8,7 @@ import { loginCommand, PasswordLogin } from '../domain/linking/password-login.ts
 import { refreshCommands } from '../domain/linking/refresh-command.ts';
 import { UpstreamSignIn } from '../domain/linking/upstream-sign-in.ts';
 import { type OAuthUpstream, type PasswordUpstream, systemClock } from '../domain/ports.ts';
-import { logger } from '../observability.ts';
+import { logger, upstreamMetrics } from '../observability.ts';
 import { once } from './once.ts';
 import { tableOf, tokenVault } from './table.ts';
 import { upstreams } from './upstreams.ts';
@@ -51,6 +51,7 @@ export const linkingServices = (source: ConfigSource) =>
             vault,
             clock: systemClock,
             log: logger,
+            metrics: upstreamMetrics,
             settings: { publicBaseUrl, allowedCallbackOrigins: config.CALLBACK_ALLOWED_ORIGINS, mode: config.OAUTH_CALLBACK_MODE },
           })
         : undefined;

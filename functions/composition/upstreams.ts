@@ -28,7 +28,7 @@ export function upstreams(config: Config): Upstreams {
 /** The refreshers LinkRefresher picks from by a link's upstream; each loads its client when first asked. */
 export function refreshers(from: Upstreams): Partial<Record<UpstreamKind, TokenRefresher>> {
   const deferred = (client: () => Promise<TokenRefresher>): TokenRefresher => ({
-    refresh: async (refreshToken) => (await client()).refresh(refreshToken),
+    refresh: async (refreshToken, context) => (await client()).refresh(refreshToken, context),
   });
   return {
     ...(from.userCenter ? { usercenter: deferred(from.userCenter) } : {}),
@@ -68,8 +68,13 @@ async function oauthClient(config: Config, clientId: string): Promise<OAuthClien
     clientId,
     clientSecret: fromSecret ?? (async () => config.OAUTH_CLIENT_SECRET),
     clientAuth: config.OAUTH_CLIENT_AUTH,
+    tokenMethod: config.OAUTH_TOKEN_METHOD,
     scope: config.OAUTH_SCOPE,
-    userIdClaim: config.OAUTH_USER_ID_CLAIM,
+    authorizeParams: config.OAUTH_AUTHORIZE_PARAMS,
+    userIdClaims: config.OAUTH_USER_ID_CLAIM,
+    defaultExpiresInS: config.OAUTH_DEFAULT_EXPIRES_IN_S,
+    responsePrefix: config.OAUTH_RESPONSE_PREFIX,
+    deadRefreshTokenPattern: config.OAUTH_DEAD_REFRESH_TOKEN_PATTERN,
     timeoutMs: config.OAUTH_TIMEOUT_MS,
   });
 }

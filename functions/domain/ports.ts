@@ -3,6 +3,7 @@
  * implement them; tests use the real adapters on loopback or the small in-memory ones in test/support.
  */
 import type { Action } from './protocol/action.ts';
+import type { FailureKind } from './upstream-error.ts';
 import type { Link } from './vault/link.ts';
 
 /** Seconds since the epoch. Injected so tests can move time. */
@@ -70,8 +71,11 @@ export interface PasswordUpstream {
 
 /** An upstream that can refresh the credentials it issued (UserCenter, an OAuth 2.0 authorization server). */
 export interface TokenRefresher {
-  /** Throws UpstreamError; `invalid_grant` means the refresh token will never work again. */
-  refresh(refreshToken: string): Promise<UpstreamGrant>;
+  /**
+   * Throws UpstreamError; `invalid_grant` means the refresh token will never work again. `redirectUri` is
+   * the one the link was made with, which some servers want on the refresh grant too.
+   */
+  refresh(refreshToken: string, context?: { redirectUri?: string | undefined }): Promise<UpstreamGrant>;
 }
 
 /** The vendor's OAuth 2.0 authorization server, as the driver's linking flows need it. */
@@ -121,8 +125,13 @@ export interface AuthorizationStore {
   }): Promise<{ token: Record<string, unknown>; issuedAt: number } | undefined>;
 }
 
+/** Counts upstream failures by kind, so a dashboard tells a refusing upstream from an unreadable one. */
+export interface UpstreamMetrics {
+  upstreamFailure(kind: FailureKind): void;
+}
+
 /** What the refresh machinery counts. Never given a token. */
-export interface RefreshMetrics {
+export interface RefreshMetrics extends UpstreamMetrics {
   refreshed(lagS: number): void;
   transientFailure(): void;
   needsRelink(): void;

@@ -25,3 +25,9 @@ export class UpstreamError extends Error {
     this.upstreamCode = options.upstreamCode;
   }
 }
+
+/** What a person or an operator needs to know of a failure: was it refused, unreadable, or unanswered? */
+export type FailureKind = 'refused' | 'unreadable' | 'unavailable';
+
+export const kindOf = (failure: UpstreamFailure): FailureKind =>
+  failure === 'unavailable' ? 'unavailable' : failure === 'malformed' ? 'unreadable' : 'refused';

@@ -23,6 +23,14 @@ export const StackConfigSchema = v.pipe(
     oauthUserinfoEndpoint: v.optional(httpsUrl),
     oauthClientId: v.optional(v.pipe(v.string(), v.nonEmpty())),
     oauthClientAuth: v.optional(v.picklist(['client_secret_basic', 'client_secret_post'])),
+    /** `GET` for servers that take token requests with every parameter in the query (Xiaomi). */
+    oauthTokenMethod: v.optional(v.picklist(['POST', 'GET'])),
+    /** A fixed text the server writes before its JSON (Xiaomi: `&&&START&&&`). */
+    oauthResponsePrefix: v.optional(v.pipe(v.string(), v.nonEmpty())),
+    /** The access token's lifetime when the server does not say. */
+    oauthDefaultExpiresInSeconds: v.optional(positive),
+    /** Fixed authorize-URL parameters, as a query string (`skip_confirm=true`). */
+    oauthAuthorizeParams: v.optional(v.string()),
     oauthScope: v.optional(v.string()),
     /** A token-response field holding the user id, for servers with neither ID tokens nor userinfo. */
     oauthUserIdClaim: v.optional(v.pipe(v.string(), v.nonEmpty())),

@@ -96,7 +96,7 @@ describe('OAuth client', () => {
       clientId: 'vendor-app',
       clientSecret: async () => 's3cret',
       clientAuth: 'client_secret_post',
-      userIdClaim: 'open_id',
+      userIdClaims: ['open_id'],
       timeoutMs: 2000,
     });
     const { grant, vendorUserId } = await client.exchange({

@@ -28,7 +28,12 @@ const C = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const NOW = Math.floor(Date.now() / 1000);
 const clock: Clock = { now: () => NOW };
 const quiet = { info: () => undefined, warn: () => undefined };
-const noMetrics = { refreshed: () => undefined, transientFailure: () => undefined, needsRelink: () => undefined };
+const noMetrics = {
+  refreshed: () => undefined,
+  transientFailure: () => undefined,
+  needsRelink: () => undefined,
+  upstreamFailure: () => undefined,
+};
 
 const userCenter = (baseUrl: string) =>
   new UserCenterClient({

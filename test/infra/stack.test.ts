@@ -85,6 +85,39 @@ describe('the functions', () => {
   });
 });
 
+describe('the driver settings the stack writes', () => {
+  const variables = (context: Record<string, unknown>) =>
+    Object.values(synth(context).template.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables);
+
+  it('leaves unset keys out, so the driver chooses (client authentication from discovery, the default device cloud)', () => {
+    for (const env of variables(OAUTH)) {
+      expect(env).not.toHaveProperty('OAUTH_CLIENT_AUTH');
+      expect(env).not.toHaveProperty('DEVICE_CLOUD');
+      expect(env).not.toHaveProperty('REFRESH_LEAD_S');
+    }
+  });
+
+  it("passes a vendor's quirks on: GET token requests, a response prefix, a default lifetime, fixed authorize parameters", () => {
+    const xiaomi = {
+      ...OAUTH,
+      oauthTokenMethod: 'GET',
+      oauthResponsePrefix: '&&&START&&&',
+      oauthDefaultExpiresInSeconds: 7200,
+      oauthAuthorizeParams: 'skip_confirm=true',
+      oauthUserIdClaim: 'openId,open_id',
+    };
+    for (const env of variables(xiaomi)) {
+      expect(env).toMatchObject({
+        OAUTH_TOKEN_METHOD: 'GET',
+        OAUTH_RESPONSE_PREFIX: '&&&START&&&',
+        OAUTH_DEFAULT_EXPIRES_IN_S: '7200',
+        OAUTH_AUTHORIZE_PARAMS: 'skip_confirm=true',
+        OAUTH_USER_ID_CLAIM: 'openId,open_id',
+      });
+    }
+  });
+});
+
 describe('the stateful resources', () => {
   it('keep the logical ids of the first release, so an update never replaces the table, key, secrets, API or queue', () => {
     const ids = (template: Template) => Object.keys(template.toJSON().Resources);

@@ -1,5 +1,6 @@
 /** In-memory ports for domain tests, which run without a network. Same contracts as the DynamoDB adapters. */
 import type { AuthorizationStore, Clock, LinkStore, PendingAuthorization, RefreshMetrics } from '../../functions/domain/ports.ts';
+import type { FailureKind } from '../../functions/domain/upstream-error.ts';
 import type { Link } from '../../functions/domain/vault/link.ts';
 
 export class InMemoryLinkStore implements LinkStore {
@@ -68,6 +69,11 @@ export class CountingMetrics implements RefreshMetrics {
   }
   needsRelink(): void {
     this.counts.needsRelink++;
+  }
+  /** Upstream failures by kind (refused, unreadable, unavailable). */
+  failures: Record<string, number> = {};
+  upstreamFailure(kind: FailureKind): void {
+    this.failures[kind] = (this.failures[kind] ?? 0) + 1;
   }
 }
 

@@ -8,7 +8,7 @@ import type { OAuthUpstream } from '../../functions/domain/ports.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { UpstreamError } from '../../functions/domain/upstream-error.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
-import { FakeClock, InMemoryAuthorizationStore, InMemoryLinkStore, RecordingLog } from '../support/in-memory.ts';
+import { CountingMetrics, FakeClock, InMemoryAuthorizationStore, InMemoryLinkStore, RecordingLog } from '../support/in-memory.ts';
 
 const CALLBACK = 'https://homebase.rokid.com/cb?x=1';
 
@@ -32,6 +32,7 @@ function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
       })),
   };
   const signIn = new UpstreamSignIn({ upstream, store, clock });
+  const metrics = new CountingMetrics();
   const homebase = (settings: HomebaseOAuthSettings, upstreamOverride?: OAuthUpstream) =>
     new HomebaseOAuth({
       signIn: upstreamOverride ? new UpstreamSignIn({ upstream: upstreamOverride, store, clock }) : signIn,
@@ -39,6 +40,7 @@ function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
       vault,
       clock,
       log: new RecordingLog(),
+      metrics,
       settings,
     });
   const linking = homebase({
@@ -47,7 +49,7 @@ function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
     mode: 'code',
   });
   const device = new DeviceOAuth({ signIn, store, clock, appId: 'app-1', publicBaseUrl: 'https://driver.example/' });
-  return { clock, links, store, vault, linking, device, homebase };
+  return { clock, links, store, vault, linking, device, homebase, metrics };
 }
 
 /** The OAuth command and the vendor's redirect back: the state the driver sent upstream. */
@@ -113,13 +115,33 @@ describe('OAuth linking', () => {
   });
 
   it.each([
-    ['unavailable', 'temporarily_unavailable'],
-    ['malformed', 'server_error'],
-  ] as const)('an exchange that fails as %s sends the browser back with %s', async (failure, error) => {
-    const w = world({ exchange: async () => Promise.reject(new UpstreamError(failure, 'x')) });
-    const answer = await w.linking.callback({ state: await started(w), code: 'c' });
-    expect(new URL((answer as { location: string }).location).searchParams.get('error')).toBe(error);
-    expect(w.links.items.size).toBe(0);
+    ['unavailable', 'temporarily_unavailable', 'unavailable', 'The account service did not answer. Try linking again in a few minutes.'],
+    ['rejected', 'server_error', 'refused', 'The account service refused the sign-in. Try linking again.'],
+    ['invalid_grant', 'server_error', 'refused', 'The account service refused the sign-in. Try linking again.'],
+    [
+      'malformed',
+      'server_error',
+      'unreadable',
+      "The account service's answer could not be read, so the account was not linked. Try again later; if it keeps failing, tell the vendor.",
+    ],
+  ] as const)(
+    'an exchange that fails as %s sends the browser back with %s, says which kind, and counts it',
+    async (failure, error, kind, description) => {
+      const w = world({ exchange: async () => Promise.reject(new UpstreamError(failure, 'x', { upstreamCode: '96009' })) });
+      const answer = await w.linking.callback({ state: await started(w), code: 'c' });
+      const params = new URL((answer as { location: string }).location).searchParams;
+      expect(params.get('error')).toBe(error);
+      expect(params.get('error_description')).toBe(description);
+      expect(w.metrics.failures).toEqual({ [kind]: 1 });
+      expect(w.links.items.size).toBe(0);
+    },
+  );
+
+  it('keeps the redirect_uri the grant was made with on the link, for the refresh grant', async () => {
+    const w = world();
+    await w.linking.callback({ state: await started(w), code: 'c' });
+    const [link] = w.links.items.values();
+    expect(link?.upstreamRedirectUri).toBe('https://driver.example/oauth/callback');
   });
 
   it('seed 002 mode appends the userAuth itself instead of a code', async () => {

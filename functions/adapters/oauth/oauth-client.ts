@@ -1,13 +1,17 @@
 /**
- * The driver as an OAuth 2.0 client of the vendor's authorization server, through oauth4webapi.
- * Any standards-compliant server works: its endpoints come from discovery (RFC 8414 / OIDC) or
- * are configured one by one.
+ * The driver as an OAuth 2.0 client of the vendor's authorization server, through oauth4webapi. Its
+ * endpoints come from discovery (RFC 8414 / OIDC) or are configured one by one. What vendors send that
+ * the RFCs do not foresee is read at this edge: see vendor-fetch.ts and vendor-answers.ts.
  */
 import * as oauth from 'oauth4webapi';
 import type { OAuthUpstream, TokenRefresher, UpstreamGrant } from '../../domain/ports.ts';
 import { UpstreamError } from '../../domain/upstream-error.ts';
+import { VENDOR_CODE, type VendorQuirks } from './vendor-answers.ts';
+import { vendorFetch } from './vendor-fetch.ts';
 
-export interface OAuthSettings {
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+export interface OAuthSettings extends VendorQuirks {
   /** Discovery: the issuer identifier. Either this or the endpoints. */
   issuer?: string | undefined;
   authorizationEndpoint?: string | undefined;
@@ -16,28 +20,47 @@ export interface OAuthSettings {
   clientId: string;
   /** Resolved lazily: it may come from Secrets Manager. */
   clientSecret: () => Promise<string>;
-  clientAuth: 'client_secret_basic' | 'client_secret_post';
+  /** Unset: the first of basic and post that discovery lists, else basic. */
+  clientAuth?: ClientAuthMethod | undefined;
+  /** `GET` sends token requests with every parameter in the query. */
+  tokenMethod?: 'POST' | 'GET';
   /** Requested at authorization; empty means the server's default. */
   scope?: string | undefined;
-  /** A token-response field holding the user's id (e.g. `open_id`), for servers without ID tokens or userinfo. */
-  userIdClaim?: string | undefined;
+  /** Fixed parameters added to the authorization URL (Xiaomi's `skip_confirm`). */
+  authorizeParams?: Record<string, string>;
+  /** Token-response fields holding the user's id, tried in order (`openId`, `open_id`). */
+  userIdClaims?: string[];
+  /** The access token's lifetime when the server does not say. */
+  defaultExpiresInS?: number | undefined;
   timeoutMs: number;
 }
 
+/** The recognised token types besides bearer and DPoP: the access token is an opaque credential either way. */
+const RECOGNIZED_TOKEN_TYPES: oauth.RecognizedTokenTypes = { mac: () => undefined };
+
 export class OAuthClient implements TokenRefresher, OAuthUpstream {
   readonly #settings: OAuthSettings;
+  readonly #fetch: ReturnType<typeof vendorFetch>;
   #server: Promise<oauth.AuthorizationServer> | undefined;
 
   constructor(settings: OAuthSettings) {
     this.#settings = settings;
+    this.#fetch = vendorFetch({ ...settings, tokenMethod: settings.tokenMethod ?? 'POST' });
   }
 
-  async refresh(refreshToken: string): Promise<UpstreamGrant> {
+  /** The link's redirect_uri goes along: some servers (Xiaomi) want it on the refresh grant too. */
+  async refresh(refreshToken: string, context: { redirectUri?: string | undefined } = {}): Promise<UpstreamGrant> {
     const as = await this.#authorizationServer();
-    const auth = await this.#clientAuth();
-    const response = await this.#send(() => oauth.refreshTokenGrantRequest(as, this.#client, auth, refreshToken, this.#requestOptions()));
+    const auth = await this.#clientAuth(as);
+    const options = {
+      ...this.#requestOptions(),
+      ...(context.redirectUri ? { additionalParameters: { redirect_uri: context.redirectUri } } : {}),
+    };
     try {
-      return grantOf(await oauth.processRefreshTokenResponse(as, this.#client, response));
+      const response = await oauth.refreshTokenGrantRequest(as, this.#client, auth, refreshToken, options);
+      return this.#grantOf(
+        await oauth.processRefreshTokenResponse(as, this.#client, response, { recognizedTokenTypes: RECOGNIZED_TOKEN_TYPES }),
+      );
     } catch (error) {
       throw classify(error);
     }
@@ -55,6 +78,7 @@ export class OAuthClient implements TokenRefresher, OAuthUpstream {
     }
     const url = new URL(as.authorization_endpoint);
     const params: Record<string, string> = {
+      ...this.#settings.authorizeParams,
       response_type: 'code',
       client_id: this.#settings.clientId,
       redirect_uri: request.redirectUri,
@@ -74,16 +98,11 @@ export class OAuthClient implements TokenRefresher, OAuthUpstream {
     codeVerifier: string;
   }): Promise<{ grant: UpstreamGrant; vendorUserId: string }> {
     const as = await this.#authorizationServer();
-    const auth = await this.#clientAuth();
-    let params: URLSearchParams;
+    const auth = await this.#clientAuth(as);
     try {
       // The driver has already checked (and consumed) the state; this checks the rest, `iss` included (RFC 9207).
-      params = oauth.validateAuthResponse(as, this.#client, new URLSearchParams(request.callbackParams), oauth.skipStateCheck);
-    } catch (error) {
-      throw classify(error);
-    }
-    const response = await this.#send(() =>
-      oauth.authorizationCodeGrantRequest(
+      const params = oauth.validateAuthResponse(as, this.#client, new URLSearchParams(request.callbackParams), oauth.skipStateCheck);
+      const response = await oauth.authorizationCodeGrantRequest(
         as,
         this.#client,
         auth,
@@ -91,57 +110,45 @@ export class OAuthClient implements TokenRefresher, OAuthUpstream {
         request.redirectUri,
         request.codeVerifier,
         this.#requestOptions(),
-      ),
-    );
-    let result: oauth.TokenEndpointResponse;
-    try {
-      result = await oauth.processAuthorizationCodeResponse(as, this.#client, response);
+      );
+      const result = await oauth.processAuthorizationCodeResponse(as, this.#client, response, {
+        recognizedTokenTypes: RECOGNIZED_TOKEN_TYPES,
+      });
+      return { grant: this.#grantOf(result), vendorUserId: await this.#userIdOf(as, result) };
     } catch (error) {
       throw classify(error);
     }
-    return { grant: grantOf(result), vendorUserId: await this.#userIdOf(as, result) };
   }
 
   /** Who the user is: a configured token-response field, the ID token's `sub`, or the userinfo endpoint's. */
   async #userIdOf(as: oauth.AuthorizationServer, result: oauth.TokenEndpointResponse): Promise<string> {
-    const claim = this.#settings.userIdClaim;
-    if (claim && result[claim] !== undefined && result[claim] !== null) return String(result[claim]);
+    for (const claim of this.#settings.userIdClaims ?? []) {
+      const value = result[claim];
+      if ((typeof value === 'string' && value !== '') || typeof value === 'number') return String(value);
+    }
     const sub = oauth.getValidatedIdTokenClaims(result)?.sub;
     if (sub) return sub;
     if (as.userinfo_endpoint) {
-      const response = await this.#send(() => oauth.userInfoRequest(as, this.#client, result.access_token, this.#requestOptions()));
-      try {
-        const info = await oauth.processUserInfoResponse(as, this.#client, oauth.skipSubjectCheck, response);
-        return info.sub;
-      } catch (error) {
-        throw classify(error);
-      }
+      const response = await oauth.userInfoRequest(as, this.#client, result.access_token, this.#requestOptions());
+      const info = await oauth.processUserInfoResponse(as, this.#client, oauth.skipSubjectCheck, response);
+      return info.sub;
     }
-    throw new UpstreamError(
-      'malformed',
-      'the token response does not say who the user is: no ID token, no userinfo endpoint, no OAUTH_USER_ID_CLAIM',
-    );
+    const claims = this.#settings.userIdClaims ?? [];
+    const missing = claims.length === 0 ? 'no OAUTH_USER_ID_CLAIM' : `and none of ${claims.join(', ')} in it`;
+    throw new UpstreamError('malformed', `the token response does not say who the user is: no ID token, no userinfo endpoint, ${missing}`);
+  }
+
+  #grantOf(response: oauth.TokenEndpointResponse): UpstreamGrant {
+    const { access_token, refresh_token, expires_in, ...extra } = response;
+    const grant: UpstreamGrant = { accessToken: access_token, extra };
+    if (refresh_token) grant.refreshToken = refresh_token;
+    const expiresIn = expires_in ?? this.#settings.defaultExpiresInS;
+    if (expiresIn !== undefined) grant.expiresIn = Math.floor(expiresIn);
+    return grant;
   }
 
   get #client(): oauth.Client {
     return { client_id: this.#settings.clientId };
-  }
-
-  /** Sends a request; no answer, or a 5xx or 429 (a busy server, not a verdict), is `unavailable`. */
-  async #send(request: () => Promise<Response>): Promise<Response> {
-    let response: Response;
-    try {
-      response = await request();
-    } catch (error) {
-      if (!isNetworkFailure(error)) throw error;
-      throw unavailable(error);
-    }
-    if (response.status >= 500 || response.status === 429) {
-      throw new UpstreamError('unavailable', `authorization server answered HTTP ${response.status}`, {
-        upstreamCode: String(response.status),
-      });
-    }
-    return response;
   }
 
   /** Discovered once per container and kept; a failed discovery is retried on the next call. */
@@ -172,53 +179,75 @@ export class OAuthClient implements TokenRefresher, OAuthUpstream {
       return await oauth.processDiscoveryResponse(url, response);
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
-      throw isNetworkFailure(error)
-        ? unavailable(error)
-        : new UpstreamError('malformed', `discovery at ${issuer} failed: ${(error as Error).message}`, { cause: error });
+      throw new UpstreamError('malformed', `discovery at ${issuer} failed: ${(error as Error).message}`, { cause: error });
     }
   }
 
-  async #clientAuth(): Promise<oauth.ClientAuth> {
+  /** OAUTH_CLIENT_AUTH if set; else the first of basic and post that discovery lists; else basic. */
+  async #clientAuth(as: oauth.AuthorizationServer): Promise<oauth.ClientAuth> {
     const secret = await this.#settings.clientSecret();
-    return this.#settings.clientAuth === 'client_secret_post' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
+    const supported = as.token_endpoint_auth_methods_supported;
+    const method =
+      this.#settings.clientAuth ??
+      (supported?.includes('client_secret_basic')
+        ? 'client_secret_basic'
+        : supported?.includes('client_secret_post')
+          ? 'client_secret_post'
+          : undefined) ??
+      'client_secret_basic';
+    return method === 'client_secret_post' ? oauth.ClientSecretPost(secret) : literalBasic(secret);
   }
 
   #requestOptions() {
     const insecure = [this.#settings.issuer, this.#settings.tokenEndpoint].some((url) => url?.startsWith('http://'));
     return {
-      signal: () => AbortSignal.timeout(this.#settings.timeoutMs),
+      [oauth.customFetch]: this.#fetch,
       // Plain http is only ever configured for a loopback server in local runs and tests.
       ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}),
     };
   }
 }
 
-function grantOf(response: oauth.TokenEndpointResponse): UpstreamGrant {
-  const { access_token, refresh_token, expires_in, ...extra } = response;
-  const grant: UpstreamGrant = { accessToken: access_token, extra };
-  if (refresh_token) grant.refreshToken = refresh_token;
-  if (expires_in !== undefined) grant.expiresIn = expires_in;
-  return grant;
+/**
+ * HTTP Basic client authentication that servers accept. RFC 6749 §2.3.1 form-encodes the id and secret
+ * first, and oauth4webapi encodes every character but letters and digits, so `homebase-driver` arrives
+ * as `homebase%2Ddriver`; many servers compare the header literally and refuse it. Here the unreserved
+ * characters (`A–Z a–z 0–9 - . _ ~`) go as they are, and only the rest is encoded.
+ */
+export function literalBasic(clientSecret: string): oauth.ClientAuth {
+  return (_as, client, _body, headers) => {
+    const credentials = `${formEncode(client.client_id)}:${formEncode(clientSecret)}`;
+    headers.set('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`);
+  };
 }
 
+const formEncode = (text: string) =>
+  encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+
+/** Which kind of failure: the server refused (an OAuth error, 4xx), or its answer could not be read. */
 function classify(error: unknown): UpstreamError {
+  if (error instanceof UpstreamError) return error;
   if (error instanceof oauth.ResponseBodyError) {
+    const vendorCode = (error.cause as Record<string, unknown> | undefined)?.[VENDOR_CODE];
     const failure = error.error === 'invalid_grant' ? 'invalid_grant' : 'rejected';
-    return new UpstreamError(failure, `token endpoint refused: ${error.error}`, { upstreamCode: error.error, cause: error });
+    return new UpstreamError(failure, `the authorization server refused: ${error.error}`, {
+      upstreamCode: vendorCode === undefined ? error.error : String(vendorCode),
+      cause: error,
+    });
   }
-  if (isNetworkFailure(error)) return unavailable(error);
   if (error instanceof oauth.AuthorizationResponseError) {
-    return new UpstreamError('rejected', `authorization refused: ${error.error}`, { upstreamCode: error.error, cause: error });
+    return new UpstreamError('rejected', `the authorization was refused: ${error.error}`, { upstreamCode: error.error, cause: error });
   }
-  return new UpstreamError('malformed', `token endpoint answer unreadable: ${(error as Error).message}`, { cause: error });
-}
-
-const isAbort = (error: unknown): boolean => error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
-
-/** fetch's own failures (no connection, reset, timeout), not a TypeError from a wrong argument. */
-const isNetworkFailure = (error: unknown): boolean => isAbort(error) || (error instanceof TypeError && error.message === 'fetch failed');
-
-const unavailable = (error: unknown): UpstreamError =>
-  new UpstreamError('unavailable', isAbort(error) ? 'authorization server timed out' : 'authorization server unreachable', {
+  if (error instanceof oauth.WWWAuthenticateChallengeError) {
+    return new UpstreamError('rejected', `the authorization server refused the client (HTTP ${error.status})`, {
+      upstreamCode: String(error.status),
+      cause: error,
+    });
+  }
+  // oauth4webapi's messages name the field and never quote the body.
+  return new UpstreamError('malformed', `the authorization server's answer could not be read: ${(error as Error).message}`, {
     cause: error,
   });
+}

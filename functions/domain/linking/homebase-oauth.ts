@@ -7,9 +7,9 @@
  */
 import * as v from 'valibot';
 import { InvalidAuthorizationError } from '../errors.ts';
-import type { AuthorizationStore, Clock, DiagnosticsLog } from '../ports.ts';
+import type { AuthorizationStore, Clock, DiagnosticsLog, UpstreamMetrics } from '../ports.ts';
 import { parseOrThrow } from '../protocol/validation.ts';
-import { UpstreamError } from '../upstream-error.ts';
+import { kindOf, UpstreamError } from '../upstream-error.ts';
 import type { IssuedUserAuth, TokenVault } from '../vault/token-vault.ts';
 import { hashToken, linkIdOf, mintCode } from '../vault/tokens.ts';
 import { type BrowserAnswer, defined, EXPIRED_SIGN_IN } from './browser-answer.ts';
@@ -39,6 +39,7 @@ export class HomebaseOAuth {
   readonly #clock: Clock;
   readonly #settings: HomebaseOAuthSettings;
   readonly #log: DiagnosticsLog;
+  readonly #metrics: UpstreamMetrics;
   readonly #callbackUrl: string;
 
   constructor(deps: {
@@ -48,12 +49,14 @@ export class HomebaseOAuth {
     clock: Clock;
     settings: HomebaseOAuthSettings;
     log: DiagnosticsLog;
+    metrics: UpstreamMetrics;
   }) {
     this.#signIn = deps.signIn;
     this.#store = deps.store;
     this.#vault = deps.vault;
     this.#clock = deps.clock;
     this.#log = deps.log;
+    this.#metrics = deps.metrics;
     const publicBaseUrl = deps.settings.publicBaseUrl.replace(/\/+$/, '');
     this.#settings = { ...deps.settings, publicBaseUrl };
     this.#callbackUrl = `${publicBaseUrl}/oauth/callback`;
@@ -88,11 +91,19 @@ export class HomebaseOAuth {
     let linked: { auth: IssuedUserAuth; linkId: string };
     try {
       const { grant, vendorUserId } = await this.#signIn.exchange(defined(query), pending, this.#callbackUrl);
-      const auth = await this.#vault.link(vendorUserId, 'oauth', grant);
+      const auth = await this.#vault.link(vendorUserId, 'oauth', grant, { redirectUri: this.#callbackUrl });
       linked = { auth, linkId: linkIdOf('hbu', auth.userToken) ?? '' };
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
-      this.#log.warn('OAuth code exchange failed', { failure: error.failure, reason: error.message });
+      // The upstream's own code and the kind of failure, never its body: it may hold tokens.
+      const kind = kindOf(error.failure);
+      this.#log.warn('OAuth code exchange failed', {
+        kind,
+        failure: error.failure,
+        upstreamCode: error.upstreamCode,
+        reason: error.message,
+      });
+      this.#metrics.upstreamFailure(kind);
       return back(exchangeError(error));
     }
     if (this.#settings.mode === 'tokens') {

@@ -4,7 +4,7 @@
  */
 import { crypto } from '../../runtime/builtins.ts';
 import type { AuthorizationStore, Clock, OAuthUpstream, PendingAuthorization, UpstreamGrant } from '../ports.ts';
-import type { UpstreamError } from '../upstream-error.ts';
+import { kindOf, type UpstreamError } from '../upstream-error.ts';
 import { hashToken } from '../vault/tokens.ts';
 
 const { createHash, randomBytes } = crypto;
@@ -62,9 +62,24 @@ export class UpstreamSignIn {
   }
 }
 
-/** The OAuth error (RFC 6749 §4.1.2.1) that tells the person what became of their sign-in. */
+/**
+ * The OAuth error (RFC 6749 §4.1.2.1) that tells the person what became of their sign-in, and whether
+ * the account service refused it or answered in a way the driver could not read.
+ */
 export function exchangeError(error: UpstreamError): { error: string; error_description: string } {
-  return error.failure === 'unavailable'
-    ? { error: 'temporarily_unavailable', error_description: 'The account service did not answer. Try linking again in a few minutes.' }
-    : { error: 'server_error', error_description: 'The account service refused the sign-in. Try linking again.' };
+  switch (kindOf(error.failure)) {
+    case 'unavailable':
+      return {
+        error: 'temporarily_unavailable',
+        error_description: 'The account service did not answer. Try linking again in a few minutes.',
+      };
+    case 'refused':
+      return { error: 'server_error', error_description: 'The account service refused the sign-in. Try linking again.' };
+    case 'unreadable':
+      return {
+        error: 'server_error',
+        error_description:
+          "The account service's answer could not be read, so the account was not linked. Try again later; if it keeps failing, tell the vendor.",
+      };
+  }
 }

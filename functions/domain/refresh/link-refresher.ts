@@ -1,5 +1,5 @@
 import type { Clock, DiagnosticsLog, LinkStore, RefreshMetrics, TokenRefresher, UpstreamGrant } from '../ports.ts';
-import { UpstreamError } from '../upstream-error.ts';
+import { kindOf, UpstreamError } from '../upstream-error.ts';
 import type { Link, UpstreamCredentials, UpstreamKind } from '../vault/link.ts';
 import { backoffDueAt, hasExpired, nextDueAt, type RefreshPolicy } from './schedule.ts';
 import type { Limiter } from './semaphore.ts';
@@ -92,12 +92,13 @@ export class LinkRefresher {
 
     let grant: UpstreamGrant;
     try {
+      const context = { redirectUri: link.upstreamRedirectUri };
       grant = request.upstreamSlot
-        ? await request.upstreamSlot(() => upstream.refresh(refreshToken))
-        : await upstream.refresh(refreshToken);
+        ? await request.upstreamSlot(() => upstream.refresh(refreshToken, context))
+        : await upstream.refresh(refreshToken, context);
     } catch (error) {
       if (error instanceof UpstreamError && error.failure === 'invalid_grant') {
-        return this.#needsRelink(link, request.owner, error.message);
+        return this.#needsRelink(link, request.owner, error.message, error.upstreamCode);
       }
       // Timeouts, resets, 5xx, 429, unreadable answers and refusals of the client itself: the
       // request may even have reached the upstream, so the stored refresh token stays until a
@@ -155,10 +156,12 @@ export class LinkRefresher {
     });
     const stored = await this.#links.update(next, { leaseOwner: owner });
     this.#metrics.transientFailure();
+    if (error instanceof UpstreamError) this.#metrics.upstreamFailure(kindOf(error.failure));
     this.#log.warn('Upstream refresh failed; will retry', {
       linkId: link.linkId,
       upstream: link.upstream,
       failure: error instanceof UpstreamError ? error.failure : 'error',
+      ...(error instanceof UpstreamError ? { kind: kindOf(error.failure), upstreamCode: error.upstreamCode } : {}),
       reason: error instanceof Error ? error.message : String(error),
       failures,
       retryAt: next.refreshDueAt,
@@ -166,7 +169,7 @@ export class LinkRefresher {
     return { kind: 'transient', link: stored ? next : link };
   }
 
-  async #needsRelink(link: Link, owner: string, reason: string): Promise<RefreshOutcome> {
+  async #needsRelink(link: Link, owner: string, reason: string, upstreamCode?: string): Promise<RefreshOutcome> {
     const now = this.#clock.now();
     const next = withoutLease({ ...link, status: 'needs_relink', refreshDueAt: undefined, updatedAt: now, version: link.version + 1 });
     const stored = await this.#links.update(next, { leaseOwner: owner });
@@ -175,6 +178,7 @@ export class LinkRefresher {
       linkId: link.linkId,
       upstream: link.upstream,
       reason,
+      ...(upstreamCode === undefined ? {} : { upstreamCode }),
     });
     return { kind: 'needs_relink', link: stored ? next : link };
   }

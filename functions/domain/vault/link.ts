@@ -23,6 +23,8 @@ export interface Link {
   vendorUserId: string;
   /** Which upstream issued the credentials, and so which one refreshes them. */
   upstream: UpstreamKind;
+  /** The redirect_uri the OAuth grant was made with; some servers want it on every refresh. */
+  upstreamRedirectUri?: string;
   credentials: UpstreamCredentials;
   status: LinkStatus;
   /** SHA-256 of the driver-issued tokens; the tokens themselves are never stored. */

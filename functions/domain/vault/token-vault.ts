@@ -52,7 +52,12 @@ export class TokenVault {
   }
 
   /** Stores a new link for the vendor user and issues the driver's tokens for it. */
-  async link(vendorUserId: string, upstream: Link['upstream'], grant: UpstreamGrant): Promise<IssuedUserAuth> {
+  async link(
+    vendorUserId: string,
+    upstream: Link['upstream'],
+    grant: UpstreamGrant,
+    options: { redirectUri?: string } = {},
+  ): Promise<IssuedUserAuth> {
     const now = this.#clock.now();
     const linkId = newLinkId();
     const userToken = mintToken('hbu', linkId);
@@ -63,6 +68,7 @@ export class TokenVault {
       linkId,
       vendorUserId,
       upstream,
+      ...(options.redirectUri ? { upstreamRedirectUri: options.redirectUri } : {}),
       credentials,
       status: 'active',
       ...(refreshDueAt === undefined ? {} : { refreshDueAt }),
