@@ -11,10 +11,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.exit(1);
 }
 const dataDir = process.env['DATA_DIR'] ?? '.data';
+const upstreamStyle = process.env['LOCAL_UPSTREAM_STYLE'] ?? 'oidc';
+if (upstreamStyle !== 'oidc' && upstreamStyle !== 'xiaomi') {
+  console.error(`LOCAL_UPSTREAM_STYLE must be oidc or xiaomi, not "${upstreamStyle}".`);
+  process.exit(1);
+}
 
 let driver: Awaited<ReturnType<typeof startLocalDriver>>;
 try {
-  driver = await startLocalDriver({ port, dataDir });
+  driver = await startLocalDriver({ port, dataDir, upstreamStyle });
 } catch (error) {
   const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${port} is in use; set PORT` : String(error);
   console.error(`homebase-driver could not start: ${reason}`);
@@ -23,9 +28,15 @@ try {
 
 const { url } = driver;
 const login = JSON.stringify({ command: 'login', params: { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password } });
-console.log(`homebase-driver ready at ${url} (data in ${dataDir}, UserCenter at ${driver.userCenterUrl})
+const oauthLink = `curl -s ${url}/command -H 'content-type: application/json' \\
+    -d '{"command":"OAuth","params":{"callbackURL":"${url}/local/callback"}}'`;
+const tryIt = driver.xiaomiServer
+  ? `The OAuth upstream is in the shape of Xiaomi's account OAuth (${driver.oauthIssuer}), and the devices come from a
+cloud that takes MAC-signed requests only. Link as Homebase would: ask for the authorization URL, open it in a
+browser and sign in as demo / homebase:
 
-Try it. Log in as the demo user, then list devices with the userId and userToken it returns:
+  ${oauthLink}`
+  : `Try it. Log in as the demo user, then list devices with the userId and userToken it returns:
 
   curl -s ${url}/command -H 'content-type: application/json' -d '${login}'
 
@@ -35,10 +46,12 @@ Try it. Log in as the demo user, then list devices with the userId and userToken
 Or link over OAuth as Homebase would: ask for the authorization URL, open it in a browser and sign
 in as demo / homebase at the local authorization server (${driver.oauthIssuer}):
 
-  curl -s ${url}/command -H 'content-type: application/json' \\
-    -d '{"command":"OAuth","params":{"callbackURL":"${url}/local/callback"}}'
+  ${oauthLink}`;
+console.log(`homebase-driver ready at ${url} (data in ${dataDir}, UserCenter at ${driver.userCenterUrl})
 
-Upstream tokens are refreshed every ${process.env['REFRESH_INTERVAL_S'] ?? 60} s by the same job the deployed schedule runs.
+${tryIt}
+
+Upstream tokens are refreshed every ${driver.config.REFRESH_INTERVAL_S} s by the same job the deployed schedule runs.
 
 Press Ctrl-C to stop.`);
 

@@ -37,6 +37,8 @@ export interface LinkStore {
 export interface CloudSession {
   vendorUserId: string;
   accessToken: string;
+  /** Set when the token is of type `mac`: each request is signed with this key, not sent as a bearer. */
+  mac?: { key: string; algorithm: string | undefined };
 }
 
 /**

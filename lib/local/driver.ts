@@ -7,7 +7,6 @@
  * with the local services filled in. Only the AWS SDK's own variables (the DynamoDB endpoint and
  * dummy credentials) go into process.env, since that is where the SDK looks for them.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { commandHandler } from '../../functions/command.ts';
 import { type Config, type ConfigInput, HOMEBASE_CALLBACK_ORIGINS, readConfig } from '../../functions/config.ts';
@@ -19,7 +18,10 @@ import { refreshHandler } from '../../functions/refresh.ts';
 import { FUNCTION_SIZING } from '../functions.ts';
 import { type Routes, startApiGateway } from './api-gateway.ts';
 import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
-import { type OAuthServer, startOAuthServer } from './oauth-server.ts';
+import type { DeviceCloudServer } from './device-cloud-server.ts';
+import { type LocalOAuthUpstream, startLocalOAuthUpstream, type UpstreamStyle } from './oauth-upstream.ts';
+import type { OAuthServer } from './oauth-server.ts';
+import type { XiaomiServer } from './xiaomi-server.ts';
 import { type LocalSchedule, startSchedule } from './schedule.ts';
 import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from './usercenter-server.ts';
 
@@ -29,6 +31,8 @@ export interface LocalDriverOptions {
   dataDir?: string;
   /** Driver settings (the keys of docs/configuration.md); default: the process environment. */
   settings?: ConfigInput;
+  /** The kind of OAuth server to run when none is named (`LOCAL_UPSTREAM_STYLE`): `oidc` (default) or `xiaomi`. */
+  upstreamStyle?: UpstreamStyle;
 }
 
 export interface LocalDriver {
@@ -41,6 +45,9 @@ export interface LocalDriver {
   /** The OAuth upstream in use; `oauthServer` is set when it is the embedded one. */
   oauthIssuer: string;
   oauthServer: OAuthServer | undefined;
+  /** Set with `upstreamStyle: 'xiaomi'`: the Xiaomi-shaped server and the MAC-checking device cloud. */
+  xiaomiServer: XiaomiServer | undefined;
+  deviceCloud: DeviceCloudServer | undefined;
   dynamoEndpoint: string;
   close(): Promise<void>;
 }
@@ -90,29 +97,12 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     stops.unshift(api.close);
 
     settings.PUBLIC_BASE_URL ??= api.url;
-    let oauthServer: OAuthServer | undefined;
+    let upstream: LocalOAuthUpstream | undefined;
     if (!settings.OAUTH_CLIENT_ID) {
-      // No OAuth upstream named: run the embedded authorization server, with a login page.
-      const clientId = 'homebase-driver-local';
-      const clientSecret = randomBytes(24).toString('base64url');
-      oauthServer = await startOAuthServer({
-        clients: [
-          {
-            client_id: clientId,
-            client_secret: clientSecret,
-            redirect_uris: [`${settings.PUBLIC_BASE_URL}/oauth/callback`, `${settings.PUBLIC_BASE_URL}/device_oauth/${clientId}/callback`],
-            grant_types: ['authorization_code', 'refresh_token'],
-            token_endpoint_auth_method: 'client_secret_basic',
-          },
-        ],
-      });
-      stops.unshift(oauthServer.close);
-      Object.assign(settings, {
-        OAUTH_ISSUER: oauthServer.issuer,
-        OAUTH_CLIENT_ID: clientId,
-        OAUTH_CLIENT_SECRET: clientSecret,
-        OAUTH_SCOPE: 'openid',
-      });
+      // No OAuth upstream named: run a local one, with a sign-in page.
+      upstream = await startLocalOAuthUpstream(options.upstreamStyle ?? 'oidc', settings.PUBLIC_BASE_URL);
+      stops.unshift(...upstream.stops);
+      for (const [key, value] of Object.entries(upstream.settings) as [keyof ConfigInput, string][]) settings[key] ??= value;
       settings.DEVICE_OAUTH ??= 'on';
     }
     // Local runs may send the browser back to a page on this machine.
@@ -130,8 +120,10 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       config: ready,
       refresh: schedule,
       userCenterUrl: settings.USERCENTER_URL,
-      oauthIssuer: settings.OAUTH_ISSUER ?? '',
-      oauthServer,
+      oauthIssuer: upstream?.issuer ?? settings.OAUTH_ISSUER ?? settings.OAUTH_TOKEN_ENDPOINT ?? '',
+      oauthServer: upstream?.oauthServer,
+      xiaomiServer: upstream?.xiaomiServer,
+      deviceCloud: upstream?.deviceCloud,
       dynamoEndpoint: dynamo.endpoint,
       close: () => stopAll(stops),
     };

@@ -53,5 +53,6 @@ export class Browser {
 export function formAction(page: { url: URL; body: string }): string {
   const action = /<form[^>]*action="([^"]+)"/.exec(page.body)?.[1];
   if (!action) throw new Error(`no form on ${page.url}: ${page.body.slice(0, 200)}`);
-  return new URL(action, page.url).toString();
+  // An attribute value is HTML: its `&` is written `&amp;`.
+  return new URL(action.replaceAll('&amp;', '&'), page.url).toString();
 }

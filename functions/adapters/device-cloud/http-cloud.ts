@@ -11,6 +11,7 @@ import {
 import type { CloudSession, DeviceCloud } from '../../domain/ports.ts';
 import type { Action } from '../../domain/protocol/action.ts';
 import { isRecord, requestJson, TransportError } from '../http/request-json.ts';
+import { macAuthorization } from './mac-signature.ts';
 
 export interface HttpCloudSettings {
   /** Base URL of the vendor's device API, e.g. https://devices.example.com/homebase */
@@ -22,7 +23,8 @@ export interface HttpCloudSettings {
  * A vendor device cloud reached over REST (see "Device cloud contract" in the README):
  *   GET  {base}/devices                      → 200 {"devices": Device[]}
  *   POST {base}/devices/{deviceId}/actions   → 200 {"state": State}
- * Both carry `Authorization: Bearer <upstream access token>`. A 4xx/5xx body may carry
+ * Both carry `Authorization: Bearer <upstream access token>`, or a MAC signature (mac-signature.ts) when
+ * the upstream issued a token of type mac. A 4xx/5xx body may carry
  * {"errorName": "E_…", "message": "…"}, which is passed on to Homebase.
  */
 export class HttpDeviceCloud implements DeviceCloud {
@@ -57,9 +59,14 @@ export class HttpDeviceCloud implements DeviceCloud {
 
   async #call(session: CloudSession, method: 'GET' | 'POST', path: string, payload?: unknown, deviceId?: string): Promise<unknown> {
     try {
-      const answer = await requestJson(`${this.#base}${path}`, {
+      const url = `${this.#base}${path}`;
+      const { mac } = session;
+      const authorization = mac
+        ? macAuthorization({ accessToken: session.accessToken, macKey: mac.key, algorithm: mac.algorithm }, method, new URL(url))
+        : `Bearer ${session.accessToken}`;
+      const answer = await requestJson(url, {
         method,
-        headers: { authorization: `Bearer ${session.accessToken}` },
+        headers: { authorization },
         body: payload,
         timeoutMs: this.#timeoutMs,
       });

@@ -194,10 +194,15 @@ export class TokenVault {
   }
 }
 
-export const sessionOf = (link: Link): CloudSession => ({
-  vendorUserId: link.vendorUserId,
-  accessToken: link.credentials.accessToken,
-});
+export function sessionOf(link: Link): CloudSession {
+  const { accessToken, extra } = link.credentials;
+  const session: CloudSession = { vendorUserId: link.vendorUserId, accessToken };
+  const type = typeof extra['token_type'] === 'string' ? extra['token_type'].toLowerCase() : undefined;
+  if (type === 'mac' && typeof extra['mac_key'] === 'string') {
+    session.mac = { key: extra['mac_key'], algorithm: typeof extra['mac_algorithm'] === 'string' ? extra['mac_algorithm'] : undefined };
+  }
+  return session;
+}
 
 function credentialsFrom(grant: UpstreamGrant, now: number): UpstreamCredentials {
   const credentials: UpstreamCredentials = { accessToken: grant.accessToken, extra: grant.extra };

@@ -1,0 +1,92 @@
+/**
+ * A vendor device cloud that speaks the driver's `DEVICE_CLOUD=http` contract (docs/device-cloud.md),
+ * for `npm start` and the tests: each user gets the demo home, kept in memory, and every request must
+ * prove whose it is. `macCredentials` checks Xiaomi-style MAC signatures (a fresh nonce, within five
+ * minutes, signed with the token's mac_key); `bearerCredentials` checks plain bearer tokens.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
+import { applyAction } from '../../functions/adapters/device-cloud/virtual/semantics.ts';
+import { macMatches, parseMacAuthorization } from '../../functions/adapters/device-cloud/mac-signature.ts';
+import type { Action } from '../../functions/domain/protocol/action.ts';
+import type { Device } from '../../functions/domain/protocol/device.ts';
+import { listen } from './loopback.ts';
+
+/** Whose request this is, or undefined to refuse it with 401. */
+export type Authenticate = (authorization: string | undefined, method: string, url: URL) => string | undefined;
+
+export function macCredentials(tokenInfo: (accessToken: string) => { openId: string; macKey: string } | undefined): Authenticate {
+  const seen = new Set<string>();
+  return (authorization, method, url) => {
+    const header = parseMacAuthorization(authorization);
+    const info = header && tokenInfo(header.accessToken);
+    if (!header || !info) return undefined;
+    const minutes = Number(header.nonce.split(':')[1]);
+    if (!Number.isFinite(minutes) || Math.abs(Date.now() / 60_000 - minutes) > 5 || seen.has(header.nonce)) return undefined;
+    if (!macMatches(header, info.macKey, 'HmacSha1', method, url)) return undefined;
+    seen.add(header.nonce);
+    return info.openId;
+  };
+}
+
+export function bearerCredentials(userOf: (accessToken: string) => string | undefined): Authenticate {
+  return (authorization) => (authorization?.startsWith('Bearer ') ? userOf(authorization.slice(7)) : undefined);
+}
+
+export interface DeviceCloudServer {
+  url: string;
+  /** Requests refused for their credentials. */
+  readonly refused: number;
+  close(): Promise<void>;
+}
+
+export async function startDeviceCloud(options: { authenticate: Authenticate; port?: number }): Promise<DeviceCloudServer> {
+  const homes = new Map<string, Device[]>();
+  let refused = 0;
+  const homeOf = (user: string) => {
+    let home = homes.get(user);
+    if (!home) homes.set(user, (home = demoHome(user)));
+    return home;
+  };
+  const server = createServer((req, res) => {
+    void route(req, res).catch(() => send(res, 500, { message: 'device cloud error' }));
+  });
+  const bound = await listen(server, options.port ?? 0);
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const user = options.authenticate(req.headers.authorization, req.method ?? 'GET', url);
+    if (!user) {
+      refused++;
+      return send(res, 401, { message: 'The request is not signed with a valid token.' });
+    }
+    const home = homeOf(user);
+    if (req.method === 'GET' && url.pathname === '/devices') return send(res, 200, { devices: home });
+    const match = /^\/devices\/([^/]+)\/actions$/.exec(url.pathname);
+    if (req.method === 'POST' && match) {
+      const device = home.find((d) => d.deviceId === decodeURIComponent(match[1] ?? ''));
+      if (!device) return send(res, 404, { message: 'no such device' });
+      device.state = applyAction(device.state, JSON.parse(await readBody(req)) as Action);
+      return send(res, 200, { state: device.state });
+    }
+    send(res, 404, { message: 'not found' });
+  }
+
+  return {
+    url: bound.url,
+    get refused() {
+      return refused;
+    },
+    close: bound.close,
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
