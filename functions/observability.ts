@@ -41,3 +41,6 @@ export const refreshMetrics: RefreshMetrics = {
 export function flushMetrics(): void {
   if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
 }
+
+/** A middy middleware: what an invocation recorded is published whether it succeeded or not. */
+export const publishMetrics = { after: flushMetrics, onError: flushMetrics };

@@ -7,7 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { BrowserAnswer, Outcome } from '../domain/linking/browser-answer.ts';
-import { logger } from '../observability.ts';
+import { logger, publishMetrics } from '../observability.ts';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -18,25 +18,29 @@ const NO_STORE = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer'
 const STATUS: Record<Outcome, number> = { ok: 200, bad_request: 400, not_found: 404, upstream_failed: 502 };
 
 export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>) {
-  return middy<Event, Result, Error, Context>()
-    .use(injectLambdaContext(logger))
-    .handler(async (event, context) => {
-      try {
-        const answer = await handle(event);
-        // The route only: query strings carry codes and states.
-        logger.info('request', { route: event.routeKey, outcome: answer.kind === 'redirect' ? 'redirect' : answer.outcome });
-        return toResult(answer);
-      } catch (error) {
-        logger.error('browser route failed unexpectedly', {
-          route: event.routeKey,
-          error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
-        });
-        return page(500, {
-          title: 'Something went wrong',
-          message: `The account link could not be completed. Try again in the Rokid app; if it keeps failing, give the operators this request id: ${context.awsRequestId}.`,
-        });
-      }
-    });
+  return (
+    middy<Event, Result, Error, Context>()
+      .use(injectLambdaContext(logger))
+      // Linking records which kind of upstream failure it met.
+      .use(publishMetrics)
+      .handler(async (event, context) => {
+        try {
+          const answer = await handle(event);
+          // The route only: query strings carry codes and states.
+          logger.info('request', { route: event.routeKey, outcome: answer.kind === 'redirect' ? 'redirect' : answer.outcome });
+          return toResult(answer);
+        } catch (error) {
+          logger.error('browser route failed unexpectedly', {
+            route: event.routeKey,
+            error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+          });
+          return page(500, {
+            title: 'Something went wrong',
+            message: `The account link could not be completed. Try again in the Rokid app; if it keeps failing, give the operators this request id: ${context.awsRequestId}.`,
+          });
+        }
+      })
+  );
 }
 
 export const notConfigured: BrowserAnswer = {

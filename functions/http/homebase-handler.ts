@@ -8,7 +8,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DriverError, HomebaseError, toErrorEnvelope } from '../domain/errors.ts';
-import { flushMetrics, logger } from '../observability.ts';
+import { logger, publishMetrics } from '../observability.ts';
 
 /** Homebase bodies are a few hundred bytes; anything near this is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -18,18 +18,16 @@ type Result = APIGatewayProxyStructuredResultV2;
 export type RouteHandler = (body: unknown, event: Event, context: Context) => Promise<unknown>;
 
 export function homebaseHandler(handle: RouteHandler) {
-  return middy<Event, Result, Error, Context>()
-    .use(envelope())
-    .use(publishMetrics())
-    .use(injectLambdaContext(logger))
-    .use(bodyLimit())
-    .use(httpJsonBodyParser())
-    .handler(async (event, context) => (await handle(event.body, event, context)) as Result);
-}
-
-/** An inline refresh records metrics; they are published whether the request succeeded or not. */
-function publishMetrics(): MiddlewareObj<Event, Result, Error, Context> {
-  return { after: flushMetrics, onError: flushMetrics };
+  return (
+    middy<Event, Result, Error, Context>()
+      .use(envelope())
+      // An inline refresh records metrics.
+      .use(publishMetrics)
+      .use(injectLambdaContext(logger))
+      .use(bodyLimit())
+      .use(httpJsonBodyParser())
+      .handler(async (event, context) => (await handle(event.body, event, context)) as Result)
+  );
 }
 
 function bodyLimit(): MiddlewareObj<Event, Result, Error, Context> {

@@ -5,9 +5,9 @@
  * minutes, signed with the token's mac_key); `bearerCredentials` checks plain bearer tokens.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { macMatches, parseMacAuthorization } from '../../functions/adapters/device-cloud/mac-signature.ts';
 import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
 import { applyAction } from '../../functions/adapters/device-cloud/virtual/semantics.ts';
-import { macMatches, parseMacAuthorization } from '../../functions/adapters/device-cloud/mac-signature.ts';
 import type { Action } from '../../functions/domain/protocol/action.ts';
 import type { Device } from '../../functions/domain/protocol/device.ts';
 import { listen } from './loopback.ts';
@@ -44,8 +44,8 @@ export async function startDeviceCloud(options: { authenticate: Authenticate; po
   const homes = new Map<string, Device[]>();
   let refused = 0;
   const homeOf = (user: string) => {
-    let home = homes.get(user);
-    if (!home) homes.set(user, (home = demoHome(user)));
+    const home = homes.get(user) ?? demoHome(user);
+    homes.set(user, home);
     return home;
   };
   const server = createServer((req, res) => {

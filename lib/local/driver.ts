@@ -17,13 +17,13 @@ import { listHandler } from '../../functions/list.ts';
 import { refreshHandler } from '../../functions/refresh.ts';
 import { FUNCTION_SIZING } from '../functions.ts';
 import { type Routes, startApiGateway } from './api-gateway.ts';
-import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import type { DeviceCloudServer } from './device-cloud-server.ts';
-import { type LocalOAuthUpstream, startLocalOAuthUpstream, type UpstreamStyle } from './oauth-upstream.ts';
+import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import type { OAuthServer } from './oauth-server.ts';
-import type { XiaomiServer } from './xiaomi-server.ts';
+import { type LocalOAuthUpstream, startLocalOAuthUpstream, type UpstreamStyle } from './oauth-upstream.ts';
 import { type LocalSchedule, startSchedule } from './schedule.ts';
 import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from './usercenter-server.ts';
+import type { XiaomiServer } from './xiaomi-server.ts';
 
 export interface LocalDriverOptions {
   port: number;

@@ -27,7 +27,9 @@ export async function startLocalOAuthUpstream(style: UpstreamStyle, publicBaseUr
     // Xiaomi's client ids are numbers.
     const clientId = '2882303761517000001';
     const xiaomiServer = await startXiaomiServer({
-      clients: [{ clientId, clientSecret, redirectUris: [`${publicBaseUrl}/oauth/callback`, `${publicBaseUrl}/device_oauth/${clientId}/callback`] }],
+      clients: [
+        { clientId, clientSecret, redirectUris: [`${publicBaseUrl}/oauth/callback`, `${publicBaseUrl}/device_oauth/${clientId}/callback`] },
+      ],
     });
     const deviceCloud = await startDeviceCloud({ authenticate: macCredentials(xiaomiServer.tokenInfo) });
     return {

@@ -109,7 +109,7 @@ export async function startXiaomiServer(options: {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', bound.url);
     if (url.pathname === '/oauth2/authorize') return authorize(req, res, url);
-    if (url.pathname === '/oauth2/token' && req.method === 'GET') return tokenEndpoint(res, url.searchParams);
+    if (url.pathname === '/oauth2/token' && req.method === 'GET') return answer(res, tokenAnswer(url.searchParams));
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }
 
@@ -117,7 +117,7 @@ export async function startXiaomiServer(options: {
     const params = url.searchParams;
     const client = options.clients.find((c) => c.clientId === params.get('client_id'));
     const redirectUri = params.get('redirect_uri') ?? '';
-    if (!client || !client.redirectUris.includes(redirectUri)) {
+    if (!client?.redirectUris.includes(redirectUri)) {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('invalid client or redirect_uri');
       return;
     }
@@ -140,27 +140,28 @@ export async function startXiaomiServer(options: {
     return page(res, url);
   }
 
-  function tokenEndpoint(res: ServerResponse, params: URLSearchParams): void {
+  /** The token endpoint's answer to these parameters: tokens, or one of the numeric errors. */
+  function tokenAnswer(params: URLSearchParams): object {
     const client = options.clients.find((c) => c.clientId === params.get('client_id') && c.clientSecret === params.get('client_secret'));
-    if (!client) return answer(res, XIAOMI_ERRORS.invalidClient);
+    if (!client) return XIAOMI_ERRORS.invalidClient;
     const redirectUri = params.get('redirect_uri') ?? '';
-    if (!client.redirectUris.includes(redirectUri)) return answer(res, XIAOMI_ERRORS.invalidRedirect);
+    if (!client.redirectUris.includes(redirectUri)) return XIAOMI_ERRORS.invalidRedirect;
     if (params.get('grant_type') === 'authorization_code') {
       const code = codes.get(params.get('code') ?? '');
       codes.delete(params.get('code') ?? '');
-      if (!code || code.clientId !== client.clientId || code.redirectUri !== redirectUri) return answer(res, XIAOMI_ERRORS.invalidCode);
-      return answer(res, issue(client.clientId, code.openId, redirectUri));
+      if (!code || code.clientId !== client.clientId || code.redirectUri !== redirectUri) return XIAOMI_ERRORS.invalidCode;
+      return issue(client.clientId, code.openId, redirectUri);
     }
     if (params.get('grant_type') === 'refresh_token') {
       const presented = params.get('refresh_token') ?? '';
       const grant = refreshTokens.get(presented);
       // Single use: a refresh token is gone once presented.
       refreshTokens.delete(presented);
-      if (!grant || grant.clientId !== client.clientId) return answer(res, XIAOMI_ERRORS.invalidRefreshToken);
+      if (!grant || grant.clientId !== client.clientId) return XIAOMI_ERRORS.invalidRefreshToken;
       refreshCalls++;
-      return answer(res, issue(client.clientId, grant.openId, redirectUri));
+      return issue(client.clientId, grant.openId, redirectUri);
     }
-    answer(res, XIAOMI_ERRORS.invalidRequest);
+    return XIAOMI_ERRORS.invalidRequest;
   }
 
   return {

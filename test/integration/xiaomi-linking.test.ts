@@ -4,8 +4,7 @@
  * with stray spaces, tokens of type mac, `openId`, numeric errors with HTTP 200, single-use refresh
  * tokens, and a device cloud that takes MAC-signed requests only. All of it through the local driver.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
 import { keys } from '../../functions/adapters/dynamodb/table.ts';
@@ -27,7 +26,11 @@ afterAll(async () => {
 });
 
 async function post(path: string, body: unknown): Promise<any> {
-  const response = await fetch(`${driver.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${driver.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return response.json();
 }
 const CALLBACK = 'https://homebase.rokid.com/oauth/done';
@@ -71,7 +74,9 @@ describe('a Xiaomi-shaped account service', () => {
     expect(stored).toMatchObject({
       upstream: 'oauth',
       upstreamRedirectUri: `${driver.url}/oauth/callback`,
-      credentials: { extra: { token_type: 'mac', mac_algorithm: 'HmacSha1', mac_key: expect.any(String), openId: DEMO_XIAOMI_ACCOUNT.openId } },
+      credentials: {
+        extra: { token_type: 'mac', mac_algorithm: 'HmacSha1', mac_key: expect.any(String), openId: DEMO_XIAOMI_ACCOUNT.openId },
+      },
     });
     expect(stored!.credentials.expiresAt).toBeGreaterThan(Date.now() / 1000);
   });

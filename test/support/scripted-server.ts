@@ -9,7 +9,9 @@ export interface SeenRequest {
   body: string;
 }
 
-export type Script = (request: SeenRequest) => { status?: number; json?: unknown; text?: string; delayMs?: number } | 'hang' | 'reset';
+export type Script = (
+  request: SeenRequest,
+) => { status?: number; json?: unknown; text?: string; contentType?: string; delayMs?: number } | 'hang' | 'reset';
 
 export interface ScriptedServer {
   url: string;
@@ -30,7 +32,7 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
     if (answer === 'reset') return void req.socket.destroy();
     if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
     const body = answer.text ?? JSON.stringify(answer.json ?? {});
-    res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' }).end(body);
+    res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json' }).end(body);
   });
   const { url, close } = await listen(server);
   state.url = url;

@@ -35,7 +35,9 @@ export function normalizedRequest(nonce: string, method: string, url: URL): stri
 
 export function macOf(credentials: MacCredentials, nonce: string, method: string, url: URL): string {
   const digest = /sha-?256/i.test(credentials.algorithm ?? '') ? 'sha256' : 'sha1';
-  return createHmac(digest, credentials.macKey).update(normalizedRequest(nonce, method, url)).digest('base64');
+  return createHmac(digest, credentials.macKey)
+    .update(normalizedRequest(nonce, method, url))
+    .digest('base64');
 }
 
 /** The Authorization header for one request. */
@@ -53,7 +55,13 @@ export function parseMacAuthorization(header: string | undefined): { accessToken
 }
 
 /** Does the header's MAC match the request, under this key? Constant-time. */
-export function macMatches(header: { nonce: string; mac: string; accessToken: string }, macKey: string, algorithm: string | undefined, method: string, url: URL): boolean {
+export function macMatches(
+  header: { nonce: string; mac: string; accessToken: string },
+  macKey: string,
+  algorithm: string | undefined,
+  method: string,
+  url: URL,
+): boolean {
   const expected = Buffer.from(macOf({ accessToken: header.accessToken, macKey, algorithm }, header.nonce, method, url));
   const presented = Buffer.from(header.mac);
   return expected.length === presented.length && timingSafeEqual(expected, presented);

@@ -1,0 +1,131 @@
+/**
+ * An account service that answers garbage, HTML, nothing at all, a refusal with HTTP 200, or 10 MB:
+ * the browser still lands on Homebase's callbackURL, with an OAuth error and a reason a person can act
+ * on, within OAUTH_TIMEOUT_MS. Nothing is stored, and no upstream body reaches a log.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { apiGatewayEvent } from '../../lib/local/api-gateway.ts';
+import { lambdaContext } from '../support/events.ts';
+import { startHandlers } from '../support/handlers.ts';
+import { type Script, type ScriptedServer, startScriptedServer } from '../support/scripted-server.ts';
+
+const PUBLIC = 'https://driver.example';
+const CALLBACK = 'https://homebase.rokid.com/cb';
+/** Planted in every upstream body: it must never reach a log. */
+const MARKER = 'UPSTREAM-BODY-7f3a';
+let vendor: ScriptedServer;
+let script: Script = () => ({ json: {} });
+let driver: Awaited<ReturnType<typeof startHandlers>>;
+beforeAll(async () => {
+  vendor = await startScriptedServer((request) => script(request));
+  driver = await startHandlers(
+    {
+      OAUTH_AUTHORIZATION_ENDPOINT: `${vendor.url}/authorize`,
+      OAUTH_TOKEN_ENDPOINT: `${vendor.url}/token`,
+      OAUTH_CLIENT_ID: 'vendor-app',
+      OAUTH_CLIENT_SECRET: 's3cret',
+      OAUTH_USER_ID_CLAIM: 'open_id',
+      OAUTH_TIMEOUT_MS: '1000',
+      PUBLIC_BASE_URL: PUBLIC,
+    },
+    { POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_DISABLED: 'false' },
+  );
+});
+afterAll(async () => {
+  await driver.close();
+  await vendor.close();
+});
+
+/** Every line written to stdout and stderr (Powertools writes warnings to stderr). */
+function capture() {
+  const written: string[] = [];
+  const record = (chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(record);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(record);
+  return {
+    written,
+    spy: {
+      restore: () => {
+        out.mockRestore();
+        err.mockRestore();
+      },
+    },
+  };
+}
+
+async function callbackWith(answer: ReturnType<Script>) {
+  script = () => answer;
+  const { data: url } = await driver.call('command', JSON.stringify({ command: 'OAuth', params: { callbackURL: CALLBACK } }));
+  const state = new URL(url as string).searchParams.get('state')!;
+  const event = apiGatewayEvent({
+    method: 'GET',
+    url: new URL(`${PUBLIC}/oauth/callback?state=${state}&code=c-1`),
+    headers: {},
+    body: Buffer.alloc(0),
+    route: { routeKey: 'GET /oauth/callback', pathParameters: undefined },
+  });
+  const started = performance.now();
+  const result = (await (driver.handlers.command as never as (e: unknown, c: unknown) => Promise<APIGatewayProxyStructuredResultV2>)(
+    event,
+    lambdaContext,
+  )) as APIGatewayProxyStructuredResultV2;
+  return { result, ms: performance.now() - started };
+}
+
+const UNREADABLE =
+  "The account service's answer could not be read, so the account was not linked. Try again later; if it keeps failing, tell the vendor.";
+const REFUSED = 'The account service refused the sign-in. Try linking again.';
+
+it.each([
+  ['garbage', { text: `garbage ${MARKER}`, contentType: 'text/plain' }, 'server_error', UNREADABLE],
+  ['an HTML page', { text: `<html>${MARKER}</html>`, contentType: 'text/html' }, 'server_error', UNREADABLE],
+  ['an empty body', { text: '' }, 'server_error', UNREADABLE],
+  ['10 MB of anything', { text: MARKER.repeat(700_000) }, 'server_error', UNREADABLE],
+  ['a refusal with HTTP 200', { json: { code: 40001, msg: MARKER } }, 'server_error', REFUSED],
+  ['a numeric error with HTTP 200', { json: { error: 96009, error_description: MARKER } }, 'server_error', REFUSED],
+  ['no answer at all', 'hang', 'temporarily_unavailable', 'The account service did not answer. Try linking again in a few minutes.'],
+] as const)('%s: back to callbackURL with %s, nothing stored, no body logged', async (_case, answer, error, description) => {
+  const { written, spy } = capture();
+  let outcome: Awaited<ReturnType<typeof callbackWith>>;
+  try {
+    outcome = await callbackWith(answer);
+  } finally {
+    spy.restore();
+  }
+  expect(outcome.result.statusCode).toBe(302);
+  const location = new URL(String(outcome.result.headers?.['location']));
+  expect(`${location.origin}${location.pathname}`).toBe(CALLBACK);
+  expect(location.searchParams.get('error')).toBe(error);
+  expect(location.searchParams.get('error_description')).toBe(description);
+  expect(outcome.ms).toBeLessThan(1000 + 500);
+
+  const { Items = [] } = await driver.table.db.send(new ScanCommand({ TableName: driver.table.tableName }));
+  expect(Items.filter((item) => String(item['pk']).startsWith('LINK#'))).toEqual([]);
+
+  const logs = written.join('');
+  expect(logs).toContain('OAuth code exchange failed');
+  expect(logs).not.toContain(MARKER);
+  expect(logs).not.toContain('s3cret');
+});
+
+it('logs which kind of failure it was, with the upstream code, and counts it', async () => {
+  const { written, spy } = capture();
+  try {
+    await callbackWith({ json: { error: 96009, error_description: MARKER } });
+  } finally {
+    spy.restore();
+  }
+  const entries = written.flatMap((w) => w.split('\n').filter(Boolean)).map((line) => JSON.parse(line));
+  const line = entries.find((entry) => entry.message === 'OAuth code exchange failed');
+  expect(line).toMatchObject({ level: 'WARN', kind: 'refused', failure: 'rejected', upstreamCode: '96009' });
+  // The EMF metric, in the namespace the alarms read.
+  expect(entries.find((entry) => entry['upstream_refused'] !== undefined)).toMatchObject({
+    upstream_refused: 1,
+    service: 'homebase-driver',
+  });
+});
