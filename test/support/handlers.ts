@@ -5,6 +5,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { expect, vi } from 'vitest';
 import { type ConfigInput, readConfig } from '../../functions/config.ts';
+import { lambdaContext as contextFor } from '../../lib/local/lambda-context.ts';
 import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
 import { testTable } from './dynamodb.ts';
 import { apiEvent, lambdaContext } from './events.ts';
@@ -50,9 +51,12 @@ export async function startHandlers(settings: ConfigInput = {}, env: Record<stri
     return JSON.parse(result.body ?? '') as Envelope;
   }
 
+  const refresh = (await import('../../functions/refresh.ts')).refreshHandler(config);
   return {
     table,
     handlers,
+    /** One scheduled refresh run, as EventBridge would start it. */
+    runRefresh: () => refresh({ source: 'aws.events' }, contextFor('refresh-run', 60_000)),
     invoke,
     call: (to: keyof typeof ROUTES, body: string | undefined, headers?: Record<string, string>) =>
       invoke(to, apiEvent(ROUTES[to], body, headers)),
