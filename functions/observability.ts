@@ -37,6 +37,16 @@ export const refreshMetrics: RefreshMetrics = {
   },
 };
 
+/**
+ * `unexpected_errors`, by function: a failure that is not one of the driver's own, answered with HTTP 200
+ * and E_DRIVER_ERROR as Homebase needs, so API Gateway's 5xx alarm never sees it. Published at once.
+ */
+export function countUnexpectedError(functionName: string): void {
+  const single = metrics.singleMetric();
+  single.addDimension('function', functionName);
+  single.addMetric('unexpected_errors', MetricUnit.Count, 1);
+}
+
 /** Publishes what this invocation recorded; most /list calls record nothing and publish nothing. */
 export function flushMetrics(): void {
   if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();

@@ -7,7 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { BrowserAnswer, Outcome } from '../domain/linking/browser-answer.ts';
-import { logger, publishMetrics } from '../observability.ts';
+import { countUnexpectedError, logger, publishMetrics } from '../observability.ts';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -30,7 +30,8 @@ export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>)
           logger.info('request', { route: event.routeKey, outcome: answer.kind === 'redirect' ? 'redirect' : answer.outcome });
           return toResult(answer);
         } catch (error) {
-          logger.error('browser route failed unexpectedly', {
+          countUnexpectedError(context.functionName);
+        logger.error('browser route failed unexpectedly', {
             route: event.routeKey,
             error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
           });

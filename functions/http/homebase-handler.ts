@@ -8,7 +8,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DriverError, HomebaseError, toErrorEnvelope } from '../domain/errors.ts';
-import { logger, publishMetrics } from '../observability.ts';
+import { countUnexpectedError, logger, publishMetrics } from '../observability.ts';
 
 /** Homebase bodies are a few hundred bytes; anything near this is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -59,9 +59,10 @@ function envelope(): MiddlewareObj<Event, Result, Error, Context> {
       if (unexpected) {
         // Not one of ours: its stack goes to the operators' logs, never to the caller.
         logger.error('request failed unexpectedly', { ...outcome, error: describe(request.error) });
+        countUnexpectedError(request.context.functionName);
       } else {
         const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {};
-        logger.info('request', { ...outcome, message: error.message, ...cause });
+        logger.info('request', { ...outcome, reason: error.message, ...cause });
       }
       request.response = json(toErrorEnvelope(error));
       return request.response;

@@ -62,6 +62,22 @@ export class DriverAlarms extends Construct {
       'A scheduled refresh run failed outright; its event is in the RefreshFailures queue.',
     );
     for (const [name, f] of Object.entries(props.functions)) {
+      if (name !== 'refresh') {
+        // Answered as E_DRIVER_ERROR with HTTP 200, so neither the function's Errors nor API 5xx see these.
+        const unexpected = new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'unexpected_errors',
+          dimensionsMap: { service: SERVICE, function: f.functionName },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        });
+        alarm(
+          `${title(name)}UnexpectedErrorsAlarm`,
+          unexpected,
+          3,
+          `The ${name} function answered E_DRIVER_ERROR for failures of its own (DynamoDB, KMS, a bug) at least 3 times in 5 minutes.`,
+        );
+      }
       alarm(`${title(name)}ErrorsAlarm`, f.metricErrors({ period: Duration.minutes(5) }), 1, `The ${name} function threw or timed out.`);
       alarm(`${title(name)}ThrottlesAlarm`, f.metricThrottles({ period: Duration.minutes(5) }), 1, `The ${name} function was throttled.`);
     }

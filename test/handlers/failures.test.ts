@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startHandlers } from '../support/handlers.ts';
 import { closedPortUrl } from '../support/scripted-server.ts';
 
@@ -6,7 +6,7 @@ describe('when the driver itself fails', () => {
   let driver: Awaited<ReturnType<typeof startHandlers>>;
   beforeAll(async () => {
     // A DynamoDB endpoint where nothing listens: every table call fails inside the SDK.
-    driver = await startHandlers({}, { AWS_ENDPOINT_URL_DYNAMODB: await closedPortUrl() });
+    driver = await startHandlers({}, { AWS_ENDPOINT_URL_DYNAMODB: await closedPortUrl(), POWERTOOLS_METRICS_DISABLED: 'false' });
   });
   afterAll(() => driver.close());
 
@@ -18,5 +18,24 @@ describe('when the driver itself fails', () => {
       message: 'The driver failed unexpectedly. Try again; if it keeps failing, report the request id to the driver operators.',
       debugInfo: 'requestId=req-1',
     });
+  });
+
+  it('counts the failure in unexpected_errors, by service and function, for the alarm', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await driver.call('list', JSON.stringify({ userAuth: { userToken: 'hbu.somelink.secret' } }));
+    } finally {
+      spy.mockRestore();
+    }
+    const emf = written
+      .flatMap((chunk) => chunk.split('\n').filter(Boolean))
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.unexpected_errors !== undefined);
+    expect(emf).toMatchObject({ unexpected_errors: 1, service: 'homebase-driver', function: 'homebase-driver-local' });
+    expect(emf._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'HomebaseDriver', Dimensions: [['service', 'function']] });
   });
 });

@@ -220,10 +220,18 @@ describe('alarms', () => {
         'ApproximateNumberOfMessagesVisible',
         ...Array(4).fill('Errors'),
         ...Array(4).fill('Throttles'),
+      ...Array(3).fill('unexpected_errors'),
         'needs_relink',
         'transient_failure',
       ].sort(),
     );
+    for (const a of alarms.filter((a) => a.MetricName === 'unexpected_errors')) {
+      expect(a.Namespace).toBe('HomebaseDriver');
+      expect(a.Dimensions).toEqual([
+        { Name: 'function', Value: { Ref: expect.stringMatching(/^Functions(List|Execute|Command)Function/) } },
+        { Name: 'service', Value: 'homebase-driver' },
+      ]);
+    }
     const [topic] = Object.keys(t.findResources('AWS::SNS::Topic'));
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
     synth({ ...USERCENTER, alarmEmail: 'ops@example.com' }).template.hasResourceProperties('AWS::SNS::Subscription', {
