@@ -31,7 +31,7 @@ export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>)
           return toResult(answer);
         } catch (error) {
           countUnexpectedError(context.functionName);
-        logger.error('browser route failed unexpectedly', {
+          logger.error('browser route failed unexpectedly', {
             route: event.routeKey,
             error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
           });

@@ -99,6 +99,7 @@ describe('refusals and answers that cannot be read', () => {
     ['JSON with no access_token', { json: { hello: 'world' } }],
     ['the prefix when none is configured', { text: `&&&START&&&${JSON.stringify(SEED_003)}`, contentType: 'text/html' }],
     ['10 MB of anything', { text: 'x'.repeat(10 * 1024 * 1024), contentType: 'application/json' }],
+    ['a token response of 100 KB, too big to keep in a link', { json: { ...SEED_003, id_token_extra: 'x'.repeat(100 * 1024) } }],
   ] as const)('%s is an answer that could not be read', async (_case, answer) => {
     script = () => answer;
     const started = performance.now();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiEvent } from '../support/events.ts';
 import { startHandlers } from '../support/handlers.ts';
 
@@ -170,5 +170,42 @@ describe('malformed and hostile requests', () => {
       status: 1,
       errorName: 'E_DRIVER_WRONG_USERNAME_PASSWORD',
     });
+  });
+});
+
+describe('ids too long for a table key', () => {
+  const long = 'x'.repeat(5000);
+  const errors: string[] = [];
+
+  it('refuses each with the protocol error for its field, before it reaches DynamoDB, and logs no error', async () => {
+    const { logger } = await import('../../functions/observability.ts');
+    const spy = vi.spyOn(logger, 'error').mockImplementation((message: unknown) => {
+      errors.push(String(message));
+    });
+    try {
+      const login = await call('command', json({ command: 'login', params: { username: 'demo', password: 'homebase' } }));
+      const userAuth = login.data as { userToken: string };
+      expect(await call('execute', json({ device: { deviceId: long, userAuth }, action: { property: 'switch', name: 'on' } }))).toEqual({
+        status: 1,
+        errorName: 'E_DRIVER_DEVICE_NO_FOUND',
+        message: `Device "${'x'.repeat(64)}…" was not found in your account. It may have been removed; refresh the device list.`,
+      });
+      expect(await call('get', json({ device: { deviceId: long }, userAuth }))).toMatchObject({ errorName: 'E_DRIVER_DEVICE_NO_FOUND' });
+      expect(await call('list', json({ userAuth: { userToken: `hbu.${long}.secret` } }))).toEqual({
+        status: 1,
+        errorName: 'E_DRIVER_SIGN_ERROR',
+        message:
+          'Your sign-in is no longer valid. Sign in to your account again in the Rokid app. (The userToken was not issued by this driver.)',
+      });
+      expect(
+        await call('command', json({ command: 'OAuthRefresh', params: { refreshToken: `hbr.${long.slice(0, 500)}.s` } })),
+      ).toMatchObject({
+        errorName: 'E_INVALID_AUTHORIZATION',
+        message: expect.stringContaining('(The refreshToken was not issued by this driver.)'),
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors).toEqual([]);
   });
 });

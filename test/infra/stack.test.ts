@@ -220,7 +220,7 @@ describe('alarms', () => {
         'ApproximateNumberOfMessagesVisible',
         ...Array(4).fill('Errors'),
         ...Array(4).fill('Throttles'),
-      ...Array(3).fill('unexpected_errors'),
+        ...Array(3).fill('unexpected_errors'),
         'needs_relink',
         'transient_failure',
       ].sort(),

@@ -173,6 +173,10 @@ describe('OAuth linking', () => {
     await expect(w.device.token('app-1', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ outcome: 'not_found' });
     await expect(w.device.login('other-app', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ outcome: 'not_found' });
     await expect(w.device.token('app-1', { device_id: 'd' })).resolves.toMatchObject({ outcome: 'bad_request' });
+    await expect(w.device.token('app-1', { device_id: 'd'.repeat(5000), request_id: 'r' })).resolves.toMatchObject({
+      outcome: 'bad_request',
+      body: { error: 'invalid_request', error_description: 'device_id and request_id are required, of at most 256 characters each.' },
+    });
   });
 });
 

@@ -12,6 +12,8 @@ export interface JsonRequest {
   /** Sent as JSON when present. */
   body?: unknown;
   timeoutMs: number;
+  /** A cap on the answer; over it, a TransportError. */
+  maxBytes?: number;
 }
 
 export interface JsonAnswer {
@@ -27,6 +29,7 @@ export async function requestJson(url: string, request: JsonRequest): Promise<Js
     headers: { accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...request.headers },
     body: payload,
     timeoutMs: request.timeoutMs,
+    ...(request.maxBytes === undefined ? {} : { maxBytes: request.maxBytes }),
   });
   return { status: answer.status, ok: answer.status >= 200 && answer.status < 300, body: parseJson(answer.body) };
 }

@@ -14,8 +14,16 @@ const httpsRequest = https.request;
 /** More than any answer the driver expects; a larger one is cut off, never buffered whole. */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
 
+/**
+ * The cap for answers whose fields the driver stores (token responses): whatever an account service
+ * sends must fit in a link, well inside DynamoDB's 400 KB item.
+ */
+export const MAX_STORED_ANSWER_BYTES = 64 * 1024;
+
 export class TransportError extends Error {
   readonly timedOut: boolean;
+  /** An answer over the cap is one the caller cannot read, not an outage. */
+  readonly tooLarge: boolean;
 
   constructor(kind: 'timeout' | 'connection' | 'too_large', detail: { timeoutMs: number; maxBytes: number }, cause?: unknown) {
     super(
@@ -28,6 +36,7 @@ export class TransportError extends Error {
     );
     this.name = 'TransportError';
     this.timedOut = kind === 'timeout';
+    this.tooLarge = kind === 'too_large';
   }
 }
 

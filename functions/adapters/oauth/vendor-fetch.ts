@@ -3,7 +3,7 @@
  * with the vendor's request shape and its answers read by vendor-answers.ts before oauth4webapi sees them.
  */
 import { UpstreamError } from '../../domain/upstream-error.ts';
-import { requestText, TransportError } from '../http/request.ts';
+import { MAX_STORED_ANSWER_BYTES, requestText, TransportError } from '../http/request.ts';
 import { normalizeAnswer, type VendorQuirks } from './vendor-answers.ts';
 
 export interface VendorFetchSettings extends VendorQuirks {
@@ -40,12 +40,18 @@ export function vendorFetch(settings: VendorFetchSettings) {
     }
     let answer: Awaited<ReturnType<typeof requestText>>;
     try {
-      answer = await requestText(target, { method, headers, body, timeoutMs: settings.timeoutMs, signal: init.signal ?? undefined });
+      answer = await requestText(target, {
+        method,
+        headers,
+        body,
+        timeoutMs: settings.timeoutMs,
+        maxBytes: MAX_STORED_ANSWER_BYTES,
+        signal: init.signal ?? undefined,
+      });
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       // An answer too large to be a token response is one the driver cannot read; the others are outages.
-      const tooLarge = error.message.startsWith('the answer is larger');
-      throw new UpstreamError(tooLarge ? 'malformed' : 'unavailable', `authorization server: ${error.message}`, { cause: error });
+      throw new UpstreamError(error.tooLarge ? 'malformed' : 'unavailable', `authorization server: ${error.message}`, { cause: error });
     }
     if (answer.status >= 500 || answer.status === 429) {
       // A busy or broken server, not a verdict on the request: worth trying again later.

@@ -1,6 +1,7 @@
 import type { PasswordUpstream, TokenRefresher, UpstreamGrant } from '../../domain/ports.ts';
 import { UpstreamError, type UpstreamFailure } from '../../domain/upstream-error.ts';
 import { crypto } from '../../runtime/builtins.ts';
+import { MAX_STORED_ANSWER_BYTES } from '../http/request.ts';
 import { isRecord, type JsonAnswer, requestJson, TransportError } from '../http/request-json.ts';
 
 const { createHash } = crypto;
@@ -133,9 +134,15 @@ export class UserCenterClient implements PasswordUpstream, TokenRefresher {
   ): Promise<Envelope> {
     let answer: JsonAnswer;
     try {
-      answer = await requestJson(`${this.#base}${path}`, { method: 'POST', body, timeoutMs: this.#settings.timeoutMs });
+      answer = await requestJson(`${this.#base}${path}`, {
+        method: 'POST',
+        body,
+        timeoutMs: this.#settings.timeoutMs,
+        maxBytes: MAX_STORED_ANSWER_BYTES,
+      });
     } catch (error) {
-      if (error instanceof TransportError) throw new UpstreamError('unavailable', error.message, { cause: error });
+      if (error instanceof TransportError)
+        throw new UpstreamError(error.tooLarge ? 'malformed' : 'unavailable', error.message, { cause: error });
       throw error;
     }
     const { status, ok, body: envelope } = answer;

@@ -30,6 +30,8 @@ export class DeviceService {
   }
 
   async get(session: CloudSession, deviceId: string): Promise<Device> {
+    // No device cloud has ids this long; refusing here keeps them out of table keys and URLs.
+    if (Buffer.byteLength(deviceId) > MAX_DEVICE_ID_BYTES) throw notFound(deviceId);
     const raw = await this.#cloud.get(session, deviceId);
     if (raw === undefined) throw notFound(deviceId);
     const result = v.safeParse(DeviceSchema, raw);
@@ -53,8 +55,13 @@ export class DeviceService {
   }
 }
 
+/** Well under DynamoDB's 1,024-byte sort key, with room for the key's prefix. */
+export const MAX_DEVICE_ID_BYTES = 512;
+
 const notFound = (deviceId: string) =>
-  new DeviceNotFoundError(`Device "${deviceId}" was not found in your account. It may have been removed; refresh the device list.`);
+  new DeviceNotFoundError(
+    `Device "${deviceId.length > 64 ? `${deviceId.slice(0, 64)}…` : deviceId}" was not found in your account. It may have been removed; refresh the device list.`,
+  );
 
 /** Only the device id and what was wrong: never the whole payload, which may carry addresses or keys. */
 function malformed(raw: unknown, issues: readonly v.BaseIssue<unknown>[]): Record<string, unknown> {

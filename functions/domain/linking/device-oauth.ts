@@ -79,8 +79,8 @@ export class DeviceOAuth {
     }
     const deviceId = query['device_id'];
     const requestId = query['request_id'];
-    if (!deviceId || !requestId) {
-      const error_description = 'device_id and request_id are required.';
+    if (!deviceId || !requestId || deviceId.length > 256 || requestId.length > 256) {
+      const error_description = 'device_id and request_id are required, of at most 256 characters each.';
       return { ok: false, answer: { kind: 'json', outcome: 'bad_request', body: { error: 'invalid_request', error_description } } };
     }
     return { ok: true, key: { appId, deviceId, requestId } };

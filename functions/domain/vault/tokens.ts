@@ -18,10 +18,13 @@ export function mintToken(kind: TokenKind, linkId: string): { token: string; has
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
+/** Link ids are 16 random bytes in base64url; anything else never reaches a table key. */
+const LINK_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** The link id a token names, or undefined if the token is not one of ours. */
 export function linkIdOf(kind: TokenKind, token: string): string | undefined {
   const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== kind || !parts[1] || !parts[2]) return undefined;
+  if (parts.length !== 3 || parts[0] !== kind || !parts[2] || !LINK_ID.test(parts[1] ?? '')) return undefined;
   return parts[1];
 }
 
