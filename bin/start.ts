@@ -21,7 +21,13 @@ let driver: Awaited<ReturnType<typeof startLocalDriver>>;
 try {
   driver = await startLocalDriver({ port, dataDir, upstreamStyle });
 } catch (error) {
-  const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${port} is in use; set PORT` : String(error);
+  // The reason only: a person reads this, and a stack trace would hide it.
+  const reason =
+    (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? `port ${port} is in use; set PORT`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   console.error(`homebase-driver could not start: ${reason}`);
   process.exit(1);
 }

@@ -17,6 +17,7 @@ import { listHandler } from '../../functions/list.ts';
 import { refreshHandler } from '../../functions/refresh.ts';
 import { FUNCTION_SIZING } from '../functions.ts';
 import { type Routes, startApiGateway } from './api-gateway.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import type { DeviceCloudServer } from './device-cloud-server.ts';
 import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import type { OAuthServer } from './oauth-server.ts';
@@ -54,8 +55,15 @@ export interface LocalDriver {
 
 export async function startLocalDriver(options: LocalDriverOptions): Promise<LocalDriver> {
   const settings: ConfigInput = { ...(options.settings ?? (process.env as ConfigInput)) };
-  const dynamo: LocalDynamoDB = await startDynamoDB(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {});
-  const stops: Array<() => Promise<void>> = [dynamo.close];
+  const unlock = options.dataDir ? await lockDataDir(options.dataDir) : async () => undefined;
+  let dynamo: LocalDynamoDB;
+  try {
+    dynamo = await startDynamoDB(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {});
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+  const stops: Array<() => Promise<void>> = [dynamo.close, unlock];
   try {
     settings.TABLE_NAME ??= 'homebase-driver';
     await ensureTable(dynamo.endpoint, settings.TABLE_NAME);

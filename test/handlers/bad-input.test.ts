@@ -179,8 +179,8 @@ describe('ids too long for a table key', () => {
 
   it('refuses each with the protocol error for its field, before it reaches DynamoDB, and logs no error', async () => {
     const { logger } = await import('../../functions/observability.ts');
-    const spy = vi.spyOn(logger, 'error').mockImplementation((message: unknown) => {
-      errors.push(String(message));
+    const spy = vi.spyOn(logger, 'error').mockImplementation((...args: unknown[]) => {
+      errors.push(String(args[0]));
     });
     try {
       const login = await call('command', json({ command: 'login', params: { username: 'demo', password: 'homebase' } }));

@@ -70,4 +70,27 @@ describe('npm start', () => {
       expect(await stop(second.child)).toBe(0);
     }
   });
+
+  it('a second npm start on the same data directory says which directory is in use, exits non-zero, and prints no stack', async () => {
+    const first = await start(dataDir);
+    try {
+      const second = spawn(process.execPath, ['bin/start.ts'], {
+        env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PORT: '0', DATA_DIR: dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      second.stdout!.on('data', (chunk) => (output += chunk));
+      second.stderr!.on('data', (chunk) => (output += chunk));
+      const code = await new Promise<number | null>((resolve) => second.on('exit', resolve));
+      expect(code).toBe(1);
+      expect(output.trim()).toBe(
+        `homebase-driver could not start: the data directory ${dataDir} is in use by another npm start (process ${first.child.pid}); stop that one, or set DATA_DIR to another directory`,
+      );
+    } finally {
+      await stop(first.child);
+    }
+    // Stopped, the first leaves the directory free for the next start.
+    const third = await start(dataDir);
+    expect(await stop(third.child)).toBe(0);
+  });
 });

@@ -1,0 +1,45 @@
+/**
+ * One `npm start` per data directory. The embedded engine's LevelDB cannot be opened twice, and a second
+ * opener dies inside dynalite with "Database is closed" and a stack trace; so the directory is claimed
+ * first, with a lock file naming the process that holds it. A lock left by a process that no longer
+ * runs is taken over.
+ */
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export class DataDirInUseError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `the data directory ${dataDir} is in use by another npm start (process ${pid}); stop that one, or set DATA_DIR to another directory`,
+    );
+    this.name = 'DataDirInUseError';
+  }
+}
+
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  await mkdir(dataDir, { recursive: true });
+  const lockFile = join(dataDir, 'driver.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lockFile, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) throw new DataDirInUseError(dataDir, holder);
+      await rm(lockFile, { force: true });
+    }
+  }
+  throw new Error(`could not claim the data directory ${dataDir}`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
