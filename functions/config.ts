@@ -99,6 +99,7 @@ export const ConfigSchema = v.pipe(
     OAUTH_REFRESH_GRACE_S: wholeNumber(60),
     PUBLIC_BASE_URL: v.optional(httpUrl),
     CALLBACK_ALLOWED_ORIGINS: v.optional(commaList, HOMEBASE_CALLBACK_ORIGINS),
+    CALLBACK_ALLOWED_URIS: v.optional(commaList, ''),
     DEVICE_OAUTH: v.optional(v.picklist(['on', 'off']), 'off'),
   }),
   v.check((c) => c.DEVICE_CLOUD !== 'http' || c.DEVICE_CLOUD_URL !== undefined, 'DEVICE_CLOUD=http needs DEVICE_CLOUD_URL'),

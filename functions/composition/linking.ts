@@ -52,7 +52,7 @@ export const linkingServices = (source: ConfigSource) =>
             clock: systemClock,
             log: logger,
             metrics: upstreamMetrics,
-            settings: { publicBaseUrl, allowedCallbackOrigins: config.CALLBACK_ALLOWED_ORIGINS, mode: config.OAUTH_CALLBACK_MODE },
+            settings: { publicBaseUrl, allowedCallbacks: { origins: config.CALLBACK_ALLOWED_ORIGINS, uris: config.CALLBACK_ALLOWED_URIS }, mode: config.OAUTH_CALLBACK_MODE },
           })
         : undefined;
     const deviceOAuth =

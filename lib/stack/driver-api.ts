@@ -1,12 +1,13 @@
 /** The HTTP API Homebase calls: the shared route table, throttling and access logs. */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES } from '../../functions/http/routes.ts';
+import { ROUTES, type RouteKey } from '../../functions/http/routes.ts';
 import { title } from './driver-functions.ts';
 import { acknowledge, keepLogicalId } from './nag.ts';
 
@@ -14,6 +15,7 @@ export interface DriverApiProps {
   /** The function behind each name the route table uses. */
   functions: Record<'list' | 'execute' | 'command', IFunction>;
   throttle: { rateLimit: number; burstLimit: number };
+  key: IKey;
 }
 
 export class DriverApi extends Construct {
@@ -23,7 +25,11 @@ export class DriverApi extends Construct {
 
   constructor(scope: Construct, id: string, props: DriverApiProps) {
     super(scope, id);
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: props.key,
+    });
     this.api = new HttpApi(this, 'Api', { apiName: 'homebase-driver', createDefaultStage: false });
     keepLogicalId(this.api, 'ApiF70053CD');
     acknowledge(
@@ -58,8 +64,45 @@ export class DriverApi extends Construct {
     );
     for (const [routeKey, name] of Object.entries(ROUTES)) {
       const [method, path] = routeKey.split(' ') as [keyof typeof HttpMethod, string];
-      this.api.addRoutes({ path, methods: [HttpMethod[method]], integration: integrations[name]! });
+      for (const route of this.api.addRoutes({ path, methods: [HttpMethod[method]], integration: integrations[name]! })) {
+        // Route settings name routes that must exist first.
+        stage.node.addDependency(route);
+      }
     }
+    (stage.node.defaultChild as CfnStage).routeSettings = routeThrottles(props.throttle);
     this.url = stage.url.replace(/\/$/, '');
   }
+}
+
+/**
+ * Each route's share of the stage's limits. Homebase's device calls get all of it; linking is rarer,
+ * and the browser routes rarer still: a flood of sign-in attempts or seed 003 token queries must not
+ * starve /list and /execute. (Attempt limits in the driver bound guessing; these bound load.)
+ */
+const ROUTE_SHARE: Record<RouteKey, number> = {
+  'POST /list': 1,
+  'POST /execute': 1,
+  'POST /get': 1,
+  'POST /command': 0.5,
+  'GET /oauth/start': 0.2,
+  'GET /oauth/callback': 0.2,
+  'GET /device_oauth/{appId}/login': 0.1,
+  'GET /device_oauth/{appId}/callback': 0.1,
+  'GET /device_oauth/{appId}/token': 0.04,
+};
+
+/** In CloudFormation's own casing: RouteSettings is a map CDK passes through untouched. */
+function routeThrottles(stage: {
+  rateLimit: number;
+  burstLimit: number;
+}): Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> {
+  return Object.fromEntries(
+    Object.entries(ROUTE_SHARE).map(([routeKey, share]) => [
+      routeKey,
+      {
+        ThrottlingRateLimit: Math.max(1, Math.floor(stage.rateLimit * share)),
+        ThrottlingBurstLimit: Math.max(1, Math.floor(stage.burstLimit * share)),
+      },
+    ]),
+  );
 }

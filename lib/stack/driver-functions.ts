@@ -1,9 +1,9 @@
 /** The four Lambda functions, bundled as lib/bundling.ts says, each with only the permissions it uses. */
-import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import type { ConfigInput } from '../../functions/config.ts';
@@ -44,7 +44,22 @@ export class DriverFunctions extends Construct {
     const environment = driverEnvironment(props);
     const make = (name: FunctionName) => {
       const sizing = FUNCTION_SIZING[name];
+      const logGroup = new LogGroup(this, `${title(name)}Logs`, {
+        retention: RetentionDays.THREE_MONTHS,
+        removalPolicy: RemovalPolicy.DESTROY,
+        encryptionKey: props.key,
+      });
+      // A role of its own, allowed to write to its own log group and nothing else of CloudWatch Logs
+      // (AWSLambdaBasicExecutionRole would let it write to every log group in the account).
+      const role = new Role(this, `${title(name)}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+      role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+      acknowledge(
+        role,
+        `IAM5[Resource::<${Stack.of(this).getLogicalId(logGroup.node.defaultChild as CfnLogGroup)}.Arn>:*]`,
+        "The log streams of this function's own log group, whose names Lambda chooses; no other log group.",
+      );
       const f = new LambdaFunction(this, `${title(name)}Function`, {
+        role,
         code: bundled(name),
         handler: HANDLER,
         runtime: Runtime.NODEJS_24_X,
@@ -53,23 +68,12 @@ export class DriverFunctions extends Construct {
         timeout: Duration.seconds(sizing.timeoutS),
         ...(sizing.reservedConcurrency ? { reservedConcurrentExecutions: sizing.reservedConcurrency } : {}),
         environment,
-        logGroup: new LogGroup(this, `${title(name)}Logs`, { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY }),
+        logGroup,
         loggingFormat: LoggingFormat.JSON,
       });
       f.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: TABLE_ACTIONS[name], resources: props.table.arns }));
-      props.key.grantEncryptDecrypt(f);
-      acknowledge(
-        f,
-        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        "AWSLambdaBasicExecutionRole is the function's only managed policy; it grants exactly the log writes every function needs.",
-      );
-      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-        acknowledge(
-          f,
-          `IAM5[Action::${action}]`,
-          `${action} is what CDK's grantEncryptDecrypt gives on the one data key; the CMK-encrypted table, secrets and queue need it.`,
-        );
-      }
+      // The data key, for the CMK-encrypted table, secrets and queue: no ReEncrypt, no wildcards.
+      props.key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
       // Only login signs in with sysId/clientId; every function may refresh (or exchange) OAuth tokens.
       if (name === 'command') props.secrets.userCenterCredentials?.grantRead(f);
       props.secrets.oauthClientSecret?.grantRead(f);
@@ -116,6 +120,7 @@ function driverEnvironment({ config, table, secrets }: DriverFunctionsProps): Re
     REFRESH_LEAD_S: config.refreshLeadSeconds?.toString(),
     REFRESH_CONCURRENCY: config.refreshConcurrency?.toString(),
     CALLBACK_ALLOWED_ORIGINS: config.callbackAllowedOrigins,
+    CALLBACK_ALLOWED_URIS: config.callbackAllowedUris,
   };
   if (config.usercenterUrl && secrets.userCenterCredentials) {
     Object.assign(settings, { USERCENTER_URL: config.usercenterUrl, USERCENTER_CREDENTIALS_ARN: secrets.userCenterCredentials.secretArn });

@@ -2,7 +2,8 @@
  * The whole deployment: the HTTP API Homebase calls, one Lambda function per concern, the table,
  * the scheduled refresh, the secrets and the alarms. Each is a construct of its own in this folder.
  */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { DriverAlarms } from './alarms.ts';
@@ -31,6 +32,17 @@ export class HomebaseDriverStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     keepLogicalId(key, 'DataKey17AFBB84');
+    // CloudWatch Logs encrypts the log groups with the same key, for log groups of this account and region only.
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
+        },
+      }),
+    );
     const table = new TokenTable(this, 'Tokens', { key });
     // Created here and set by the operators (docs/operations.md: "Secrets to set").
     const secrets = new UpstreamSecrets(this, 'Secrets', { config, key });
@@ -39,6 +51,7 @@ export class HomebaseDriverStack extends Stack {
     const api = new DriverApi(this, 'Http', {
       functions: { list, execute, command },
       throttle: { rateLimit: config.throttleRateLimit, burstLimit: config.throttleBurstLimit },
+      key,
     });
     // OAuth builds its callback URLs from the API's own address.
     functions.addEnvironment('PUBLIC_BASE_URL', api.api.apiEndpoint);

@@ -2,9 +2,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { DestinationConfig, IDestination, IFunction, Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, keepLogicalId } from './nag.ts';
@@ -26,12 +26,30 @@ export class RefreshSchedule extends Construct {
     props.refresh.configureAsyncInvoke({
       retryAttempts: 0,
       maxEventAge: Duration.minutes(5),
-      onFailure: new SqsDestination(this.failures),
+      onFailure: new QueueDestination(this.failures),
     });
     new Rule(this, 'RefreshSchedule', {
       description: 'homebase-driver: refresh upstream tokens that are due',
       schedule: Schedule.rate(Duration.minutes(props.rateMinutes)),
       targets: [new LambdaFunction(props.refresh, { deadLetterQueue: this.failures, retryAttempts: 0 })],
     });
+  }
+}
+
+/**
+ * The failure destination, granted exactly what sending needs: SendMessage on the queue (the function
+ * may already use the queue's key to encrypt). CDK's SqsDestination grants the key's ReEncrypt* too,
+ * which nothing here uses.
+ */
+class QueueDestination implements IDestination {
+  readonly #queue: Queue;
+
+  constructor(queue: Queue) {
+    this.#queue = queue;
+  }
+
+  bind(_scope: Construct, fn: IFunction): DestinationConfig {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.#queue.queueArn] }));
+    return { destination: this.#queue.queueArn };
   }
 }

@@ -43,6 +43,8 @@ export const StackConfigSchema = v.pipe(
     deviceCloudUrl: v.optional(httpsUrl),
     /** Comma-separated origins allowed as OAuth callbackURL. */
     callbackAllowedOrigins: v.optional(v.string()),
+    /** Comma-separated exact callback addresses (scheme, host, port, path), beside the origins. */
+    callbackAllowedUris: v.optional(v.string()),
     refreshLeadSeconds: v.optional(positive),
     refreshScheduleMinutes: withDefault(5),
     refreshConcurrency: v.optional(positive),

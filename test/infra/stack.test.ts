@@ -3,6 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/http/routes.ts';
 import { HomebaseDriverStack } from '../../lib/stack/homebase-driver-stack.ts';
 import { stackConfig } from '../../lib/stack/stack-config.ts';
 
@@ -53,6 +54,17 @@ describe('the HTTP API', () => {
     for (const group of Object.values(t.findResources('AWS::Logs::LogGroup'))) {
       expect(group.Properties.RetentionInDays).toBe(90);
     }
+  });
+
+  it('throttles each route on its own: the device calls get the whole stage limit, the browser routes a share', () => {
+    const [stage] = Object.values(t.findResources('AWS::ApiGatewayV2::Stage'));
+    const settings = stage!.Properties.RouteSettings;
+    expect(Object.keys(settings).sort()).toEqual(Object.keys(ROUTES).sort());
+    expect(settings['POST /list']).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    expect(settings['POST /command']).toEqual({ ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 });
+    expect(settings['GET /device_oauth/{appId}/token']).toEqual({ ThrottlingRateLimit: 2, ThrottlingBurstLimit: 4 });
+    // The stage waits for the routes its settings name.
+    expect(stage!.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/POSTlist/)]));
   });
 
   it("outputs the URL to paste into Rokid's console", () => {
@@ -185,13 +197,31 @@ describe('least privilege', () => {
     expect(statements.flatMap(actionsOf)).not.toContain('*');
   });
 
+  it('gives each function a role of its own: no managed policy, log writes to its own log group only, no KMS re-encryption', () => {
+    for (const role of Object.values(t.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const logs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+    expect(logs).toHaveLength(4);
+    for (const s of logs) {
+      expect(actionsOf(s).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Functions(List|Execute|Command|Refresh)Logs/), 'Arn'] });
+    }
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('kms:ReEncrypt') || a === 'kms:GenerateDataKey*')).toEqual([]);
+  });
+
+  it('encrypts every log group with the data key', () => {
+    const [key] = Object.keys(t.findResources('AWS::KMS::Key'));
+    for (const group of Object.values(t.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
+    }
+  });
+
   it('lets only the command function read the UserCenter credentials', () => {
     const readers = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([, p]) =>
       p.Properties.PolicyDocument.Statement.some((s: { Action: string | string[] }) =>
         actionsOf(s).includes('secretsmanager:GetSecretValue'),
       ),
     );
-    expect(readers.map(([id]) => id)).toEqual([expect.stringMatching(/^FunctionsCommandFunction/)]);
+    expect(readers.map(([id]) => id)).toEqual([expect.stringMatching(/^FunctionsCommandRole/)]);
   });
 });
 

@@ -108,7 +108,7 @@ describe('what goes wrong, and what each case answers', () => {
       status: 1,
       errorName: 'E_DRIVER_ERROR',
       message: expect.stringMatching(
-        /^params\.callbackURL: the origin https:\/\/evil\.example is not allowed to receive authorizations\. Allowed: https:\/\/homebase\.rokid\.com, /,
+        /^params\.callbackURL: https:\/\/evil\.example\/[^ ]* is not allowed to receive authorizations\. Allowed: https:\/\/homebase\.rokid\.com, /,
       ),
     });
   });

@@ -45,7 +45,7 @@ function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
     });
   const linking = homebase({
     publicBaseUrl: 'https://driver.example/',
-    allowedCallbackOrigins: ['https://homebase.rokid.com', 'http://127.0.0.1'],
+    allowedCallbacks: { origins: ['https://homebase.rokid.com', 'http://127.0.0.1'], uris: ['https://s.rokidcdn.com/homebase/oauth/done'] },
     mode: 'code',
   });
   const device = new DeviceOAuth({ signIn, store, clock, appId: 'app-1', publicBaseUrl: 'https://driver.example/' });
@@ -80,6 +80,20 @@ describe('OAuth linking', () => {
     expect(location.searchParams.get('state')).toBe(state);
     expect(location.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     expect(location.searchParams.get('redirect_uri')).toBe('https://driver.example/oauth/callback');
+  });
+
+  it('allows an exact callback address with any query, and nothing else at its origin', async () => {
+    const w = world();
+    await expect(w.linking.begin('https://s.rokidcdn.com/homebase/oauth/done?from=app&v=2')).resolves.toContain('callbackURL=');
+    await expect(w.linking.begin('https://s.rokidcdn.com/homebase/oauth/done/../evil')).rejects.toMatchObject({
+      errorName: 'E_DRIVER_ERROR',
+    });
+    await expect(w.linking.begin('https://s.rokidcdn.com/other')).rejects.toMatchObject({
+      errorName: 'E_DRIVER_ERROR',
+      message: expect.stringContaining('params.callbackURL: https://s.rokidcdn.com/other is not allowed to receive authorizations.'),
+    });
+    await expect(w.linking.begin('http://s.rokidcdn.com/homebase/oauth/done')).rejects.toMatchObject({ errorName: 'E_DRIVER_ERROR' });
+    await expect(w.linking.begin('https://s.rokidcdn.com:8443/homebase/oauth/done')).rejects.toMatchObject({ errorName: 'E_DRIVER_ERROR' });
   });
 
   it('accepts loopback callbacks on any port when the allow-list names loopback without one', async () => {
@@ -147,7 +161,7 @@ describe('OAuth linking', () => {
   it('seed 002 mode appends the userAuth itself instead of a code', async () => {
     const w = world();
     const linking = w.homebase(
-      { publicBaseUrl: 'https://driver.example', allowedCallbackOrigins: ['https://homebase.rokid.com'], mode: 'tokens' },
+      { publicBaseUrl: 'https://driver.example', allowedCallbacks: { origins: ['https://homebase.rokid.com'], uris: [] }, mode: 'tokens' },
       { authorizationUrl: async () => '', exchange: async () => ({ grant: { accessToken: 'a', extra: {} }, vendorUserId: 'v-2' }) },
     );
     const state = new URL(await linking.begin(CALLBACK)).searchParams.get('state')!;
@@ -222,6 +236,24 @@ describe('OAuthRefresh', () => {
     link!.status = 'needs_relink';
     await expect(w.vault.rotate({ refreshToken: auth.refreshToken })).rejects.toMatchObject({
       errorName: 'E_INVALID_AUTHORIZATION',
+      message: expect.stringContaining('link your account again'),
+    });
+  });
+
+  it('says nothing of a link to whoever cannot show its refresh token: not its state, not its user', async () => {
+    const w = world();
+    const auth = await linked(w);
+    const [link] = w.links.items.values();
+    const forged = `${auth.refreshToken.slice(0, -4)}AAAA`;
+    const notRecognised = {
+      errorName: 'E_INVALID_AUTHORIZATION',
+      message: expect.stringContaining('(The refreshToken is not recognised.)'),
+    };
+    await expect(w.vault.rotate({ refreshToken: forged, userId: 'someone-else' })).rejects.toMatchObject(notRecognised);
+    link!.status = 'needs_relink';
+    await expect(w.vault.rotate({ refreshToken: forged })).rejects.toMatchObject(notRecognised);
+    // The holder of the real token is told the truth.
+    await expect(w.vault.rotate({ refreshToken: auth.refreshToken })).rejects.toMatchObject({
       message: expect.stringContaining('link your account again'),
     });
   });

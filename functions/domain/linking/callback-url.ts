@@ -1,22 +1,38 @@
 /** Homebase's callbackURL: which ones may receive an authorization, and how parameters are added to one. */
 import { DriverError } from '../errors.ts';
 
+export interface CallbackAllowList {
+  /** Whole origins: any path there may receive an authorization. */
+  origins: readonly string[];
+  /** Exact addresses: scheme, host, port and path must match; any query is allowed, since Homebase adds its own. */
+  uris: readonly string[];
+}
+
 /**
  * An open callback would hand a user's account to whoever chose the URL, so only allow-listed
- * origins pass. A loopback origin without a port allows any port.
+ * origins and addresses pass. A loopback origin without a port allows any port.
  */
-export function checkCallbackURL(callbackURL: string, allowedOrigins: readonly string[]): void {
+export function checkCallbackURL(callbackURL: string, allowed: CallbackAllowList): void {
   let url: URL;
   try {
     url = new URL(callbackURL);
   } catch {
     throw new DriverError('params.callbackURL: expected an absolute URL.');
   }
-  if (!allowedOrigins.some((origin) => originAllows(origin, url))) {
-    throw new DriverError(
-      `params.callbackURL: the origin ${url.origin} is not allowed to receive authorizations. Allowed: ${allowedOrigins.join(', ')}.`,
-    );
+  if (!allowed.origins.some((origin) => originAllows(origin, url)) && !allowed.uris.some((uri) => uriAllows(uri, url))) {
+    const list = [...allowed.origins, ...allowed.uris].join(', ');
+    throw new DriverError(`params.callbackURL: ${url.origin}${url.pathname} is not allowed to receive authorizations. Allowed: ${list}.`);
   }
+}
+
+function uriAllows(allowed: string, url: URL): boolean {
+  let uri: URL;
+  try {
+    uri = new URL(allowed);
+  } catch {
+    return false;
+  }
+  return uri.protocol === url.protocol && uri.host === url.host && uri.pathname === url.pathname;
 }
 
 function originAllows(allowed: string, url: URL): boolean {

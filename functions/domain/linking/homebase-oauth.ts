@@ -13,14 +13,14 @@ import { kindOf, UpstreamError } from '../upstream-error.ts';
 import type { IssuedUserAuth, TokenVault } from '../vault/token-vault.ts';
 import { hashToken, linkIdOf, mintCode } from '../vault/tokens.ts';
 import { type BrowserAnswer, defined, EXPIRED_SIGN_IN } from './browser-answer.ts';
-import { appendQuery, checkCallbackURL } from './callback-url.ts';
+import { appendQuery, type CallbackAllowList, checkCallbackURL } from './callback-url.ts';
 import { exchangeError, type UpstreamSignIn } from './upstream-sign-in.ts';
 
 export interface HomebaseOAuthSettings {
   /** The driver's own base URL, from which its callback URL is built. */
   publicBaseUrl: string;
-  /** Origins allowed as callbackURL. A loopback origin without a port allows any port. */
-  allowedCallbackOrigins: string[];
+  /** Where callbackURL may point: whole origins, and exact addresses. */
+  allowedCallbacks: CallbackAllowList;
   /** `code` (seeds 000/001): a one-time code for OAuthGetToken. `tokens` (seed 002): the userAuth itself. */
   mode: 'code' | 'tokens';
 }
@@ -64,7 +64,7 @@ export class HomebaseOAuth {
 
   /** The `OAuth` command: answers the URL Homebase opens, which embeds the encoded callbackURL. */
   async begin(callbackURL: string): Promise<string> {
-    checkCallbackURL(callbackURL, this.#settings.allowedCallbackOrigins);
+    checkCallbackURL(callbackURL, this.#settings.allowedCallbacks);
     const { state } = await this.#signIn.begin({ kind: 'homebase', callbackURL });
     return `${this.#settings.publicBaseUrl}/oauth/start?state=${state}&callbackURL=${encodeURIComponent(callbackURL)}`;
   }

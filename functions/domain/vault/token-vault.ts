@@ -137,11 +137,17 @@ export class TokenVault {
       const link = await this.#links.get(linkId);
       const now = this.#clock.now();
       if (!link) throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken is not recognised.)`);
+      // Possession first: whoever cannot show the token learns nothing of the link, not even its state.
+      const current = tokenMatches(presented, link.refreshTokenHash);
+      const previous = !current && link.previousRefreshTokenHash !== undefined && tokenMatches(presented, link.previousRefreshTokenHash);
+      if (!current && !previous) {
+        throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken is not recognised.)`);
+      }
       if (link.status !== 'active') throw new InvalidAuthorizationError(RELINK);
       if (params.userId && params.userId !== link.vendorUserId) {
         throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The userId does not match the refreshToken.)`);
       }
-      if (tokenMatches(presented, link.refreshTokenHash)) {
+      if (current) {
         if (link.refreshTokenExpiresAt <= now) throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken has expired.)`);
         const stored = await this.#links.update({
           ...link,
@@ -158,8 +164,6 @@ export class TokenVault {
         continue; // a concurrent write; the retry sees the rotation (ours or a twin's) and answers from it
       }
       const withinGrace =
-        link.previousRefreshTokenHash !== undefined &&
-        tokenMatches(presented, link.previousRefreshTokenHash) &&
         now - (link.refreshRotatedAt ?? 0) <= (this.#settings.refreshGraceS ?? 60) &&
         tokenMatches(successors.refreshToken, link.refreshTokenHash);
       if (withinGrace) {
