@@ -52,7 +52,11 @@ export const linkingServices = (source: ConfigSource) =>
             clock: systemClock,
             log: logger,
             metrics: upstreamMetrics,
-            settings: { publicBaseUrl, allowedCallbacks: { origins: config.CALLBACK_ALLOWED_ORIGINS, uris: config.CALLBACK_ALLOWED_URIS }, mode: config.OAUTH_CALLBACK_MODE },
+            settings: {
+              publicBaseUrl,
+              allowedCallbacks: { origins: config.CALLBACK_ALLOWED_ORIGINS, uris: config.CALLBACK_ALLOWED_URIS },
+              mode: config.OAUTH_CALLBACK_MODE,
+            },
           })
         : undefined;
     const deviceOAuth =

@@ -10,7 +10,7 @@ import { startHandlers } from '../support/handlers.ts';
 
 let driver: Awaited<ReturnType<typeof startHandlers>>;
 beforeAll(async () => {
-  driver = await startHandlers();
+  driver = await startHandlers({}, { POWERTOOLS_LOG_LEVEL: 'INFO' });
 });
 afterAll(() => driver.close());
 
@@ -55,7 +55,6 @@ it('no log call uses a reserved key, and the logger never warns of one', async (
     written.push(String(chunk));
     return true;
   });
-  logger.setLogLevel('INFO');
   try {
     await driver.call('list', JSON.stringify({ userAuth: { userToken: 'hbu.nolink.secret' } }));
   } finally {
