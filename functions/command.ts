@@ -12,9 +12,9 @@ import { homebaseHandler } from './http/homebase-handler.ts';
 
 export function commandHandler(config: ConfigSource) {
   const services = linkingServices(config);
-  const command = homebaseHandler(async (body) => {
+  const command = homebaseHandler(async (body, event) => {
     const request = parseOrThrow(CommandRequestSchema, body, '/command request');
-    return services().command(request.command, request.params);
+    return services().command(request.command, request.params, { sourceIp: event.requestContext.http.sourceIp });
   });
 
   const browser = browserHandler(async (event) => {
@@ -31,7 +31,7 @@ export function commandHandler(config: ConfigSource) {
       case 'GET /device_oauth/{appId}/callback':
         return deviceOAuth ? deviceOAuth.callback(appId, query) : notConfigured;
       case 'GET /device_oauth/{appId}/token':
-        return deviceOAuth ? deviceOAuth.token(appId, query) : notConfigured;
+        return deviceOAuth ? deviceOAuth.token(appId, query, event.requestContext.http.sourceIp) : notConfigured;
       default:
         return NOT_FOUND;
     }

@@ -101,6 +101,14 @@ export const ConfigSchema = v.pipe(
     CALLBACK_ALLOWED_ORIGINS: v.optional(commaList, HOMEBASE_CALLBACK_ORIGINS),
     CALLBACK_ALLOWED_URIS: v.optional(commaList, ''),
     DEVICE_OAUTH: v.optional(v.picklist(['on', 'off']), 'off'),
+    LOGIN_LIMIT_PER_USER_IP: wholeNumber(5),
+    LOGIN_LIMIT_PER_USER: wholeNumber(50),
+    LOGIN_LIMIT_PER_IP: wholeNumber(1000),
+    LOGIN_LIMIT_WINDOW_S: wholeNumber(900),
+    /** Deployed: the secret holding the attempt counters' HMAC key. */
+    LOGIN_LIMIT_KEY_ARN: v.optional(text),
+    /** Local runs: the HMAC key itself; unset, a random one per process. */
+    LOGIN_LIMIT_KEY: v.optional(text),
   }),
   v.check((c) => c.DEVICE_CLOUD !== 'http' || c.DEVICE_CLOUD_URL !== undefined, 'DEVICE_CLOUD=http needs DEVICE_CLOUD_URL'),
   v.check(

@@ -1,7 +1,9 @@
 /** What /command and the OAuth browser routes are built from: the linking flows over the vault. */
+import { DynamoAttemptStore } from '../adapters/dynamodb/attempt-store.ts';
 import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.ts';
 import type { ConfigSource } from '../config.ts';
 import { type CommandHandler, commandRouter } from '../domain/commands.ts';
+import { AttemptLimits } from '../domain/limits/attempt-limits.ts';
 import { DeviceOAuth } from '../domain/linking/device-oauth.ts';
 import { HomebaseOAuth, oauthCommands } from '../domain/linking/homebase-oauth.ts';
 import { loginCommand, PasswordLogin } from '../domain/linking/password-login.ts';
@@ -9,12 +11,13 @@ import { refreshCommands } from '../domain/linking/refresh-command.ts';
 import { UpstreamSignIn } from '../domain/linking/upstream-sign-in.ts';
 import { type OAuthUpstream, type PasswordUpstream, systemClock } from '../domain/ports.ts';
 import { logger, upstreamMetrics } from '../observability.ts';
+import { attemptKeyHmac } from './attempt-key.ts';
 import { once } from './once.ts';
 import { tableOf, tokenVault } from './table.ts';
 import { upstreams } from './upstreams.ts';
 
 export interface LinkingServices {
-  command: (name: string, params: Record<string, unknown>) => Promise<unknown>;
+  command: ReturnType<typeof commandRouter>;
   /** The OAuth flow's browser side; absent unless an OAuth upstream and PUBLIC_BASE_URL are configured. */
   homebaseOAuth: HomebaseOAuth | undefined;
   /** Seed 003's callback service; absent unless DEVICE_OAUTH=on. */
@@ -34,7 +37,18 @@ export const linkingServices = (source: ConfigSource) =>
       tokenByValidateCode: async (username, code) => (await userCenter()).tokenByValidateCode(username, code),
       userIdOf: async (accessToken) => (await userCenter()).userIdOf(accessToken),
     };
-    const login = passwords ? loginCommand(new PasswordLogin({ upstream: passwords, vault })) : undefined;
+    const limits = new AttemptLimits({
+      store: new DynamoAttemptStore(db, config.TABLE_NAME),
+      clock: systemClock,
+      settings: {
+        perUserIp: config.LOGIN_LIMIT_PER_USER_IP,
+        perUser: config.LOGIN_LIMIT_PER_USER,
+        perIp: config.LOGIN_LIMIT_PER_IP,
+        windowS: config.LOGIN_LIMIT_WINDOW_S,
+      },
+      hmac: attemptKeyHmac(config),
+    });
+    const login = passwords ? loginCommand(new PasswordLogin({ upstream: passwords, vault, limits })) : undefined;
 
     const publicBaseUrl = config.PUBLIC_BASE_URL;
     const authorizationServer: OAuthUpstream | undefined = oauth && {
@@ -61,7 +75,7 @@ export const linkingServices = (source: ConfigSource) =>
         : undefined;
     const deviceOAuth =
       signIn && publicBaseUrl && config.DEVICE_OAUTH === 'on' && config.OAUTH_CLIENT_ID
-        ? new DeviceOAuth({ signIn, store, clock: systemClock, appId: config.OAUTH_CLIENT_ID, publicBaseUrl })
+        ? new DeviceOAuth({ signIn, store, clock: systemClock, appId: config.OAUTH_CLIENT_ID, publicBaseUrl, limits })
         : undefined;
 
     const commands: Record<string, CommandHandler> = {

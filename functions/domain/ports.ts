@@ -127,6 +127,18 @@ export interface AuthorizationStore {
   }): Promise<{ token: Record<string, unknown>; issuedAt: number } | undefined>;
 }
 
+/**
+ * Counters of failed attempts, each over a window that starts with its first failure. Every write is
+ * conditional, so concurrent failures are each counted once.
+ */
+export interface AttemptStore {
+  /** The count in the current window, and when the window ends; undefined when none is running. */
+  count(key: string, now: number): Promise<{ count: number; resetAt: number } | undefined>;
+  /** Adds one, starting a window of `windowS` if none is running. */
+  increment(key: string, now: number, windowS: number): Promise<void>;
+  reset(key: string): Promise<void>;
+}
+
 /** Counts upstream failures by kind, so a dashboard tells a refusing upstream from an unreadable one. */
 export interface UpstreamMetrics {
   upstreamFailure(kind: FailureKind): void;

@@ -15,7 +15,7 @@ type Result = APIGatewayProxyStructuredResultV2;
 const NO_STORE = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
 
 /** The HTTP status of each outcome the domain reports. */
-const STATUS: Record<Outcome, number> = { ok: 200, bad_request: 400, not_found: 404, upstream_failed: 502 };
+const STATUS: Record<Outcome, number> = { ok: 200, bad_request: 400, not_found: 404, rate_limited: 429, upstream_failed: 502 };
 
 export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>) {
   return (

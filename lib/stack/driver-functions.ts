@@ -76,6 +76,8 @@ export class DriverFunctions extends Construct {
       props.key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
       // Only login signs in with sysId/clientId; every function may refresh (or exchange) OAuth tokens.
       if (name === 'command') props.secrets.userCenterCredentials?.grantRead(f);
+      // Only the command function counts sign-in attempts.
+      if (name === 'command') props.secrets.attemptKey.grantRead(f);
       props.secrets.oauthClientSecret?.grantRead(f);
       return f;
     };
@@ -121,6 +123,7 @@ function driverEnvironment({ config, table, secrets }: DriverFunctionsProps): Re
     REFRESH_CONCURRENCY: config.refreshConcurrency?.toString(),
     CALLBACK_ALLOWED_ORIGINS: config.callbackAllowedOrigins,
     CALLBACK_ALLOWED_URIS: config.callbackAllowedUris,
+    LOGIN_LIMIT_KEY_ARN: secrets.attemptKey.secretArn,
   };
   if (config.usercenterUrl && secrets.userCenterCredentials) {
     Object.assign(settings, { USERCENTER_URL: config.usercenterUrl, USERCENTER_CREDENTIALS_ARN: secrets.userCenterCredentials.secretArn });

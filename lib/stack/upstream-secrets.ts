@@ -11,6 +11,8 @@ export class UpstreamSecrets extends Construct {
   readonly userCenterCredentials: Secret | undefined;
   /** The OAuth client secret, when the upstream is an OAuth server. */
   readonly oauthClientSecret: Secret | undefined;
+  /** The HMAC key under which attempt counters name usernames and addresses; generated, never shown. */
+  readonly attemptKey: Secret;
 
   constructor(scope: Construct, id: string, props: { config: StackConfig; key: IKey }) {
     super(scope, id);
@@ -32,6 +34,16 @@ export class UpstreamSecrets extends Construct {
       });
       keepLogicalId(this.oauthClientSecret, 'OAuthClientSecret10CAC3E7');
     }
+    this.attemptKey = new Secret(this, 'AttemptLimitKey', {
+      description: 'homebase-driver: the HMAC key of the login attempt counters (generated; nobody needs to read it)',
+      encryptionKey: key,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    acknowledge(
+      this.attemptKey,
+      'SMG4',
+      'A random HMAC key for attempt counters that last 15 minutes; rotating it would only restart the counters, so it is not rotated.',
+    );
     for (const secret of [this.userCenterCredentials, this.oauthClientSecret]) {
       if (secret) {
         acknowledge(

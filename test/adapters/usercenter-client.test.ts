@@ -4,7 +4,7 @@ import { PasswordLogin } from '../../functions/domain/linking/password-login.ts'
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
 import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from '../../lib/local/usercenter-server.ts';
-import { FakeClock, InMemoryLinkStore } from '../support/in-memory.ts';
+import { FakeClock, FROM, InMemoryLinkStore, testLimits } from '../support/in-memory.ts';
 import { closedPortUrl, type Script, type ScriptedServer, startScriptedServer } from '../support/scripted-server.ts';
 
 const settings = (baseUrl: string, overrides: Partial<UserCenterSettings> = {}): UserCenterSettings => ({
@@ -98,7 +98,8 @@ describe('login failure modes, each with its exact errorName', () => {
         clock: new FakeClock(),
         settings: { userTokenTtlS: 60, refreshTokenTtlS: 120, refresh: DEFAULT_POLICY },
       }),
-    }).login({ username: 'demo', password: 'homebase' });
+      limits: testLimits(),
+    }).login({ username: 'demo', password: 'homebase' }, FROM);
 
   it("sends the seed's fields, with md5 and sha1 hex digests", async () => {
     scripted.script = (req) =>

@@ -209,3 +209,24 @@ describe('ids too long for a table key', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('password guessing', () => {
+  it('is refused after 5 failures without reaching the account service, and the table holds no username', async () => {
+    let upstreamCalls = 0;
+    driver.userCenter.server.on('request', () => upstreamCalls++);
+    const guess = () => call('command', json({ command: 'login', params: { username: 'guessed-user', password: 'nope' } }));
+    for (let i = 0; i < 5; i++) expect(await guess()).toMatchObject({ errorName: 'E_DRIVER_WRONG_USERNAME_PASSWORD' });
+    const calls = upstreamCalls;
+    expect(await guess()).toMatchObject({
+      errorName: 'E_DRIVER_LOGIN_FAILED',
+      message: expect.stringContaining('Too many failed sign-in attempts'),
+    });
+    expect(upstreamCalls).toBe(calls);
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { Items = [] } = await driver.table.db.send(new ScanCommand({ TableName: driver.table.tableName }));
+    const attempts = Items.filter((item) => String(item['pk']).startsWith('ATTEMPT#'));
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(JSON.stringify(attempts)).not.toContain('guessed-user');
+    expect(JSON.stringify(attempts)).not.toContain('127.0.0.1');
+  });
+});

@@ -54,6 +54,7 @@ export async function startHandlers(settings: ConfigInput = {}, env: Record<stri
   const refresh = (await import('../../functions/refresh.ts')).refreshHandler(config);
   return {
     table,
+    userCenter,
     handlers,
     /** One scheduled refresh run, as EventBridge would start it. */
     runRefresh: () => refresh({ source: 'aws.events' }, contextFor('refresh-run', 60_000)),

@@ -1,5 +1,14 @@
 /** In-memory ports for domain tests, which run without a network. Same contracts as the DynamoDB adapters. */
-import type { AuthorizationStore, Clock, LinkStore, PendingAuthorization, RefreshMetrics } from '../../functions/domain/ports.ts';
+
+import { type AttemptLimitSettings, AttemptLimits } from '../../functions/domain/limits/attempt-limits.ts';
+import type {
+  AttemptStore,
+  AuthorizationStore,
+  Clock,
+  LinkStore,
+  PendingAuthorization,
+  RefreshMetrics,
+} from '../../functions/domain/ports.ts';
 import type { FailureKind } from '../../functions/domain/upstream-error.ts';
 import type { Link } from '../../functions/domain/vault/link.ts';
 
@@ -127,3 +136,35 @@ export class InMemoryAuthorizationStore implements AuthorizationStore {
     return this.deviceTokens.get(JSON.stringify(key));
   }
 }
+
+/** Attempt counters in memory, each check-and-set in one step, as DynamoDB's conditional writes are. */
+export class InMemoryAttemptStore implements AttemptStore {
+  readonly items = new Map<string, { count: number; resetAt: number }>();
+  async count(key: string, now: number) {
+    const item = this.items.get(key);
+    return item && item.resetAt > now ? { ...item } : undefined;
+  }
+  async increment(key: string, now: number, windowS: number): Promise<void> {
+    const item = this.items.get(key);
+    if (item && item.resetAt > now) item.count++;
+    else this.items.set(key, { count: 1, resetAt: now + windowS });
+  }
+  async reset(key: string): Promise<void> {
+    const item = this.items.get(key);
+    if (item) item.count = 0;
+  }
+}
+
+/** Attempt limits on an in-memory store, with the HMAC left out: tests read the counters' keys. */
+export function testLimits(clock: Clock = new FakeClock(), settings: Partial<AttemptLimitSettings> = {}) {
+  const store = new InMemoryAttemptStore();
+  const limits = new AttemptLimits({
+    store,
+    clock,
+    settings: { perUserIp: 5, perUser: 50, perIp: 1000, windowS: 900, ...settings },
+    hmac: async (text) => text,
+  });
+  return Object.assign(limits, { store });
+}
+
+export const FROM = { sourceIp: '203.0.113.7' };

@@ -8,7 +8,15 @@ import type { OAuthUpstream } from '../../functions/domain/ports.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { UpstreamError } from '../../functions/domain/upstream-error.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
-import { CountingMetrics, FakeClock, InMemoryAuthorizationStore, InMemoryLinkStore, RecordingLog } from '../support/in-memory.ts';
+import {
+  CountingMetrics,
+  FakeClock,
+  FROM,
+  InMemoryAuthorizationStore,
+  InMemoryLinkStore,
+  RecordingLog,
+  testLimits,
+} from '../support/in-memory.ts';
 
 const CALLBACK = 'https://homebase.rokid.com/cb?x=1';
 
@@ -48,7 +56,14 @@ function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
     allowedCallbacks: { origins: ['https://homebase.rokid.com', 'http://127.0.0.1'], uris: ['https://s.rokidcdn.com/homebase/oauth/done'] },
     mode: 'code',
   });
-  const device = new DeviceOAuth({ signIn, store, clock, appId: 'app-1', publicBaseUrl: 'https://driver.example/' });
+  const device = new DeviceOAuth({
+    signIn,
+    store,
+    clock,
+    appId: 'app-1',
+    publicBaseUrl: 'https://driver.example/',
+    limits: testLimits(clock),
+  });
   return { clock, links, store, vault, linking, device, homebase, metrics };
 }
 
@@ -182,15 +197,31 @@ describe('OAuth linking', () => {
       body: { access_token: 'up-a', device_id: 'd' },
     });
     w.clock.advance(299);
-    await expect(w.device.token('app-1', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ outcome: 'ok' });
+    await expect(w.device.token('app-1', { device_id: 'd', request_id: 'r' }, FROM.sourceIp)).resolves.toMatchObject({ outcome: 'ok' });
     w.clock.advance(1);
-    await expect(w.device.token('app-1', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ outcome: 'not_found' });
+    await expect(w.device.token('app-1', { device_id: 'd', request_id: 'r' }, FROM.sourceIp)).resolves.toMatchObject({
+      outcome: 'not_found',
+    });
     await expect(w.device.login('other-app', { device_id: 'd', request_id: 'r' })).resolves.toMatchObject({ outcome: 'not_found' });
-    await expect(w.device.token('app-1', { device_id: 'd' })).resolves.toMatchObject({ outcome: 'bad_request' });
-    await expect(w.device.token('app-1', { device_id: 'd'.repeat(5000), request_id: 'r' })).resolves.toMatchObject({
+    await expect(w.device.token('app-1', { device_id: 'd' }, FROM.sourceIp)).resolves.toMatchObject({ outcome: 'bad_request' });
+    await expect(w.device.token('app-1', { device_id: 'd'.repeat(5000), request_id: 'r' }, FROM.sourceIp)).resolves.toMatchObject({
       outcome: 'bad_request',
       body: { error: 'invalid_request', error_description: 'device_id and request_id are required, of at most 256 characters each.' },
     });
+  });
+});
+
+describe("seed 003's token queries", () => {
+  it('count misses as failed attempts: past 5 for a device_id from one address, none is answered', async () => {
+    const w = world();
+    const query = { device_id: 'd-1', request_id: 'guess' };
+    for (let i = 0; i < 5; i++)
+      await expect(w.device.token('app-1', query, FROM.sourceIp)).resolves.toMatchObject({ outcome: 'not_found' });
+    await expect(w.device.token('app-1', query, FROM.sourceIp)).resolves.toMatchObject({
+      outcome: 'rate_limited',
+      body: { error: 'slow_down', error_description: expect.stringContaining('Too many failed sign-in attempts. Try again after') },
+    });
+    await expect(w.device.token('app-1', query, '198.51.100.1')).resolves.toMatchObject({ outcome: 'not_found' });
   });
 });
 

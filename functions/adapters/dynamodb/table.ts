@@ -47,6 +47,8 @@ export const keys = {
   virtualDevice: (vendorUserId: string, deviceId: string) => ({ pk: virtualCloud(vendorUserId), sk: `DEVICE#${deviceId}` }),
   pendingAuthorization: (stateHash: string) => ({ pk: `AUTHZ#${stateHash}`, sk: 'PENDING' }),
   driverCode: (codeHash: string) => ({ pk: `CODE#${codeHash}`, sk: 'CODE' }),
+  /** `key` is made of HMACs only: no username or address is stored in clear. */
+  attempts: (key: string) => ({ pk: `ATTEMPT#${key}`, sk: 'COUNT' }),
   deviceToken: (appId: string, deviceId: string, requestId: string) => ({
     pk: `DEVTOKEN#${[appId, deviceId, requestId].map(encodeURIComponent).join('#')}`,
     sk: 'TOKEN',

@@ -10,7 +10,9 @@ export type Outcome =
   /** Nothing is here for this caller. */
   | 'not_found'
   /** The account service failed or refused. */
-  | 'upstream_failed';
+  | 'upstream_failed'
+  /** Too many attempts; try again later. */
+  | 'rate_limited';
 
 export type BrowserAnswer =
   | { kind: 'redirect'; location: string }

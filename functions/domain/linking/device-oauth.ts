@@ -3,6 +3,8 @@
  * `login` answers the vendor's authorize URL, `callback` exchanges the code and keeps the token,
  * and `token` hands it over for 5 minutes after issue.
  */
+import { HomebaseError } from '../errors.ts';
+import type { AttemptLimits } from '../limits/attempt-limits.ts';
 import type { AuthorizationStore, Clock, UpstreamGrant } from '../ports.ts';
 import { UpstreamError } from '../upstream-error.ts';
 import { type BrowserAnswer, defined, EXPIRED_SIGN_IN } from './browser-answer.ts';
@@ -19,13 +21,22 @@ export class DeviceOAuth {
   /** The service answers for this appId only (the driver's OAuth client id). */
   readonly #appId: string;
   readonly #publicBaseUrl: string;
+  readonly #limits: AttemptLimits;
 
-  constructor(deps: { signIn: UpstreamSignIn; store: AuthorizationStore; clock: Clock; appId: string; publicBaseUrl: string }) {
+  constructor(deps: {
+    signIn: UpstreamSignIn;
+    store: AuthorizationStore;
+    clock: Clock;
+    appId: string;
+    publicBaseUrl: string;
+    limits: AttemptLimits;
+  }) {
     this.#signIn = deps.signIn;
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#appId = deps.appId;
     this.#publicBaseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
+    this.#limits = deps.limits;
   }
 
   /** GET /device_oauth/{appId}/login?device_id&request_id → the authorize URL, as text. */
@@ -57,12 +68,24 @@ export class DeviceOAuth {
     }
   }
 
-  /** GET /device_oauth/{appId}/token?device_id&request_id: the token, within 5 minutes of issue. */
-  async token(appId: string, query: Record<string, string | undefined>): Promise<BrowserAnswer> {
+  /**
+   * GET /device_oauth/{appId}/token?device_id&request_id: the token, within 5 minutes of issue. Whoever
+   * knows the triple gets a raw upstream token, so queries that miss count as failed attempts, and past
+   * the limits none is answered.
+   */
+  async token(appId: string, query: Record<string, string | undefined>, sourceIp: string): Promise<BrowserAnswer> {
     const checked = this.#deviceKey(appId, query);
     if (!checked.ok) return checked.answer;
+    const attempt = { subject: checked.key.deviceId, sourceIp };
+    try {
+      await this.#limits.check('device_oauth', attempt);
+    } catch (error) {
+      if (!(error instanceof HomebaseError)) throw error;
+      return { kind: 'json', outcome: 'rate_limited', body: { error: 'slow_down', error_description: error.message } };
+    }
     const stored = await this.#store.deviceToken(checked.key);
     if (!stored || stored.issuedAt + DEVICE_TOKEN_TTL_S <= this.#clock.now()) {
+      await this.#limits.failed('device_oauth', attempt);
       const error_description = 'No token for this device_id and request_id was issued in the last 5 minutes.';
       return { kind: 'json', outcome: 'not_found', body: { error: 'not_found', error_description } };
     }

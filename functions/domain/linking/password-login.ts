@@ -1,5 +1,7 @@
 import * as v from 'valibot';
+import type { CommandContext } from '../commands.ts';
 import { LoginFailedError, ServerUnreachableError, WrongUsernamePasswordError } from '../errors.ts';
+import type { AttemptLimits } from '../limits/attempt-limits.ts';
 import type { PasswordUpstream, UpstreamGrant } from '../ports.ts';
 import { parseOrThrow } from '../protocol/validation.ts';
 import { UpstreamError } from '../upstream-error.ts';
@@ -18,18 +20,30 @@ export type LoginParams = v.InferOutput<typeof LoginParamsSchema>;
 export class PasswordLogin {
   readonly #upstream: PasswordUpstream;
   readonly #vault: TokenVault;
+  readonly #limits: AttemptLimits;
 
-  constructor(deps: { upstream: PasswordUpstream; vault: TokenVault }) {
+  constructor(deps: { upstream: PasswordUpstream; vault: TokenVault; limits: AttemptLimits }) {
     this.#upstream = deps.upstream;
     this.#vault = deps.vault;
+    this.#limits = deps.limits;
   }
 
-  async login(params: LoginParams): Promise<IssuedUserAuth> {
+  /** Failed attempts are counted, and past the limits the account service is not asked at all. */
+  async login(params: LoginParams, context: CommandContext): Promise<IssuedUserAuth> {
+    const attempt = { subject: params.username, sourceIp: context.sourceIp };
+    await this.#limits.check('login', attempt);
+    let grant: UpstreamGrant;
     try {
-      const grant: UpstreamGrant =
+      grant =
         params.password !== undefined
           ? await this.#upstream.tokenByPassword(params.username, params.password)
           : await this.#upstream.tokenByValidateCode(params.username, params.validateCode ?? '');
+    } catch (error) {
+      if (error instanceof UpstreamError && error.failure === 'invalid_credentials') await this.#limits.failed('login', attempt);
+      throw error instanceof UpstreamError ? loginError(error) : error;
+    }
+    await this.#limits.succeeded('login', attempt);
+    try {
       const vendorUserId = await this.#upstream.userIdOf(grant.accessToken);
       return await this.#vault.link(vendorUserId, 'usercenter', grant);
     } catch (error) {
@@ -57,5 +71,5 @@ function loginError(error: UpstreamError): Error {
 /** The `login` command (and Rokid's sample spelling `Login`). */
 export const loginCommand =
   (login: PasswordLogin) =>
-  async (params: Record<string, unknown>): Promise<IssuedUserAuth> =>
-    login.login(parseOrThrow(LoginParamsSchema, params, 'login command', { prefix: 'params' }));
+  async (params: Record<string, unknown>, context: CommandContext): Promise<IssuedUserAuth> =>
+    login.login(parseOrThrow(LoginParamsSchema, params, 'login command', { prefix: 'params' }), context);
