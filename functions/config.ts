@@ -101,6 +101,10 @@ export const ConfigSchema = v.pipe(
     CALLBACK_ALLOWED_ORIGINS: v.optional(commaList, HOMEBASE_CALLBACK_ORIGINS),
     CALLBACK_ALLOWED_URIS: v.optional(commaList, ''),
     DEVICE_OAUTH: v.optional(v.picklist(['on', 'off']), 'off'),
+    /** Deployed: the KMS key that wraps the data keys sealing vendor credentials. */
+    CREDENTIALS_KMS_KEY_ID: v.optional(text),
+    /** Local runs: a file holding the master key instead (npm start creates one in its data directory). */
+    CREDENTIALS_KEY_FILE: v.optional(text),
     LOGIN_LIMIT_PER_USER_IP: wholeNumber(5),
     LOGIN_LIMIT_PER_USER: wholeNumber(50),
     LOGIN_LIMIT_PER_IP: wholeNumber(1000),
@@ -111,6 +115,10 @@ export const ConfigSchema = v.pipe(
     LOGIN_LIMIT_KEY: v.optional(text),
   }),
   v.check((c) => c.DEVICE_CLOUD !== 'http' || c.DEVICE_CLOUD_URL !== undefined, 'DEVICE_CLOUD=http needs DEVICE_CLOUD_URL'),
+  v.check(
+    (c) => c.CREDENTIALS_KMS_KEY_ID !== undefined || c.CREDENTIALS_KEY_FILE !== undefined,
+    'set CREDENTIALS_KMS_KEY_ID (deployed) or CREDENTIALS_KEY_FILE (local runs): vendor credentials are kept encrypted',
+  ),
   v.check(
     (c) => c.USERCENTER_URL !== undefined || c.OAUTH_CLIENT_ID !== undefined,
     'set USERCENTER_URL or OAUTH_CLIENT_ID: the driver needs an upstream account service',

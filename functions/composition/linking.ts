@@ -27,7 +27,7 @@ export interface LinkingServices {
 export const linkingServices = (source: ConfigSource) =>
   once((): LinkingServices => {
     const config = source();
-    const { db, links } = tableOf(config);
+    const { db, links, cipher } = tableOf(config);
     const vault = tokenVault(config, links);
     const { userCenter, oauth } = upstreams(config);
 
@@ -55,7 +55,7 @@ export const linkingServices = (source: ConfigSource) =>
       authorizationUrl: async (request) => (await oauth()).authorizationUrl(request),
       exchange: async (request) => (await oauth()).exchange(request),
     };
-    const store = new DynamoAuthorizationStore(db, config.TABLE_NAME);
+    const store = new DynamoAuthorizationStore(db, config.TABLE_NAME, cipher);
     const signIn = authorizationServer && new UpstreamSignIn({ upstream: authorizationServer, store, clock: systemClock });
     const homebaseOAuth =
       signIn && publicBaseUrl

@@ -128,6 +128,15 @@ export interface AuthorizationStore {
 }
 
 /**
+ * Seals the vendor credentials the driver keeps, so that a copy of the table (or a backup) holds no
+ * usable token. `context` binds a sealed value to what it belongs to: it opens only with the same one.
+ */
+export interface CredentialCipher {
+  seal(plaintext: string, context: string): Promise<string>;
+  open(sealed: string, context: string): Promise<string>;
+}
+
+/**
  * Counters of failed attempts, each over a window that starts with its first failure. Every write is
  * conditional, so concurrent failures are each counted once.
  */

@@ -7,7 +7,10 @@
  * with the local services filled in. Only the AWS SDK's own variables (the DynamoDB endpoint and
  * dummy credentials) go into process.env, since that is where the SDK looks for them.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { newKeyFileContents } from '../../functions/adapters/crypto/file-data-keys.ts';
 import { commandHandler } from '../../functions/command.ts';
 import { type Config, type ConfigInput, HOMEBASE_CALLBACK_ORIGINS, readConfig } from '../../functions/config.ts';
 import { executeHandler } from '../../functions/execute.ts';
@@ -66,6 +69,11 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
   const stops: Array<() => Promise<void>> = [dynamo.close, unlock];
   try {
     settings.TABLE_NAME ??= 'homebase-driver';
+    if (!settings.CREDENTIALS_KEY_FILE && !settings.CREDENTIALS_KMS_KEY_ID) {
+      const keyFile = await localKeyFile(options.dataDir);
+      settings.CREDENTIALS_KEY_FILE = keyFile.path;
+      stops.push(keyFile.discard);
+    }
     await ensureTable(dynamo.endpoint, settings.TABLE_NAME);
     // The handlers reach the embedded engine through the SDK's standard endpoint override.
     process.env['AWS_ENDPOINT_URL_DYNAMODB'] = dynamo.endpoint;
@@ -152,4 +160,17 @@ function localCallbackPage(publicBaseUrl: string, query: Record<string, string |
 
 async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {
   for (const stop of stops) await stop();
+}
+
+/**
+ * The master key that seals vendor credentials locally: kept in the data directory, created on first
+ * start, and readable by its owner only. Without a data directory, a key for this run alone.
+ */
+async function localKeyFile(dataDir: string | undefined): Promise<{ path: string; discard: () => Promise<void> }> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'homebase-driver-')));
+  const path = join(dir, 'credentials.key');
+  await writeFile(path, newKeyFileContents(), { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  return { path, discard: async () => (dataDir ? undefined : rm(dir, { recursive: true, force: true })) };
 }

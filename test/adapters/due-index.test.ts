@@ -1,7 +1,11 @@
 /** The refresh job's reads follow the due set, not the table size: the sparse due index on dynalite. */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DynamoLinkStore, item } from '../../functions/adapters/dynamodb/link-store.ts';
+import { DynamoLinkStore, sealedItem } from '../../functions/adapters/dynamodb/link-store.ts';
+import { testCipher } from '../support/credentials.ts';
+
+const cipher = testCipher();
+
 import { LinkRefresher } from '../../functions/domain/refresh/link-refresher.ts';
 import { RefreshJob } from '../../functions/domain/refresh/refresh-job.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
@@ -39,13 +43,10 @@ async function seed(links: Link[]): Promise<void> {
   for (let i = 0; i < links.length; i += 25) batches.push(links.slice(i, i + 25));
   for (let i = 0; i < batches.length; i += 20) {
     await Promise.all(
-      batches
-        .slice(i, i + 20)
-        .map((batch) =>
-          table.db.send(
-            new BatchWriteCommand({ RequestItems: { [table.tableName]: batch.map((l) => ({ PutRequest: { Item: item(l) } })) } }),
-          ),
-        ),
+      batches.slice(i, i + 20).map(async (batch) => {
+        const items = await Promise.all(batch.map(async (l) => ({ PutRequest: { Item: await sealedItem(l, cipher) } })));
+        return table.db.send(new BatchWriteCommand({ RequestItems: { [table.tableName]: items } }));
+      }),
     );
   }
 }
@@ -63,7 +64,7 @@ it('with 10 due among 10,000 links, a run reads about 10 items, not 10,000', { t
 
   const clock = new FakeClock();
   clock.seconds = NOW;
-  const links = new DynamoLinkStore(table.db, table.tableName);
+  const links = new DynamoLinkStore(table.db, table.tableName, cipher);
   const refreshed: string[] = [];
   const refresher = new LinkRefresher({
     links,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualDeviceCloud } from '../../functions/adapters/device-cloud/virtual/virtual-cloud.ts';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
 import { aLink } from '../contracts/link-store.contract.ts';
+import { testCipher } from '../support/credentials.ts';
 import { testTable } from '../support/dynamodb.ts';
 
 let table: Awaited<ReturnType<typeof testTable>>;
@@ -13,7 +14,7 @@ afterAll(() => table.close());
 
 describe('DynamoDB link store (the contract is in test/contracts)', () => {
   it('marks a link for deletion once no driver token can use it', async () => {
-    const store = new DynamoLinkStore(table.db, table.tableName);
+    const store = new DynamoLinkStore(table.db, table.tableName, testCipher());
     await store.create(aLink({ linkId: 'l1' }));
     const { Item } = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'LINK#l1', sk: 'LINK' } }));
     expect(Item?.['ttl']).toBe(5000);

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoLinkStore, item } from '../../functions/adapters/dynamodb/link-store.ts';
+import { DynamoLinkStore, sealedItem } from '../../functions/adapters/dynamodb/link-store.ts';
 import { UserCenterClient } from '../../functions/adapters/usercenter/usercenter-client.ts';
 import type { Clock, TokenRefresher } from '../../functions/domain/ports.ts';
 import { LinkRefresher } from '../../functions/domain/refresh/link-refresher.ts';
@@ -18,6 +18,7 @@ import { RefreshJob } from '../../functions/domain/refresh/refresh-job.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import type { Link } from '../../functions/domain/vault/link.ts';
 import { ensureTable, localClient } from '../../lib/local/dynamodb.ts';
+import { testCipher } from '../support/credentials.ts';
 import { countItemsRead } from '../support/dynamodb.ts';
 import { startDynamoDBProcess } from './dynamodb-process.ts';
 import { goal, settle } from './goals.ts';
@@ -27,6 +28,8 @@ const N = Number(process.env['BENCH_LINKS'] ?? 5000);
 const C = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const NOW = Math.floor(Date.now() / 1000);
 const clock: Clock = { now: () => NOW };
+// Sealed as deployed; the key is a file here, where deployed it is KMS (the data key is cached either way).
+const cipher = testCipher();
 const quiet = { info: () => undefined, warn: () => undefined };
 const noMetrics = {
   refreshed: () => undefined,
@@ -71,13 +74,12 @@ async function freshTable(links: Link[]) {
   for (let i = 0; i < links.length; i += 25 * 16) {
     const slice = links.slice(i, i + 25 * 16);
     await Promise.all(
-      Array.from({ length: Math.ceil(slice.length / 25) }, (_, b) =>
-        db.send(
-          new BatchWriteCommand({
-            RequestItems: { bench: slice.slice(b * 25, b * 25 + 25).map((l) => ({ PutRequest: { Item: item(l) } })) },
-          }),
-        ),
-      ),
+      Array.from({ length: Math.ceil(slice.length / 25) }, async (_, b) => {
+        const items = await Promise.all(
+          slice.slice(b * 25, b * 25 + 25).map(async (l) => ({ PutRequest: { Item: await sealedItem(l, cipher) } })),
+        );
+        return db.send(new BatchWriteCommand({ RequestItems: { bench: items } }));
+      }),
     );
   }
   const counter = countItemsRead(db);
@@ -92,7 +94,7 @@ async function freshTable(links: Link[]) {
 }
 
 function job(db: DynamoDBDocumentClient, refresher: TokenRefresher) {
-  const links = new DynamoLinkStore(db, 'bench');
+  const links = new DynamoLinkStore(db, 'bench', cipher);
   const linkRefresher = new LinkRefresher({
     links,
     upstreams: { usercenter: refresher },

@@ -37,9 +37,12 @@ afterAll(async () => {
   await table.close();
 });
 
+/** One environment for every process: the same table, and the same key sealing credentials. */
+let env: ReturnType<typeof lambdaEnv> | undefined;
+
 /** One fresh process per call, as a cold Lambda container. */
 async function invoke(name: FunctionName, events: unknown[]): Promise<any[]> {
-  const env = lambdaEnv({ tableName: table.tableName, dynamoEndpoint: table.endpoint, userCenterUrl: userCenter.url });
+  env ??= lambdaEnv({ tableName: table.tableName, dynamoEndpoint: table.endpoint, userCenterUrl: userCenter.url });
   return (await invokeFresh(`${OUT}/${name}/index.mjs`, events, env)).map((answer) => answer.result);
 }
 

@@ -2,10 +2,10 @@
  * Refresh through the real handlers: the local driver (the same handlers, dynalite, the UserCenter
  * server) with links whose upstream tokens are made to expire by editing the stored item.
  */
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
-import { keys } from '../../functions/adapters/dynamodb/table.ts';
+import { credentialCipher } from '../../functions/composition/table.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import { type LocalDriver, startLocalDriver } from '../../lib/local/driver.ts';
 import { localClient } from '../../lib/local/dynamodb.ts';
@@ -17,7 +17,7 @@ const savedEnv = { ...process.env };
 beforeAll(async () => {
   driver = await startLocalDriver({ port: 0, settings: { REFRESH_INTERVAL_S: '3600' } });
   db = DynamoDBDocumentClient.from(localClient(driver.dynamoEndpoint));
-  links = new DynamoLinkStore(db, driver.config.TABLE_NAME);
+  links = new DynamoLinkStore(db, driver.config.TABLE_NAME, credentialCipher(driver.config));
 });
 afterAll(async () => {
   db.destroy();
@@ -42,14 +42,10 @@ async function linked() {
 /** Moves the link's upstream expiry (and due time) into the past, as time passing would. */
 async function expire(linkId: string, refreshToken?: string) {
   const now = Math.floor(Date.now() / 1000);
-  await db.send(
-    new UpdateCommand({
-      TableName: driver.config.TABLE_NAME,
-      Key: keys.link(linkId),
-      UpdateExpression: `SET credentials.expiresAt = :past, refreshDueAt = :past${refreshToken ? ', credentials.refreshToken = :rt' : ''}`,
-      ExpressionAttributeValues: { ':past': now - 1, ...(refreshToken ? { ':rt': refreshToken } : {}) },
-    }),
-  );
+  // Through the store: the tokens are sealed, and only the expiry is readable in the item.
+  const link = (await links.get(linkId))!;
+  const credentials = { ...link.credentials, expiresAt: now - 1, ...(refreshToken ? { refreshToken } : {}) };
+  expect(await links.update({ ...link, credentials, refreshDueAt: now - 1, version: link.version + 1 })).toBe(true);
 }
 
 it('/list refreshes an expired upstream token inline and answers with the devices', async () => {

@@ -14,11 +14,13 @@ import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { type IssuedUserAuth, TokenVault } from '../../functions/domain/vault/token-vault.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import type { OAuthServer } from '../../lib/local/oauth-server.ts';
+import { testCipher } from '../support/credentials.ts';
 import { testTable } from '../support/dynamodb.ts';
 import { CountingMetrics, FakeClock, RecordingLog } from '../support/in-memory.ts';
 import { grantFor, startTestOAuthServer, TEST_CLIENT } from '../support/oauth.ts';
 
 let table: Awaited<ReturnType<typeof testTable>>;
+const cipher = testCipher();
 let server: OAuthServer;
 beforeAll(async () => {
   [table, server] = await Promise.all([testTable(), startTestOAuthServer()]);
@@ -33,7 +35,7 @@ const invocation = (requestId: string) => ({ requestId, remainingMs: () => 60_00
 function world() {
   const clock = new FakeClock();
   clock.seconds = Math.floor(Date.now() / 1000);
-  const links = new DynamoLinkStore(table.db, table.tableName);
+  const links = new DynamoLinkStore(table.db, table.tableName, cipher);
   const metrics = new CountingMetrics();
   const log = new RecordingLog();
   const upstream = new OAuthClient({

@@ -3,9 +3,10 @@
  * commands and the browser callback, listed, refreshed inline by /list, and refreshed by the scheduled
  * job. The account service is scripted on loopback to answer each grant in the shape under test.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
 import { keys } from '../../functions/adapters/dynamodb/table.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import { apiGatewayEvent } from '../../lib/local/api-gateway.ts';
@@ -81,8 +82,7 @@ describe.each(Object.entries(SHAPES))('%s', (_name, shape) => {
         ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 10 },
       }),
     );
-  const stored = async (linkId: string) =>
-    (await driver.table.db.send(new GetCommand({ TableName: driver.table.tableName, Key: keys.link(linkId) }))).Item;
+  const stored = (linkId: string) => new DynamoLinkStore(driver.table.db, driver.table.tableName, driver.cipher).get(linkId);
 
   it('links, lists, refreshes inline and in the scheduled job', async () => {
     const { data: url } = await driver.call(
@@ -107,9 +107,9 @@ describe.each(Object.entries(SHAPES))('%s', (_name, shape) => {
     expect(userAuth.userId).toBe('o-1');
     const linkId = linkIdOf('hbu', userAuth.userToken)!;
     const linked = await stored(linkId);
-    expect(linked?.['credentials']).toMatchObject({ extra: { mac_key: expect.any(String) } });
+    expect(linked?.credentials).toMatchObject({ extra: { mac_key: expect.any(String) } });
     const now = Math.floor(Date.now() / 1000);
-    expect(linked?.['credentials'].expiresAt).toBeGreaterThanOrEqual(now + (shape.expiresIn ?? 7200) - 5);
+    expect(linked?.credentials.expiresAt).toBeGreaterThanOrEqual(now + (shape.expiresIn ?? 7200) - 5);
 
     expect((await driver.call('list', JSON.stringify({ userAuth }))).status).toBe(0);
 
@@ -117,9 +117,9 @@ describe.each(Object.entries(SHAPES))('%s', (_name, shape) => {
     expect((await driver.call('list', JSON.stringify({ userAuth }))).status).toBe(0);
     expect(grants('refresh_token')).toBe(1);
     const inline = await stored(linkId);
-    expect(inline?.['credentials'].refreshToken).not.toBe(linked?.['credentials'].refreshToken);
+    expect(inline?.credentials.refreshToken).not.toBe(linked?.credentials.refreshToken);
     // The mac key of the new grant replaces the old one.
-    expect(inline?.['credentials'].extra.mac_key).not.toBe(linked?.['credentials'].extra.mac_key);
+    expect(inline?.credentials.extra.mac_key).not.toBe(linked?.credentials.extra.mac_key);
 
     await expire(linkId);
     const report = await driver.runRefresh();

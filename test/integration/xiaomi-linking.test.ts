@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
 import { keys } from '../../functions/adapters/dynamodb/table.ts';
+import { credentialCipher } from '../../functions/composition/table.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import { type LocalDriver, startLocalDriver } from '../../lib/local/driver.ts';
 import { localClient } from '../../lib/local/dynamodb.ts';
@@ -64,7 +65,8 @@ async function expire(userToken: string) {
   );
 }
 
-const storedLink = (userToken: string) => new DynamoLinkStore(db, driver.config.TABLE_NAME).get(linkIdOf('hbu', userToken)!);
+const storedLink = (userToken: string) =>
+  new DynamoLinkStore(db, driver.config.TABLE_NAME, credentialCipher(driver.config)).get(linkIdOf('hbu', userToken)!);
 
 describe('a Xiaomi-shaped account service', () => {
   it('links: the openId becomes the userId, and the mac credentials are kept with the redirect_uri', async () => {
@@ -116,15 +118,10 @@ describe('a Xiaomi-shaped account service', () => {
     expect((await post('/list', { userAuth })).status).toBe(0);
 
     // Present a refresh token Xiaomi has already spent: its answer is {"error": 96013, ...} with HTTP 200.
-    const stored = await storedLink(userAuth!.userToken);
-    await db.send(
-      new UpdateCommand({
-        TableName: driver.config.TABLE_NAME,
-        Key: keys.link(stored!.linkId),
-        UpdateExpression: 'SET credentials.refreshToken = :spent',
-        ExpressionAttributeValues: { ':spent': 'spent-refresh-token' },
-      }),
-    );
+    const stored = (await storedLink(userAuth!.userToken))!;
+    const store = new DynamoLinkStore(db, driver.config.TABLE_NAME, credentialCipher(driver.config));
+    const spent = { ...stored, credentials: { ...stored.credentials, refreshToken: 'spent-refresh-token' }, version: stored.version + 1 };
+    expect(await store.update(spent)).toBe(true);
     await expire(userAuth!.userToken);
     const relinked = (await driver.refresh.runNow()) as { needsRelink: number };
     expect(relinked.needsRelink).toBeGreaterThanOrEqual(1);

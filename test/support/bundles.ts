@@ -5,12 +5,24 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ROOT } from '../../lib/bundling.ts';
+import { tempKeyFile } from './credentials.ts';
 
 const run = promisify(execFile);
 
 /** The environment a deployed function gets, with local endpoints and dummy credentials. */
-export function lambdaEnv(settings: { tableName: string; dynamoEndpoint: string; userCenterUrl: string; logLevel?: string }) {
+export function lambdaEnv(settings: {
+  tableName: string;
+  dynamoEndpoint: string;
+  userCenterUrl: string;
+  logLevel?: string;
+  /** How vendor credentials are sealed: a key file, or a KMS key at a (fake) endpoint. */
+  credentials?: { keyFile: string } | { kmsKeyId: string; kmsEndpoint: string };
+}) {
+  const credentials = settings.credentials ?? { keyFile: tempKeyFile() };
   return {
+    ...('keyFile' in credentials
+      ? { CREDENTIALS_KEY_FILE: credentials.keyFile }
+      : { CREDENTIALS_KMS_KEY_ID: credentials.kmsKeyId, AWS_ENDPOINT_URL_KMS: credentials.kmsEndpoint }),
     PATH: process.env['PATH'],
     TABLE_NAME: settings.tableName,
     USERCENTER_URL: settings.userCenterUrl,

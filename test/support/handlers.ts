@@ -7,6 +7,7 @@ import { expect, vi } from 'vitest';
 import { type ConfigInput, readConfig } from '../../functions/config.ts';
 import { lambdaContext as contextFor } from '../../lib/local/lambda-context.ts';
 import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
+import { tempKeyFile, testCipher } from './credentials.ts';
 import { testTable } from './dynamodb.ts';
 import { apiEvent, lambdaContext } from './events.ts';
 
@@ -35,7 +36,9 @@ export async function startHandlers(settings: ConfigInput = {}, env: Record<stri
     ...env,
   };
   for (const [name, value] of Object.entries(sdkEnv)) vi.stubEnv(name, value);
-  const config = () => readConfig({ TABLE_NAME: table.tableName, USERCENTER_URL: userCenter.url, ...settings });
+  const keyFile = tempKeyFile();
+  const config = () =>
+    readConfig({ TABLE_NAME: table.tableName, USERCENTER_URL: userCenter.url, CREDENTIALS_KEY_FILE: keyFile, ...settings });
   // Imported after the environment is set, as Lambda would: Powertools reads its variables at import.
   const handlers: Record<'list' | 'execute' | 'command', Handler> = {
     list: (await import('../../functions/list.ts')).listHandler(config) as unknown as Handler,
@@ -55,6 +58,8 @@ export async function startHandlers(settings: ConfigInput = {}, env: Record<stri
   return {
     table,
     userCenter,
+    /** The cipher the handlers seal credentials with, for tests that read the table. */
+    cipher: testCipher(keyFile),
     handlers,
     /** One scheduled refresh run, as EventBridge would start it. */
     runRefresh: () => refresh({ source: 'aws.events' }, contextFor('refresh-run', 60_000)),

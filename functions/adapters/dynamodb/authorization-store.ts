@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuthorizationStore, PendingAuthorization } from '../../domain/ports.ts';
+import type { AuthorizationStore, CredentialCipher, PendingAuthorization } from '../../domain/ports.ts';
+import { isSealed } from '../crypto/envelope-cipher.ts';
 import { isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 
 /**
@@ -10,17 +11,25 @@ import { isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 export class DynamoAuthorizationStore implements AuthorizationStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #cipher: CredentialCipher;
 
-  constructor(db: DynamoDBDocumentClient, tableName: string) {
+  constructor(db: DynamoDBDocumentClient, tableName: string, cipher: CredentialCipher) {
     this.#db = db;
     this.#table = tableName;
+    this.#cipher = cipher;
   }
 
   async savePending(pending: PendingAuthorization): Promise<void> {
     await this.#db.send(
       new PutCommand({
         TableName: this.#table,
-        Item: { ...keys.pendingAuthorization(pending.stateHash), ...pending, [TTL_ATTRIBUTE]: pending.expiresAt },
+        Item: {
+          ...keys.pendingAuthorization(pending.stateHash),
+          ...pending,
+          // The PKCE verifier is what redeems the code: sealed, bound to its state.
+          codeVerifier: await this.#cipher.seal(pending.codeVerifier, pending.stateHash),
+          [TTL_ATTRIBUTE]: pending.expiresAt,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -31,12 +40,12 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
       new GetCommand({ TableName: this.#table, Key: keys.pendingAuthorization(stateHash), ConsistentRead: true }),
     );
     if (!Item || Item['consumedAt'] !== undefined || Number(Item['expiresAt']) <= now) return undefined;
-    return pendingOf(Item);
+    return this.#pendingOf(Item);
   }
 
   async consumePending(stateHash: string, now: number): Promise<PendingAuthorization | undefined> {
     const item = await this.#consume(keys.pendingAuthorization(stateHash), now);
-    return item && pendingOf(item);
+    return item && this.#pendingOf(item);
   }
 
   async saveCode(codeHash: string, linkId: string, expiresAt: number): Promise<void> {
@@ -58,7 +67,12 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     await this.#db.send(
       new PutCommand({
         TableName: this.#table,
-        Item: { ...keys.deviceToken(key.appId, key.deviceId, key.requestId), token, issuedAt, [TTL_ATTRIBUTE]: issuedAt + 300 },
+        Item: {
+          ...keys.deviceToken(key.appId, key.deviceId, key.requestId),
+          token: await this.#cipher.seal(JSON.stringify(token), deviceContext(key)),
+          issuedAt,
+          [TTL_ATTRIBUTE]: issuedAt + 300,
+        },
       }),
     );
   }
@@ -67,7 +81,20 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     const { Item } = await this.#db.send(
       new GetCommand({ TableName: this.#table, Key: keys.deviceToken(key.appId, key.deviceId, key.requestId), ConsistentRead: true }),
     );
-    return Item ? { token: Item['token'] as Record<string, unknown>, issuedAt: Number(Item['issuedAt']) } : undefined;
+    if (!Item) return undefined;
+    const token = isSealed(Item['token']) ? JSON.parse(await this.#cipher.open(Item['token'], deviceContext(key))) : Item['token'];
+    return { token: token as Record<string, unknown>, issuedAt: Number(Item['issuedAt']) };
+  }
+
+  async #pendingOf(item: Record<string, unknown>): Promise<PendingAuthorization> {
+    const stateHash = String(item['stateHash']);
+    const verifier = item['codeVerifier'];
+    return {
+      stateHash,
+      codeVerifier: isSealed(verifier) ? await this.#cipher.open(verifier, stateHash) : String(verifier),
+      target: item['target'] as PendingAuthorization['target'],
+      expiresAt: Number(item['expiresAt']),
+    };
   }
 
   async #consume(key: { pk: string; sk: string }, now: number): Promise<Record<string, unknown> | undefined> {
@@ -90,11 +117,5 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
   }
 }
 
-function pendingOf(item: Record<string, unknown>): PendingAuthorization {
-  return {
-    stateHash: String(item['stateHash']),
-    codeVerifier: String(item['codeVerifier']),
-    target: item['target'] as PendingAuthorization['target'],
-    expiresAt: Number(item['expiresAt']),
-  };
-}
+const deviceContext = (key: { appId: string; deviceId: string; requestId: string }) =>
+  JSON.stringify([key.appId, key.deviceId, key.requestId]);

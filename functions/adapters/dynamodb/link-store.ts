@@ -1,25 +1,34 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { LinkStore } from '../../domain/ports.ts';
+import type { CredentialCipher, LinkStore } from '../../domain/ports.ts';
 import type { Link } from '../../domain/vault/link.ts';
+import { isSealed } from '../crypto/envelope-cipher.ts';
 import { DUE_INDEX, dueShard, isConditionFailure, keys, LINK_PREFIX, TTL_ATTRIBUTE } from './table.ts';
 
 /** Links in the single table, one item each; every write is a single-item conditional write. */
 export class DynamoLinkStore implements LinkStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #cipher: CredentialCipher;
 
-  constructor(db: DynamoDBDocumentClient, tableName: string) {
+  constructor(db: DynamoDBDocumentClient, tableName: string, cipher: CredentialCipher) {
     this.#db = db;
     this.#table = tableName;
+    this.#cipher = cipher;
   }
 
   async create(link: Link): Promise<void> {
-    await this.#db.send(new PutCommand({ TableName: this.#table, Item: item(link), ConditionExpression: 'attribute_not_exists(pk)' }));
+    await this.#db.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: await sealedItem(link, this.#cipher),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
   }
 
   async get(linkId: string): Promise<Link | undefined> {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.link(linkId), ConsistentRead: true }));
-    return Item && linkOf(Item);
+    return Item && linkOf(Item, this.#cipher);
   }
 
   async update(next: Link, options: { leaseOwner?: string } = {}): Promise<boolean> {
@@ -28,7 +37,7 @@ export class DynamoLinkStore implements LinkStore {
       await this.#db.send(
         new PutCommand({
           TableName: this.#table,
-          Item: item(next),
+          Item: await sealedItem(next, this.#cipher),
           ConditionExpression: leased ? 'version = :expected AND leaseOwner = :owner' : 'version = :expected',
           ExpressionAttributeValues: { ':expected': next.version - 1, ...(leased ? { ':owner': options.leaseOwner } : {}) },
         }),
@@ -53,7 +62,7 @@ export class DynamoLinkStore implements LinkStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes && linkOf(Attributes);
+      return Attributes && linkOf(Attributes, this.#cipher);
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -106,22 +115,34 @@ export class DynamoLinkStore implements LinkStore {
 
 /**
  * The stored item: the link, its keys, the TTL, and `dueShard` only while the refresh job has work
- * on it, which is what keeps the due index sparse.
+ * on it, which is what keeps the due index sparse. The credentials' tokens and extra fields are sealed
+ * under the link's id; their expiry stays readable, for operators and the refresh job alike.
  */
-export function item(link: Link): Record<string, unknown> {
+export async function sealedItem(link: Link, cipher: CredentialCipher): Promise<Record<string, unknown>> {
+  const { accessToken, refreshToken, extra, expiresAt } = link.credentials;
+  const sealed = await cipher.seal(JSON.stringify({ accessToken, refreshToken, extra }), link.linkId);
   const due = link.status === 'active' && link.refreshDueAt !== undefined;
   return {
     ...keys.link(link.linkId),
     ...link,
+    credentials: { ...(expiresAt === undefined ? {} : { expiresAt }), sealed },
     [TTL_ATTRIBUTE]: retainUntil(link),
     ...(due ? { [DUE_INDEX.partitionKey]: dueShard(link.linkId) } : {}),
   };
 }
 
-function linkOf(stored: Record<string, unknown>): Link {
+async function linkOf(stored: Record<string, unknown>, cipher: CredentialCipher): Promise<Link> {
   const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, [DUE_INDEX.partitionKey]: _shard, ...link } = stored;
+  const stored_ = link['credentials'] as Record<string, unknown>;
+  // A link written before encryption holds its credentials in clear; its next write seals them.
+  const credentials = isSealed(stored_['sealed'])
+    ? {
+        ...JSON.parse(await cipher.open(stored_['sealed'], String(link['linkId']))),
+        ...(stored_['expiresAt'] === undefined ? {} : { expiresAt: stored_['expiresAt'] }),
+      }
+    : stored_;
   // Links written before refresh existed lack its bookkeeping; they start from a clean slate.
-  return { refreshFailures: 0, lastRefreshedAt: link['updatedAt'], ...link } as unknown as Link;
+  return { refreshFailures: 0, lastRefreshedAt: link['updatedAt'], ...link, credentials } as unknown as Link;
 }
 
 /** A link is worth keeping while any of its driver tokens can still be presented. */
