@@ -114,9 +114,11 @@ function bundled(name: FunctionName): Code {
  * The driver's settings as the functions read them (functions/config.ts). Context keys that were not
  * set are left out, so that the driver's own defaults apply.
  */
-function driverEnvironment({ config, table, secrets }: DriverFunctionsProps): Record<string, string> {
+function driverEnvironment({ config, table, secrets, key }: DriverFunctionsProps): Record<string, string> {
   const settings: ConfigInput = {
     TABLE_NAME: table.table.tableName,
+    // Vendor credentials are sealed under data keys from the stack's key.
+    CREDENTIALS_KMS_KEY_ID: key.keyArn,
     DEVICE_CLOUD: config.deviceCloud,
     DEVICE_CLOUD_URL: config.deviceCloudUrl,
     REFRESH_LEAD_S: config.refreshLeadSeconds?.toString(),

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualDeviceCloud } from '../../functions/adapters/device-cloud/virtual/virtual-cloud.ts';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
@@ -13,6 +13,20 @@ beforeAll(async () => {
 afterAll(() => table.close());
 
 describe('DynamoDB link store (the contract is in test/contracts)', () => {
+  it('reads a link written in clear before encryption, and seals it on its next write', async () => {
+    const cipher = testCipher();
+    const store = new DynamoLinkStore(table.db, table.tableName, cipher);
+    const legacy = aLink({ linkId: 'legacy-1' });
+    await table.db.send(new PutCommand({ TableName: table.tableName, Item: { pk: 'LINK#legacy-1', sk: 'LINK', ...legacy } }));
+    const read = (await store.get('legacy-1'))!;
+    expect(read.credentials).toEqual(legacy.credentials);
+    expect(await store.update({ ...read, version: read.version + 1 })).toBe(true);
+    const { Item } = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'LINK#legacy-1', sk: 'LINK' } }));
+    expect(Item?.['credentials']).toEqual({ expiresAt: legacy.credentials.expiresAt, sealed: expect.stringMatching(/^hbe1\./) });
+    expect(JSON.stringify(Item)).not.toContain('"accessToken"');
+    await expect(store.get('legacy-1')).resolves.toMatchObject({ credentials: legacy.credentials });
+  });
+
   it('marks a link for deletion once no driver token can use it', async () => {
     const store = new DynamoLinkStore(table.db, table.tableName, testCipher());
     await store.create(aLink({ linkId: 'l1' }));

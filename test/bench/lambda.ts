@@ -15,6 +15,7 @@ import { ensureTable } from '../../lib/local/dynamodb.ts';
 import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
 import { invokeFresh, lambdaEnv } from '../support/bundles.ts';
 import { apiEvent } from '../support/events.ts';
+import { startFakeKms } from '../support/fake-kms.ts';
 import { startDynamoDBProcess } from './dynamodb-process.ts';
 import { goal, settle } from './goals.ts';
 
@@ -28,7 +29,15 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const dynamo = await startDynamoDBProcess();
 const userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT] });
 await ensureTable(dynamo.endpoint, 'bench');
-const env = lambdaEnv({ tableName: 'bench', dynamoEndpoint: dynamo.endpoint, userCenterUrl: userCenter.url, logLevel: 'SILENT' });
+// Credentials are sealed as deployed: data keys from KMS (a fake on loopback), cached per container.
+const kms = await startFakeKms();
+const env = lambdaEnv({
+  tableName: 'bench',
+  dynamoEndpoint: dynamo.endpoint,
+  userCenterUrl: userCenter.url,
+  logLevel: 'SILENT',
+  credentials: { kmsKeyId: kms.keyId, kmsEndpoint: kms.endpoint },
+});
 
 // Build: the four functions as deployed, the list function with the SDK left to the runtime (the
 // road not taken), and the baselines, all with the stack's esbuild settings.
@@ -138,5 +147,6 @@ Warm invocations (median of ${WARM_EVENTS}, embedded DynamoDB in its own process
 goal('list: warm vs the same DynamoDB calls', warmList / warmListBase, 'max', 1.3);
 goal('execute: warm vs the same DynamoDB calls', warmExecute / warmExecuteBase, 'max', 1.3);
 await userCenter.close();
+await kms.close();
 await dynamo.close();
 settle(`bench:lambda goals (${new Date().toISOString().slice(0, 10)}, ${COLD_RUNS} cold runs, ${WARM_EVENTS} warm invocations)`);

@@ -101,6 +101,11 @@ describe('the driver settings the stack writes', () => {
   const variables = (context: Record<string, unknown>) =>
     Object.values(synth(context).template.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables);
 
+  it("seals vendor credentials with data keys from the stack's key", () => {
+    const [key] = Object.keys(t.findResources('AWS::KMS::Key'));
+    for (const env of variables(USERCENTER)) expect(env['CREDENTIALS_KMS_KEY_ID']).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
+  });
+
   it('leaves unset keys out, so the driver chooses (client authentication from discovery, the default device cloud)', () => {
     for (const env of variables(OAUTH)) {
       expect(env).not.toHaveProperty('OAUTH_CLIENT_AUTH');

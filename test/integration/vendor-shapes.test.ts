@@ -3,7 +3,7 @@
  * commands and the browser callback, listed, refreshed inline by /list, and refreshed by the scheduled
  * job. The account service is scripted on loopback to answer each grant in the shape under test.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
@@ -112,6 +112,20 @@ describe.each(Object.entries(SHAPES))('%s', (_name, shape) => {
     expect(linked?.credentials.expiresAt).toBeGreaterThanOrEqual(now + (shape.expiresIn ?? 7200) - 5);
 
     expect((await driver.call('list', JSON.stringify({ userAuth }))).status).toBe(0);
+
+    // At rest, nothing a vendor issued is in clear: not the tokens, not the mac key, not the PKCE verifiers.
+    const { Items = [] } = await driver.table.db.send(new ScanCommand({ TableName: driver.table.tableName }));
+    const raw = JSON.stringify(Items);
+    for (const secret of [
+      linked!.credentials.accessToken,
+      linked!.credentials.refreshToken!,
+      String(linked!.credentials.extra['mac_key']),
+    ]) {
+      expect(raw).not.toContain(secret);
+    }
+    expect(
+      Items.filter((item) => String(item['pk']).startsWith('AUTHZ#')).every((item) => String(item['codeVerifier']).startsWith('hbe1.')),
+    ).toBe(true);
 
     await expire(linkId);
     expect((await driver.call('list', JSON.stringify({ userAuth }))).status).toBe(0);
