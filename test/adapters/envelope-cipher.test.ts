@@ -52,6 +52,15 @@ describe('with KMS data keys', () => {
     expect(kms.calls.Decrypt - before.Decrypt).toBe(1);
   });
 
+  it("signs its calls with SigV4 for KMS, with the function's credentials", async () => {
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-the-secret');
+    try {
+      await expect(kmsCipher().seal('t', 'l')).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    } finally {
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+    }
+  });
+
   it('binds the data key to the table: a wrapped key from another table does not unwrap', async () => {
     const sealed = await kmsCipher({}, 'homebase').seal('t', 'l');
     await expect(kmsCipher({}, 'another-table').open(sealed, 'l')).rejects.toMatchObject({ name: 'InvalidCiphertextException' });

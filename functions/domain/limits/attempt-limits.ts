@@ -35,13 +35,16 @@ export class AttemptLimits {
     this.#hmac = deps.hmac;
   }
 
-  /** Throws E_DRIVER_LOGIN_FAILED, saying when to try again, once any counter has reached its limit. */
-  async check(flow: string, attempt: Attempt): Promise<void> {
+  /**
+   * Throws E_DRIVER_LOGIN_FAILED, saying when to try again, once any counter has reached its limit.
+   * Answers whether the username has failures on record, for `succeeded` to clear.
+   */
+  async check(flow: string, attempt: Attempt): Promise<{ failuresOnRecord: boolean }> {
     const now = this.#clock.now();
     const counters = await this.#counters(flow, attempt);
     const counts = await Promise.all(counters.map((c) => this.#store.count(c.key, now)));
     const blocked = counts.flatMap((count, i) => (count && count.count >= counters[i]!.limit ? [count.resetAt] : []));
-    if (blocked.length === 0) return;
+    if (blocked.length === 0) return { failuresOnRecord: counts.slice(0, 2).some((count) => (count?.count ?? 0) > 0) };
     const retryAt = Math.max(...blocked);
     const minutes = Math.max(1, Math.ceil((retryAt - now) / 60));
     const at = new Date(retryAt * 1000).toISOString().slice(11, 16);
@@ -58,8 +61,9 @@ export class AttemptLimits {
     await Promise.all(counters.map((c) => this.#store.increment(c.key, now, this.#settings.windowS)));
   }
 
-  /** A success clears its username's counters; the IP's stays. */
-  async succeeded(flow: string, attempt: Attempt): Promise<void> {
+  /** A success clears its username's counters (when `check` found any); the IP's stays. */
+  async succeeded(flow: string, attempt: Attempt, checked: { failuresOnRecord: boolean } = { failuresOnRecord: true }): Promise<void> {
+    if (!checked.failuresOnRecord) return;
     const [userIp, user] = await this.#counters(flow, attempt);
     await Promise.all([userIp, user].map((c) => this.#store.reset(c!.key)));
   }

@@ -31,7 +31,7 @@ export class PasswordLogin {
   /** Failed attempts are counted, and past the limits the account service is not asked at all. */
   async login(params: LoginParams, context: CommandContext): Promise<IssuedUserAuth> {
     const attempt = { subject: params.username, sourceIp: context.sourceIp };
-    await this.#limits.check('login', attempt);
+    const checked = await this.#limits.check('login', attempt);
     let grant: UpstreamGrant;
     try {
       grant =
@@ -42,7 +42,7 @@ export class PasswordLogin {
       if (error instanceof UpstreamError && error.failure === 'invalid_credentials') await this.#limits.failed('login', attempt);
       throw error instanceof UpstreamError ? loginError(error) : error;
     }
-    await this.#limits.succeeded('login', attempt);
+    await this.#limits.succeeded('login', attempt, checked);
     try {
       const vendorUserId = await this.#upstream.userIdOf(grant.accessToken);
       return await this.#vault.link(vendorUserId, 'usercenter', grant);
