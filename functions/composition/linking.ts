@@ -28,6 +28,8 @@ export const linkingServices = (source: ConfigSource) =>
   once((): LinkingServices => {
     const config = source();
     const { db, links, cipher } = tableOf(config);
+    // Linking seals new credentials on its first request: the data key is fetched while it signs the user in.
+    cipher.warm?.();
     const vault = tokenVault(config, links);
     const { userCenter, oauth } = upstreams(config);
 

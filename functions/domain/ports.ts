@@ -134,6 +134,8 @@ export interface AuthorizationStore {
 export interface CredentialCipher {
   seal(plaintext: string, context: string): Promise<string>;
   open(sealed: string, context: string): Promise<string>;
+  /** Fetches a data key now, so the first seal does not wait for one (a function that seals on its first request). */
+  warm?(): void;
 }
 
 /**

@@ -52,6 +52,16 @@ describe('with KMS data keys', () => {
     expect(kms.calls.Decrypt - before.Decrypt).toBe(1);
   });
 
+  it('warmed, has its data key before the first seal, and the seal asks KMS for nothing more', async () => {
+    const cipher = kmsCipher();
+    const before = kms.calls.GenerateDataKey;
+    cipher.warm();
+    cipher.warm();
+    const sealed = await cipher.seal('t', 'l');
+    expect(kms.calls.GenerateDataKey - before).toBe(1);
+    await expect(cipher.open(sealed, 'l')).resolves.toBe('t');
+  });
+
   it("signs its calls with SigV4 for KMS, with the function's credentials", async () => {
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-the-secret');
     try {

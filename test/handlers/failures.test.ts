@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHandlers } from '../support/handlers.ts';
+import { captureOutput } from '../support/output.ts';
 import { closedPortUrl } from '../support/scripted-server.ts';
 
 describe('when the driver itself fails', () => {
@@ -21,21 +22,14 @@ describe('when the driver itself fails', () => {
   });
 
   it('counts the failure in unexpected_errors, by service and function, for the alarm', async () => {
-    const written: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
+    const capture = captureOutput();
     try {
       await driver.call('list', JSON.stringify({ userAuth: { userToken: 'hbu.somelink.secret' } }));
     } finally {
-      spy.mockRestore();
+      capture.restore();
     }
-    const emf = written
-      .flatMap((chunk) => chunk.split('\n').filter(Boolean))
-      .map((line) => JSON.parse(line))
-      .find((entry) => entry.unexpected_errors !== undefined);
+    const emf = capture.entries().find((entry) => entry.unexpected_errors !== undefined);
     expect(emf).toMatchObject({ unexpected_errors: 1, service: 'homebase-driver', function: 'homebase-driver-local' });
-    expect(emf._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'HomebaseDriver', Dimensions: [['service', 'function']] });
+    expect(emf?._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'HomebaseDriver', Dimensions: [['service', 'function']] });
   });
 });

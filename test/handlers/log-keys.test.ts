@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { ROOT } from '../../lib/bundling.ts';
 import { startHandlers } from '../support/handlers.ts';
+import { captureOutput } from '../support/output.ts';
 
 let driver: Awaited<ReturnType<typeof startHandlers>>;
 beforeAll(async () => {
@@ -46,22 +47,13 @@ it('no log call uses a reserved key, and the logger never warns of one', async (
     }
   }
   // And with the real logger: no "reserved key" warning in the output.
-  const written: string[] = [];
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
+  const capture = captureOutput();
   try {
     await driver.call('list', JSON.stringify({ userAuth: { userToken: 'hbu.nolink.secret' } }));
   } finally {
-    out.mockRestore();
-    err.mockRestore();
+    capture.restore();
   }
-  const lines = written.join('');
+  const lines = capture.written.join('');
   expect(lines).toContain('E_DRIVER_SIGN_ERROR');
   expect(lines).toContain('"reason":');
   expect(lines).not.toContain('reserved key');

@@ -5,10 +5,11 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { apiGatewayEvent } from '../../lib/local/api-gateway.ts';
 import { lambdaContext } from '../support/events.ts';
 import { startHandlers } from '../support/handlers.ts';
+import { captureOutput } from '../support/output.ts';
 import { type Script, type ScriptedServer, startScriptedServer } from '../support/scripted-server.ts';
 
 const PUBLIC = 'https://driver.example';
@@ -37,26 +38,6 @@ afterAll(async () => {
   await driver.close();
   await vendor.close();
 });
-
-/** Every line written to stdout and stderr (Powertools writes warnings to stderr). */
-function capture() {
-  const written: string[] = [];
-  const record = (chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(record);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(record);
-  return {
-    written,
-    spy: {
-      restore: () => {
-        out.mockRestore();
-        err.mockRestore();
-      },
-    },
-  };
-}
 
 async function callbackWith(answer: ReturnType<Script>) {
   script = () => answer;
@@ -90,12 +71,13 @@ it.each([
   ['a numeric error with HTTP 200', { json: { error: 96009, error_description: MARKER } }, 'server_error', REFUSED],
   ['no answer at all', 'hang', 'temporarily_unavailable', 'The account service did not answer. Try linking again in a few minutes.'],
 ] as const)('%s: back to callbackURL with %s, nothing stored, no body logged', async (_case, answer, error, description) => {
-  const { written, spy } = capture();
+  const capture = captureOutput();
+  const { written } = capture;
   let outcome: Awaited<ReturnType<typeof callbackWith>>;
   try {
     outcome = await callbackWith(answer);
   } finally {
-    spy.restore();
+    capture.restore();
   }
   expect(outcome.result.statusCode).toBe(302);
   const location = new URL(String(outcome.result.headers?.['location']));
@@ -114,13 +96,13 @@ it.each([
 });
 
 it('logs which kind of failure it was, with the upstream code, and counts it', async () => {
-  const { written, spy } = capture();
+  const capture = captureOutput();
   try {
     await callbackWith({ json: { error: 96009, error_description: MARKER } });
   } finally {
-    spy.restore();
+    capture.restore();
   }
-  const entries = written.flatMap((w) => w.split('\n').filter(Boolean)).map((line) => JSON.parse(line));
+  const entries = capture.entries();
   const line = entries.find((entry) => entry.message === 'OAuth code exchange failed');
   expect(line).toMatchObject({ level: 'WARN', kind: 'refused', failure: 'rejected', upstreamCode: '96009' });
   // The EMF metric, in the namespace the alarms read.

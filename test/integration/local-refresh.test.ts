@@ -9,6 +9,7 @@ import { credentialCipher } from '../../functions/composition/table.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import { type LocalDriver, startLocalDriver } from '../../lib/local/driver.ts';
 import { localClient } from '../../lib/local/dynamodb.ts';
+import { postJson } from '../support/http.ts';
 
 let driver: LocalDriver;
 let db: DynamoDBDocumentClient;
@@ -25,14 +26,7 @@ afterAll(async () => {
   process.env = savedEnv;
 });
 
-async function post(path: string, body: unknown): Promise<any> {
-  const response = await fetch(`${driver.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return response.json();
-}
+const post = (path: string, body: unknown) => postJson(driver.url, path, body);
 
 async function linked() {
   const { data: userAuth } = await post('/command', { command: 'login', params: { username: 'demo', password: 'homebase' } });

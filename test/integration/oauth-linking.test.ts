@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalDriver, startLocalDriver } from '../../lib/local/driver.ts';
 import { DEMO_OAUTH_ACCOUNT } from '../../lib/local/oauth-server.ts';
 import { Browser, formAction } from '../support/browser.ts';
+import { postJson } from '../support/http.ts';
 
 let driver: LocalDriver;
 const savedEnv = { ...process.env };
@@ -17,15 +18,7 @@ afterAll(async () => {
   process.env = savedEnv;
 });
 
-async function post(path: string, body: unknown): Promise<any> {
-  const response = await fetch(`${driver.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status).toBe(200);
-  return response.json();
-}
+const post = (path: string, body: unknown) => postJson(driver.url, path, body);
 const command = (name: string, params: Record<string, unknown>) => post('/command', { command: name, params });
 
 // A Rokid page with a path, a query of its own (one value percent-encoded) and a fragment.

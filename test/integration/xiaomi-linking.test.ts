@@ -14,6 +14,7 @@ import { type LocalDriver, startLocalDriver } from '../../lib/local/driver.ts';
 import { localClient } from '../../lib/local/dynamodb.ts';
 import { DEMO_XIAOMI_ACCOUNT } from '../../lib/local/xiaomi-server.ts';
 import { Browser, formAction } from '../support/browser.ts';
+import { postJson } from '../support/http.ts';
 
 let driver: LocalDriver;
 let db: DynamoDBDocumentClient;
@@ -26,14 +27,7 @@ afterAll(async () => {
   await driver.close();
 });
 
-async function post(path: string, body: unknown): Promise<any> {
-  const response = await fetch(`${driver.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return response.json();
-}
+const post = (path: string, body: unknown) => postJson(driver.url, path, body);
 const CALLBACK = 'https://homebase.rokid.com/oauth/done';
 const atHomebase = (url: URL) => url.origin === 'https://homebase.rokid.com';
 

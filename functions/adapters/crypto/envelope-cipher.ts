@@ -36,6 +36,16 @@ export class EnvelopeCipher implements CredentialCipher {
     this.#now = options.now ?? Date.now;
   }
 
+  warm(): void {
+    this.#current ??= this.#keys.generate().then((key) => {
+      this.#remember(key.wrapped.toString('base64url'), Promise.resolve(key.plaintext));
+      return { ...key, uses: 0, bornAt: this.#now() };
+    });
+    this.#current.catch(() => {
+      this.#current = undefined;
+    });
+  }
+
   async seal(plaintext: string, context: string): Promise<string> {
     const key = await this.#dataKey();
     const iv = randomBytes(12);
