@@ -143,8 +143,8 @@ export interface CredentialCipher {
  * conditional, so concurrent failures are each counted once.
  */
 export interface AttemptStore {
-  /** The count in the current window, and when the window ends; undefined when none is running. */
-  count(key: string, now: number): Promise<{ count: number; resetAt: number } | undefined>;
+  /** For each key, the count in the current window and when the window ends; undefined when none is running. */
+  counts(keys: string[], now: number): Promise<({ count: number; resetAt: number } | undefined)[]>;
   /** Adds one, starting a window of `windowS` if none is running. */
   increment(key: string, now: number, windowS: number): Promise<void>;
   reset(key: string): Promise<void>;

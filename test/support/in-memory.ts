@@ -140,9 +140,11 @@ export class InMemoryAuthorizationStore implements AuthorizationStore {
 /** Attempt counters in memory, each check-and-set in one step, as DynamoDB's conditional writes are. */
 export class InMemoryAttemptStore implements AttemptStore {
   readonly items = new Map<string, { count: number; resetAt: number }>();
-  async count(key: string, now: number) {
-    const item = this.items.get(key);
-    return item && item.resetAt > now ? { ...item } : undefined;
+  async counts(keys: string[], now: number) {
+    return keys.map((key) => {
+      const item = this.items.get(key);
+      return item && item.resetAt > now ? { ...item } : undefined;
+    });
   }
   async increment(key: string, now: number, windowS: number): Promise<void> {
     const item = this.items.get(key);

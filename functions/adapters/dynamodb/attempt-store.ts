@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttemptStore } from '../../domain/ports.ts';
 import { isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 
@@ -17,10 +17,22 @@ export class DynamoAttemptStore implements AttemptStore {
     this.#table = tableName;
   }
 
-  async count(key: string, now: number): Promise<{ count: number; resetAt: number } | undefined> {
-    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.attempts(key), ConsistentRead: true }));
-    if (!Item || Number(Item['resetAt']) <= now) return undefined;
-    return { count: Number(Item['count']), resetAt: Number(Item['resetAt']) };
+  /** One request for all the counters a sign-in checks. */
+  async counts(names: string[], now: number): Promise<({ count: number; resetAt: number } | undefined)[]> {
+    const found = new Map<string, Record<string, unknown>>();
+    let pending: Record<string, unknown>[] = names.map((name) => keys.attempts(name));
+    for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
+      const { Responses, UnprocessedKeys } = await this.#db.send(
+        new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of Responses?.[this.#table] ?? []) found.set(String(item['pk']), item);
+      pending = (UnprocessedKeys?.[this.#table]?.Keys ?? []) as Record<string, unknown>[];
+    }
+    // A counter not read after three tries is taken as empty: an overloaded table must not lock everyone out.
+    return names.map((name) => {
+      const item = found.get(keys.attempts(name).pk);
+      return item && Number(item['resetAt']) > now ? { count: Number(item['count']), resetAt: Number(item['resetAt']) } : undefined;
+    });
   }
 
   async increment(key: string, now: number, windowS: number): Promise<void> {

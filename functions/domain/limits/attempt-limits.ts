@@ -42,7 +42,10 @@ export class AttemptLimits {
   async check(flow: string, attempt: Attempt): Promise<{ failuresOnRecord: boolean }> {
     const now = this.#clock.now();
     const counters = await this.#counters(flow, attempt);
-    const counts = await Promise.all(counters.map((c) => this.#store.count(c.key, now)));
+    const counts = await this.#store.counts(
+      counters.map((c) => c.key),
+      now,
+    );
     const blocked = counts.flatMap((count, i) => (count && count.count >= counters[i]!.limit ? [count.resetAt] : []));
     if (blocked.length === 0) return { failuresOnRecord: counts.slice(0, 2).some((count) => (count?.count ?? 0) > 0) };
     const retryAt = Math.max(...blocked);
