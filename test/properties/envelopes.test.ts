@@ -45,7 +45,7 @@ const protocolShaped = fc.record(
 );
 
 describe.each(ROUTES)('POST /%s', (route) => {
-  it('answers any JSON body with a well-formed envelope', async () => {
+  it('answers any JSON body with a well-formed envelope', { timeout: 60_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.jsonValue(), protocolShaped), async (body) => {
         expectWellFormed(await driver.call(route, JSON.stringify(body)));
@@ -54,7 +54,7 @@ describe.each(ROUTES)('POST /%s', (route) => {
     );
   });
 
-  it('answers any non-JSON body, under any content type, with a well-formed envelope', async () => {
+  it('answers any non-JSON body, under any content type, with a well-formed envelope', { timeout: 60_000 }, async () => {
     const contentType = fc.constantFrom('application/json', 'text/plain', 'application/octet-stream', 'application/json; charset=utf-8');
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), contentType, async (bytes, type) => {

@@ -6,10 +6,10 @@
 import * as oauth from 'oauth4webapi';
 import type { OAuthUpstream, TokenRefresher, UpstreamGrant } from '../../domain/ports.ts';
 import { UpstreamError } from '../../domain/upstream-error.ts';
-import { VENDOR_CODE, type VendorQuirks } from './vendor-answers.ts';
+import { type ClientAuthMethod, clientAuthFor } from './client-auth.ts';
+import { classify } from './failures.ts';
+import type { VendorQuirks } from './vendor-answers.ts';
 import { vendorFetch } from './vendor-fetch.ts';
-
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
 export interface OAuthSettings extends VendorQuirks {
   /** Discovery: the issuer identifier. Either this or the endpoints. */
@@ -183,19 +183,8 @@ export class OAuthClient implements TokenRefresher, OAuthUpstream {
     }
   }
 
-  /** OAUTH_CLIENT_AUTH if set; else the first of basic and post that discovery lists; else basic. */
   async #clientAuth(as: oauth.AuthorizationServer): Promise<oauth.ClientAuth> {
-    const secret = await this.#settings.clientSecret();
-    const supported = as.token_endpoint_auth_methods_supported;
-    const method =
-      this.#settings.clientAuth ??
-      (supported?.includes('client_secret_basic')
-        ? 'client_secret_basic'
-        : supported?.includes('client_secret_post')
-          ? 'client_secret_post'
-          : undefined) ??
-      'client_secret_basic';
-    return method === 'client_secret_post' ? oauth.ClientSecretPost(secret) : literalBasic(secret);
+    return clientAuthFor(this.#settings.clientAuth, as, await this.#settings.clientSecret());
   }
 
   #requestOptions() {
@@ -206,48 +195,4 @@ export class OAuthClient implements TokenRefresher, OAuthUpstream {
       ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}),
     };
   }
-}
-
-/**
- * HTTP Basic client authentication that servers accept. RFC 6749 §2.3.1 form-encodes the id and secret
- * first, and oauth4webapi encodes every character but letters and digits, so `homebase-driver` arrives
- * as `homebase%2Ddriver`; many servers compare the header literally and refuse it. Here the unreserved
- * characters (`A–Z a–z 0–9 - . _ ~`) go as they are, and only the rest is encoded.
- */
-export function literalBasic(clientSecret: string): oauth.ClientAuth {
-  return (_as, client, _body, headers) => {
-    const credentials = `${formEncode(client.client_id)}:${formEncode(clientSecret)}`;
-    headers.set('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`);
-  };
-}
-
-const formEncode = (text: string) =>
-  encodeURIComponent(text)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
-
-/** Which kind of failure: the server refused (an OAuth error, 4xx), or its answer could not be read. */
-function classify(error: unknown): UpstreamError {
-  if (error instanceof UpstreamError) return error;
-  if (error instanceof oauth.ResponseBodyError) {
-    const vendorCode = (error.cause as Record<string, unknown> | undefined)?.[VENDOR_CODE];
-    const failure = error.error === 'invalid_grant' ? 'invalid_grant' : 'rejected';
-    return new UpstreamError(failure, `the authorization server refused: ${error.error}`, {
-      upstreamCode: vendorCode === undefined ? error.error : String(vendorCode),
-      cause: error,
-    });
-  }
-  if (error instanceof oauth.AuthorizationResponseError) {
-    return new UpstreamError('rejected', `the authorization was refused: ${error.error}`, { upstreamCode: error.error, cause: error });
-  }
-  if (error instanceof oauth.WWWAuthenticateChallengeError) {
-    return new UpstreamError('rejected', `the authorization server refused the client (HTTP ${error.status})`, {
-      upstreamCode: String(error.status),
-      cause: error,
-    });
-  }
-  // oauth4webapi's messages name the field and never quote the body.
-  return new UpstreamError('malformed', `the authorization server's answer could not be read: ${(error as Error).message}`, {
-    cause: error,
-  });
 }

@@ -26,22 +26,21 @@ export function checkCallbackURL(callbackURL: string, allowed: CallbackAllowList
 }
 
 function uriAllows(allowed: string, url: URL): boolean {
-  let uri: URL;
-  try {
-    uri = new URL(allowed);
-  } catch {
-    return false;
-  }
-  return uri.protocol === url.protocol && uri.host === url.host && uri.pathname === url.pathname;
+  const uri = parsed(allowed);
+  return uri !== undefined && uri.protocol === url.protocol && uri.host === url.host && uri.pathname === url.pathname;
 }
 
-function originAllows(allowed: string, url: URL): boolean {
-  let origin: URL;
+const parsed = (text: string): URL | undefined => {
   try {
-    origin = new URL(allowed);
+    return new URL(text);
   } catch {
-    return false;
+    return undefined;
   }
+};
+
+function originAllows(allowed: string, url: URL): boolean {
+  const origin = parsed(allowed);
+  if (!origin) return false;
   if (origin.protocol !== url.protocol || origin.hostname !== url.hostname) return false;
   const loopback = origin.hostname === '127.0.0.1' || origin.hostname === 'localhost' || origin.hostname === '[::1]';
   return origin.port === url.port || (loopback && origin.port === '');
