@@ -32,6 +32,17 @@ try {
   process.exit(1);
 }
 
+// Ready for Ctrl-C before saying so: whoever reads the ready line may stop it at once.
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await driver.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
 const { url } = driver;
 const login = JSON.stringify({ command: 'login', params: { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password } });
 const oauthLink = `curl -s ${url}/command -H 'content-type: application/json' \\
@@ -60,13 +71,3 @@ ${tryIt}
 Upstream tokens are refreshed every ${driver.config.REFRESH_INTERVAL_S} s by the same job the deployed schedule runs.
 
 Press Ctrl-C to stop.`);
-
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  await driver.close();
-  process.exit(0);
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);

@@ -4,7 +4,7 @@
  */
 import type { Action } from './protocol/action.ts';
 import type { FailureKind } from './upstream-error.ts';
-import type { Link } from './vault/link.ts';
+import type { Link, UpstreamCredentials } from './vault/link.ts';
 
 /** Seconds since the epoch. Injected so tests can move time. */
 export interface Clock {
@@ -17,6 +17,8 @@ export interface LinkStore {
   /** Stores a new link; fails if the id is taken. */
   create(link: Link): Promise<void>;
   get(linkId: string): Promise<Link | undefined>;
+  /** The link without opening its credentials; they open when `openCredentials` is called. */
+  header(linkId: string): Promise<LinkHeader | undefined>;
   /**
    * Replaces the link with `next` if the stored one still has version `next.version - 1` (and, when
    * `leaseOwner` is given, is still leased to it). Answers false when another writer got there first.
@@ -36,9 +38,23 @@ export interface LinkStore {
 /** What the driver knows of a linked user when it calls a device cloud. */
 export interface CloudSession {
   vendorUserId: string;
+  /**
+   * The vendor's token, opened when a device cloud asks for it: a cloud that never uses it (the virtual
+   * one) never has it decrypted, which spares a cold request the key service's round trip.
+   */
+  credentials(): Promise<SessionCredentials>;
+}
+
+export interface SessionCredentials {
   accessToken: string;
   /** Set when the token is of type `mac`: each request is signed with this key, not sent as a bearer. */
   mac?: { key: string; algorithm: string | undefined };
+}
+
+/** A link as read for authentication: everything but its credentials, which open on demand. */
+export interface LinkHeader extends Omit<Link, 'credentials'> {
+  credentials: { expiresAt?: number };
+  openCredentials(): Promise<UpstreamCredentials>;
 }
 
 /**

@@ -36,7 +36,7 @@ describe('DynamoDB link store (the contract is in test/contracts)', () => {
 });
 
 describe('virtual device cloud', () => {
-  const session = (vendorUserId: string) => ({ vendorUserId, accessToken: 'a' });
+  const session = (vendorUserId: string) => ({ vendorUserId, credentials: async () => ({ accessToken: 'a' }) });
 
   it('seeds a new user with the demo home exactly once, even when first requests race', async () => {
     const cloud = new VirtualDeviceCloud(table.db, table.tableName);

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpDeviceCloud } from '../../functions/adapters/device-cloud/http-cloud.ts';
 import { closedPortUrl, type Script, type ScriptedServer, startScriptedServer } from '../support/scripted-server.ts';
 
-const session = { vendorUserId: 'u1', accessToken: 'upstream-token' };
+const session = { vendorUserId: 'u1', credentials: async () => ({ accessToken: 'upstream-token' }) };
 const lamp = { deviceId: 'lamp/1', name: 'Lamp', type: 'light', actions: { switch: ['on', 'off'] }, state: { switch: 'off' } };
 
 describe('HTTP device cloud', () => {

@@ -42,6 +42,17 @@ export function linkStoreContract(name: string, store: () => LinkStore) {
 
     it('answers undefined for an unknown link', async () => {
       await expect(store().get('no-such-link')).resolves.toBeUndefined();
+      await expect(store().header('no-such-link')).resolves.toBeUndefined();
+    });
+
+    it('reads a header: every field but the credentials, whose expiry shows and whose rest opens on demand', async () => {
+      const link = aLink();
+      await store().create(link);
+      const { credentials, ...rest } = link;
+      const header = await store().header(link.linkId);
+      expect(header).toMatchObject({ ...rest, credentials: { expiresAt: credentials.expiresAt } });
+      expect(header?.credentials).not.toHaveProperty('accessToken');
+      await expect(header?.openCredentials()).resolves.toEqual(credentials);
     });
 
     it('never overwrites an existing link on create', async () => {

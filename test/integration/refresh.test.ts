@@ -91,7 +91,8 @@ describe('single flight', () => {
     const after = (await w.links.get(linkId))!;
     expect(after.credentials.accessToken).not.toBe(before.credentials.accessToken);
     expect(after.credentials.refreshToken).not.toBe(before.credentials.refreshToken);
-    expect(new Set(sessions.map((s: CloudSession) => s.accessToken))).toEqual(new Set([after.credentials.accessToken]));
+    const tokens = await Promise.all(sessions.map(async (s: CloudSession) => (await s.credentials()).accessToken));
+    expect(new Set(tokens)).toEqual(new Set([after.credentials.accessToken]));
     expect(reports.reduce((sum, r) => sum + r.refreshed, 0) + w.metrics.counts.refreshed).toBeGreaterThanOrEqual(1);
     expect(w.metrics.counts).toEqual({ refreshed: 1, transientFailure: 0, needsRelink: 0 });
     expect(after).toMatchObject({
@@ -196,10 +197,9 @@ describe('classified failures: transient faults never unlink anyone', () => {
     const before = (await w.links.get(linkId))!;
     w.clock.advance(3600 - 30); // inside the 60 s skew window, 30 s before expiry
     server.tokenFaults = [{ status: 503 }];
-    await expect(w.sessions.open(auth, invocation('list'))).resolves.toEqual({
-      vendorUserId: '10001',
-      accessToken: before.credentials.accessToken,
-    });
+    const session = await w.sessions.open(auth, invocation('list'));
+    expect(session.vendorUserId).toBe('10001');
+    await expect(session.credentials()).resolves.toEqual({ accessToken: before.credentials.accessToken });
 
     w.clock.advance(60); // now past expiry
     server.tokenFaults = [{ status: 503 }];

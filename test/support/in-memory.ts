@@ -5,6 +5,7 @@ import type {
   AttemptStore,
   AuthorizationStore,
   Clock,
+  LinkHeader,
   LinkStore,
   PendingAuthorization,
   RefreshMetrics,
@@ -23,6 +24,17 @@ export class InMemoryLinkStore implements LinkStore {
   async get(linkId: string): Promise<Link | undefined> {
     const link = this.items.get(linkId);
     return link && structuredClone(link);
+  }
+
+  async header(linkId: string): Promise<LinkHeader | undefined> {
+    const link = this.items.get(linkId);
+    if (!link) return undefined;
+    const { credentials, ...rest } = structuredClone(link);
+    return {
+      ...rest,
+      credentials: credentials.expiresAt === undefined ? {} : { expiresAt: credentials.expiresAt },
+      openCredentials: async () => credentials,
+    };
   }
 
   async update(next: Link, options: { leaseOwner?: string } = {}): Promise<boolean> {

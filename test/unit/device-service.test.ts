@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DeviceService } from '../../functions/domain/devices/device-service.ts';
 import type { DeviceCloud } from '../../functions/domain/ports.ts';
 
-const session = { vendorUserId: 'u1', accessToken: 'access' };
+const session = { vendorUserId: 'u1', credentials: async () => ({ accessToken: 'access' }) };
 const lamp = {
   deviceId: 'lamp',
   name: 'Lamp',

@@ -38,15 +38,16 @@ describe('token vault', () => {
   it('authenticates its own token and hands out the upstream session', async () => {
     const auth = await vault.link('u1', 'usercenter', grant);
     const { session } = await vault.authenticate({ userId: 'u1', userToken: auth.userToken });
-    expect(session).toEqual({ vendorUserId: 'u1', accessToken: 'upstream-access' });
+    expect(session.vendorUserId).toBe('u1');
+    await expect(session.credentials()).resolves.toEqual({ accessToken: 'upstream-access' });
   });
 
   it('keeps two Homebase accounts linked to the same vendor user independent', async () => {
     const first = await vault.link('u1', 'usercenter', grant);
     const second = await vault.link('u1', 'usercenter', { ...grant, accessToken: 'other-access' });
     expect(first.userToken).not.toBe(second.userToken);
-    expect((await vault.authenticate(first)).session.accessToken).toBe('upstream-access');
-    expect((await vault.authenticate(second)).session.accessToken).toBe('other-access');
+    expect((await (await vault.authenticate(first)).session.credentials()).accessToken).toBe('upstream-access');
+    expect((await (await vault.authenticate(second)).session.credentials()).accessToken).toBe('other-access');
   });
 
   it('accepts the token up to the second before expiry, and not at expiry', async () => {

@@ -60,10 +60,10 @@ export class HttpDeviceCloud implements DeviceCloud {
   async #call(session: CloudSession, method: 'GET' | 'POST', path: string, payload?: unknown, deviceId?: string): Promise<unknown> {
     try {
       const url = `${this.#base}${path}`;
-      const { mac } = session;
+      const { accessToken, mac } = await session.credentials();
       const authorization = mac
-        ? macAuthorization({ accessToken: session.accessToken, macKey: mac.key, algorithm: mac.algorithm }, method, new URL(url))
-        : `Bearer ${session.accessToken}`;
+        ? macAuthorization({ accessToken, macKey: mac.key, algorithm: mac.algorithm }, method, new URL(url))
+        : `Bearer ${accessToken}`;
       const answer = await requestJson(url, {
         method,
         headers: { authorization },

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CredentialCipher, LinkStore } from '../../domain/ports.ts';
+import type { CredentialCipher, LinkHeader, LinkStore } from '../../domain/ports.ts';
 import type { Link } from '../../domain/vault/link.ts';
 import { isSealed } from '../crypto/envelope-cipher.ts';
 import { DUE_INDEX, dueShard, isConditionFailure, keys, LINK_PREFIX, TTL_ATTRIBUTE } from './table.ts';
@@ -29,6 +29,24 @@ export class DynamoLinkStore implements LinkStore {
   async get(linkId: string): Promise<Link | undefined> {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.link(linkId), ConsistentRead: true }));
     return Item && linkOf(Item, this.#cipher);
+  }
+
+  async header(linkId: string): Promise<LinkHeader | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.link(linkId), ConsistentRead: true }));
+    if (!Item) return undefined;
+    const stored = Item['credentials'] as Record<string, unknown>;
+    let opened: Promise<Link> | undefined;
+    const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, [DUE_INDEX.partitionKey]: _shard, credentials: _sealed, ...rest } = Item;
+    return {
+      ...(rest as unknown as Omit<LinkHeader, 'credentials' | 'openCredentials'>),
+      refreshFailures: Number(Item['refreshFailures'] ?? 0),
+      lastRefreshedAt: Number(Item['lastRefreshedAt'] ?? Item['updatedAt']),
+      credentials: stored['expiresAt'] === undefined ? {} : { expiresAt: Number(stored['expiresAt']) },
+      openCredentials: async () => {
+        opened ??= linkOf(Item, this.#cipher);
+        return (await opened).credentials;
+      },
+    };
   }
 
   async update(next: Link, options: { leaseOwner?: string } = {}): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { DriverTimeoutError, InvalidAuthorizationError, ServerUnreachableError } from '../errors.ts';
-import type { Clock, CloudSession, LinkStore } from '../ports.ts';
+import type { Clock, CloudSession, LinkHeader, LinkStore } from '../ports.ts';
 import type { Link } from '../vault/link.ts';
 import { RELINK, sessionOf, type TokenVault } from '../vault/token-vault.ts';
 import type { LinkRefresher } from './link-refresher.ts';
@@ -47,9 +47,10 @@ export class FreshSessions {
   }
 
   async open(userAuth: { userId?: string | undefined; userToken: string }, invocation: Invocation): Promise<CloudSession> {
-    const { link } = await this.#vault.authenticate(userAuth);
+    const { link, session } = await this.#vault.authenticate(userAuth);
     const policy = this.#refresher.policy;
-    if (!expiresSoon(link.credentials, this.#clock.now(), policy)) return sessionOf(link);
+    // Fresh: the credentials stay sealed until a device cloud asks for them.
+    if (!expiresSoon(link.credentials, this.#clock.now(), policy)) return session;
 
     const outcome = await this.#refresher.refresh(link.linkId, {
       owner: `inline:${invocation.requestId}`,
@@ -74,16 +75,16 @@ export class FreshSessions {
   }
 
   /** Polls the link until the other refresher's lease is gone, within the wait budget. */
-  async #awaitOtherRefresher(link: Link, invocation: Invocation): Promise<Link> {
+  async #awaitOtherRefresher(link: LinkHeader, invocation: Invocation): Promise<Link> {
     const budget = Math.min(this.#waitMs, invocation.remainingMs() - 1000);
-    let current = link;
+    let current: Link | undefined;
     for (let waited = 0; waited < budget; waited += this.#pollMs) {
       await this.#sleep(this.#pollMs);
       current = (await this.#links.get(link.linkId)) ?? current;
-      const leased = current.leaseExpiresAt !== undefined && current.leaseExpiresAt > this.#clock.now();
+      const leased = current?.leaseExpiresAt !== undefined && current.leaseExpiresAt > this.#clock.now();
       if (!leased) break;
     }
-    return current;
+    return current ?? { ...link, credentials: await link.openCredentials() };
   }
 
   /** The link's session if its token can still be used; otherwise what `unusable` throws. */

@@ -39,11 +39,11 @@ export const isDue = (link: Link, now: number): boolean =>
   link.status === 'active' && link.refreshDueAt !== undefined && link.refreshDueAt <= now;
 
 /** Must /list or /execute refresh before using the token? True from `skewS` before expiry onwards. */
-export const expiresSoon = (credentials: UpstreamCredentials, now: number, policy: RefreshPolicy): boolean =>
+export const expiresSoon = (credentials: { expiresAt?: number | undefined }, now: number, policy: RefreshPolicy): boolean =>
   credentials.expiresAt !== undefined && credentials.expiresAt - policy.skewS <= now;
 
 /** Has the upstream token expired? A token is good up to, not including, its expiry second. */
-export const hasExpired = (credentials: UpstreamCredentials, now: number): boolean =>
+export const hasExpired = (credentials: { expiresAt?: number | undefined }, now: number): boolean =>
   credentials.expiresAt !== undefined && credentials.expiresAt <= now;
 
 /**

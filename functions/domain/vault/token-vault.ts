@@ -1,5 +1,5 @@
 import { EndpointBusyError, InvalidAuthorizationError, SignError } from '../errors.ts';
-import type { Clock, CloudSession, LinkStore, UpstreamGrant } from '../ports.ts';
+import type { Clock, CloudSession, LinkHeader, LinkStore, SessionCredentials, UpstreamGrant } from '../ports.ts';
 import { nextDueAt, type RefreshPolicy } from '../refresh/schedule.ts';
 import type { Link, UpstreamCredentials } from './link.ts';
 import { hashToken, linkIdOf, mintToken, newLinkId, successorsOf, tokenMatches } from './tokens.ts';
@@ -24,7 +24,7 @@ export interface IssuedUserAuth {
 }
 
 export interface AuthenticatedLink {
-  link: Link;
+  link: LinkHeader;
   session: CloudSession;
 }
 
@@ -181,7 +181,7 @@ export class TokenVault {
   async authenticate(userAuth: { userId?: string | undefined; userToken: string }): Promise<AuthenticatedLink> {
     const linkId = linkIdOf('hbu', userAuth.userToken);
     if (!linkId) throw new SignError(`${SIGNED_OUT} (The userToken was not issued by this driver.)`);
-    const link = await this.#links.get(linkId);
+    const link = await this.#links.header(linkId);
     if (!link || !tokenMatches(userAuth.userToken, link.userTokenHash)) {
       throw new SignError(`${SIGNED_OUT} (The userToken is not recognised.)`);
     }
@@ -194,18 +194,31 @@ export class TokenVault {
     if (userAuth.userId && userAuth.userId !== link.vendorUserId) {
       throw new SignError(`${SIGNED_OUT} (The userId does not match the userToken.)`);
     }
-    return { link, session: sessionOf(link) };
+    return { link, session: sessionFrom(link.vendorUserId, () => link.openCredentials()) };
   }
 }
 
-export function sessionOf(link: Link): CloudSession {
-  const { accessToken, extra } = link.credentials;
-  const session: CloudSession = { vendorUserId: link.vendorUserId, accessToken };
+export const sessionOf = (link: Link): CloudSession => sessionFrom(link.vendorUserId, async () => link.credentials);
+
+/** A session whose credentials are opened once, when first asked for. */
+function sessionFrom(vendorUserId: string, open: () => Promise<UpstreamCredentials>): CloudSession {
+  let opened: Promise<SessionCredentials> | undefined;
+  return {
+    vendorUserId,
+    credentials: () => {
+      opened ??= open().then(sessionCredentials);
+      return opened;
+    },
+  };
+}
+
+function sessionCredentials({ accessToken, extra }: UpstreamCredentials): SessionCredentials {
   const type = typeof extra['token_type'] === 'string' ? extra['token_type'].toLowerCase() : undefined;
   if (type === 'mac' && typeof extra['mac_key'] === 'string') {
-    session.mac = { key: extra['mac_key'], algorithm: typeof extra['mac_algorithm'] === 'string' ? extra['mac_algorithm'] : undefined };
+    const algorithm = typeof extra['mac_algorithm'] === 'string' ? extra['mac_algorithm'] : undefined;
+    return { accessToken, mac: { key: extra['mac_key'], algorithm } };
   }
-  return session;
+  return { accessToken };
 }
 
 function credentialsFrom(grant: UpstreamGrant, now: number): UpstreamCredentials {
