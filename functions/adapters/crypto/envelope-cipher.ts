@@ -36,14 +36,9 @@ export class EnvelopeCipher implements CredentialCipher {
     this.#now = options.now ?? Date.now;
   }
 
+  /** Fetches a data key now, so the first seal does not wait for one. */
   warm(): void {
-    this.#current ??= this.#keys.generate().then((key) => {
-      this.#remember(key.wrapped.toString('base64url'), Promise.resolve(key.plaintext));
-      return { ...key, uses: 0, bornAt: this.#now() };
-    });
-    this.#current.catch(() => {
-      this.#current = undefined;
-    });
+    if (!this.#current) void this.#fresh().catch(() => undefined);
   }
 
   async seal(plaintext: string, context: string): Promise<string> {
@@ -67,18 +62,24 @@ export class EnvelopeCipher implements CredentialCipher {
   }
 
   async #dataKey() {
-    const current = this.#current && (await this.#current.catch(() => undefined));
-    if (current && current.uses < this.#maxUses && this.#now() - current.bornAt < this.#maxAgeMs) {
-      current.uses++;
-      return current;
-    }
-    this.#current = this.#keys.generate().then((key) => ({ ...key, uses: 1, bornAt: this.#now() }));
-    const fresh = await this.#current.catch((error: unknown) => {
-      this.#current = undefined;
-      throw error;
+    // Concurrent first seals share one request: whoever comes first starts it, the others wait on it.
+    const current = await (this.#current ?? this.#fresh()).catch(() => undefined);
+    const key = current && current.uses < this.#maxUses && this.#now() - current.bornAt < this.#maxAgeMs ? current : await this.#fresh();
+    key.uses++;
+    return key;
+  }
+
+  /** A new data key, remembered for opening too; a failed request is forgotten, so the next seal asks again. */
+  #fresh() {
+    const generating = this.#keys.generate().then((key) => {
+      this.#remember(key.wrapped.toString('base64url'), Promise.resolve(key.plaintext));
+      return { ...key, uses: 0, bornAt: this.#now() };
     });
-    this.#remember(fresh.wrapped.toString('base64url'), Promise.resolve(fresh.plaintext));
-    return fresh;
+    this.#current = generating;
+    generating.catch(() => {
+      if (this.#current === generating) this.#current = undefined;
+    });
+    return generating;
   }
 
   #unwrapped(wrapped: string): Promise<Buffer> {

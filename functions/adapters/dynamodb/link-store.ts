@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CredentialCipher, LinkHeader, LinkStore } from '../../domain/ports.ts';
-import type { Link } from '../../domain/vault/link.ts';
+import type { Link, UpstreamCredentials } from '../../domain/vault/link.ts';
 import { isSealed } from '../crypto/envelope-cipher.ts';
 import { DUE_INDEX, dueShard, isConditionFailure, keys, LINK_PREFIX, TTL_ATTRIBUTE } from './table.ts';
 
@@ -27,26 +27,18 @@ export class DynamoLinkStore implements LinkStore {
   }
 
   async get(linkId: string): Promise<Link | undefined> {
-    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.link(linkId), ConsistentRead: true }));
-    return Item && linkOf(Item, this.#cipher);
+    const item = await this.#read(linkId);
+    return item && linkOf(item, this.#cipher);
   }
 
   async header(linkId: string): Promise<LinkHeader | undefined> {
+    const item = await this.#read(linkId);
+    return item && headerOf(item, this.#cipher);
+  }
+
+  async #read(linkId: string): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.link(linkId), ConsistentRead: true }));
-    if (!Item) return undefined;
-    const stored = Item['credentials'] as Record<string, unknown>;
-    let opened: Promise<Link> | undefined;
-    const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, [DUE_INDEX.partitionKey]: _shard, credentials: _sealed, ...rest } = Item;
-    return {
-      ...(rest as unknown as Omit<LinkHeader, 'credentials' | 'openCredentials'>),
-      refreshFailures: Number(Item['refreshFailures'] ?? 0),
-      lastRefreshedAt: Number(Item['lastRefreshedAt'] ?? Item['updatedAt']),
-      credentials: stored['expiresAt'] === undefined ? {} : { expiresAt: Number(stored['expiresAt']) },
-      openCredentials: async () => {
-        opened ??= linkOf(Item, this.#cipher);
-        return (await opened).credentials;
-      },
-    };
+    return Item;
   }
 
   async update(next: Link, options: { leaseOwner?: string } = {}): Promise<boolean> {
@@ -149,18 +141,34 @@ export async function sealedItem(link: Link, cipher: CredentialCipher): Promise<
   };
 }
 
+/** The stored item as a header: every field as stored, and the credentials opened on demand, once. */
+function headerOf(stored: Record<string, unknown>, cipher: CredentialCipher): LinkHeader {
+  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, [DUE_INDEX.partitionKey]: _shard, credentials, ...fields } = stored;
+  const kept = credentials as Record<string, unknown>;
+  let opened: Promise<UpstreamCredentials> | undefined;
+  return {
+    // Links written before refresh existed lack its bookkeeping; they start from a clean slate.
+    refreshFailures: 0,
+    lastRefreshedAt: fields['updatedAt'],
+    ...fields,
+    credentials: kept['expiresAt'] === undefined ? {} : { expiresAt: Number(kept['expiresAt']) },
+    openCredentials: () => {
+      opened ??= openCredentials(kept, String(fields['linkId']), cipher);
+      return opened;
+    },
+  } as unknown as LinkHeader;
+}
+
 async function linkOf(stored: Record<string, unknown>, cipher: CredentialCipher): Promise<Link> {
-  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, [DUE_INDEX.partitionKey]: _shard, ...link } = stored;
-  const stored_ = link['credentials'] as Record<string, unknown>;
+  const { openCredentials: open, ...header } = headerOf(stored, cipher);
+  return { ...header, credentials: await open() };
+}
+
+async function openCredentials(kept: Record<string, unknown>, linkId: string, cipher: CredentialCipher): Promise<UpstreamCredentials> {
   // A link written before encryption holds its credentials in clear; its next write seals them.
-  const credentials = isSealed(stored_['sealed'])
-    ? {
-        ...JSON.parse(await cipher.open(stored_['sealed'], String(link['linkId']))),
-        ...(stored_['expiresAt'] === undefined ? {} : { expiresAt: stored_['expiresAt'] }),
-      }
-    : stored_;
-  // Links written before refresh existed lack its bookkeeping; they start from a clean slate.
-  return { refreshFailures: 0, lastRefreshedAt: link['updatedAt'], ...link, credentials } as unknown as Link;
+  if (!isSealed(kept['sealed'])) return kept as unknown as UpstreamCredentials;
+  const { expiresAt } = kept;
+  return { ...JSON.parse(await cipher.open(kept['sealed'], linkId)), ...(expiresAt === undefined ? {} : { expiresAt }) };
 }
 
 /** A link is worth keeping while any of its driver tokens can still be presented. */
