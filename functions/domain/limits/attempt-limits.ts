@@ -6,7 +6,6 @@
  * accounts; high, since Homebase calls from a handful of its own IPs and must never be locked out).
  * Usernames are stored only as an HMAC.
  */
-import { LoginFailedError } from '../errors.ts';
 import type { AttemptStore, Clock } from '../ports.ts';
 
 export interface AttemptLimitSettings {
@@ -36,10 +35,10 @@ export class AttemptLimits {
   }
 
   /**
-   * Throws E_DRIVER_LOGIN_FAILED, saying when to try again, once any counter has reached its limit.
-   * Answers whether the username has failures on record, for `succeeded` to clear.
+   * The verdict on one more attempt: `retryAt` once any counter has reached its limit, and whether the
+   * username has failures on record, for `succeeded` to clear. Each flow words its own refusal.
    */
-  async check(flow: string, attempt: Attempt): Promise<{ failuresOnRecord: boolean }> {
+  async check(flow: string, attempt: Attempt): Promise<AttemptVerdict> {
     const now = this.#clock.now();
     const counters = await this.#counters(flow, attempt);
     const counts = await this.#store.counts(
@@ -47,14 +46,11 @@ export class AttemptLimits {
       now,
     );
     const blocked = counts.flatMap((count, i) => (count && count.count >= counters[i]!.limit ? [count.resetAt] : []));
-    if (blocked.length === 0) return { failuresOnRecord: counts.slice(0, 2).some((count) => (count?.count ?? 0) > 0) };
+    // The first two counters are the username's.
+    const failuresOnRecord = counts.slice(0, 2).some((count) => (count?.count ?? 0) > 0);
+    if (blocked.length === 0) return { failuresOnRecord };
     const retryAt = Math.max(...blocked);
-    const minutes = Math.max(1, Math.ceil((retryAt - now) / 60));
-    const at = new Date(retryAt * 1000).toISOString().slice(11, 16);
-    throw new LoginFailedError(
-      `Too many failed sign-in attempts. Try again after ${at} UTC (in ${minutes} minute${minutes === 1 ? '' : 's'}).`,
-      { debugInfo: `retryAt=${retryAt}` },
-    );
+    return { failuresOnRecord, retryAt, refusal: tooMany(retryAt, now) };
   }
 
   /** Counts a failed attempt against each counter. */
@@ -80,4 +76,17 @@ export class AttemptLimits {
       { key: `${flow}#ip#${ip}`, limit: this.#settings.perIp },
     ];
   }
+}
+
+export interface AttemptVerdict {
+  failuresOnRecord: boolean;
+  /** Set when the attempt must be refused: when to try again, and a sentence saying so. */
+  retryAt?: number;
+  refusal?: string;
+}
+
+function tooMany(retryAt: number, now: number): string {
+  const minutes = Math.max(1, Math.ceil((retryAt - now) / 60));
+  const at = new Date(retryAt * 1000).toISOString().slice(11, 16);
+  return `Too many failed sign-in attempts. Try again after ${at} UTC (in ${minutes} minute${minutes === 1 ? '' : 's'}).`;
 }

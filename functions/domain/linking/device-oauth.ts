@@ -3,7 +3,6 @@
  * `login` answers the vendor's authorize URL, `callback` exchanges the code and keeps the token,
  * and `token` hands it over for 5 minutes after issue.
  */
-import { HomebaseError } from '../errors.ts';
 import type { AttemptLimits } from '../limits/attempt-limits.ts';
 import type { AuthorizationStore, Clock, UpstreamGrant } from '../ports.ts';
 import { UpstreamError } from '../upstream-error.ts';
@@ -77,12 +76,8 @@ export class DeviceOAuth {
     const checked = this.#deviceKey(appId, query);
     if (!checked.ok) return checked.answer;
     const attempt = { subject: checked.key.deviceId, sourceIp };
-    try {
-      await this.#limits.check('device_oauth', attempt);
-    } catch (error) {
-      if (!(error instanceof HomebaseError)) throw error;
-      return { kind: 'json', outcome: 'rate_limited', body: { error: 'slow_down', error_description: error.message } };
-    }
+    const { refusal } = await this.#limits.check('device_oauth', attempt);
+    if (refusal) return { kind: 'json', outcome: 'rate_limited', body: { error: 'slow_down', error_description: refusal } };
     const stored = await this.#store.deviceToken(checked.key);
     if (!stored || stored.issuedAt + DEVICE_TOKEN_TTL_S <= this.#clock.now()) {
       await this.#limits.failed('device_oauth', attempt);

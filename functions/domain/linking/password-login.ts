@@ -32,6 +32,7 @@ export class PasswordLogin {
   async login(params: LoginParams, context: CommandContext): Promise<IssuedUserAuth> {
     const attempt = { subject: params.username, sourceIp: context.sourceIp };
     const checked = await this.#limits.check('login', attempt);
+    if (checked.refusal) throw new LoginFailedError(checked.refusal, { debugInfo: `retryAt=${checked.retryAt}` });
     let grant: UpstreamGrant;
     try {
       grant =
