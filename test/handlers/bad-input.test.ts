@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EnvelopeCipher } from '../../functions/adapters/crypto/envelope-cipher.ts';
 import { apiEvent } from '../support/events.ts';
 import { startHandlers } from '../support/handlers.ts';
 
@@ -228,5 +229,21 @@ describe('password guessing', () => {
     expect(attempts.length).toBeGreaterThan(0);
     expect(JSON.stringify(attempts)).not.toContain('guessed-user');
     expect(JSON.stringify(attempts)).not.toContain('127.0.0.1');
+  });
+});
+
+describe('vendor credentials', () => {
+  it('are never decrypted by a /list or /execute on a cloud that does not use them', async () => {
+    const login = await call('command', json({ command: 'login', params: { username: 'demo', password: 'homebase' } }));
+    const userAuth = login.data as { userToken: string; refreshToken: string };
+    const opened = vi.spyOn(EnvelopeCipher.prototype, 'open');
+    const listed = await call('list', json({ userAuth }));
+    const light = (listed.data as { deviceId: string; actions: Record<string, unknown> }[]).find((d) => d.actions['switch'])!;
+    await call('execute', json({ device: { deviceId: light.deviceId, userAuth }, action: { property: 'switch', name: 'on' } }));
+    expect(opened).not.toHaveBeenCalled();
+    // The spy does see an opening: rotating the driver's tokens rewrites the link, credentials and all.
+    await call('command', json({ command: 'OAuthRefresh', params: { refreshToken: userAuth.refreshToken } }));
+    expect(opened).toHaveBeenCalled();
+    opened.mockRestore();
   });
 });

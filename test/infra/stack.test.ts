@@ -213,8 +213,12 @@ describe('least privilege', () => {
     expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('kms:ReEncrypt') || a === 'kms:GenerateDataKey*')).toEqual([]);
   });
 
-  it('encrypts every log group with the data key', () => {
+  it("encrypts every log group with the data key, which CloudWatch Logs may use for this account's log groups only", () => {
     const [key] = Object.keys(t.findResources('AWS::KMS::Key'));
+    const policy = Object.values(t.findResources('AWS::KMS::Key'))[0]!.Properties.KeyPolicy.Statement;
+    const logs = policy.find((s: { Principal?: { Service?: unknown } }) => JSON.stringify(s.Principal?.Service ?? '').includes('logs.'));
+    expect(logs.Action).not.toContain('kms:*');
+    expect(JSON.stringify(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn'])).toContain(':log-group:*');
     for (const group of Object.values(t.findResources('AWS::Logs::LogGroup'))) {
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
     }
