@@ -2,7 +2,7 @@
  * A vendor device cloud that speaks the driver's `DEVICE_CLOUD=http` contract (docs/device-cloud.md),
  * for `npm start` and the tests: each user gets the demo home, kept in memory, and every request must
  * prove whose it is. `macCredentials` checks Xiaomi-style MAC signatures (a fresh nonce, within five
- * minutes, signed with the token's mac_key); `bearerCredentials` checks plain bearer tokens.
+ * minutes, signed with the token's mac_key).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { macMatches, parseMacAuthorization } from '../../functions/adapters/device-cloud/mac-signature.ts';
@@ -27,10 +27,6 @@ export function macCredentials(tokenInfo: (accessToken: string) => { openId: str
     seen.add(header.nonce);
     return info.openId;
   };
-}
-
-export function bearerCredentials(userOf: (accessToken: string) => string | undefined): Authenticate {
-  return (authorization) => (authorization?.startsWith('Bearer ') ? userOf(authorization.slice(7)) : undefined);
 }
 
 export interface DeviceCloudServer {

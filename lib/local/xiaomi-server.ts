@@ -34,7 +34,7 @@ export interface XiaomiAccount {
 export const DEMO_XIAOMI_ACCOUNT: XiaomiAccount = { username: 'demo', password: 'homebase', openId: '2.0XDEMO10001' };
 
 /** Error codes in the style of Xiaomi's numeric list; the descriptions say what each means. */
-export const XIAOMI_ERRORS = {
+const XIAOMI_ERRORS = {
   invalidClient: { error: 96006, error_description: 'invalid client id or client secret' },
   invalidRedirect: { error: 96008, error_description: 'redirect uri mismatch' },
   invalidCode: { error: 96011, error_description: 'invalid authorization code' },

@@ -13,7 +13,7 @@ import aws4 from 'aws4';
 import { requestText, TransportError } from '../http/request.ts';
 import type { DataKeyProvider } from './envelope-cipher.ts';
 
-export class KmsError extends Error {
+class KmsError extends Error {
   constructor(name: string, message: string) {
     super(message);
     this.name = name;

@@ -12,7 +12,7 @@ const httpRequest = http.request;
 const httpsRequest = https.request;
 
 /** More than any answer the driver expects; a larger one is cut off, never buffered whole. */
-export const MAX_ANSWER_BYTES = 1024 * 1024;
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 /**
  * The cap for answers whose fields the driver stores (token responses): whatever an account service

@@ -23,7 +23,7 @@ export function clientAuthFor(configured: ClientAuthMethod | undefined, as: oaut
  * as `homebase%2Ddriver`; many servers compare the header literally and refuse it. Here the unreserved
  * characters (`A–Z a–z 0–9 - . _ ~`) go as they are, and only the rest is encoded.
  */
-export function literalBasic(clientSecret: string): oauth.ClientAuth {
+function literalBasic(clientSecret: string): oauth.ClientAuth {
   return (_as, client, _body, headers) => {
     const credentials = `${formEncode(client.client_id)}:${formEncode(clientSecret)}`;
     headers.set('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`);
