@@ -6,20 +6,17 @@ import { refreshJob } from './composition/refresh-job.ts';
 import { type ConfigSource, fromEnvironment } from './config.ts';
 import type { RefreshReport } from './domain/refresh/refresh-job.ts';
 import { invocationOf } from './http/invocation.ts';
-import { flushMetrics, logger } from './observability.ts';
+import { logger, publishMetrics } from './observability.ts';
 
 export function refreshHandler(config: ConfigSource) {
   const job = refreshJob(config);
   return middy<unknown, RefreshReport, Error, Context>()
     .use(injectLambdaContext(logger))
+    .use(publishMetrics)
     .handler(async (_event, context) => {
-      try {
-        const report = await job().run(invocationOf(context));
-        logger.info('refresh run finished', { ...report });
-        return report;
-      } finally {
-        flushMetrics();
-      }
+      const report = await job().run(invocationOf(context));
+      logger.info('refresh run finished', { ...report });
+      return report;
     });
 }
 
