@@ -4,7 +4,7 @@
  * Logs are structured JSON. Nothing logged may contain a token: handlers log routes, outcomes and
  * error names, never request bodies or upstream responses. Metrics use the embedded metric format:
  * written to stdout with the logs, so recording one costs no API call. The CDK stack's alarms watch
- * `needs_relink` and `transient_failure`.
+ * `needs_relink`, `transient_failure` and `unexpected_errors`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -45,6 +45,11 @@ export function countUnexpectedError(functionName: string): void {
   const single = metrics.singleMetric();
   single.addDimension('function', functionName);
   single.addMetric('unexpected_errors', MetricUnit.Count, 1);
+}
+
+/** Name, message and stack only: an error's other fields (an SDK response, middy's `cause.data`) may hold request data. */
+export function describeError(error: unknown): Record<string, unknown> {
+  return error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { name: typeof error };
 }
 
 /** Publishes what this invocation recorded; most /list calls record nothing and publish nothing. */

@@ -7,7 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { BrowserAnswer, Outcome } from '../domain/linking/browser-answer.ts';
-import { countUnexpectedError, logger, publishMetrics } from '../observability.ts';
+import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -33,7 +33,7 @@ export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>)
           countUnexpectedError(context.functionName);
           logger.error('browser route failed unexpectedly', {
             route: event.routeKey,
-            error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+            error: describeError(error),
           });
           return page(500, {
             title: 'Something went wrong',

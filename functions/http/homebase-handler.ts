@@ -8,7 +8,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DriverError, HomebaseError, toErrorEnvelope } from '../domain/errors.ts';
-import { countUnexpectedError, logger, publishMetrics } from '../observability.ts';
+import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
 
 /** Homebase bodies are a few hundred bytes; anything near this is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -58,7 +58,7 @@ function envelope(): MiddlewareObj<Event, Result, Error, Context> {
       const outcome = { route: request.event.routeKey, outcome: error.errorName, ms: elapsed(started, request.event) };
       if (unexpected) {
         // Not one of ours: its stack goes to the operators' logs, never to the caller.
-        logger.error('request failed unexpectedly', { ...outcome, error: describe(request.error) });
+        logger.error('request failed unexpectedly', { ...outcome, error: describeError(request.error) });
         countUnexpectedError(request.context.functionName);
       } else {
         const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {};
@@ -91,11 +91,6 @@ function asHomebaseError(error: unknown, context: Context | undefined): { error:
     requestId ? { debugInfo: `requestId=${requestId}` } : {},
   );
   return { error: failed, unexpected: true };
-}
-
-/** Name, message and stack only: an error's other fields (an SDK response, middy's `cause.data`) may hold request data. */
-function describe(error: unknown): Record<string, unknown> {
-  return error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { name: typeof error };
 }
 
 const elapsed = (started: WeakMap<Event, number>, event: Event) =>
