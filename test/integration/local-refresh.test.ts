@@ -65,7 +65,9 @@ it('the scheduled run refreshes due links, reports what it did and publishes its
   } finally {
     output.restore();
   }
-  expect(output.entries().find((entry) => entry['_aws'] && entry['refreshed'] === 1)).toMatchObject({ lag: expect.any(Number) });
+  // Powertools writes an array when one flush holds several values of a metric.
+  const refreshed = output.entries().find((entry) => entry['_aws'] && [entry['refreshed']].flat().includes(1));
+  expect(refreshed).toMatchObject({ lag: expect.anything() });
   expect((await links.get(linkId))!.credentials.refreshToken).not.toBe(before.credentials.refreshToken);
 });
 
