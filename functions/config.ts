@@ -82,6 +82,7 @@ export const ConfigSchema = v.pipe(
     OAUTH_AUTHORIZATION_ENDPOINT: v.optional(httpUrl),
     OAUTH_TOKEN_ENDPOINT: v.optional(httpUrl),
     OAUTH_USERINFO_ENDPOINT: v.optional(httpUrl),
+    OAUTH_REVOCATION_ENDPOINT: v.optional(httpUrl),
     OAUTH_CLIENT_ID: v.optional(text),
     OAUTH_CLIENT_SECRET: v.optional(v.string(), ''),
     OAUTH_CLIENT_SECRET_ARN: v.optional(text),

@@ -8,7 +8,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { RefreshMetrics, UpstreamMetrics } from './domain/ports.ts';
+import type { RefreshMetrics, RevocationMetrics, UpstreamMetrics } from './domain/ports.ts';
 
 const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'homebase-driver';
 
@@ -34,6 +34,16 @@ export const refreshMetrics: RefreshMetrics = {
   },
   needsRelink() {
     metrics.addMetric('needs_relink', MetricUnit.Count, 1);
+  },
+};
+
+export const revocationMetrics: RevocationMetrics = {
+  ...upstreamMetrics,
+  linkRevoked() {
+    metrics.addMetric('links_revoked', MetricUnit.Count, 1);
+  },
+  revocationFailed() {
+    metrics.addMetric('revocation_failed', MetricUnit.Count, 1);
   },
 };
 

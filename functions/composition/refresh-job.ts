@@ -4,6 +4,7 @@ import { systemClock } from '../domain/ports.ts';
 import { RefreshJob } from '../domain/refresh/refresh-job.ts';
 import { logger } from '../observability.ts';
 import { linkRefresher } from './link-refresher.ts';
+import { linkRevoker } from './link-revoker.ts';
 import { once } from './once.ts';
 import { tableOf } from './table.ts';
 
@@ -14,6 +15,7 @@ export const refreshJob = (source: ConfigSource) =>
     return new RefreshJob({
       links,
       refresher: linkRefresher(config, links),
+      revoker: linkRevoker(config, links),
       clock: systemClock,
       log: logger,
       settings: {

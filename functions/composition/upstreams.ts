@@ -5,7 +5,7 @@
 import type { OAuthClient } from '../adapters/oauth/oauth-client.ts';
 import type { UserCenterClient } from '../adapters/usercenter/usercenter-client.ts';
 import type { Config } from '../config.ts';
-import type { TokenRefresher } from '../domain/ports.ts';
+import type { TokenRefresher, UpstreamRevoker } from '../domain/ports.ts';
 import type { UpstreamKind } from '../domain/vault/link.ts';
 import { onceAsync } from './once.ts';
 
@@ -29,6 +29,17 @@ export function upstreams(config: Config): Upstreams {
 export function refreshers(from: Upstreams): Partial<Record<UpstreamKind, TokenRefresher>> {
   const deferred = (client: () => Promise<TokenRefresher>): TokenRefresher => ({
     refresh: async (refreshToken, context) => (await client()).refresh(refreshToken, context),
+  });
+  return {
+    ...(from.userCenter ? { usercenter: deferred(from.userCenter) } : {}),
+    ...(from.oauth ? { oauth: deferred(from.oauth) } : {}),
+  };
+}
+
+/** The revokers LinkRevoker picks from by a link's upstream; each loads its client when first asked. */
+export function revokers(from: Upstreams): Partial<Record<UpstreamKind, UpstreamRevoker>> {
+  const deferred = (client: () => Promise<UpstreamRevoker>): UpstreamRevoker => ({
+    revoke: async (credentials) => (await client()).revoke(credentials),
   });
   return {
     ...(from.userCenter ? { usercenter: deferred(from.userCenter) } : {}),
@@ -65,6 +76,7 @@ async function oauthClient(config: Config, clientId: string): Promise<OAuthClien
     authorizationEndpoint: config.OAUTH_AUTHORIZATION_ENDPOINT,
     tokenEndpoint: config.OAUTH_TOKEN_ENDPOINT,
     userinfoEndpoint: config.OAUTH_USERINFO_ENDPOINT,
+    revocationEndpoint: config.OAUTH_REVOCATION_ENDPOINT,
     clientId,
     clientSecret: fromSecret ?? (async () => config.OAUTH_CLIENT_SECRET),
     clientAuth: config.OAUTH_CLIENT_AUTH,

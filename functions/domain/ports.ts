@@ -31,8 +31,17 @@ export interface LinkStore {
   acquireLease(linkId: string, lease: { owner: string; expiresAt: number }, now: number): Promise<Link | undefined>;
   /** Gives the lease up, if `owner` still holds it. */
   releaseLease(linkId: string, owner: string): Promise<void>;
-  /** The ids of active links whose refreshDueAt is at or before `dueBy`, read from the due index only. */
+  /**
+   * The ids of the links the refresh job has work on by `dueBy` (see `nextVisitAt`): a refresh, a
+   * retirement, or an unfinished revocation. Read from the due index only, never a table scan.
+   */
   due(dueBy: number): AsyncIterable<string>;
+  /** Deletes the link if it still has `version`; false when another writer got there first or it is gone. */
+  delete(linkId: string, version: number): Promise<boolean>;
+  /** The ids of every link of one vendor user, whatever their status. */
+  ofVendorUser(vendorUserId: string): Promise<string[]>;
+  /** Every link, credentials unopened: for operators, never on a request's path (it reads the whole table). */
+  all(): AsyncIterable<LinkHeader>;
 }
 
 /** What the driver knows of a linked user when it calls a device cloud. */
@@ -94,6 +103,15 @@ export interface TokenRefresher {
    * the one the link was made with, which some servers want on the refresh grant too.
    */
   refresh(refreshToken: string, context?: { redirectUri?: string | undefined }): Promise<UpstreamGrant>;
+}
+
+/** An upstream that can end a grant it issued: RFC 7009 revocation, or UserCenter's destroyToken. */
+export interface UpstreamRevoker {
+  /**
+   * Ends the grant behind these credentials. Answers `not_offered` when the upstream has no way to
+   * (an OAuth server without a revocation endpoint). Throws UpstreamError when it could not be done.
+   */
+  revoke(credentials: UpstreamCredentials): Promise<'revoked' | 'not_offered'>;
 }
 
 /** The vendor's OAuth 2.0 authorization server, as the driver's linking flows need it. */
@@ -176,6 +194,12 @@ export interface RefreshMetrics extends UpstreamMetrics {
   refreshed(lagS: number): void;
   transientFailure(): void;
   needsRelink(): void;
+}
+
+/** What revoking links counts: links ended, and upstream revocations that failed (and will be retried). */
+export interface RevocationMetrics extends UpstreamMetrics {
+  linkRevoked(): void;
+  revocationFailed(): void;
 }
 
 /** Structured diagnostics. Powertools' Logger fits it as it is. */

@@ -25,6 +25,7 @@ import type { DeviceCloudServer } from './device-cloud-server.ts';
 import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import type { OAuthServer } from './oauth-server.ts';
 import { type LocalOAuthUpstream, startLocalOAuthUpstream, type UpstreamStyle } from './oauth-upstream.ts';
+import { writeRuntime } from './runtime-file.ts';
 import { type LocalSchedule, startSchedule } from './schedule.ts';
 import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from './usercenter-server.ts';
 import type { XiaomiServer } from './xiaomi-server.ts';
@@ -74,7 +75,11 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       settings.CREDENTIALS_KEY_FILE = keyFile.path;
       stops.push(keyFile.discard);
     }
-    await ensureTable(dynamo.endpoint, settings.TABLE_NAME);
+    await ensureTable(
+      dynamo.endpoint,
+      settings.TABLE_NAME,
+      options.dataDir ? { backupFile: join(options.dataDir, 'table-backup.json') } : {},
+    );
     // The handlers reach the embedded engine through the SDK's standard endpoint override.
     process.env['AWS_ENDPOINT_URL_DYNAMODB'] = dynamo.endpoint;
     process.env['AWS_REGION'] ??= 'local';
@@ -131,6 +136,9 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       onError: (error) => console.error('refresh run failed:', error instanceof Error ? error.message : error),
     });
     stops.unshift(schedule.close);
+    if (options.dataDir) {
+      stops.unshift(await writeRuntime(options.dataDir, { pid: process.pid, url: api.url, dynamoEndpoint: dynamo.endpoint, settings }));
+    }
     return {
       url: api.url,
       config: ready,

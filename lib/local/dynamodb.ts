@@ -2,10 +2,19 @@
  * An embedded DynamoDB (dynalite) on loopback, for `npm start` and the tests. It speaks the real
  * wire protocol, so the driver talks to it through the ordinary AWS SDK.
  */
-import { mkdir } from 'node:fs/promises';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ScanCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { DUE_INDEX, TABLE_KEYS } from '../../functions/adapters/dynamodb/table.ts';
+import { DUE_INDEX, TABLE_KEYS, VENDOR_USER_INDEX } from '../../functions/adapters/dynamodb/table.ts';
 import { listen } from './loopback.ts';
 
 export interface LocalDynamoDB {
@@ -35,37 +44,72 @@ const DUE_GSI = {
   Projection: { ProjectionType: 'KEYS_ONLY' as const },
 };
 
-/** Creates the driver's table with the layout the CDK stack deploys, unless it exists. */
-export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+/** The sparse vendor-user index, for revoking every link of one vendor user. */
+const VENDOR_USER_GSI = {
+  IndexName: VENDOR_USER_INDEX.indexName,
+  KeySchema: [{ AttributeName: VENDOR_USER_INDEX.partitionKey, KeyType: 'HASH' as const }],
+  Projection: { ProjectionType: 'KEYS_ONLY' as const },
+};
+
+const TABLE_LAYOUT = {
+  BillingMode: 'PAY_PER_REQUEST' as const,
+  AttributeDefinitions: [
+    { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' as const },
+    { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' as const },
+    { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' as const },
+    { AttributeName: DUE_INDEX.sortKey, AttributeType: 'N' as const },
+    { AttributeName: VENDOR_USER_INDEX.partitionKey, AttributeType: 'S' as const },
+  ],
+  KeySchema: [
+    { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' as const },
+    { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' as const },
+  ],
+  GlobalSecondaryIndexes: [DUE_GSI, VENDOR_USER_GSI],
+};
+
+/**
+ * Creates the driver's table with the layout the CDK stack deploys, unless it exists. A table from an
+ * older version lacks an index, which dynalite cannot add; so it is rebuilt with its items (they are
+ * first saved to `backupFile`, when given, in case the rebuild is interrupted).
+ */
+export async function ensureTable(endpoint: string, tableName: string, options: { backupFile?: string } = {}): Promise<void> {
   const client = localClient(endpoint);
   try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    // dynalite cannot add an index to an existing table, so an old data directory has to go.
-    if (!Table?.GlobalSecondaryIndexes?.some((index) => index.IndexName === DUE_INDEX.indexName)) {
-      throw new Error(
-        `the local table "${tableName}" predates the refresh job's due index; delete the data directory (DATA_DIR, default .data) and start again`,
-      );
+    let existing: string[] | undefined;
+    try {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      existing = (Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? '');
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
     }
-  } catch (error) {
-    if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
-          { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
-          { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' },
-          { AttributeName: DUE_INDEX.sortKey, AttributeType: 'N' },
-        ],
-        KeySchema: [
-          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [DUE_GSI],
-      }),
-    );
+    if (existing === undefined) {
+      await client.send(new CreateTableCommand({ TableName: tableName, ...TABLE_LAYOUT }));
+      return;
+    }
+    const missing = TABLE_LAYOUT.GlobalSecondaryIndexes.filter((index) => !existing.includes(index.IndexName));
+    if (missing.length > 0) await rebuild(client, tableName, options.backupFile);
   } finally {
     client.destroy();
   }
+}
+
+async function rebuild(client: DynamoDBClient, tableName: string, backupFile: string | undefined): Promise<void> {
+  const items: Record<string, AttributeValue>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  if (backupFile) await writeFile(backupFile, JSON.stringify(items), { mode: 0o600 });
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+  await client.send(new CreateTableCommand({ TableName: tableName, ...TABLE_LAYOUT }));
+  for (let i = 0; i < items.length; i += 25) {
+    const batch = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    let pending: Record<string, WriteRequest[]> | undefined = { [tableName]: batch };
+    while (pending && Object.keys(pending).length > 0) {
+      ({ UnprocessedItems: pending } = await client.send(new BatchWriteItemCommand({ RequestItems: pending })));
+    }
+  }
+  if (backupFile) await rm(backupFile, { force: true });
 }

@@ -73,7 +73,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     findAccount: async (_ctx, sub) =>
       accounts.some((account) => account.accountId === sub) ? { accountId: sub, claims: async () => ({ sub }) } : undefined,
-    features: { devInteractions: { enabled: false } },
+    features: { devInteractions: { enabled: false }, revocation: { enabled: true } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // A first-party server: the user's login is the consent, so the grant is made on the spot.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {

@@ -27,7 +27,8 @@ const TABLE_ACTIONS: Record<FunctionName, string[]> = {
   execute: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   // BatchGetItem reads a sign-in's attempt counters in one request.
   command: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  refresh: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  // DeleteItem: retiring a link whose driver tokens expired, once its upstream grant is revoked.
+  refresh: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 };
 
 export interface DriverFunctionsProps {
@@ -140,6 +141,7 @@ function driverEnvironment({ config, table, secrets, key }: DriverFunctionsProps
       OAUTH_AUTHORIZATION_ENDPOINT: config.oauthAuthorizationEndpoint,
       OAUTH_TOKEN_ENDPOINT: config.oauthTokenEndpoint,
       OAUTH_USERINFO_ENDPOINT: config.oauthUserinfoEndpoint,
+      OAUTH_REVOCATION_ENDPOINT: config.oauthRevocationEndpoint,
       OAUTH_SCOPE: config.oauthScope,
       OAUTH_TOKEN_METHOD: config.oauthTokenMethod,
       OAUTH_RESPONSE_PREFIX: config.oauthResponsePrefix,

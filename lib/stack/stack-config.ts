@@ -21,6 +21,7 @@ export const StackConfigSchema = v.pipe(
     oauthAuthorizationEndpoint: v.optional(httpsUrl),
     oauthTokenEndpoint: v.optional(httpsUrl),
     oauthUserinfoEndpoint: v.optional(httpsUrl),
+    oauthRevocationEndpoint: v.optional(httpsUrl),
     oauthClientId: v.optional(v.pipe(v.string(), v.nonEmpty())),
     oauthClientAuth: v.optional(v.picklist(['client_secret_basic', 'client_secret_post'])),
     /** `GET` for servers that take token requests with every parameter in the query (Xiaomi). */

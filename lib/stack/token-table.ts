@@ -1,9 +1,9 @@
-/** The single table: links, pending authorizations and the virtual cloud, with the refresh job's due index. */
+/** The single table: links, pending authorizations and the virtual cloud, with the refresh job's due index and the vendor-user index. */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { DUE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table.ts';
+import { DUE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, VENDOR_USER_INDEX } from '../../functions/adapters/dynamodb/table.ts';
 import { keepLogicalId } from './nag.ts';
 
 export class TokenTable extends Construct {
@@ -30,10 +30,16 @@ export class TokenTable extends Construct {
       sortKey: { name: DUE_INDEX.sortKey, type: AttributeType.NUMBER },
       projectionType: ProjectionType.KEYS_ONLY,
     });
+    // Added to a deployed table as the one index change of its update (DynamoDB allows no more at once).
+    this.table.addGlobalSecondaryIndex({
+      indexName: VENDOR_USER_INDEX.indexName,
+      partitionKey: { name: VENDOR_USER_INDEX.partitionKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
+    });
     keepLogicalId(this.table, 'TableCD117FA1');
   }
 
-  /** The table and its index, for a function's policy. */
+  /** The table and the due index, for a function's policy. The vendor-user index is the operators' alone. */
   get arns(): string[] {
     return [this.table.tableArn, `${this.table.tableArn}/index/${DUE_INDEX.indexName}`];
   }

@@ -9,6 +9,7 @@ const cipher = testCipher();
 import { LinkRefresher } from '../../functions/domain/refresh/link-refresher.ts';
 import { RefreshJob } from '../../functions/domain/refresh/refresh-job.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
+import { LinkRevoker } from '../../functions/domain/revocation/link-revoker.ts';
 import type { Link } from '../../functions/domain/vault/link.ts';
 import { countItemsRead, testTable } from '../support/dynamodb.ts';
 import { CountingMetrics, FakeClock, RecordingLog } from '../support/in-memory.ts';
@@ -54,7 +55,7 @@ async function seed(links: Link[]): Promise<void> {
 it('with 10 due among 10,000 links, a run reads about 10 items, not 10,000', { timeout: 60_000 }, async () => {
   const all: Link[] = [];
   for (let i = 0; i < 10_000; i++) {
-    // 10 due now, a few that need a relink (never in the index), the rest due later.
+    // 10 due now, a few that need a relink (filed under their retirement, a day away), the rest due later.
     const dueAt = i % 1000 === 0 ? NOW - 5 : NOW + 3600 + i;
     all.push(i % 997 === 1 ? link(i, undefined, 'needs_relink') : link(i, dueAt));
   }
@@ -81,7 +82,15 @@ it('with 10 due among 10,000 links, a run reads about 10 items, not 10,000', { t
     metrics: new CountingMetrics(),
     log: new RecordingLog(),
   });
-  const job = new RefreshJob({ links, refresher, clock, log: new RecordingLog(), settings: { concurrency: 16, reserveMs: 0 } });
+  const revoker = new LinkRevoker({
+    links,
+    upstreams: {},
+    clock,
+    policy: DEFAULT_POLICY,
+    metrics: new CountingMetrics(),
+    log: new RecordingLog(),
+  });
+  const job = new RefreshJob({ links, refresher, revoker, clock, log: new RecordingLog(), settings: { concurrency: 16, reserveMs: 0 } });
 
   await expect(job.run({ requestId: 'r', remainingMs: () => 60_000 })).resolves.toMatchObject({ refreshed: 10, failed: 0 });
   expect(refreshed.sort()).toEqual(Array.from({ length: 10 }, (_, k) => `r-${k * 1000}`));

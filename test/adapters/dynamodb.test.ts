@@ -27,11 +27,30 @@ describe('DynamoDB link store (the contract is in test/contracts)', () => {
     await expect(store.get('legacy-1')).resolves.toMatchObject({ credentials: legacy.credentials });
   });
 
-  it('marks a link for deletion once no driver token can use it', async () => {
+  it('leaves a link to the TTL a week after no driver token can use it, so the refresh job retires it first', async () => {
     const store = new DynamoLinkStore(table.db, table.tableName, testCipher());
     await store.create(aLink({ linkId: 'l1' }));
     const { Item } = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'LINK#l1', sk: 'LINK' } }));
-    expect(Item?.['ttl']).toBe(5000);
+    expect(Item?.['ttl']).toBe(5000 + 7 * 86_400);
+    // Filed in the due index under its refresh; its own refresh time kept beside it.
+    expect(Item).toMatchObject({ refreshDueAt: 1400, refreshAt: 1400, layout: 2 });
+  });
+
+  it('reads a link written before layout 2 (refresh time in the index column, no dueShard on a relink) as it was meant', async () => {
+    const store = new DynamoLinkStore(table.db, table.tableName, testCipher());
+    const { refreshDueAt: _due, ...plain } = aLink({ linkId: 'old-1' });
+    await table.db.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { pk: 'LINK#old-1', sk: 'LINK', ...plain, refreshDueAt: 1234, dueShard: 'due#1', ttl: 5000 },
+      }),
+    );
+    await expect(store.get('old-1')).resolves.toMatchObject({ refreshDueAt: 1234, credentials: plain.credentials });
+    // Its next write moves it to layout 2.
+    const link = (await store.get('old-1'))!;
+    await store.update({ ...link, version: link.version + 1 });
+    const { Item } = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'LINK#old-1', sk: 'LINK' } }));
+    expect(Item).toMatchObject({ refreshAt: 1234, refreshDueAt: 1234, layout: 2 });
   });
 });
 

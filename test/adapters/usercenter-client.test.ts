@@ -1,22 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UserCenterClient, type UserCenterSettings } from '../../functions/adapters/usercenter/usercenter-client.ts';
+import { UserCenterClient } from '../../functions/adapters/usercenter/usercenter-client.ts';
 import { PasswordLogin } from '../../functions/domain/linking/password-login.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
 import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from '../../lib/local/usercenter-server.ts';
 import { FakeClock, FROM, InMemoryLinkStore, testLimits } from '../support/in-memory.ts';
 import { closedPortUrl, type Script, type ScriptedServer, startScriptedServer } from '../support/scripted-server.ts';
+import { userCenterSettings } from '../support/usercenter.ts';
 
-const settings = (baseUrl: string, overrides: Partial<UserCenterSettings> = {}): UserCenterSettings => ({
-  baseUrl,
-  credentials: async () => ({ sysId: 'sys-1', clientId: 'client-1' }),
-  shaAlgorithm: 'sha1',
-  timeoutMs: 1000,
-  userIdField: 'userId',
-  badCredentialsPattern: /password|密码|验证码/i,
-  deadRefreshTokenPattern: /refresh|token|invalid|expired|无效|过期|失效/i,
-  ...overrides,
-});
+const settings = userCenterSettings;
 
 describe('UserCenter client against the UserCenter server', () => {
   let server: UserCenterServer;

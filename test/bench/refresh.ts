@@ -8,6 +8,7 @@
  * Figures are ratios against the ideal C/L and a baseline measured in the same run, so they hold on
  * any machine.
  */
+
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoLinkStore, sealedItem } from '../../functions/adapters/dynamodb/link-store.ts';
@@ -16,6 +17,7 @@ import type { Clock, TokenRefresher } from '../../functions/domain/ports.ts';
 import { LinkRefresher } from '../../functions/domain/refresh/link-refresher.ts';
 import { RefreshJob } from '../../functions/domain/refresh/refresh-job.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
+import { LinkRevoker } from '../../functions/domain/revocation/link-revoker.ts';
 import type { Link } from '../../functions/domain/vault/link.ts';
 import { ensureTable, localClient } from '../../lib/local/dynamodb.ts';
 import { testCipher } from '../support/credentials.ts';
@@ -36,6 +38,8 @@ const noMetrics = {
   transientFailure: () => undefined,
   needsRelink: () => undefined,
   upstreamFailure: () => undefined,
+  linkRevoked: () => undefined,
+  revocationFailed: () => undefined,
 };
 
 const userCenter = (baseUrl: string) =>
@@ -103,7 +107,8 @@ function job(db: DynamoDBDocumentClient, refresher: TokenRefresher) {
     metrics: noMetrics,
     log: quiet,
   });
-  return new RefreshJob({ links, refresher: linkRefresher, clock, log: quiet, settings: { concurrency: C, reserveMs: 0 } });
+  const revoker = new LinkRevoker({ links, upstreams: {}, clock, policy: DEFAULT_POLICY, metrics: noMetrics, log: quiet });
+  return new RefreshJob({ links, refresher: linkRefresher, revoker, clock, log: quiet, settings: { concurrency: C, reserveMs: 0 } });
 }
 const forever = { requestId: 'bench', remainingMs: () => 900_000 };
 

@@ -3,7 +3,7 @@
  * in-memory store the domain tests use and against DynamoDB (dynalite), so the two cannot drift.
  */
 import { describe, expect, it } from 'vitest';
-import type { LinkStore } from '../../functions/domain/ports.ts';
+import type { LinkHeader, LinkStore } from '../../functions/domain/ports.ts';
 import type { Link } from '../../functions/domain/vault/link.ts';
 
 let next = 0;
@@ -95,10 +95,11 @@ export function linkStoreContract(name: string, store: () => LinkStore) {
     });
 
     it('lists as due exactly the active links due by the time asked, edge included', async () => {
-      const due = aLink({ refreshDueAt: 50_000 });
-      const later = aLink({ refreshDueAt: 50_001 });
-      const relink = aLink({ status: 'needs_relink', refreshDueAt: 40_000 });
-      const never = aLink({ credentials: { accessToken: 'a', extra: {} } });
+      const lasting = { userTokenExpiresAt: 900_000, refreshTokenExpiresAt: 900_000 };
+      const due = aLink({ ...lasting, refreshDueAt: 50_000 });
+      const later = aLink({ ...lasting, refreshDueAt: 50_001 });
+      const relink = aLink({ ...lasting, status: 'needs_relink', refreshDueAt: 40_000 });
+      const never = aLink({ ...lasting, credentials: { accessToken: 'a', extra: {} } });
       delete never.refreshDueAt;
       for (const link of [due, later, relink, never]) await store().create(link);
       const ids = await all(store().due(50_000));
@@ -108,11 +109,64 @@ export function linkStoreContract(name: string, store: () => LinkStore) {
       expect(ids).not.toContain(never.linkId);
     });
 
+    it('lists a link as due once its driver tokens have all expired, whatever its status, to retire it', async () => {
+      const expiring = { userTokenExpiresAt: 70_000, refreshTokenExpiresAt: 80_000, refreshDueAt: 95_000 };
+      const active = aLink(expiring);
+      const relink = aLink({ ...expiring, status: 'needs_relink' });
+      for (const link of [active, relink]) await store().create(link);
+      expect(await all(store().due(79_999))).not.toContain(active.linkId);
+      const ids = await all(store().due(80_000));
+      expect(ids).toContain(active.linkId);
+      expect(ids).toContain(relink.linkId);
+    });
+
+    it('lists a revoked link as due at its retry time, or at once without one', async () => {
+      const retry = aLink({ status: 'revoked', refreshDueAt: 61_000, updatedAt: 10, userTokenExpiresAt: 900_000 });
+      const now = aLink({ status: 'revoked', updatedAt: 62_000, userTokenExpiresAt: 900_000 });
+      delete now.refreshDueAt;
+      for (const link of [retry, now]) await store().create(link);
+      expect(await all(store().due(60_999))).not.toContain(retry.linkId);
+      expect(await all(store().due(61_000))).toContain(retry.linkId);
+      expect(await all(store().due(61_999))).not.toContain(now.linkId);
+      expect(await all(store().due(62_000))).toContain(now.linkId);
+    });
+
     it('drops a link from the due list once an update makes it not due', async () => {
-      const link = aLink({ refreshDueAt: 60_000 });
+      const link = aLink({ refreshDueAt: 60_000, userTokenExpiresAt: 900_000 });
       await store().create(link);
       await store().update({ ...link, refreshDueAt: 90_000, version: 2 });
       expect(await all(store().due(60_000))).not.toContain(link.linkId);
+    });
+
+    it('deletes a link only at the version given', async () => {
+      const link = aLink();
+      await store().create(link);
+      await expect(store().delete(link.linkId, 2)).resolves.toBe(false);
+      await expect(store().get(link.linkId)).resolves.toBeDefined();
+      await expect(store().delete(link.linkId, 1)).resolves.toBe(true);
+      await expect(store().get(link.linkId)).resolves.toBeUndefined();
+      await expect(store().delete(link.linkId, 1)).resolves.toBe(false);
+    });
+
+    it("finds every link of a vendor user, whatever its status, and no one else's", async () => {
+      const user = `vendor-${process.pid}-${next}`;
+      const mine = [aLink({ vendorUserId: user }), aLink({ vendorUserId: user, status: 'needs_relink' })];
+      const theirs = aLink({ vendorUserId: `${user}-other` });
+      for (const link of [...mine, theirs]) await store().create(link);
+      expect((await store().ofVendorUser(user)).sort()).toEqual(mine.map((l) => l.linkId).sort());
+      await expect(store().ofVendorUser('nobody-at-all')).resolves.toEqual([]);
+    });
+
+    it('lists every link as a header, credentials sealed until opened', async () => {
+      const link = aLink();
+      await store().create(link);
+      const headers: LinkHeader[] = [];
+      for await (const header of store().all()) headers.push(header);
+      const found = headers.find((h) => h.linkId === link.linkId);
+      expect(found).toMatchObject({ vendorUserId: link.vendorUserId, status: 'active' });
+      expect(found?.credentials).not.toHaveProperty('accessToken');
+      await expect(found?.openCredentials()).resolves.toEqual(link.credentials);
+      expect(headers.every((h) => typeof h.linkId === 'string' && h.linkId !== '')).toBe(true);
     });
   });
 }

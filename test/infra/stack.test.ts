@@ -154,7 +154,7 @@ describe('the stateful resources', () => {
 });
 
 describe('the table', () => {
-  it('has the single-table keys, the sparse due index and the TTL attribute', () => {
+  it('has the single-table keys, the sparse due and vendor-user indexes, and the TTL attribute', () => {
     t.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -168,6 +168,11 @@ describe('the table', () => {
             { AttributeName: 'dueShard', KeyType: 'HASH' },
             { AttributeName: 'refreshDueAt', KeyType: 'RANGE' },
           ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+        {
+          IndexName: 'vendor-user',
+          KeySchema: [{ AttributeName: 'vendorUserId', KeyType: 'HASH' }],
           Projection: { ProjectionType: 'KEYS_ONLY' },
         },
       ],
@@ -196,10 +201,18 @@ describe('least privilege', () => {
     const tableActions = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
     expect(tableActions.length).toBeGreaterThan(0);
     expect(tableActions.filter((a) => a.includes('*'))).toEqual([]);
-    for (const forbidden of ['dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable']) {
+    for (const forbidden of ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable']) {
       expect(tableActions).not.toContain(forbidden);
     }
     expect(statements.flatMap(actionsOf)).not.toContain('*');
+  });
+
+  it('lets only the refresh function delete items (retired links), and no function read the vendor-user index', () => {
+    const deleters = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([, p]) =>
+      p.Properties.PolicyDocument.Statement.some((s: { Action: string | string[] }) => actionsOf(s).includes('dynamodb:DeleteItem')),
+    );
+    expect(deleters.map(([id]) => id)).toEqual([expect.stringMatching(/^FunctionsRefreshRole/)]);
+    expect(JSON.stringify(statements)).not.toContain('vendor-user');
   });
 
   it('gives each function a role of its own: no managed policy, log writes to its own log group only, no KMS re-encryption', () => {

@@ -3,6 +3,7 @@
  * rotation: presenting a used refresh token revokes the whole grant) and the embedded DynamoDB.
  * The driver's clock is fake so due times and expiry can be moved; the upstream's is real.
  */
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
 import { OAuthClient } from '../../functions/adapters/oauth/oauth-client.ts';
@@ -11,6 +12,7 @@ import { FreshSessions } from '../../functions/domain/refresh/fresh-sessions.ts'
 import { LinkRefresher } from '../../functions/domain/refresh/link-refresher.ts';
 import { RefreshJob } from '../../functions/domain/refresh/refresh-job.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
+import { LinkRevoker } from '../../functions/domain/revocation/link-revoker.ts';
 import { type IssuedUserAuth, TokenVault } from '../../functions/domain/vault/token-vault.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import type { OAuthServer } from '../../lib/local/oauth-server.ts';
@@ -60,14 +62,15 @@ function world() {
     settings: { userTokenTtlS: 30 * 86400, refreshTokenTtlS: 180 * 86400, refresh: DEFAULT_POLICY },
   });
   const sessions = new FreshSessions({ vault, links, refresher, clock, pollMs: 20 });
-  const job = new RefreshJob({ links, refresher, clock, log, settings: { concurrency: 16, reserveMs: 1000 } });
+  const revoker = new LinkRevoker({ links, upstreams: { oauth: upstream }, clock, policy: DEFAULT_POLICY, metrics, log });
+  const job = new RefreshJob({ links, refresher, revoker, clock, log, settings: { concurrency: 16, reserveMs: 1000 } });
 
   async function linkAccount(): Promise<{ auth: IssuedUserAuth; linkId: string }> {
     const { sub, grant } = await grantFor(server);
     const auth = await vault.link(sub, 'oauth', grant);
     return { auth, linkId: linkIdOf('hbu', auth.userToken)! };
   }
-  return { clock, links, metrics, log, refresher, vault, sessions, job, linkAccount };
+  return { clock, links, metrics, log, refresher, revoker, vault, sessions, job, linkAccount };
 }
 
 let w: ReturnType<typeof world>;
@@ -94,7 +97,7 @@ describe('single flight', () => {
     const tokens = await Promise.all(sessions.map(async (s: CloudSession) => (await s.credentials()).accessToken));
     expect(new Set(tokens)).toEqual(new Set([after.credentials.accessToken]));
     expect(reports.reduce((sum, r) => sum + r.refreshed, 0) + w.metrics.counts.refreshed).toBeGreaterThanOrEqual(1);
-    expect(w.metrics.counts).toEqual({ refreshed: 1, transientFailure: 0, needsRelink: 0 });
+    expect(w.metrics.counts).toMatchObject({ refreshed: 1, transientFailure: 0, needsRelink: 0 });
     expect(after).toMatchObject({
       status: 'active',
       refreshFailures: 0,
@@ -139,7 +142,7 @@ describe('classified failures: transient faults never unlink anyone', () => {
     expect(backedOff).toMatchObject({ status: 'active', refreshFailures: 1, credentials: before.credentials });
     // First backoff: base 60 s, half fixed and half jitter (0.5 here), so 45 s on.
     expect(backedOff.refreshDueAt).toBe(w.clock.now() + 45);
-    expect(w.metrics.counts).toEqual({ refreshed: 0, transientFailure: 1, needsRelink: 0 });
+    expect(w.metrics.counts).toMatchObject({ refreshed: 0, transientFailure: 1, needsRelink: 0 });
 
     // Not due again until the backoff has passed...
     await expect(w.job.run(invocation('too-soon'))).resolves.toMatchObject({ refreshed: 0, failed: 0 });

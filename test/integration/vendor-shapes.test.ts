@@ -78,7 +78,7 @@ describe.each(Object.entries(SHAPES))('%s', (_name, shape) => {
       new UpdateCommand({
         TableName: driver.table.tableName,
         Key: keys.link(linkId),
-        UpdateExpression: 'SET credentials.expiresAt = :past, refreshDueAt = :past',
+        UpdateExpression: 'SET credentials.expiresAt = :past, refreshDueAt = :past, refreshAt = :past',
         ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 10 },
       }),
     );

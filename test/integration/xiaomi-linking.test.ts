@@ -53,7 +53,7 @@ async function expire(userToken: string) {
     new UpdateCommand({
       TableName: driver.config.TABLE_NAME,
       Key: keys.link(linkIdOf('hbu', userToken)!),
-      UpdateExpression: 'SET credentials.expiresAt = :past, refreshDueAt = :past',
+      UpdateExpression: 'SET credentials.expiresAt = :past, refreshDueAt = :past, refreshAt = :past',
       ExpressionAttributeValues: { ':past': now - 10 },
     }),
   );

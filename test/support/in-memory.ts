@@ -9,7 +9,9 @@ import type {
   LinkStore,
   PendingAuthorization,
   RefreshMetrics,
+  RevocationMetrics,
 } from '../../functions/domain/ports.ts';
+import { nextVisitAt } from '../../functions/domain/refresh/schedule.ts';
 import type { FailureKind } from '../../functions/domain/upstream-error.ts';
 import type { Link } from '../../functions/domain/vault/link.ts';
 
@@ -61,8 +63,22 @@ export class InMemoryLinkStore implements LinkStore {
   }
 
   async *due(dueBy: number): AsyncIterable<string> {
-    for (const link of this.items.values()) {
-      if (link.status === 'active' && link.refreshDueAt !== undefined && link.refreshDueAt <= dueBy) yield link.linkId;
+    for (const link of this.items.values()) if (nextVisitAt(link) <= dueBy) yield link.linkId;
+  }
+
+  async delete(linkId: string, version: number): Promise<boolean> {
+    if (this.items.get(linkId)?.version !== version) return false;
+    return this.items.delete(linkId);
+  }
+
+  async ofVendorUser(vendorUserId: string): Promise<string[]> {
+    return [...this.items.values()].filter((link) => link.vendorUserId === vendorUserId).map((link) => link.linkId);
+  }
+
+  async *all(): AsyncIterable<LinkHeader> {
+    for (const linkId of [...this.items.keys()]) {
+      const header = await this.header(linkId);
+      if (header) yield header;
     }
   }
 }
@@ -78,8 +94,14 @@ export class FakeClock implements Clock {
 }
 
 /** Counts what the refresh machinery reports. */
-export class CountingMetrics implements RefreshMetrics {
-  counts = { refreshed: 0, transientFailure: 0, needsRelink: 0 };
+export class CountingMetrics implements RefreshMetrics, RevocationMetrics {
+  counts = { refreshed: 0, transientFailure: 0, needsRelink: 0, linkRevoked: 0, revocationFailed: 0 };
+  linkRevoked(): void {
+    this.counts.linkRevoked++;
+  }
+  revocationFailed(): void {
+    this.counts.revocationFailed++;
+  }
   lags: number[] = [];
   refreshed(lagS: number): void {
     this.counts.refreshed++;

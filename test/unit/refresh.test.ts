@@ -1,10 +1,12 @@
 /** The refresh rules, on the in-memory store and a fake clock: no network. */
 import { describe, expect, it } from 'vitest';
-import type { TokenRefresher, UpstreamGrant } from '../../functions/domain/ports.ts';
+import type { TokenRefresher, UpstreamGrant, UpstreamRevoker } from '../../functions/domain/ports.ts';
 import { LinkRefresher, renewed } from '../../functions/domain/refresh/link-refresher.ts';
-import { RefreshJob } from '../../functions/domain/refresh/refresh-job.ts';
+import { emptyReport, RefreshJob } from '../../functions/domain/refresh/refresh-job.ts';
 import { backoffDueAt, DEFAULT_POLICY, expiresSoon, hasExpired, isDue, nextDueAt } from '../../functions/domain/refresh/schedule.ts';
+import { LinkRevoker } from '../../functions/domain/revocation/link-revoker.ts';
 import { UpstreamError } from '../../functions/domain/upstream-error.ts';
+import type { UpstreamCredentials } from '../../functions/domain/vault/link.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import { CountingMetrics, FakeClock, InMemoryLinkStore, RecordingLog } from '../support/in-memory.ts';
@@ -67,8 +69,13 @@ describe('a successful refresh', () => {
 });
 
 /** A scripted upstream: answers or throws whatever the test says, and counts calls. */
-class ScriptedRefresher implements TokenRefresher {
+class ScriptedRefresher implements TokenRefresher, UpstreamRevoker {
   calls: string[] = [];
+  revoked: string[] = [];
+  async revoke(credentials: UpstreamCredentials): Promise<'revoked'> {
+    this.revoked.push(credentials.refreshToken ?? credentials.accessToken);
+    return 'revoked';
+  }
   next: () => Promise<UpstreamGrant> = async () => ({
     accessToken: `a${this.calls.length}`,
     refreshToken: `r${this.calls.length}`,
@@ -89,12 +96,13 @@ function world() {
   const log = new RecordingLog();
   const refresher = new LinkRefresher({ links, upstreams: { usercenter: upstream }, clock, policy, metrics, log, random: () => 1 });
   const vault = new TokenVault({ links, clock, settings: { userTokenTtlS: 86_400, refreshTokenTtlS: 86_400 * 30, refresh: policy } });
-  const job = new RefreshJob({ links, refresher, clock, log, settings: { concurrency: 4, reserveMs: 1000 } });
+  const revoker = new LinkRevoker({ links, upstreams: { usercenter: upstream }, clock, policy, metrics, log });
+  const job = new RefreshJob({ links, refresher, revoker, clock, log, settings: { concurrency: 4, reserveMs: 1000 } });
   const link = async (grant: Partial<UpstreamGrant> = {}) => {
     const auth = await vault.link('u1', 'usercenter', { accessToken: 'a0', refreshToken: 'r0', expiresIn: 3600, extra: {}, ...grant });
     return linkIdOf('hbu', auth.userToken)!;
   };
-  return { clock, links, upstream, metrics, log, job, link };
+  return { clock, links, upstream, metrics, log, job, link, revoker, vault };
 }
 const run = (job: RefreshJob, remaining = 60_000) => job.run({ requestId: 'r', remainingMs: () => remaining });
 
@@ -187,14 +195,7 @@ describe('the refresh job', () => {
     const w = world();
     await w.link();
     w.clock.advance(3600);
-    await expect(run(w.job, 999)).resolves.toEqual({
-      refreshed: 0,
-      failed: 0,
-      needsRelink: 0,
-      deferred: 0,
-      skipped: 0,
-      stoppedEarly: true,
-    });
+    await expect(run(w.job, 999)).resolves.toEqual({ ...emptyReport(), stoppedEarly: true });
     expect(w.upstream.calls).toEqual([]);
   });
 
@@ -214,7 +215,7 @@ describe('the refresh job', () => {
       throw new UpstreamError('invalid_grant', 'refresh_token无效');
     };
     await expect(run(w.job)).resolves.toMatchObject({ failed: 0, needsRelink: 1 });
-    expect(w.metrics.counts).toEqual({ refreshed: 0, transientFailure: 3, needsRelink: 1 });
+    expect(w.metrics.counts).toMatchObject({ refreshed: 0, transientFailure: 3, needsRelink: 1 });
   });
 
   it("an upstream that is not configured is the operators' problem: transient, never a relink", async () => {
@@ -223,7 +224,14 @@ describe('the refresh job', () => {
     const refresher = new LinkRefresher({ links, upstreams: {}, clock: w.clock, policy, metrics: w.metrics, log: w.log });
     const linkId = await w.link();
     w.clock.advance(3600);
-    const job = new RefreshJob({ links, refresher, clock: w.clock, log: w.log, settings: { concurrency: 1, reserveMs: 0 } });
+    const job = new RefreshJob({
+      links,
+      refresher,
+      revoker: w.revoker,
+      clock: w.clock,
+      log: w.log,
+      settings: { concurrency: 1, reserveMs: 0 },
+    });
     await expect(run(job)).resolves.toMatchObject({ failed: 1, needsRelink: 0 });
     expect((await links.get(linkId))!.status).toBe('active');
     expect(w.log.lines.at(-1)).toMatchObject({ level: 'warn', details: { reason: 'no usercenter upstream is configured' } });

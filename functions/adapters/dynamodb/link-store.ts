@@ -1,8 +1,17 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { CredentialCipher, LinkHeader, LinkStore } from '../../domain/ports.ts';
+import { nextVisitAt, retireAt } from '../../domain/refresh/schedule.ts';
 import type { Link, UpstreamCredentials } from '../../domain/vault/link.ts';
 import { isSealed } from '../crypto/envelope-cipher.ts';
-import { DUE_INDEX, dueShard, isConditionFailure, keys, LINK_PREFIX, TTL_ATTRIBUTE } from './table.ts';
+import { DUE_INDEX, dueShard, isConditionFailure, keys, LINK_PREFIX, RETIRE_GRACE_S, TTL_ATTRIBUTE, VENDOR_USER_INDEX } from './table.ts';
 
 /** Links in the single table, one item each; every write is a single-item conditional write. */
 export class DynamoLinkStore implements LinkStore {
@@ -109,6 +118,59 @@ export class DynamoLinkStore implements LinkStore {
     }
   }
 
+  async delete(linkId: string, version: number): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: keys.link(linkId),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': version },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async ofVendorUser(vendorUserId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: VENDOR_USER_INDEX.indexName,
+          KeyConditionExpression: '#user = :user',
+          ExpressionAttributeNames: { '#user': VENDOR_USER_INDEX.partitionKey },
+          ExpressionAttributeValues: { ':user': vendorUserId },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const found of page.Items ?? []) ids.push(String(found['pk']).slice(LINK_PREFIX.length));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
+  }
+
+  async *all(): AsyncIterable<LinkHeader> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new ScanCommand({
+          TableName: this.#table,
+          FilterExpression: 'begins_with(pk, :link)',
+          ExpressionAttributeValues: { ':link': LINK_PREFIX },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) yield headerOf(item, this.#cipher);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
   #duePage(shard: number, dueBy: number, startKey?: Record<string, unknown>) {
     return this.#db.send(
       new QueryCommand({
@@ -124,26 +186,48 @@ export class DynamoLinkStore implements LinkStore {
 }
 
 /**
- * The stored item: the link, its keys, the TTL, and `dueShard` only while the refresh job has work
- * on it, which is what keeps the due index sparse. The credentials' tokens and extra fields are sealed
- * under the link's id; their expiry stays readable, for operators and the refresh job alike.
+ * Layout 2 files a link in the due index under `nextVisitAt` (its refresh or its retirement), so the
+ * index's sort key (`refreshDueAt`, fixed since the table was first deployed) no longer holds the link's
+ * own refresh time: that moved to `refreshAt`. Items without `layout` are read as layout 1.
+ */
+const LAYOUT = 2;
+
+/**
+ * The stored item: the link, its keys, the TTL, and its place in the due index. The credentials'
+ * tokens and extra fields are sealed under the link's id; their expiry stays readable, for operators
+ * and the refresh job alike.
  */
 export async function sealedItem(link: Link, cipher: CredentialCipher): Promise<Record<string, unknown>> {
   const { accessToken, refreshToken, extra, expiresAt } = link.credentials;
   const sealed = await cipher.seal(JSON.stringify({ accessToken, refreshToken, extra }), link.linkId);
-  const due = link.status === 'active' && link.refreshDueAt !== undefined;
+  const { refreshDueAt, ...fields } = link;
   return {
     ...keys.link(link.linkId),
-    ...link,
+    ...fields,
+    layout: LAYOUT,
+    ...(refreshDueAt === undefined ? {} : { refreshAt: refreshDueAt }),
     credentials: { ...(expiresAt === undefined ? {} : { expiresAt }), sealed },
-    [TTL_ATTRIBUTE]: retainUntil(link),
-    ...(due ? { [DUE_INDEX.partitionKey]: dueShard(link.linkId) } : {}),
+    [TTL_ATTRIBUTE]: retireAt(link) + RETIRE_GRACE_S,
+    [DUE_INDEX.partitionKey]: dueShard(link.linkId),
+    [DUE_INDEX.sortKey]: nextVisitAt(link),
   };
 }
 
 /** The stored item as a header: every field as stored, and the credentials opened on demand, once. */
 function headerOf(stored: Record<string, unknown>, cipher: CredentialCipher): LinkHeader {
-  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, [DUE_INDEX.partitionKey]: _shard, credentials, ...fields } = stored;
+  const {
+    pk: _pk,
+    sk: _sk,
+    [TTL_ATTRIBUTE]: _ttl,
+    [DUE_INDEX.partitionKey]: _shard,
+    [DUE_INDEX.sortKey]: filedAt,
+    layout,
+    refreshAt,
+    credentials,
+    ...fields
+  } = stored;
+  const refreshDueAt = layout === LAYOUT ? refreshAt : filedAt;
+  if (refreshDueAt !== undefined) fields['refreshDueAt'] = refreshDueAt;
   const kept = credentials as Record<string, unknown>;
   let opened: Promise<UpstreamCredentials> | undefined;
   return {
@@ -170,6 +254,3 @@ async function openCredentials(kept: Record<string, unknown>, linkId: string, ci
   const { expiresAt } = kept;
   return { ...JSON.parse(await cipher.open(kept['sealed'], linkId)), ...(expiresAt === undefined ? {} : { expiresAt }) };
 }
-
-/** A link is worth keeping while any of its driver tokens can still be presented. */
-const retainUntil = (link: Link): number => Math.max(link.userTokenExpiresAt, link.refreshTokenExpiresAt);

@@ -11,9 +11,13 @@
  * | driver code     | CODE#<sha256(code)>  | CODE            |  (5 minutes, used once)
  * | device token    | DEVTOKEN#<app>#<device>#<request> | TOKEN |  (seed 003, 5 minutes)
  *
- * The due index is sparse: a link is in it only while it carries `dueShard`, i.e. while it is active
- * and has a `refreshDueAt`. Its partitions are `due#0` … `due#<shards-1>`, so the refresh job's
- * writes and reads spread over several partitions instead of one hot key.
+ * The due index is sparse: only links carry `dueShard`, filed under the time the refresh job next has
+ * work on them (a refresh, or retiring a link whose driver tokens expired: `nextVisitAt`). Its
+ * partitions are `due#0` … `due#<shards-1>`, so the job's writes and reads spread over several
+ * partitions instead of one hot key.
+ *
+ * The vendor-user index is sparse too: only links carry `vendorUserId`. It answers "every link of this
+ * vendor user", which revoking a user needs.
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
@@ -25,6 +29,11 @@ export const DUE_INDEX = {
   shards: 8,
 } as const;
 
+export const VENDOR_USER_INDEX = {
+  indexName: 'vendor-user',
+  partitionKey: 'vendorUserId',
+} as const;
+
 /** The due-index partition of a link. Link ids are random, so a character sum spreads them evenly. */
 export function dueShard(linkId: string): string {
   let sum = 0;
@@ -34,6 +43,12 @@ export function dueShard(linkId: string): string {
 
 /** Epoch seconds after which DynamoDB may delete the item. DynamoDB deletes lazily, so readers check expiry themselves. */
 export const TTL_ATTRIBUTE = 'ttl';
+
+/**
+ * How long after its driver tokens expire a link may be deleted by the TTL. The refresh job retires it
+ * first (revoking its upstream grant); the TTL is the backstop for a job that is not running.
+ */
+export const RETIRE_GRACE_S = 7 * 24 * 3600;
 
 export const LINK_PREFIX = 'LINK#';
 

@@ -4,8 +4,9 @@
  * the RFCs do not foresee is read at this edge: see vendor-fetch.ts and vendor-answers.ts.
  */
 import * as oauth from 'oauth4webapi';
-import type { OAuthUpstream, TokenRefresher, UpstreamGrant } from '../../domain/ports.ts';
+import type { OAuthUpstream, TokenRefresher, UpstreamGrant, UpstreamRevoker } from '../../domain/ports.ts';
 import { UpstreamError } from '../../domain/upstream-error.ts';
+import type { UpstreamCredentials } from '../../domain/vault/link.ts';
 import { type ClientAuthMethod, clientAuthFor } from './client-auth.ts';
 import { classify } from './failures.ts';
 import type { VendorQuirks } from './vendor-answers.ts';
@@ -17,6 +18,8 @@ export interface OAuthSettings extends VendorQuirks {
   authorizationEndpoint?: string | undefined;
   tokenEndpoint?: string | undefined;
   userinfoEndpoint?: string | undefined;
+  /** RFC 7009; discovery's `revocation_endpoint` when unset. Neither: the server offers no revocation. */
+  revocationEndpoint?: string | undefined;
   clientId: string;
   /** Resolved lazily: it may come from Secrets Manager. */
   clientSecret: () => Promise<string>;
@@ -38,7 +41,7 @@ export interface OAuthSettings extends VendorQuirks {
 /** The recognised token types besides bearer and DPoP: the access token is an opaque credential either way. */
 const RECOGNIZED_TOKEN_TYPES: oauth.RecognizedTokenTypes = { mac: () => undefined };
 
-export class OAuthClient implements TokenRefresher, OAuthUpstream {
+export class OAuthClient implements TokenRefresher, OAuthUpstream, UpstreamRevoker {
   readonly #settings: OAuthSettings;
   readonly #fetch: ReturnType<typeof vendorFetch>;
   #server: Promise<oauth.AuthorizationServer> | undefined;
@@ -61,6 +64,30 @@ export class OAuthClient implements TokenRefresher, OAuthUpstream {
       return this.#grantOf(
         await oauth.processRefreshTokenResponse(as, this.#client, response, { recognizedTokenTypes: RECOGNIZED_TOKEN_TYPES }),
       );
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  /**
+   * RFC 7009. The refresh token goes when there is one: revoking it ends the whole grant (§2.1), and
+   * an access token alone may outlive its revocation at servers that issue self-contained ones.
+   */
+  async revoke(credentials: UpstreamCredentials): Promise<'revoked' | 'not_offered'> {
+    const as = await this.#authorizationServer();
+    const endpoint = this.#settings.revocationEndpoint ?? as.revocation_endpoint;
+    if (!endpoint) return 'not_offered';
+    const auth = await this.#clientAuth(as);
+    const [token, hint] = credentials.refreshToken
+      ? [credentials.refreshToken, 'refresh_token']
+      : [credentials.accessToken, 'access_token'];
+    try {
+      const response = await oauth.revocationRequest({ ...as, revocation_endpoint: endpoint }, this.#client, auth, token, {
+        ...this.#requestOptions(),
+        additionalParameters: { token_type_hint: hint },
+      });
+      await oauth.processRevocationResponse(response);
+      return 'revoked';
     } catch (error) {
       throw classify(error);
     }
@@ -162,6 +189,7 @@ export class OAuthClient implements TokenRefresher, OAuthUpstream {
 
   async #discover(): Promise<oauth.AuthorizationServer> {
     const { issuer, authorizationEndpoint, tokenEndpoint, userinfoEndpoint } = this.#settings;
+    // Configured endpoints stand alone; the revocation endpoint is read where it is used.
     if (!issuer) {
       return {
         issuer: new URL(tokenEndpoint ?? '').origin,
@@ -188,7 +216,9 @@ export class OAuthClient implements TokenRefresher, OAuthUpstream {
   }
 
   #requestOptions() {
-    const insecure = [this.#settings.issuer, this.#settings.tokenEndpoint].some((url) => url?.startsWith('http://'));
+    const insecure = [this.#settings.issuer, this.#settings.tokenEndpoint, this.#settings.revocationEndpoint].some((url) =>
+      url?.startsWith('http://'),
+    );
     return {
       [oauth.customFetch]: this.#fetch,
       // Plain http is only ever configured for a loopback server in local runs and tests.

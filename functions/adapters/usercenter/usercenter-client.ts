@@ -1,5 +1,6 @@
-import type { PasswordUpstream, TokenRefresher, UpstreamGrant } from '../../domain/ports.ts';
+import type { PasswordUpstream, TokenRefresher, UpstreamGrant, UpstreamRevoker } from '../../domain/ports.ts';
 import { UpstreamError, type UpstreamFailure } from '../../domain/upstream-error.ts';
+import type { UpstreamCredentials } from '../../domain/vault/link.ts';
 import { crypto } from '../../runtime/builtins.ts';
 import { MAX_STORED_ANSWER_BYTES } from '../http/request.ts';
 import { isRecord, type JsonAnswer, requestJson, TransportError } from '../http/request-json.ts';
@@ -42,7 +43,7 @@ interface Envelope {
  * examples exactly, including the spelling `destoryToken`. `result` arrives as a JSON *string* and
  * `expires_in` as a string; both are decoded here so the rest of the driver sees numbers.
  */
-export class UserCenterClient implements PasswordUpstream, TokenRefresher {
+export class UserCenterClient implements PasswordUpstream, TokenRefresher, UpstreamRevoker {
   readonly #settings: UserCenterSettings;
   readonly #base: string;
 
@@ -100,6 +101,19 @@ export class UserCenterClient implements PasswordUpstream, TokenRefresher {
   /** POST /oauth/destoryToken (sic): ends the token upstream. */
   async destroyToken(accessToken: string): Promise<void> {
     await this.#post('/oauth/destoryToken', { access_token: accessToken });
+  }
+
+  /**
+   * Ends the access token with destroyToken. UserCenter answers status 0 for a token it no longer
+   * knows, which is the outcome revocation wants; outages and unreadable answers still fail.
+   */
+  async revoke(credentials: UpstreamCredentials): Promise<'revoked'> {
+    try {
+      await this.destroyToken(credentials.accessToken);
+    } catch (error) {
+      if (!(error instanceof UpstreamError && error.failure === 'rejected')) throw error;
+    }
+    return 'revoked';
   }
 
   /** POST /oauth/refreshAccessToken. A refusal naming the token is `invalid_grant`: the user must sign in again. */

@@ -1,6 +1,8 @@
 import type { Clock, DiagnosticsLog, LinkStore } from '../ports.ts';
+import type { LinkRevoker } from '../revocation/link-revoker.ts';
+import type { Link } from '../vault/link.ts';
 import type { LinkRefresher, RefreshOutcome } from './link-refresher.ts';
-import { isDue } from './schedule.ts';
+import { isDue, isRetired } from './schedule.ts';
 import { limiter } from './semaphore.ts';
 
 export interface RefreshReport {
@@ -14,6 +16,10 @@ export interface RefreshReport {
   deferred: number;
   /** Already refreshed by someone else by the time this run got to it. */
   skipped: number;
+  /** Driver tokens all expired (or the link revoked): the upstream grant revoked and the link deleted. */
+  retired: number;
+  /** Retiring failed upstream; the link stays revoked and is tried again with backoff. */
+  retireFailed: number;
   /** The run stopped taking work because its time was running out; the rest waits for the next run. */
   stoppedEarly: boolean;
 }
@@ -28,9 +34,25 @@ export interface JobSettings {
   reserveMs: number;
 }
 
+/** A run's report before it has done anything. */
+export const emptyReport = (): RefreshReport => ({
+  refreshed: 0,
+  failed: 0,
+  needsRelink: 0,
+  deferred: 0,
+  skipped: 0,
+  retired: 0,
+  retireFailed: 0,
+  stoppedEarly: false,
+});
+
+/** Refresh work that is not worth doing: the link's driver tokens have expired, so it is retired instead. */
+const worthRefreshing = (link: Link, now: number): boolean => isDue(link, now) && !isRetired(link, now);
+
 /**
  * The scheduled refresh: every link due by now, read from the due index (never a table scan), each
- * refreshed under its lease by a bounded pool of workers.
+ * refreshed under its lease by a bounded pool of workers. A link nobody can use any more (its driver
+ * tokens expired, or an operator revoked it) is retired: its upstream grant revoked, then deleted.
  */
 export class RefreshJob {
   readonly #links: LinkStore;
@@ -38,9 +60,18 @@ export class RefreshJob {
   readonly #clock: Clock;
   readonly #settings: JobSettings;
   readonly #log: DiagnosticsLog;
+  readonly #revoker: LinkRevoker;
 
-  constructor(deps: { links: LinkStore; refresher: LinkRefresher; clock: Clock; settings: JobSettings; log: DiagnosticsLog }) {
+  constructor(deps: {
+    links: LinkStore;
+    refresher: LinkRefresher;
+    revoker: LinkRevoker;
+    clock: Clock;
+    settings: JobSettings;
+    log: DiagnosticsLog;
+  }) {
     this.#log = deps.log;
+    this.#revoker = deps.revoker;
     this.#links = deps.links;
     this.#refresher = deps.refresher;
     this.#clock = deps.clock;
@@ -48,7 +79,7 @@ export class RefreshJob {
   }
 
   async run(invocation: { requestId: string; remainingMs(): number }): Promise<RefreshReport> {
-    const report: RefreshReport = { refreshed: 0, failed: 0, needsRelink: 0, deferred: 0, skipped: 0, stoppedEarly: false };
+    const report = emptyReport();
     // An async generator queues concurrent next() calls, so the workers can share it safely.
     const due = this.#links.due(this.#clock.now())[Symbol.asyncIterator]();
     let attempt = 0;
@@ -67,9 +98,16 @@ export class RefreshJob {
           outcome = await this.#refresher.refresh(next.value, {
             owner: `job:${invocation.requestId}:${attempt++}`,
             leaseS: Math.max(5, Math.ceil(invocation.remainingMs() / 1000)),
-            needed: isDue,
+            needed: worthRefreshing,
             upstreamSlot,
           });
+          if (outcome.kind === 'not_needed' && (outcome.link.status === 'revoked' || isRetired(outcome.link, this.#clock.now()))) {
+            const link = outcome.link;
+            const retired = await upstreamSlot(() => this.#revoker.revoke(link, link.status === 'revoked' ? 'retry' : 'expired'));
+            if (retired.kind === 'upstream_failed') report.retireFailed++;
+            else report.retired++;
+            continue;
+          }
         } catch (error) {
           // The store failed under this one link; its lease runs out and the next run retries it.
           report.failed++;

@@ -34,6 +34,26 @@ export function nextDueAt(credentials: UpstreamCredentials, lastRefreshedAt: num
   return credentials.expiresAt === undefined ? idleLimit : Math.min(credentials.expiresAt - policy.leadS, idleLimit);
 }
 
+/**
+ * When every driver token of the link has expired: nothing can present them any more, so the refresh
+ * job retires the link (revokes its upstream grant and deletes it). DynamoDB's TTL is only the backstop.
+ */
+export const retireAt = (link: Pick<Link, 'userTokenExpiresAt' | 'refreshTokenExpiresAt'>): number =>
+  Math.max(link.userTokenExpiresAt, link.refreshTokenExpiresAt);
+
+export const isRetired = (link: Pick<Link, 'userTokenExpiresAt' | 'refreshTokenExpiresAt'>, now: number): boolean => retireAt(link) <= now;
+
+/**
+ * When the refresh job next has work on the link, which is where the store files it in the due index:
+ * its refresh, its retirement, or (for a revoked link whose upstream revocation failed) the retry that
+ * `refreshDueAt` then holds.
+ */
+export function nextVisitAt(link: Link): number {
+  if (link.status === 'revoked') return link.refreshDueAt ?? link.updatedAt;
+  const retirement = retireAt(link);
+  return link.status === 'active' && link.refreshDueAt !== undefined ? Math.min(link.refreshDueAt, retirement) : retirement;
+}
+
 /** Is the job's work on this link still to be done? False once someone else has refreshed it. */
 export const isDue = (link: Link, now: number): boolean =>
   link.status === 'active' && link.refreshDueAt !== undefined && link.refreshDueAt <= now;

@@ -37,8 +37,8 @@ export interface Link {
   refreshRotatedAt?: number;
   /**
    * When the refresh job should next refresh the upstream credentials (epoch seconds). Absent when
-   * they cannot be refreshed (no refresh token) or must not be (the link needs a relink); such a
-   * link is not in the due index at all.
+   * they cannot be refreshed (no refresh token) or must not be (the link needs a relink). On a revoked
+   * link whose upstream revocation failed, when the job tries that again.
    */
   refreshDueAt?: number;
   /** The last time the upstream credentials were obtained or refreshed. */

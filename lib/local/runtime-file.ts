@@ -1,0 +1,42 @@
+/**
+ * What a running `npm start` tells the operator tools (`npm run links`): where its embedded DynamoDB
+ * listens and the settings its handlers run with. The embedded engine's files cannot be opened twice,
+ * and revoking needs the local account services, so the tools work through the running driver's.
+ */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConfigInput } from '../../functions/config.ts';
+
+export interface RuntimeInfo {
+  pid: number;
+  url: string;
+  dynamoEndpoint: string;
+  /** The handlers' settings: local ones, with the local services' addresses and dev secrets. */
+  settings: ConfigInput;
+}
+
+const fileIn = (dataDir: string) => join(dataDir, 'runtime.json');
+
+/** Readable by its owner only: it holds the local services' client secrets. */
+export async function writeRuntime(dataDir: string, info: RuntimeInfo): Promise<() => Promise<void>> {
+  const path = fileIn(dataDir);
+  await writeFile(path, JSON.stringify(info), { mode: 0o600 });
+  return () => rm(path, { force: true });
+}
+
+/** The running driver's info, or undefined when none runs on this data directory. */
+export async function readRuntime(dataDir: string): Promise<RuntimeInfo | undefined> {
+  let info: RuntimeInfo;
+  try {
+    info = JSON.parse(await readFile(fileIn(dataDir), 'utf8')) as RuntimeInfo;
+  } catch {
+    return undefined;
+  }
+  try {
+    process.kill(info.pid, 0);
+    return info;
+  } catch (error) {
+    // EPERM: the process runs, as another user; anything else: it is gone and left the file behind.
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? info : undefined;
+  }
+}
