@@ -64,9 +64,22 @@ Or link over OAuth as Homebase would: ask for the authorization URL, open it in 
 in as demo / homebase at the local authorization server (${driver.oauthIssuer}):
 
   ${oauthLink}`;
+const { HOMEBASE_CLIENT_ID: clientId, HOMEBASE_CLIENT_SECRET: clientSecret } = driver.config;
+const authorize = `${url}/oauth2/authorize?response_type=code&client_id=${encodeURIComponent(clientId ?? '')}&state=try-it&redirect_uri=${encodeURIComponent(`${url}/local/oauth2-callback`)}`;
+const oauth2 = clientId
+  ? `
+
+Or link over standard OAuth 2.0, as Rokid recommends (Homebase is the client). The server's metadata:
+
+  ${url}/.well-known/oauth-authorization-server
+
+The local client is ${clientId}, secret ${clientSecret || '(from HOMEBASE_CLIENT_SECRET_ARN)'}. Open this in a browser:
+
+  ${authorize}`
+  : '';
 console.log(`homebase-driver ready at ${url} (data in ${dataDir}, UserCenter at ${driver.userCenterUrl})
 
-${tryIt}
+${tryIt}${oauth2}
 
 Upstream tokens are refreshed every ${driver.config.REFRESH_INTERVAL_S} s by the same job the deployed schedule runs.
 

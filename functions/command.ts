@@ -1,14 +1,17 @@
 /**
  * POST /command → the account-linking commands (`login`, `OAuth`, `OAuthGetToken`, `OAuthRefresh`).
  * GET /oauth/* and GET /device_oauth/* → the browser side of OAuth linking, on the same function.
+ * /.well-known/oauth-authorization-server and /oauth2/* → the driver's OAuth 2.0 server, loaded on first use.
  */
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { linkingServices } from './composition/linking.ts';
+import { onceAsync } from './composition/once.ts';
 import { type ConfigSource, fromEnvironment } from './config.ts';
 import { CommandRequestSchema } from './domain/protocol/requests.ts';
 import { parseOrThrow } from './domain/protocol/validation.ts';
 import { browserHandler, NOT_FOUND, notConfigured } from './http/browser-handler.ts';
 import { homebaseHandler } from './http/homebase-handler.ts';
+import { isOAuth2Route } from './http/routes.ts';
 
 export function commandHandler(config: ConfigSource) {
   const services = linkingServices(config);
@@ -18,14 +21,14 @@ export function commandHandler(config: ConfigSource) {
   });
 
   const browser = browserHandler(async (event) => {
-    const { homebaseOAuth, deviceOAuth } = services();
+    const { homebaseOAuth, oauthCallback, deviceOAuth } = services();
     const query = event.queryStringParameters ?? {};
     const appId = event.pathParameters?.['appId'] ?? '';
     switch (event.routeKey) {
       case 'GET /oauth/start':
         return homebaseOAuth ? homebaseOAuth.start(query) : notConfigured;
       case 'GET /oauth/callback':
-        return homebaseOAuth ? homebaseOAuth.callback(query) : notConfigured;
+        return oauthCallback ? oauthCallback.handle(query) : notConfigured;
       case 'GET /device_oauth/{appId}/login':
         return deviceOAuth ? deviceOAuth.login(appId, query) : notConfigured;
       case 'GET /device_oauth/{appId}/callback':
@@ -37,9 +40,20 @@ export function commandHandler(config: ConfigSource) {
     }
   });
 
-  /** The browser routes to browser answers, everything else to Homebase envelopes. */
-  return (event: APIGatewayProxyEventV2, context: Context) =>
-    event.requestContext.http.method === 'GET' ? browser(event, context) : command(event, context);
+  // The OAuth 2.0 server is a chunk of its own: a cold /command never loads it.
+  const oauth2 = onceAsync(async () => {
+    const [{ oauth2Handler }, { authorizationServer }] = await Promise.all([
+      import('./http/oauth2-handler.ts'),
+      import('./composition/authorization-server.ts'),
+    ]);
+    return oauth2Handler(() => authorizationServer(services().shared));
+  });
+
+  /** The OAuth 2.0 routes to their handler, the other browser routes to browser answers, the rest to Homebase envelopes. */
+  return async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    if (isOAuth2Route(event.routeKey)) return (await oauth2())(event, context);
+    return event.requestContext.http.method === 'GET' ? browser(event, context) : command(event, context);
+  };
 }
 
 export const handler = commandHandler(fromEnvironment);

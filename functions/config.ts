@@ -53,6 +53,19 @@ const pattern = v.pipe(
   }),
 );
 
+/** Space- or comma-separated, as OAuth writes scopes. */
+const scopeList = v.pipe(
+  v.string(),
+  v.transform((list) => list.split(/[\s,]+/).filter(Boolean)),
+);
+const urlList = v.pipe(
+  commaList,
+  v.check((urls) => urls.every((url) => URL.canParse(url)), 'expected absolute URLs, separated by commas'),
+);
+
+/** The redirect_uri Rokid sends to a vendor's authorization endpoint (digest §5d): the default registration. */
+export const HOMEBASE_REDIRECT_URI = 'https://homebase.rokid.com/oauth/callback';
+
 /** Where Homebase's OAuth callback pages live: the default allow-list for callbackURL. */
 export const HOMEBASE_CALLBACK_ORIGINS = 'https://homebase.rokid.com,https://s.rokidcdn.com';
 
@@ -102,6 +115,14 @@ export const ConfigSchema = v.pipe(
     CALLBACK_ALLOWED_ORIGINS: v.optional(commaList, HOMEBASE_CALLBACK_ORIGINS),
     CALLBACK_ALLOWED_URIS: v.optional(commaList, ''),
     DEVICE_OAUTH: v.optional(v.picklist(['on', 'off']), 'off'),
+    /** The driver's own OAuth 2.0 server: Homebase as its registered client. Unset, the server is off. */
+    HOMEBASE_CLIENT_ID: v.optional(v.pipe(text, v.maxLength(256))),
+    HOMEBASE_CLIENT_SECRET: v.optional(v.string(), ''),
+    HOMEBASE_CLIENT_SECRET_ARN: v.optional(text),
+    HOMEBASE_REDIRECT_URIS: v.optional(urlList, HOMEBASE_REDIRECT_URI),
+    HOMEBASE_SCOPES: v.optional(scopeList),
+    /** Where the person signs in: the vendor's OAuth login (`oauth`) or the driver's own page (`usercenter`). Unset: oauth if configured. */
+    HOMEBASE_SIGN_IN: v.optional(v.picklist(['oauth', 'usercenter'])),
     /** Deployed: the KMS key that wraps the data keys sealing vendor credentials. */
     CREDENTIALS_KMS_KEY_ID: v.optional(text),
     /** Local runs: a file holding the master key instead (npm start creates one in its data directory). */
@@ -131,6 +152,14 @@ export const ConfigSchema = v.pipe(
   v.check(
     (c) => c.OAUTH_CLIENT_ID === undefined || c.OAUTH_ISSUER !== undefined || c.OAUTH_TOKEN_ENDPOINT !== undefined,
     'OAUTH_CLIENT_ID needs OAUTH_ISSUER or OAUTH_TOKEN_ENDPOINT',
+  ),
+  v.check(
+    (c) => c.HOMEBASE_CLIENT_ID === undefined || c.PUBLIC_BASE_URL !== undefined,
+    'HOMEBASE_CLIENT_ID needs PUBLIC_BASE_URL, the issuer of the OAuth 2.0 server',
+  ),
+  v.check(
+    (c) => c.HOMEBASE_CLIENT_ID === undefined || c.HOMEBASE_CLIENT_SECRET !== '' || c.HOMEBASE_CLIENT_SECRET_ARN !== undefined,
+    'HOMEBASE_CLIENT_ID needs HOMEBASE_CLIENT_SECRET or HOMEBASE_CLIENT_SECRET_ARN',
   ),
 );
 export type Config = v.InferOutput<typeof ConfigSchema>;

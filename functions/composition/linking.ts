@@ -1,15 +1,20 @@
 /** What /command and the OAuth browser routes are built from: the linking flows over the vault. */
 import { DynamoAttemptStore } from '../adapters/dynamodb/attempt-store.ts';
 import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.ts';
-import type { ConfigSource } from '../config.ts';
+import type { DynamoLinkStore } from '../adapters/dynamodb/link-store.ts';
+import type { Config, ConfigSource } from '../config.ts';
 import { type CommandHandler, commandRouter } from '../domain/commands.ts';
 import { AttemptLimits } from '../domain/limits/attempt-limits.ts';
+import { EXPIRED_SIGN_IN } from '../domain/linking/browser-answer.ts';
 import { DeviceOAuth } from '../domain/linking/device-oauth.ts';
 import { HomebaseOAuth, oauthCommands } from '../domain/linking/homebase-oauth.ts';
+import { OAuthCallback, type UpstreamSignInCompletion } from '../domain/linking/oauth-callback.ts';
 import { loginCommand, PasswordLogin } from '../domain/linking/password-login.ts';
 import { refreshCommands } from '../domain/linking/refresh-command.ts';
+import { UpstreamLinker } from '../domain/linking/upstream-linker.ts';
 import { UpstreamSignIn } from '../domain/linking/upstream-sign-in.ts';
 import { type OAuthUpstream, type PasswordUpstream, systemClock } from '../domain/ports.ts';
+import type { TokenVault } from '../domain/vault/token-vault.ts';
 import { logger, upstreamMetrics } from '../observability.ts';
 import { attemptKeyHmac } from './attempt-key.ts';
 import { once } from './once.ts';
@@ -20,8 +25,21 @@ export interface LinkingServices {
   command: ReturnType<typeof commandRouter>;
   /** The OAuth flow's browser side; absent unless an OAuth upstream and PUBLIC_BASE_URL are configured. */
   homebaseOAuth: HomebaseOAuth | undefined;
+  /** GET /oauth/callback, for the command flow and the OAuth 2.0 server alike. */
+  oauthCallback: OAuthCallback | undefined;
   /** Seed 003's callback service; absent unless DEVICE_OAUTH=on. */
   deviceOAuth: DeviceOAuth | undefined;
+  /** What the OAuth 2.0 server (composition/authorization-server.ts) is built on. */
+  shared: LinkingParts;
+}
+
+export interface LinkingParts {
+  config: Config;
+  links: DynamoLinkStore;
+  store: DynamoAuthorizationStore;
+  vault: TokenVault;
+  linker: UpstreamLinker | undefined;
+  passwordLogin: PasswordLogin | undefined;
 }
 
 export const linkingServices = (source: ConfigSource) =>
@@ -50,7 +68,8 @@ export const linkingServices = (source: ConfigSource) =>
       },
       hmac: attemptKeyHmac(config),
     });
-    const login = passwords ? loginCommand(new PasswordLogin({ upstream: passwords, vault, limits })) : undefined;
+    const passwordLogin = passwords ? new PasswordLogin({ upstream: passwords, vault, limits }) : undefined;
+    const login = passwordLogin ? loginCommand(passwordLogin) : undefined;
 
     const publicBaseUrl = config.PUBLIC_BASE_URL;
     const authorizationServer: OAuthUpstream | undefined = oauth && {
@@ -59,15 +78,15 @@ export const linkingServices = (source: ConfigSource) =>
     };
     const store = new DynamoAuthorizationStore(db, config.TABLE_NAME, cipher);
     const signIn = authorizationServer && new UpstreamSignIn({ upstream: authorizationServer, store, clock: systemClock });
+    const linker =
+      signIn && publicBaseUrl ? new UpstreamLinker({ signIn, vault, log: logger, metrics: upstreamMetrics, publicBaseUrl }) : undefined;
     const homebaseOAuth =
-      signIn && publicBaseUrl
+      linker && publicBaseUrl
         ? new HomebaseOAuth({
-            signIn,
+            linker,
             store,
             vault,
             clock: systemClock,
-            log: logger,
-            metrics: upstreamMetrics,
             settings: {
               publicBaseUrl,
               allowedCallbacks: { origins: config.CALLBACK_ALLOWED_ORIGINS, uris: config.CALLBACK_ALLOWED_URIS },
@@ -85,5 +104,14 @@ export const linkingServices = (source: ConfigSource) =>
       ...(homebaseOAuth ? oauthCommands(homebaseOAuth) : {}),
       ...refreshCommands(vault),
     };
-    return { command: commandRouter(commands), homebaseOAuth, deviceOAuth };
+    const shared: LinkingParts = { config, links, store, vault, linker, passwordLogin };
+    // A sign-in the OAuth 2.0 server began may come back to a container that has not built it yet.
+    const server: UpstreamSignInCompletion = {
+      completeUpstream: async (query, pending) => {
+        const built = (await import('./authorization-server.ts')).authorizationServer(shared);
+        return built ? built.authorize.completeUpstream(query, pending) : EXPIRED_SIGN_IN;
+      },
+    };
+    const oauthCallback = signIn && new OAuthCallback({ signIn, homebase: homebaseOAuth, server });
+    return { command: commandRouter(commands), homebaseOAuth, oauthCallback, deviceOAuth, shared };
   });

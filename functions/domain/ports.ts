@@ -127,14 +127,43 @@ export interface OAuthUpstream {
   }): Promise<{ grant: UpstreamGrant; vendorUserId: string }>;
 }
 
+/**
+ * An authorization request made to the driver's own OAuth 2.0 server (RFC 6749 §4.1.1), kept while the
+ * person signs in: where the code goes, and what the token request must then match.
+ */
+export interface AuthorizationRequest {
+  clientId: string;
+  redirectUri: string;
+  /** Whether the request named the redirect_uri: then the token request must name the same (§4.1.3). */
+  redirectUriSent: boolean;
+  /** The client's state, echoed back as it came. */
+  state?: string;
+  /** PKCE S256 (RFC 7636), when the client sent one. */
+  codeChallenge?: string;
+  scope?: string;
+}
+
 /** A started authorization, waiting for the browser to come back (10 minutes at most). */
 export interface PendingAuthorization {
-  /** SHA-256 of the `state` sent upstream; the state itself is never stored. */
+  /** SHA-256 of the `state` sent upstream (or of the sign-in form's request id); never the value itself. */
   stateHash: string;
   codeVerifier: string;
-  /** Where the browser returns: Homebase's callbackURL, or seed 003's device token slot. */
-  target: { kind: 'homebase'; callbackURL: string } | { kind: 'device'; appId: string; deviceId: string; requestId: string };
+  /**
+   * Where the browser returns: Homebase's callbackURL, seed 003's device token slot, or the client of
+   * the driver's OAuth 2.0 server (with the hash of the sign-in form's CSRF token, when the driver signs
+   * the person in itself).
+   */
+  target:
+    | { kind: 'homebase'; callbackURL: string }
+    | { kind: 'device'; appId: string; deviceId: string; requestId: string }
+    | { kind: 'oauth2'; request: AuthorizationRequest; csrfHash?: string };
   expiresAt: number;
+}
+
+/** An authorization code the driver's OAuth 2.0 server issued: the link it names and the request it answers. */
+export interface IssuedCode {
+  linkId: string;
+  request: AuthorizationRequest;
 }
 
 /** Single-use records of the OAuth flows. Every consume is a conditional write: exactly once. */
@@ -148,6 +177,13 @@ export interface AuthorizationStore {
   saveCode(codeHash: string, linkId: string, expiresAt: number): Promise<void>;
   /** The link id, once; undefined if unknown, expired or already used. */
   consumeCode(codeHash: string, now: number): Promise<string | undefined>;
+  /** An authorization code of the OAuth 2.0 server (stored as its hash), valid until `expiresAt`. */
+  saveIssuedCode(codeHash: string, code: IssuedCode, expiresAt: number): Promise<void>;
+  /**
+   * The code, once. A second redemption answers it with `replayed` (RFC 6749 §4.1.2: the grant it made
+   * should then be revoked); undefined if unknown or expired.
+   */
+  redeemIssuedCode(codeHash: string, now: number): Promise<{ code: IssuedCode; replayed: boolean } | undefined>;
   /** Seed 003: the token a device authorization produced, kept for a while. */
   saveDeviceToken(
     key: { appId: string; deviceId: string; requestId: string },

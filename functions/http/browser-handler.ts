@@ -58,7 +58,7 @@ export const NOT_FOUND: BrowserAnswer = {
   message: 'There is nothing at this address.',
 };
 
-function toResult(answer: BrowserAnswer): Result {
+export function toResult(answer: BrowserAnswer): Result {
   switch (answer.kind) {
     case 'redirect':
       return { statusCode: 302, headers: { location: answer.location, ...NO_STORE }, body: '' };

@@ -14,6 +14,16 @@ export const ROUTES = {
   'GET /device_oauth/{appId}/login': 'command',
   'GET /device_oauth/{appId}/callback': 'command',
   'GET /device_oauth/{appId}/token': 'command',
+  // The driver's OAuth 2.0 server (RFC 6749, 7009, 8414), with Homebase as its client.
+  'GET /.well-known/oauth-authorization-server': 'command',
+  'GET /oauth2/authorize': 'command',
+  'POST /oauth2/authorize': 'command',
+  'POST /oauth2/token': 'command',
+  'POST /oauth2/revoke': 'command',
 } as const satisfies Record<string, 'list' | 'execute' | 'command'>;
 
 export type RouteKey = keyof typeof ROUTES;
+
+/** The OAuth 2.0 server's routes: form posts and RFC answers, not Homebase envelopes. */
+export const isOAuth2Route = (routeKey: string): boolean =>
+  routeKey === 'GET /.well-known/oauth-authorization-server' || routeKey.includes(' /oauth2/');

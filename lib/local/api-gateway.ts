@@ -108,7 +108,9 @@ export interface HttpRequestParts {
 
 /** The payload-v2 event API Gateway builds for a request: text bodies as they are, others base64-encoded. */
 export function apiGatewayEvent(request: HttpRequestParts): APIGatewayProxyEventV2 {
-  const { method, url, headers, body: raw } = request;
+  const { method, url, body: raw } = request;
+  // API Gateway moves the Cookie header into `cookies`, one entry per cookie.
+  const { cookie, ...headers } = request.headers;
   const routeKey = request.route?.routeKey ?? `${method} ${url.pathname}`;
   const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
   const query: Record<string, string> = {};
@@ -141,6 +143,7 @@ export function apiGatewayEvent(request: HttpRequestParts): APIGatewayProxyEvent
     isBase64Encoded: raw.length > 0 && !isText,
   };
   if (url.search) event.queryStringParameters = query;
+  if (cookie) event.cookies = cookie.split(/;\s*/).filter(Boolean);
   if (request.route?.pathParameters) event.pathParameters = request.route.pathParameters;
   if (raw.length > 0) event.body = isText ? raw.toString('utf8') : raw.toString('base64');
   return event;

@@ -7,12 +7,13 @@
  * with the local services filled in. Only the AWS SDK's own variables (the DynamoDB endpoint and
  * dummy credentials) go into process.env, since that is where the SDK looks for them.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newKeyFileContents } from '../../functions/adapters/crypto/file-data-keys.ts';
 import { commandHandler } from '../../functions/command.ts';
-import { type Config, type ConfigInput, HOMEBASE_CALLBACK_ORIGINS, readConfig } from '../../functions/config.ts';
+import { type Config, type ConfigInput, HOMEBASE_CALLBACK_ORIGINS, HOMEBASE_REDIRECT_URI, readConfig } from '../../functions/config.ts';
 import { executeHandler } from '../../functions/execute.ts';
 import { escapeHtml } from '../../functions/http/browser-handler.ts';
 import { ROUTES } from '../../functions/http/routes.ts';
@@ -114,6 +115,12 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
       body: localCallbackPage(settings.PUBLIC_BASE_URL ?? '', event.queryStringParameters ?? {}),
     });
+    // The same for the OAuth 2.0 server: what Homebase would do with the code.
+    routes['GET /local/oauth2-callback'] = async (event) => ({
+      statusCode: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+      body: localOAuth2CallbackPage(settings, event.queryStringParameters ?? {}),
+    });
     const api = await startApiGateway({ port: options.port, routes });
     stops.unshift(api.close);
 
@@ -128,6 +135,15 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     }
     // Local runs may send the browser back to a page on this machine.
     settings.CALLBACK_ALLOWED_ORIGINS ??= `${HOMEBASE_CALLBACK_ORIGINS},http://127.0.0.1,http://localhost`;
+    // The OAuth 2.0 server, with a client that stands in for Homebase: a secret for this run, and a
+    // local page to come back to beside Rokid's own redirect URI.
+    if (settings.HOMEBASE_CLIENT_ID === undefined) {
+      settings.HOMEBASE_CLIENT_ID = LOCAL_CLIENT_ID;
+      settings.HOMEBASE_CLIENT_SECRET ??= randomBytes(24).toString('base64url');
+      settings.HOMEBASE_REDIRECT_URIS ??= `${HOMEBASE_REDIRECT_URI},${settings.PUBLIC_BASE_URL}/local/oauth2-callback`;
+      // Both upstreams run locally; the driver's own sign-in page is the one to see.
+      settings.HOMEBASE_SIGN_IN ??= 'usercenter';
+    }
     const ready = source();
     const schedule = startSchedule(refreshHandler(source), {
       intervalS: ready.REFRESH_INTERVAL_S,
@@ -164,6 +180,20 @@ function localCallbackPage(publicBaseUrl: string, query: Record<string, string |
   -d '{"command":"OAuthGetToken","params":{"code":"${escapeHtml(query['code'])}"}}'</pre>`
     : `<p>The authorization did not complete: ${escapeHtml(query['error'] ?? 'no code')} ${escapeHtml(query['error_description'] ?? '')}</p>`;
   return `<!doctype html><meta charset="utf-8"><title>Homebase callback (local)</title><h1>Homebase callback (local stand-in)</h1>${body}`;
+}
+
+/** The client id of the local stand-in for Homebase at the OAuth 2.0 server. */
+export const LOCAL_CLIENT_ID = 'rokid-homebase-local';
+
+function localOAuth2CallbackPage(settings: ConfigInput, query: Record<string, string | undefined>): string {
+  const base = escapeHtml(settings.PUBLIC_BASE_URL ?? '');
+  const body = query['code']
+    ? `<p>The account is linked. Exchange the code (valid 1 minute, once) for tokens as Homebase would:</p>
+<pre>curl -s ${base}/oauth2/token -u '${escapeHtml(settings.HOMEBASE_CLIENT_ID ?? '')}:${escapeHtml(settings.HOMEBASE_CLIENT_SECRET ?? '')}' \\
+  -d grant_type=authorization_code -d code=${escapeHtml(query['code'])} \\
+  --data-urlencode redirect_uri=${base}/local/oauth2-callback</pre>`
+    : `<p>The authorization did not complete: ${escapeHtml(query['error'] ?? 'no code')} ${escapeHtml(query['error_description'] ?? '')}</p>`;
+  return `<!doctype html><meta charset="utf-8"><title>OAuth 2.0 callback (local)</title><h1>OAuth 2.0 callback (local stand-in for Homebase)</h1>${body}`;
 }
 
 async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {

@@ -89,6 +89,12 @@ const ROUTE_SHARE: Record<RouteKey, number> = {
   'GET /device_oauth/{appId}/login': 0.1,
   'GET /device_oauth/{appId}/callback': 0.1,
   'GET /device_oauth/{appId}/token': 0.04,
+  // The OAuth 2.0 server: Homebase's token calls are as frequent as its OAuthRefresh commands; sign-ins are a person's pace.
+  'GET /.well-known/oauth-authorization-server': 0.1,
+  'GET /oauth2/authorize': 0.2,
+  'POST /oauth2/authorize': 0.1,
+  'POST /oauth2/token': 0.5,
+  'POST /oauth2/revoke': 0.1,
 };
 
 /** In CloudFormation's own casing: RouteSettings is a map CDK passes through untouched. */

@@ -26,7 +26,8 @@ const TABLE_ACTIONS: Record<FunctionName, string[]> = {
   list: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   execute: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   // BatchGetItem reads a sign-in's attempt counters in one request.
-  command: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  // DeleteItem: a link revoked at /oauth2/revoke, or for a replayed authorization code.
+  command: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   // DeleteItem: retiring a link whose driver tokens expired, once its upstream grant is revoked.
   refresh: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 };
@@ -80,6 +81,7 @@ export class DriverFunctions extends Construct {
       if (name === 'command') props.secrets.userCenterCredentials?.grantRead(f);
       // Only the command function counts sign-in attempts.
       if (name === 'command') props.secrets.attemptKey.grantRead(f);
+      if (name === 'command') props.secrets.homebaseClientSecret?.grantRead(f);
       props.secrets.oauthClientSecret?.grantRead(f);
       return f;
     };
@@ -129,6 +131,14 @@ function driverEnvironment({ config, table, secrets, key }: DriverFunctionsProps
     CALLBACK_ALLOWED_URIS: config.callbackAllowedUris,
     LOGIN_LIMIT_KEY_ARN: secrets.attemptKey.secretArn,
   };
+  if (config.homebaseClientId && secrets.homebaseClientSecret) {
+    Object.assign(settings, {
+      HOMEBASE_CLIENT_ID: config.homebaseClientId,
+      HOMEBASE_CLIENT_SECRET_ARN: secrets.homebaseClientSecret.secretArn,
+      HOMEBASE_REDIRECT_URIS: config.homebaseRedirectUris,
+      HOMEBASE_SCOPES: config.homebaseScopes,
+    } satisfies ConfigInput);
+  }
   if (config.usercenterUrl && secrets.userCenterCredentials) {
     Object.assign(settings, { USERCENTER_URL: config.usercenterUrl, USERCENTER_CREDENTIALS_ARN: secrets.userCenterCredentials.secretArn });
   }

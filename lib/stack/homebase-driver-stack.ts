@@ -74,5 +74,14 @@ export class HomebaseDriverStack extends Stack {
     if (secrets.userCenterCredentials)
       new CfnOutput(this, 'UserCenterCredentialsSecret', { value: secrets.userCenterCredentials.secretName });
     if (secrets.oauthClientSecret) new CfnOutput(this, 'OAuthClientSecretName', { value: secrets.oauthClientSecret.secretName });
+    if (secrets.homebaseClientSecret) {
+      // What Rokid's console asks for on the standard OAuth 2.0 path (docs/linking.md).
+      new CfnOutput(this, 'OAuth2AuthorizationEndpoint', { value: `${this.apiUrl}/oauth2/authorize` });
+      new CfnOutput(this, 'OAuth2TokenEndpoint', { value: `${this.apiUrl}/oauth2/token` });
+      new CfnOutput(this, 'HomebaseClientSecretName', {
+        value: secrets.homebaseClientSecret.secretName,
+        description: "Read it with aws secretsmanager get-secret-value and paste it into Rokid's console as the client secret",
+      });
+    }
   }
 }

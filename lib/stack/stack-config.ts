@@ -46,6 +46,15 @@ export const StackConfigSchema = v.pipe(
     callbackAllowedOrigins: v.optional(v.string()),
     /** Comma-separated exact callback addresses (scheme, host, port, path), beside the origins. */
     callbackAllowedUris: v.optional(v.string()),
+    /**
+     * The driver's own OAuth 2.0 server (RFC 6749), Rokid's recommended path: the client id Rokid's
+     * console is given. Unset, the server is off. Its secret is generated into a stack secret.
+     */
+    homebaseClientId: v.optional(v.pipe(v.string(), v.nonEmpty(), v.maxLength(256))),
+    /** Comma-separated redirect URIs Homebase may use, matched exactly; default Rokid's own. */
+    homebaseRedirectUris: v.optional(v.string()),
+    /** Space- or comma-separated scopes the client may ask for; unset, any. */
+    homebaseScopes: v.optional(v.string()),
     refreshLeadSeconds: v.optional(positive),
     refreshScheduleMinutes: withDefault(5),
     refreshConcurrency: v.optional(positive),

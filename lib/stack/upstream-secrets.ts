@@ -13,6 +13,8 @@ export class UpstreamSecrets extends Construct {
   readonly oauthClientSecret: Secret | undefined;
   /** The HMAC key under which attempt counters name usernames and addresses; generated, never shown. */
   readonly attemptKey: Secret;
+  /** The client secret Homebase presents to the driver's OAuth 2.0 server; generated, and pasted into Rokid's console. */
+  readonly homebaseClientSecret: Secret | undefined;
 
   constructor(scope: Construct, id: string, props: { config: StackConfig; key: IKey }) {
     super(scope, id);
@@ -39,6 +41,19 @@ export class UpstreamSecrets extends Construct {
       encryptionKey: key,
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
+    if (config.homebaseClientId) {
+      this.homebaseClientSecret = new Secret(this, 'HomebaseClientSecret', {
+        description: `homebase-driver: the client secret of ${config.homebaseClientId} at the driver's OAuth 2.0 server (give it to Rokid's console)`,
+        encryptionKey: key,
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      acknowledge(
+        this.homebaseClientSecret,
+        'SMG4',
+        "Rokid's console holds a copy of this secret, so a rotation is a change made there first; docs/operations.md gives the procedure.",
+      );
+    }
     acknowledge(
       this.attemptKey,
       'SMG4',

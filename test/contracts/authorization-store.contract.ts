@@ -21,6 +21,30 @@ export function authorizationStoreContract(name: string, store: () => Authorizat
       await expect(store().peekPending('s-race', 1000)).resolves.toBeUndefined();
     });
 
+    it('redeems an OAuth 2.0 code once among racers, then answers it as replayed; never a command-flow code, nor an expired one', async () => {
+      const code = {
+        linkId: 'l-1',
+        request: {
+          clientId: 'c',
+          redirectUri: 'https://homebase.rokid.com/oauth/callback',
+          redirectUriSent: true,
+          state: 's',
+          codeChallenge: 'x'.repeat(43),
+        },
+      };
+      await store().saveIssuedCode('ic-1', code, 2000);
+      const results = await Promise.all(Array.from({ length: 5 }, () => store().redeemIssuedCode('ic-1', 1000)));
+      expect(results.filter((r) => r?.replayed === false)).toEqual([{ code, replayed: false }]);
+      expect(results.filter((r) => r?.replayed === true)).toHaveLength(4);
+      await expect(store().redeemIssuedCode('ic-1', 1000)).resolves.toEqual({ code, replayed: true });
+      await expect(store().redeemIssuedCode('ic-1', 2000)).resolves.toBeUndefined();
+      await expect(store().redeemIssuedCode('ic-unknown', 1000)).resolves.toBeUndefined();
+      await store().saveCode('cmd-1', 'l-2', 2000);
+      await expect(store().redeemIssuedCode('cmd-1', 1000)).resolves.toBeUndefined();
+      await store().saveIssuedCode('ic-2', code, 2000);
+      await expect(store().consumeCode('ic-2', 1000)).resolves.toBeUndefined();
+    });
+
     it('peeking leaves a pending authorization in place', async () => {
       await store().savePending(pending('s-peek', 2000));
       await expect(store().peekPending('s-peek', 1000)).resolves.toEqual(pending('s-peek', 2000));

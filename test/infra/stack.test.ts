@@ -21,7 +21,7 @@ const usercenter = synth(USERCENTER);
 const t = usercenter.template;
 
 describe('the HTTP API', () => {
-  it('routes /list, /execute and /get, /command and the OAuth browser routes to their functions', () => {
+  it('routes /list, /execute and /get, /command, the OAuth browser routes and the OAuth 2.0 server to their functions', () => {
     const integrations = t.findResources('AWS::ApiGatewayV2::Integration');
     const functionOf = (target: unknown) => {
       const id = JSON.stringify(target).match(/"(\w+Integration\w*)"/)?.[1] ?? '';
@@ -40,6 +40,11 @@ describe('the HTTP API', () => {
       'GET /device_oauth/{appId}/login': 'Command',
       'GET /device_oauth/{appId}/callback': 'Command',
       'GET /device_oauth/{appId}/token': 'Command',
+      'GET /.well-known/oauth-authorization-server': 'Command',
+      'GET /oauth2/authorize': 'Command',
+      'POST /oauth2/authorize': 'Command',
+      'POST /oauth2/token': 'Command',
+      'POST /oauth2/revoke': 'Command',
     });
     t.resourceCountIs('AWS::ApiGatewayV2::Integration', 3);
   });
@@ -153,6 +158,42 @@ describe('the stateful resources', () => {
   });
 });
 
+describe("the driver's OAuth 2.0 server", () => {
+  const withServer = synth({
+    ...USERCENTER,
+    homebaseClientId: 'rokid-homebase',
+    homebaseRedirectUris: 'https://homebase.rokid.com/oauth/callback',
+  });
+
+  it('is off without homebaseClientId: no client secret, no HOMEBASE_ settings', () => {
+    t.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    expect(JSON.stringify(t.findResources('AWS::Lambda::Function'))).not.toContain('HOMEBASE_');
+  });
+
+  it("generates the client secret, lets only the command function read it, and outputs what Rokid's console needs", () => {
+    const template = withServer.template;
+    const secrets = template.findResources('AWS::SecretsManager::Secret', {
+      Properties: { Description: Match.stringLikeRegexp('client secret of rokid-homebase') },
+    });
+    const [secretId] = Object.keys(secrets);
+    expect(secrets[secretId ?? '']?.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 48 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          HOMEBASE_CLIENT_ID: 'rokid-homebase',
+          HOMEBASE_CLIENT_SECRET_ARN: { Ref: secretId },
+          HOMEBASE_REDIRECT_URIS: 'https://homebase.rokid.com/oauth/callback',
+        }),
+      },
+    });
+    const readers = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) =>
+      JSON.stringify(p).includes(secretId ?? '-'),
+    );
+    expect(readers.map(([id]) => id)).toEqual([expect.stringMatching(/^FunctionsCommandRole/)]);
+    for (const output of ['OAuth2AuthorizationEndpoint', 'OAuth2TokenEndpoint', 'HomebaseClientSecretName']) template.hasOutput(output, {});
+  });
+});
+
 describe('the table', () => {
   it('has the single-table keys, the sparse due and vendor-user indexes, and the TTL attribute', () => {
     t.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -207,11 +248,14 @@ describe('least privilege', () => {
     expect(statements.flatMap(actionsOf)).not.toContain('*');
   });
 
-  it('lets only the refresh function delete items (retired links), and no function read the vendor-user index', () => {
+  it('lets only the refresh and command functions delete items (retired and revoked links), and no function read the vendor-user index', () => {
     const deleters = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([, p]) =>
       p.Properties.PolicyDocument.Statement.some((s: { Action: string | string[] }) => actionsOf(s).includes('dynamodb:DeleteItem')),
     );
-    expect(deleters.map(([id]) => id)).toEqual([expect.stringMatching(/^FunctionsRefreshRole/)]);
+    expect(deleters.map(([id]) => id).sort()).toEqual([
+      expect.stringMatching(/^FunctionsCommandRole/),
+      expect.stringMatching(/^FunctionsRefreshRole/),
+    ]);
     expect(JSON.stringify(statements)).not.toContain('vendor-user');
   });
 

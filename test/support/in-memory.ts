@@ -5,6 +5,7 @@ import type {
   AttemptStore,
   AuthorizationStore,
   Clock,
+  IssuedCode,
   LinkHeader,
   LinkStore,
   PendingAuthorization,
@@ -162,6 +163,17 @@ export class InMemoryAuthorizationStore implements AuthorizationStore {
     if (!found || found.consumed || found.expiresAt <= now) return undefined;
     found.consumed = true;
     return found.linkId;
+  }
+  readonly issuedCodes = new Map<string, { code: IssuedCode; expiresAt: number; consumed?: boolean }>();
+  async saveIssuedCode(codeHash: string, code: IssuedCode, expiresAt: number): Promise<void> {
+    this.issuedCodes.set(codeHash, { code: structuredClone(code), expiresAt });
+  }
+  async redeemIssuedCode(codeHash: string, now: number) {
+    const found = this.issuedCodes.get(codeHash);
+    if (!found || found.expiresAt <= now) return undefined;
+    const replayed = found.consumed === true;
+    found.consumed = true;
+    return { code: structuredClone(found.code), replayed };
   }
   async saveDeviceToken(key: { appId: string; deviceId: string; requestId: string }, token: Record<string, unknown>, issuedAt: number) {
     this.deviceTokens.set(JSON.stringify(key), { token, issuedAt });

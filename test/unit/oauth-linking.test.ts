@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { appendQuery } from '../../functions/domain/linking/callback-url.ts';
 import { DeviceOAuth } from '../../functions/domain/linking/device-oauth.ts';
 import { HomebaseOAuth, type HomebaseOAuthSettings } from '../../functions/domain/linking/homebase-oauth.ts';
+import { OAuthCallback } from '../../functions/domain/linking/oauth-callback.ts';
+import { UpstreamLinker } from '../../functions/domain/linking/upstream-linker.ts';
 import { UpstreamSignIn } from '../../functions/domain/linking/upstream-sign-in.ts';
 import type { OAuthUpstream } from '../../functions/domain/ports.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
@@ -41,16 +43,20 @@ function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
   };
   const signIn = new UpstreamSignIn({ upstream, store, clock });
   const metrics = new CountingMetrics();
-  const homebase = (settings: HomebaseOAuthSettings, upstreamOverride?: OAuthUpstream) =>
-    new HomebaseOAuth({
-      signIn: upstreamOverride ? new UpstreamSignIn({ upstream: upstreamOverride, store, clock }) : signIn,
-      store,
+  /** The OAuth command flow, and GET /oauth/callback in front of it, as the command function builds them. */
+  const homebase = (settings: HomebaseOAuthSettings, upstreamOverride?: OAuthUpstream) => {
+    const flowSignIn = upstreamOverride ? new UpstreamSignIn({ upstream: upstreamOverride, store, clock }) : signIn;
+    const linker = new UpstreamLinker({
+      signIn: flowSignIn,
       vault,
-      clock,
       log: new RecordingLog(),
       metrics,
-      settings,
+      publicBaseUrl: settings.publicBaseUrl,
     });
+    const oauth = new HomebaseOAuth({ linker, store, vault, clock, settings });
+    const callback = new OAuthCallback({ signIn: flowSignIn, homebase: oauth, server: undefined });
+    return Object.assign(oauth, { callback: (query: Record<string, string | undefined>) => callback.handle(query) });
+  };
   const linking = homebase({
     publicBaseUrl: 'https://driver.example/',
     allowedCallbacks: { origins: ['https://homebase.rokid.com', 'http://127.0.0.1'], uris: ['https://s.rokidcdn.com/homebase/oauth/done'] },

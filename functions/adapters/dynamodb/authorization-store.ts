@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuthorizationStore, CredentialCipher, PendingAuthorization } from '../../domain/ports.ts';
+import type { AuthorizationStore, CredentialCipher, IssuedCode, PendingAuthorization } from '../../domain/ports.ts';
 import { isSealed } from '../crypto/envelope-cipher.ts';
 import { isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 
@@ -63,6 +63,25 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     return item ? String(item['linkId']) : undefined;
   }
 
+  async saveIssuedCode(codeHash: string, code: IssuedCode, expiresAt: number): Promise<void> {
+    await this.#db.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { ...keys.issuedCode(codeHash), ...code, expiresAt, [TTL_ATTRIBUTE]: expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async redeemIssuedCode(codeHash: string, now: number): Promise<{ code: IssuedCode; replayed: boolean } | undefined> {
+    const key = keys.issuedCode(codeHash);
+    const item = await this.#consume(key, now);
+    if (item) return { code: issuedCodeOf(item), replayed: false };
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }));
+    if (!Item || Item['consumedAt'] === undefined || Number(Item['expiresAt']) <= now) return undefined;
+    return { code: issuedCodeOf(Item), replayed: true };
+  }
+
   async saveDeviceToken(key: { appId: string; deviceId: string; requestId: string }, token: Record<string, unknown>, issuedAt: number) {
     await this.#db.send(
       new PutCommand({
@@ -116,6 +135,11 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     }
   }
 }
+
+const issuedCodeOf = (item: Record<string, unknown>): IssuedCode => ({
+  linkId: String(item['linkId']),
+  request: item['request'] as IssuedCode['request'],
+});
 
 const deviceContext = (key: { appId: string; deviceId: string; requestId: string }) =>
   JSON.stringify([key.appId, key.deviceId, key.requestId]);

@@ -9,6 +9,7 @@
  * | virtual home    | VCLOUD#<vendorUserId>| HOME            |  (written once the demo home is complete)
  * | pending OAuth   | AUTHZ#<sha256(state)>| PENDING         |  (10 minutes, used once)
  * | driver code     | CODE#<sha256(code)>  | CODE            |  (5 minutes, used once)
+ * | OAuth 2.0 code  | CODE#<sha256(code)>  | OAUTH2          |  (1 minute, used once)
  * | device token    | DEVTOKEN#<app>#<device>#<request> | TOKEN |  (seed 003, 5 minutes)
  *
  * The due index is sparse: only links carry `dueShard`, filed under the time the refresh job next has
@@ -62,6 +63,8 @@ export const keys = {
   virtualDevice: (vendorUserId: string, deviceId: string) => ({ pk: virtualCloud(vendorUserId), sk: `DEVICE#${deviceId}` }),
   pendingAuthorization: (stateHash: string) => ({ pk: `AUTHZ#${stateHash}`, sk: 'PENDING' }),
   driverCode: (codeHash: string) => ({ pk: `CODE#${codeHash}`, sk: 'CODE' }),
+  /** A different sort key from the command flow's codes: neither kind of code redeems as the other. */
+  issuedCode: (codeHash: string) => ({ pk: `CODE#${codeHash}`, sk: 'OAUTH2' }),
   /** `key` is made of HMACs only: no username or address is stored in clear. */
   attempts: (key: string) => ({ pk: `ATTEMPT#${key}`, sk: 'COUNT' }),
   deviceToken: (appId: string, deviceId: string, requestId: string) => ({

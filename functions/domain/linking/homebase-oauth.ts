@@ -7,14 +7,13 @@
  */
 import * as v from 'valibot';
 import { InvalidAuthorizationError } from '../errors.ts';
-import type { AuthorizationStore, Clock, DiagnosticsLog, UpstreamMetrics } from '../ports.ts';
+import type { AuthorizationStore, Clock, PendingAuthorization } from '../ports.ts';
 import { parseOrThrow } from '../protocol/validation.ts';
-import { kindOf, UpstreamError } from '../upstream-error.ts';
 import type { IssuedUserAuth, TokenVault } from '../vault/token-vault.ts';
-import { hashToken, linkIdOf, mintCode } from '../vault/tokens.ts';
-import { type BrowserAnswer, defined, EXPIRED_SIGN_IN } from './browser-answer.ts';
+import { hashToken, mintCode } from '../vault/tokens.ts';
+import { type BrowserAnswer, EXPIRED_SIGN_IN } from './browser-answer.ts';
 import { appendQuery, type CallbackAllowList, checkCallbackURL } from './callback-url.ts';
-import { exchangeError, type UpstreamSignIn } from './upstream-sign-in.ts';
+import type { UpstreamLinker } from './upstream-linker.ts';
 
 export interface HomebaseOAuthSettings {
   /** The driver's own base URL, from which its callback URL is built. */
@@ -33,85 +32,52 @@ export const OAuthParamsSchema = v.object({ callbackURL: v.pipe(text, v.maxLengt
 export const OAuthGetTokenParamsSchema = v.object({ code: v.pipe(text, v.maxLength(512)) });
 
 export class HomebaseOAuth {
-  readonly #signIn: UpstreamSignIn;
+  readonly #linker: UpstreamLinker;
   readonly #store: AuthorizationStore;
   readonly #vault: TokenVault;
   readonly #clock: Clock;
   readonly #settings: HomebaseOAuthSettings;
-  readonly #log: DiagnosticsLog;
-  readonly #metrics: UpstreamMetrics;
-  readonly #callbackUrl: string;
 
   constructor(deps: {
-    signIn: UpstreamSignIn;
+    linker: UpstreamLinker;
     store: AuthorizationStore;
     vault: TokenVault;
     clock: Clock;
     settings: HomebaseOAuthSettings;
-    log: DiagnosticsLog;
-    metrics: UpstreamMetrics;
   }) {
-    this.#signIn = deps.signIn;
+    this.#linker = deps.linker;
     this.#store = deps.store;
     this.#vault = deps.vault;
     this.#clock = deps.clock;
-    this.#log = deps.log;
-    this.#metrics = deps.metrics;
-    const publicBaseUrl = deps.settings.publicBaseUrl.replace(/\/+$/, '');
-    this.#settings = { ...deps.settings, publicBaseUrl };
-    this.#callbackUrl = `${publicBaseUrl}/oauth/callback`;
+    this.#settings = { ...deps.settings, publicBaseUrl: deps.settings.publicBaseUrl.replace(/\/+$/, '') };
   }
 
   /** The `OAuth` command: answers the URL Homebase opens, which embeds the encoded callbackURL. */
   async begin(callbackURL: string): Promise<string> {
     checkCallbackURL(callbackURL, this.#settings.allowedCallbacks);
-    const { state } = await this.#signIn.begin({ kind: 'homebase', callbackURL });
+    const { state } = await this.#linker.signIn.begin({ kind: 'homebase', callbackURL });
     return `${this.#settings.publicBaseUrl}/oauth/start?state=${state}&callbackURL=${encodeURIComponent(callbackURL)}`;
   }
 
   /** GET /oauth/start: on to the vendor's authorization endpoint. */
   async start(query: Record<string, string | undefined>): Promise<BrowserAnswer> {
     const state = query['state'];
-    const pending = await this.#signIn.peek(state);
+    const pending = await this.#linker.signIn.peek(state);
     if (!state || !pending || pending.target.kind !== 'homebase') return EXPIRED_SIGN_IN;
-    return { kind: 'redirect', location: await this.#signIn.authorizationUrl(state, pending, this.#callbackUrl) };
+    return { kind: 'redirect', location: await this.#linker.signIn.authorizationUrl(state, pending, this.#linker.callbackUrl) };
   }
 
-  /** GET /oauth/callback: consume the pending authorization once, link, and send the browser back to Homebase. */
-  async callback(query: Record<string, string | undefined>): Promise<BrowserAnswer> {
-    const pending = await this.#signIn.consume(query['state']);
-    if (pending?.target.kind !== 'homebase') return EXPIRED_SIGN_IN;
-    const { callbackURL } = pending.target;
+  /** Back from the vendor (GET /oauth/callback, `pending` consumed): link, and send the browser back to Homebase. */
+  async complete(query: Record<string, string | undefined>, callbackURL: string, pending: PendingAuthorization): Promise<BrowserAnswer> {
     const back = (params: Record<string, string>): BrowserAnswer => ({ kind: 'redirect', location: appendQuery(callbackURL, params) });
-    if (query['error']) {
-      return back({ error: query['error'], ...(query['error_description'] ? { error_description: query['error_description'] } : {}) });
-    }
-    if (!query['code']) return back({ error: 'invalid_request', error_description: 'The authorization server returned no code.' });
-
-    let linked: { auth: IssuedUserAuth; linkId: string };
-    try {
-      const { grant, vendorUserId } = await this.#signIn.exchange(defined(query), pending, this.#callbackUrl);
-      const auth = await this.#vault.link(vendorUserId, 'oauth', grant, { redirectUri: this.#callbackUrl });
-      linked = { auth, linkId: linkIdOf('hbu', auth.userToken) ?? '' };
-    } catch (error) {
-      if (!(error instanceof UpstreamError)) throw error;
-      // The upstream's own code and the kind of failure, never its body: it may hold tokens.
-      const kind = kindOf(error.failure);
-      this.#log.warn('OAuth code exchange failed', {
-        kind,
-        failure: error.failure,
-        upstreamCode: error.upstreamCode,
-        reason: error.message,
-      });
-      this.#metrics.upstreamFailure(kind);
-      return back(exchangeError(error));
-    }
+    const outcome = await this.#linker.link(query, pending);
+    if ('error' in outcome) return back(outcome.error);
     if (this.#settings.mode === 'tokens') {
-      const { userId, userToken, refreshToken, expiresIn } = linked.auth;
+      const { userId, userToken, refreshToken, expiresIn } = outcome.linked;
       return back({ userId, userToken, refreshToken, expiresIn: String(expiresIn) });
     }
     const code = mintCode();
-    await this.#store.saveCode(code.hash, linked.linkId, this.#clock.now() + CODE_TTL_S);
+    await this.#store.saveCode(code.hash, outcome.linkId, this.#clock.now() + CODE_TTL_S);
     return back({ code: code.code });
   }
 

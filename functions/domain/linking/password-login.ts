@@ -16,6 +16,15 @@ export const LoginParamsSchema = v.pipe(
 );
 export type LoginParams = v.InferOutput<typeof LoginParamsSchema>;
 
+/** Refused without asking the account service: the attempt limits are reached until `retryAt`. */
+export class TooManyAttemptsError extends LoginFailedError {
+  readonly retryAt: number;
+  constructor(message: string, retryAt: number) {
+    super(message, { debugInfo: `retryAt=${retryAt}` });
+    this.retryAt = retryAt;
+  }
+}
+
 /** The `login` command: sign in upstream, find out who the user is, and link the account. */
 export class PasswordLogin {
   readonly #upstream: PasswordUpstream;
@@ -32,7 +41,7 @@ export class PasswordLogin {
   async login(params: LoginParams, context: CommandContext): Promise<IssuedUserAuth> {
     const attempt = { subject: params.username, sourceIp: context.sourceIp };
     const checked = await this.#limits.check('login', attempt);
-    if (checked.refusal) throw new LoginFailedError(checked.refusal, { debugInfo: `retryAt=${checked.retryAt}` });
+    if (checked.refusal) throw new TooManyAttemptsError(checked.refusal, checked.retryAt ?? 0);
     let grant: UpstreamGrant;
     try {
       grant =
