@@ -58,7 +58,7 @@ async function phone(locale: 'zh-CN' | 'en-US'): Promise<{ page: Page; landed: P
 
 const authorizeUrl = (state: string) => new StrictOAuthClient(driver.url, REGISTRATION).authorizeUrl({ state });
 
-describe.skipIf(!hasChromium)('the sign-in page, in chromium', () => {
+describe.skipIf(!hasChromium)('the sign-in page, in chromium', { timeout: 30_000 }, () => {
   it('signs in after a wrong password and returns to Homebase with a code and the state', async () => {
     const { page, landed } = await phone('en-US');
     await page.goto(authorizeUrl('page-1'));
