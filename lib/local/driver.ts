@@ -26,6 +26,7 @@ import type { DeviceCloudServer } from './device-cloud-server.ts';
 import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import type { OAuthServer } from './oauth-server.ts';
 import { type LocalOAuthUpstream, startLocalOAuthUpstream, type UpstreamStyle } from './oauth-upstream.ts';
+import { playgroundRedirectUri, playgroundRoutes } from './playground/playground.ts';
 import { writeRuntime } from './runtime-file.ts';
 import { type LocalSchedule, startSchedule } from './schedule.ts';
 import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from './usercenter-server.ts';
@@ -39,6 +40,8 @@ export interface LocalDriverOptions {
   settings?: ConfigInput;
   /** The kind of OAuth server to run when none is named (`LOCAL_UPSTREAM_STYLE`): `oidc` (default) or `xiaomi`. */
   upstreamStyle?: UpstreamStyle;
+  /** The playground at `/`: `on` (default, or PLAYGROUND) or `off`. */
+  playground?: 'on' | 'off';
 }
 
 export interface LocalDriver {
@@ -121,6 +124,9 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
       body: localOAuth2CallbackPage(settings, event.queryStringParameters ?? {}),
     });
+    // The playground (PLAYGROUND=on, the local default): a page at `/`, never deployed.
+    const playground = (options.playground ?? process.env['PLAYGROUND'] ?? 'on') === 'on';
+    if (playground) Object.assign(routes, playgroundRoutes(settings));
     const api = await startApiGateway({ port: options.port, routes });
     stops.unshift(api.close);
 
@@ -134,13 +140,17 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       settings.DEVICE_OAUTH ??= 'on';
     }
     // Local runs may send the browser back to a page on this machine.
-    settings.CALLBACK_ALLOWED_ORIGINS ??= `${HOMEBASE_CALLBACK_ORIGINS},http://127.0.0.1,http://localhost`;
+    // The playground is Homebase's callback page on its OAuth path, so its origin joins them (it is on loopback unless PUBLIC_BASE_URL says otherwise).
+    const playgroundOrigin = playground ? `,${new URL(settings.PUBLIC_BASE_URL).origin}` : '';
+    settings.CALLBACK_ALLOWED_ORIGINS ??= `${HOMEBASE_CALLBACK_ORIGINS},http://127.0.0.1,http://localhost${playgroundOrigin}`;
     // The OAuth 2.0 server, with a client that stands in for Homebase: a secret for this run, and a
     // local page to come back to beside Rokid's own redirect URI.
     if (settings.HOMEBASE_CLIENT_ID === undefined) {
       settings.HOMEBASE_CLIENT_ID = LOCAL_CLIENT_ID;
       settings.HOMEBASE_CLIENT_SECRET ??= randomBytes(24).toString('base64url');
-      settings.HOMEBASE_REDIRECT_URIS ??= `${HOMEBASE_REDIRECT_URI},${settings.PUBLIC_BASE_URL}/local/oauth2-callback`;
+      const redirects = [HOMEBASE_REDIRECT_URI, `${settings.PUBLIC_BASE_URL}/local/oauth2-callback`];
+      if (playground) redirects.push(playgroundRedirectUri(settings.PUBLIC_BASE_URL));
+      settings.HOMEBASE_REDIRECT_URIS ??= redirects.join(',');
       // Both upstreams run locally; the driver's own sign-in page is the one to see.
       settings.HOMEBASE_SIGN_IN ??= 'usercenter';
     }

@@ -1,0 +1,111 @@
+/**
+ * The playground at `/` under `npm start` (PLAYGROUND=on, the local default; the deployed stack has no
+ * such route): one page that signs in as Homebase would, shows the demo home grouped by home and room,
+ * controls each device and shows every request and answer of the protocol.
+ *
+ * Its script and stylesheet are inline, allowed by hash in a Content-Security-Policy of its own; the
+ * browser routes keep `default-src 'none'`. On the standard OAuth 2.0 path the page is the client's
+ * redirect URI, and its token requests go through `POST /playground/oauth2-token`, so the client
+ * secret stays in this process, as it would stay on Homebase's servers.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ConfigInput } from '../../../functions/config.ts';
+
+const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
+const SCRIPT = read('./playground.js');
+const STYLE = read('./playground.css');
+const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+const CSP = [
+  "default-src 'none'",
+  `script-src ${hash(SCRIPT)}`,
+  `style-src ${hash(STYLE)}`,
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+type Result = APIGatewayProxyStructuredResultV2;
+
+/** The page's own address: the OAuth 2.0 client's redirect URI on the playground's path. */
+export const playgroundRedirectUri = (baseUrl: string) => `${baseUrl}/`;
+
+export function playgroundRoutes(settings: ConfigInput) {
+  const page = async (): Promise<Result> => ({
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': CSP,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+    body: html({ clientId: settings.HOMEBASE_CLIENT_ID ?? '', redirectUri: playgroundRedirectUri(settings.PUBLIC_BASE_URL ?? '') }),
+  });
+
+  /** Homebase's side of the token request: the client authenticates with its secret, which the page never sees. */
+  const token = async (event: APIGatewayProxyEventV2): Promise<Result> => {
+    let fields: Record<string, unknown>;
+    try {
+      fields = JSON.parse(event.body ?? '{}') as Record<string, unknown>;
+    } catch {
+      return json(400, { error: 'invalid_request', error_description: 'The body is not JSON.' });
+    }
+    const form = new URLSearchParams();
+    for (const name of ['grant_type', 'code', 'code_verifier', 'refresh_token']) {
+      if (typeof fields[name] === 'string') form.set(name, fields[name]);
+    }
+    if (form.get('grant_type') === 'authorization_code') form.set('redirect_uri', playgroundRedirectUri(settings.PUBLIC_BASE_URL ?? ''));
+    const basic = Buffer.from(
+      `${encodeURIComponent(settings.HOMEBASE_CLIENT_ID ?? '')}:${encodeURIComponent(settings.HOMEBASE_CLIENT_SECRET ?? '')}`,
+    ).toString('base64');
+    const response = await fetch(`${settings.PUBLIC_BASE_URL}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+      body: form,
+    });
+    return json(response.status, await response.json());
+  };
+
+  return { 'GET /': page, 'POST /playground/oauth2-token': token };
+}
+
+const json = (statusCode: number, body: unknown): Result => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  body: JSON.stringify(body),
+});
+
+/** JSON inside a script element: `<` escaped so no value can close the element. */
+const embedded = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+
+function html(config: { clientId: string; redirectUri: string }): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Homebase driver playground</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header><div class="mark" aria-hidden="true">H</div><h1>Homebase driver playground</h1><span class="who" id="who"></span></header>
+<main>
+<div>
+<div class="problem" id="problem" role="alert" hidden></div>
+<div id="view"></div>
+</div>
+<section class="panel protocol" aria-label="Protocol">
+<h2>The protocol, as it happens</h2>
+<p class="hint">Every request the page sends, as Homebase sends it, and the driver's answer. Newest first.</p>
+<div id="exchanges"><p class="empty" id="no-exchanges">Nothing yet: sign in to begin.</p></div>
+</section>
+</main>
+<script type="application/json" id="playground-config">${embedded(config)}</script>
+<script type="module">${SCRIPT}</script>
+</body>
+</html>`;
+}
