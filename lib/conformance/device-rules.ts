@@ -8,7 +8,7 @@ import { DeviceSchema, isNumericProperty, NUMERIC_RANGES } from '../../functions
 import { describeIssue } from '../../functions/domain/protocol/validation.ts';
 
 /** rhome v1.2.0's `type` enum (jsonschema/device.json). */
-const RHOME_TYPES = new Set([
+export const RHOME_TYPES: ReadonlySet<string> = new Set([
   'curtain',
   'light',
   'irController',

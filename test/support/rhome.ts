@@ -4,33 +4,13 @@
  * enum is narrower than the docs, so a device the driver returns by default should pass it too.
  */
 import { expect } from 'vitest';
+import { RHOME_TYPES } from '../../lib/conformance/device-rules.ts';
 
-const RHOME_TYPES = [
-  'curtain',
-  'light',
-  'irController',
-  'socket',
-  'switch',
-  'panel',
-  'tv',
-  'fan',
-  'remoteController',
-  'ac',
-  'airPurifier',
-  'scene',
-  'cleanBot',
-  'projector',
-  'dehumidifier',
-  'thermostat',
-  'humidifier',
-  'door',
-  'carchair',
-];
 const PERCENT_STATES = ['brightness', 'position', 'fanspeed', 'volume', 'humidity', 'temperature'];
 
 export function expectRhomeAccepts(device: Record<string, unknown>): void {
   for (const key of ['deviceId', 'name', 'type', 'actions', 'state']) expect(device, `device needs ${key}`).toHaveProperty(key);
-  expect(RHOME_TYPES).toContain(device['type']);
+  expect([...RHOME_TYPES]).toContain(device['type']);
   const actions = device['actions'] as Record<string, unknown>;
   for (const names of Object.values(actions)) expect(Array.isArray(names)).toBe(true);
   const state = device['state'] as Record<string, unknown>;
