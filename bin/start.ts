@@ -77,9 +77,12 @@ The local client is ${clientId}, secret ${clientSecret || '(from HOMEBASE_CLIENT
 
   ${authorize}`
   : '';
+const playground = driver.playground
+  ? `Open ${url}/ in a browser for the playground: sign in, control the demo home, watch the protocol.\n\n`
+  : '';
 console.log(`homebase-driver ready at ${url} (data in ${dataDir}, UserCenter at ${driver.userCenterUrl})
 
-${tryIt}${oauth2}
+${playground}${tryIt}${oauth2}
 
 Upstream tokens are refreshed every ${driver.config.REFRESH_INTERVAL_S} s by the same job the deployed schedule runs.
 

@@ -58,6 +58,8 @@ export interface LocalDriver {
   xiaomiServer: XiaomiServer | undefined;
   deviceCloud: DeviceCloudServer | undefined;
   dynamoEndpoint: string;
+  /** Whether the playground is served at `/`. */
+  playground: boolean;
   close(): Promise<void>;
 }
 
@@ -175,6 +177,7 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       xiaomiServer: upstream?.xiaomiServer,
       deviceCloud: upstream?.deviceCloud,
       dynamoEndpoint: dynamo.endpoint,
+      playground,
       close: () => stopAll(stops),
     };
   } catch (error) {

@@ -51,6 +51,10 @@ describe('npm start', () => {
     expect(first.output()).toContain(
       `curl -s ${first.url}/command -H 'content-type: application/json' -d '{"command":"login","params":{"username":"demo","password":"homebase"}}'`,
     );
+    // The playground and the standard OAuth 2.0 server's metadata, with the local client to try it.
+    expect(first.output()).toContain(`Open ${first.url}/ in a browser for the playground`);
+    expect(first.output()).toContain(`  ${first.url}/.well-known/oauth-authorization-server\n`);
+    expect(first.output()).toMatch(/The local client is rokid-homebase-local, secret [\w-]{32}\./);
 
     const { data: userAuth } = await post(`${first.url}/command`, { command: 'login', params: { username: 'demo', password: 'homebase' } });
     const { data: devices } = await post(`${first.url}/list`, { userAuth });
