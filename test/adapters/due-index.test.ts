@@ -1,7 +1,8 @@
 /** The refresh job's reads follow the due set, not the table size: the sparse due index on dynalite. */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DynamoLinkStore, sealedItem } from '../../functions/adapters/dynamodb/link-store.ts';
+import { sealedItem } from '../../functions/adapters/dynamodb/link-item.ts';
+import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
 import { testCipher } from '../support/credentials.ts';
 
 const cipher = testCipher();

@@ -11,7 +11,8 @@
 
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoLinkStore, sealedItem } from '../../functions/adapters/dynamodb/link-store.ts';
+import { sealedItem } from '../../functions/adapters/dynamodb/link-item.ts';
+import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
 import { UserCenterClient } from '../../functions/adapters/usercenter/usercenter-client.ts';
 import type { Clock, TokenRefresher } from '../../functions/domain/ports.ts';
 import { LinkRefresher } from '../../functions/domain/refresh/link-refresher.ts';

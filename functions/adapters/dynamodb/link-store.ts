@@ -8,10 +8,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CredentialCipher, LinkHeader, LinkStore } from '../../domain/ports.ts';
-import { nextVisitAt, retireAt } from '../../domain/refresh/schedule.ts';
-import type { Link, UpstreamCredentials } from '../../domain/vault/link.ts';
-import { isSealed } from '../crypto/envelope-cipher.ts';
-import { DUE_INDEX, dueShard, isConditionFailure, keys, LINK_PREFIX, RETIRE_GRACE_S, TTL_ATTRIBUTE, VENDOR_USER_INDEX } from './table.ts';
+import type { Link } from '../../domain/vault/link.ts';
+import { headerOf, linkOf, sealedItem } from './link-item.ts';
+import { DUE_INDEX, isConditionFailure, keys, LINK_PREFIX, VENDOR_USER_INDEX } from './table.ts';
 
 /** Links in the single table, one item each; every write is a single-item conditional write. */
 export class DynamoLinkStore implements LinkStore {
@@ -183,74 +182,4 @@ export class DynamoLinkStore implements LinkStore {
       }),
     );
   }
-}
-
-/**
- * Layout 2 files a link in the due index under `nextVisitAt` (its refresh or its retirement), so the
- * index's sort key (`refreshDueAt`, fixed since the table was first deployed) no longer holds the link's
- * own refresh time: that moved to `refreshAt`. Items without `layout` are read as layout 1.
- */
-const LAYOUT = 2;
-
-/**
- * The stored item: the link, its keys, the TTL, and its place in the due index. The credentials'
- * tokens and extra fields are sealed under the link's id; their expiry stays readable, for operators
- * and the refresh job alike.
- */
-export async function sealedItem(link: Link, cipher: CredentialCipher): Promise<Record<string, unknown>> {
-  const { accessToken, refreshToken, extra, expiresAt } = link.credentials;
-  const sealed = await cipher.seal(JSON.stringify({ accessToken, refreshToken, extra }), link.linkId);
-  const { refreshDueAt, ...fields } = link;
-  return {
-    ...keys.link(link.linkId),
-    ...fields,
-    layout: LAYOUT,
-    ...(refreshDueAt === undefined ? {} : { refreshAt: refreshDueAt }),
-    credentials: { ...(expiresAt === undefined ? {} : { expiresAt }), sealed },
-    [TTL_ATTRIBUTE]: retireAt(link) + RETIRE_GRACE_S,
-    [DUE_INDEX.partitionKey]: dueShard(link.linkId),
-    [DUE_INDEX.sortKey]: nextVisitAt(link),
-  };
-}
-
-/** The stored item as a header: every field as stored, and the credentials opened on demand, once. */
-function headerOf(stored: Record<string, unknown>, cipher: CredentialCipher): LinkHeader {
-  const {
-    pk: _pk,
-    sk: _sk,
-    [TTL_ATTRIBUTE]: _ttl,
-    [DUE_INDEX.partitionKey]: _shard,
-    [DUE_INDEX.sortKey]: filedAt,
-    layout,
-    refreshAt,
-    credentials,
-    ...fields
-  } = stored;
-  const refreshDueAt = layout === LAYOUT ? refreshAt : filedAt;
-  if (refreshDueAt !== undefined) fields['refreshDueAt'] = refreshDueAt;
-  const kept = credentials as Record<string, unknown>;
-  let opened: Promise<UpstreamCredentials> | undefined;
-  return {
-    // Links written before refresh existed lack its bookkeeping; they start from a clean slate.
-    refreshFailures: 0,
-    lastRefreshedAt: fields['updatedAt'],
-    ...fields,
-    credentials: kept['expiresAt'] === undefined ? {} : { expiresAt: Number(kept['expiresAt']) },
-    openCredentials: () => {
-      opened ??= openCredentials(kept, String(fields['linkId']), cipher);
-      return opened;
-    },
-  } as unknown as LinkHeader;
-}
-
-async function linkOf(stored: Record<string, unknown>, cipher: CredentialCipher): Promise<Link> {
-  const { openCredentials: open, ...header } = headerOf(stored, cipher);
-  return { ...header, credentials: await open() };
-}
-
-async function openCredentials(kept: Record<string, unknown>, linkId: string, cipher: CredentialCipher): Promise<UpstreamCredentials> {
-  // A link written before encryption holds its credentials in clear; its next write seals them.
-  if (!isSealed(kept['sealed'])) return kept as unknown as UpstreamCredentials;
-  const { expiresAt } = kept;
-  return { ...JSON.parse(await cipher.open(kept['sealed'], linkId)), ...(expiresAt === undefined ? {} : { expiresAt }) };
 }

@@ -14,7 +14,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { ConfigInput } from '../../../functions/config.ts';
 
 const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
-const SCRIPT = read('./playground.js');
+// One module: the sign-in's and the cards' code first (declarations only), then the page's, which runs.
+const SCRIPT = ['./playground-sign-in.js', './playground-devices.js', './playground.js'].map(read).join('\n');
 const STYLE = read('./playground.css');
 const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
