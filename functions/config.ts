@@ -161,6 +161,11 @@ export const ConfigSchema = v.pipe(
     (c) => c.HOMEBASE_CLIENT_ID === undefined || c.HOMEBASE_CLIENT_SECRET !== '' || c.HOMEBASE_CLIENT_SECRET_ARN !== undefined,
     'HOMEBASE_CLIENT_ID needs HOMEBASE_CLIENT_SECRET or HOMEBASE_CLIENT_SECRET_ARN',
   ),
+  v.check(
+    (c) => c.HOMEBASE_SIGN_IN !== 'oauth' || c.OAUTH_CLIENT_ID !== undefined,
+    'HOMEBASE_SIGN_IN=oauth needs an OAuth upstream (OAUTH_CLIENT_ID)',
+  ),
+  v.check((c) => c.HOMEBASE_SIGN_IN !== 'usercenter' || c.USERCENTER_URL !== undefined, 'HOMEBASE_SIGN_IN=usercenter needs USERCENTER_URL'),
 );
 export type Config = v.InferOutput<typeof ConfigSchema>;
 /** Settings as the keys are written in the environment: every value a string. */

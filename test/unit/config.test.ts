@@ -18,6 +18,13 @@ describe('configuration', () => {
     expect(config.USERCENTER_BAD_CREDENTIALS_PATTERN.test('用户名或密码错误')).toBe(true);
   });
 
+  it("reads the OAuth 2.0 server's client: Rokid's redirect URI by default, scopes by spaces or commas", () => {
+    const config = readConfig(minimal);
+    expect(config.HOMEBASE_REDIRECT_URIS).toEqual(['https://homebase.rokid.com/oauth/callback']);
+    expect(config.HOMEBASE_SCOPES).toBeUndefined();
+    expect(readConfig({ ...minimal, HOMEBASE_SCOPES: 'devices, profile  home' }).HOMEBASE_SCOPES).toEqual(['devices', 'profile', 'home']);
+  });
+
   it.each([
     [{ USERCENTER_URL: 'http://x' }, '(TABLE_NAME is required)'],
     [
@@ -40,6 +47,31 @@ describe('configuration', () => {
       '(the environment: OAUTH_CLIENT_ID needs OAUTH_ISSUER or OAUTH_TOKEN_ENDPOINT)',
     ],
     [{ ...minimal, REFRESH_CONCURRENCY: '0' }, 'REFRESH_CONCURRENCY: expected a positive whole number'],
+    [
+      { ...minimal, HOMEBASE_CLIENT_ID: 'h' },
+      '(the environment: HOMEBASE_CLIENT_ID needs PUBLIC_BASE_URL, the issuer of the OAuth 2.0 server)',
+    ],
+    [
+      { ...minimal, HOMEBASE_CLIENT_ID: 'h', PUBLIC_BASE_URL: 'https://d.example' },
+      '(the environment: HOMEBASE_CLIENT_ID needs HOMEBASE_CLIENT_SECRET or HOMEBASE_CLIENT_SECRET_ARN)',
+    ],
+    [{ ...minimal, HOMEBASE_SIGN_IN: 'oauth' }, '(the environment: HOMEBASE_SIGN_IN=oauth needs an OAuth upstream (OAUTH_CLIENT_ID))'],
+    [
+      {
+        TABLE_NAME: 't',
+        CREDENTIALS_KEY_FILE: '/k',
+        OAUTH_CLIENT_ID: 'c',
+        OAUTH_ISSUER: 'https://i.example',
+        PUBLIC_BASE_URL: 'https://d.example',
+        HOMEBASE_SIGN_IN: 'usercenter',
+      },
+      '(the environment: HOMEBASE_SIGN_IN=usercenter needs USERCENTER_URL)',
+    ],
+    [
+      { ...minimal, HOMEBASE_REDIRECT_URIS: 'https://ok.example/cb,not a url' },
+      'HOMEBASE_REDIRECT_URIS: expected absolute URLs, separated by commas',
+    ],
+    [{ ...minimal, HOMEBASE_SIGN_IN: 'sms' }, 'HOMEBASE_SIGN_IN: expected "oauth" | "usercenter"'],
   ])('refuses %j', (env, message) => {
     expect(() => readConfig(env)).toThrowError(
       expect.objectContaining({ errorName: 'E_DRIVER_ERROR', message: expect.stringContaining(message) }),
