@@ -4,13 +4,12 @@
  * `Authorization: Bearer` header (RFC 6750 §2.1) when the body's userAuth carries no token.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { isRecord } from '../domain/json.ts';
 
 /** RFC 6750's b64token. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 export const bearerToken = (event: APIGatewayProxyEventV2): string | undefined => BEARER.exec(event.headers['authorization'] ?? '')?.[1];
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The body with the Bearer token as the userAuth at the first of `paths` (`['userAuth']`,

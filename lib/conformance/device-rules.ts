@@ -4,6 +4,7 @@
  * refuse beyond it (some types, `mode: null`) is only a warning, since the digest wins.
  */
 import * as v from 'valibot';
+import { isRecord } from '../../functions/domain/json.ts';
 import { DeviceSchema, isNumericProperty, NUMERIC_RANGES } from '../../functions/domain/protocol/device.ts';
 import { describeIssue } from '../../functions/domain/protocol/validation.ts';
 
@@ -29,8 +30,6 @@ export const RHOME_TYPES: ReadonlySet<string> = new Set([
   'door',
   'carchair',
 ]);
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export const deviceLabel = (device: unknown): string =>
   isRecord(device) && typeof device['deviceId'] === 'string' ? device['deviceId'] : '(no deviceId)';

@@ -1,8 +1,7 @@
 /** The Homebase envelope, as the protocol digest describes it (§1, §4): what every answer must look like. */
 import { isErrorName } from '../../functions/domain/errors.ts';
+import { isRecord } from '../../functions/domain/json.ts';
 import type { Answer } from './driver-client.ts';
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Problems with an answer's transport: a 5xx or a page instead of JSON is a failure; another status

@@ -8,9 +8,10 @@ import {
   ServerUnreachableError,
   SignError,
 } from '../../domain/errors.ts';
+import { isRecord } from '../../domain/json.ts';
 import type { CloudSession, DeviceCloud } from '../../domain/ports.ts';
 import type { Action } from '../../domain/protocol/action.ts';
-import { isRecord, requestJson, TransportError } from '../http/request-json.ts';
+import { requestJson, TransportError } from '../http/request-json.ts';
 import { macAuthorization } from './mac-signature.ts';
 
 export interface HttpCloudSettings {

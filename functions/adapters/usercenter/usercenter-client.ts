@@ -1,9 +1,10 @@
+import { isRecord } from '../../domain/json.ts';
 import type { PasswordUpstream, TokenRefresher, UpstreamGrant, UpstreamRevoker } from '../../domain/ports.ts';
 import { UpstreamError, type UpstreamFailure } from '../../domain/upstream-error.ts';
 import type { UpstreamCredentials } from '../../domain/vault/link.ts';
 import { crypto } from '../../runtime/builtins.ts';
 import { MAX_STORED_ANSWER_BYTES } from '../http/request.ts';
-import { isRecord, type JsonAnswer, requestJson, TransportError } from '../http/request-json.ts';
+import { type JsonAnswer, requestJson, TransportError } from '../http/request-json.ts';
 
 const { createHash } = crypto;
 

@@ -1,8 +1,8 @@
 /** /command, where the driver has it: login, OAuth's URL, an unknown command; and the OAuth 2.0 metadata. */
+
+import { isRecord } from '../../../functions/domain/json.ts';
 import { type CheckContext, noteError, type UserAuth } from '../context.ts';
 import { dataOf, errorEnvelopeProblems, errorNameOf, successProblems } from '../envelopes.ts';
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Finds out whether there is a /command, checks it, and answers the userAuth a login gave (if any). */
 export async function checkCommand(context: CheckContext): Promise<UserAuth | undefined> {

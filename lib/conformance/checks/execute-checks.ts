@@ -3,12 +3,13 @@
  * action and the next /list showing it kept; then the device put back as it was. And the errors: an
  * unknown device, a bad token, an action the device does not list.
  */
+
+import { isRecord } from '../../../functions/domain/json.ts';
 import { PROPERTIES } from '../../../functions/domain/protocol/device.ts';
 import { type CheckContext, noteError, type UserAuth } from '../context.ts';
 import { deviceLabel, EXEMPT, expectedState, numValue } from '../device-rules.ts';
 import { dataOf, errorEnvelopeProblems, errorNameOf, successProblems } from '../envelopes.ts';
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Action {
