@@ -2,7 +2,7 @@ import type { Clock, DiagnosticsLog, LinkStore } from '../ports.ts';
 import type { LinkRevoker } from '../revocation/link-revoker.ts';
 import type { Link } from '../vault/link.ts';
 import type { LinkRefresher, RefreshOutcome } from './link-refresher.ts';
-import { isDue, isRetired } from './schedule.ts';
+import { isDue, needsRetiring } from './schedule.ts';
 import { limiter } from './semaphore.ts';
 
 export interface RefreshReport {
@@ -47,7 +47,7 @@ export const emptyReport = (): RefreshReport => ({
 });
 
 /** Refresh work that is not worth doing: the link's driver tokens have expired, so it is retired instead. */
-const worthRefreshing = (link: Link, now: number): boolean => isDue(link, now) && !isRetired(link, now);
+const worthRefreshing = (link: Link, now: number): boolean => isDue(link, now) && !needsRetiring(link, now);
 
 /**
  * The scheduled refresh: every link due by now, read from the due index (never a table scan), each
@@ -101,7 +101,7 @@ export class RefreshJob {
             needed: worthRefreshing,
             upstreamSlot,
           });
-          if (outcome.kind === 'not_needed' && (outcome.link.status === 'revoked' || isRetired(outcome.link, this.#clock.now()))) {
+          if (outcome.kind === 'not_needed' && needsRetiring(outcome.link, this.#clock.now())) {
             const link = outcome.link;
             const retired = await upstreamSlot(() => this.#revoker.revoke(link, link.status === 'revoked' ? 'retry' : 'expired'));
             if (retired.kind === 'upstream_failed') report.retireFailed++;

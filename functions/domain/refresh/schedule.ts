@@ -43,6 +43,9 @@ export const retireAt = (link: Pick<Link, 'userTokenExpiresAt' | 'refreshTokenEx
 
 export const isRetired = (link: Pick<Link, 'userTokenExpiresAt' | 'refreshTokenExpiresAt'>, now: number): boolean => retireAt(link) <= now;
 
+/** Is the job's work on this link to end it? Its driver tokens have expired, or an earlier revocation is unfinished. */
+export const needsRetiring = (link: Link, now: number): boolean => link.status === 'revoked' || isRetired(link, now);
+
 /**
  * When the refresh job next has work on the link, which is where the store files it in the due index:
  * its refresh, its retirement, or (for a revoked link whose upstream revocation failed) the retry that
