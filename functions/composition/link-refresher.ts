@@ -4,13 +4,13 @@ import { systemClock } from '../domain/ports.ts';
 import { LinkRefresher } from '../domain/refresh/link-refresher.ts';
 import { logger, refreshMetrics } from '../observability.ts';
 import { refreshPolicy } from './table.ts';
-import { refreshers, upstreams } from './upstreams.ts';
+import { byKind, upstreams } from './upstreams.ts';
 
 /** One link's refresh under its lease: shared by the inline refresh of /list and /execute and by the job. */
 export const linkRefresher = (config: Config, links: DynamoLinkStore): LinkRefresher =>
   new LinkRefresher({
     links,
-    upstreams: refreshers(upstreams(config)),
+    upstreams: byKind(upstreams(config)),
     clock: systemClock,
     policy: refreshPolicy(config),
     metrics: refreshMetrics,

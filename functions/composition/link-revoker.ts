@@ -4,13 +4,13 @@ import { systemClock } from '../domain/ports.ts';
 import { LinkRevoker } from '../domain/revocation/link-revoker.ts';
 import { logger, revocationMetrics } from '../observability.ts';
 import { refreshPolicy } from './table.ts';
-import { revokers, upstreams } from './upstreams.ts';
+import { byKind, upstreams } from './upstreams.ts';
 
 /** Ends links and their upstream grants: for the refresh job's retirements and for operators. */
 export const linkRevoker = (config: Config, links: DynamoLinkStore): LinkRevoker =>
   new LinkRevoker({
     links,
-    upstreams: revokers(upstreams(config)),
+    upstreams: byKind(upstreams(config)),
     clock: systemClock,
     policy: refreshPolicy(config),
     metrics: revocationMetrics,

@@ -25,20 +25,13 @@ export function upstreams(config: Config): Upstreams {
   };
 }
 
-/** The refreshers LinkRefresher picks from by a link's upstream; each loads its client when first asked. */
-export function refreshers(from: Upstreams): Partial<Record<UpstreamKind, TokenRefresher>> {
-  const deferred = (client: () => Promise<TokenRefresher>): TokenRefresher => ({
+/**
+ * The upstreams by a link's kind, as LinkRefresher and LinkRevoker pick from them: each refreshes and
+ * revokes through its client, which is loaded when first asked.
+ */
+export function byKind(from: Upstreams): Partial<Record<UpstreamKind, TokenRefresher & UpstreamRevoker>> {
+  const deferred = (client: () => Promise<TokenRefresher & UpstreamRevoker>): TokenRefresher & UpstreamRevoker => ({
     refresh: async (refreshToken, context) => (await client()).refresh(refreshToken, context),
-  });
-  return {
-    ...(from.userCenter ? { usercenter: deferred(from.userCenter) } : {}),
-    ...(from.oauth ? { oauth: deferred(from.oauth) } : {}),
-  };
-}
-
-/** The revokers LinkRevoker picks from by a link's upstream; each loads its client when first asked. */
-export function revokers(from: Upstreams): Partial<Record<UpstreamKind, UpstreamRevoker>> {
-  const deferred = (client: () => Promise<UpstreamRevoker>): UpstreamRevoker => ({
     revoke: async (credentials) => (await client()).revoke(credentials),
   });
   return {
