@@ -5,9 +5,9 @@
 import { crypto } from '../../runtime/builtins.ts';
 import type { AuthorizationStore, Clock, OAuthUpstream, PendingAuthorization, UpstreamGrant } from '../ports.ts';
 import { kindOf, type UpstreamError } from '../upstream-error.ts';
-import { hashToken } from '../vault/tokens.ts';
+import { hashToken, randomSecret } from '../vault/tokens.ts';
 
-const { createHash, randomBytes } = crypto;
+const { createHash } = crypto;
 
 /** How long the person has to sign in upstream. */
 const PENDING_TTL_S = 600;
@@ -25,10 +25,10 @@ export class UpstreamSignIn {
 
   /** Stores a pending authorization for `target` and answers its state. */
   async begin(target: PendingAuthorization['target']): Promise<{ state: string; pending: PendingAuthorization }> {
-    const state = randomBytes(32).toString('base64url');
+    const state = randomSecret();
     const pending: PendingAuthorization = {
       stateHash: hashToken(state),
-      codeVerifier: randomBytes(32).toString('base64url'),
+      codeVerifier: randomSecret(),
       target,
       expiresAt: this.#clock.now() + PENDING_TTL_S,
     };

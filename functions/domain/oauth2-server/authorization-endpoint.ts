@@ -5,7 +5,6 @@
  * way the same vault makes the same kind of link as the command flows, and the browser returns to the
  * client's redirect_uri with a one-time code.
  */
-import { crypto } from '../../runtime/builtins.ts';
 import { LoginFailedError, ServerUnreachableError, WrongUsernamePasswordError } from '../errors.ts';
 import type { BrowserAnswer } from '../linking/browser-answer.ts';
 import { appendQuery } from '../linking/callback-url.ts';
@@ -13,12 +12,10 @@ import type { PasswordLogin } from '../linking/password-login.ts';
 import { TooManyAttemptsError } from '../linking/password-login.ts';
 import type { UpstreamLinker } from '../linking/upstream-linker.ts';
 import type { AuthorizationRequest, AuthorizationStore, Clock, PendingAuthorization } from '../ports.ts';
-import { hashToken, linkIdOf, mintCode } from '../vault/tokens.ts';
+import { hashToken, linkIdOf, mintCode, randomSecret } from '../vault/tokens.ts';
 import { type OAuth2Params, readAuthorizationRequest } from './authorization-request.ts';
 import type { RegisteredClient } from './registered-client.ts';
 import { sameSecret } from './registered-client.ts';
-
-const { randomBytes } = crypto;
 
 /** How long a person has to sign in, and how long the code then lasts (§4.1.2 recommends at most 10 minutes). */
 const SIGN_IN_TTL_S = 600;
@@ -84,11 +81,11 @@ export class AuthorizationEndpoint {
       const { state, pending } = await signIn.begin({ kind: 'oauth2', request });
       return { kind: 'redirect', location: await signIn.authorizationUrl(state, pending, callbackUrl) };
     }
-    const form = { request: token(), csrf: token() };
+    const form = { request: randomSecret(), csrf: randomSecret() };
     await this.#store.savePending({
       stateHash: hashToken(form.request),
       // Nothing is exchanged upstream on this path; the field is there for the shape's sake.
-      codeVerifier: token(),
+      codeVerifier: randomSecret(),
       target: { kind: 'oauth2', request, csrfHash: hashToken(form.csrf) },
       expiresAt: this.#clock.now() + SIGN_IN_TTL_S,
     });
@@ -183,5 +180,3 @@ function upstreamFailure(error: unknown): Record<string, string> | undefined {
   }
   return undefined;
 }
-
-const token = () => randomBytes(32).toString('base64url');

@@ -11,8 +11,11 @@ export type TokenKind = 'hbu' | 'hbr';
 
 export const newLinkId = (): string => randomBytes(16).toString('base64url');
 
+/** 256 random bits, URL-safe: the secret part of every token, state and code the driver hands out. */
+export const randomSecret = (): string => randomBytes(32).toString('base64url');
+
 export function mintToken(kind: TokenKind, linkId: string): { token: string; hash: string } {
-  const token = `${kind}.${linkId}.${randomBytes(32).toString('base64url')}`;
+  const token = `${kind}.${linkId}.${randomSecret()}`;
   return { token, hash: hashToken(token) };
 }
 
@@ -48,6 +51,6 @@ export function successorsOf(refreshToken: string, linkId: string): { userToken:
 
 /** A one-time code for OAuthGetToken: random, shown once, stored as its hash. */
 export const mintCode = (): { code: string; hash: string } => {
-  const code = `hbc.${randomBytes(32).toString('base64url')}`;
+  const code = `hbc.${randomSecret()}`;
   return { code, hash: hashToken(code) };
 };
