@@ -85,3 +85,20 @@ describe('the Bearer header on the device routes', () => {
     await expect(world.call('list', '{}', { ...json, authorization: 'Basic abc' })).resolves.toMatchObject({ errorName: 'E_DRIVER_ERROR' });
   });
 });
+
+describe('the sign-in page when deployed', () => {
+  it('sets its CSRF cookie Secure behind https, and lets its form answer redirect only to the registered origin', async () => {
+    world = await startHandlers({
+      PUBLIC_BASE_URL: 'https://driver.example',
+      HOMEBASE_CLIENT_ID: 'homebase',
+      HOMEBASE_CLIENT_SECRET: 'client-secret-value',
+      HOMEBASE_SIGN_IN: 'usercenter',
+    });
+    const event = apiEvent('GET /oauth2/authorize', undefined, {});
+    event.rawQueryString = 'response_type=code&client_id=homebase&state=s';
+    const page = await world.handlers.command(event, lambdaContext);
+    expect(page.statusCode).toBe(200);
+    expect(page.cookies).toEqual([expect.stringMatching(/^hb_csrf_\w+=[\w-]+; Path=\/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$/)]);
+    expect(page.headers?.['content-security-policy']).toContain("form-action 'self' https://homebase.rokid.com;");
+  });
+});
