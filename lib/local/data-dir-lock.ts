@@ -35,7 +35,8 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   throw new Error(`could not claim the data directory ${dataDir}`);
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process runs: EPERM means it does, as another user. */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -6,6 +6,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigInput } from '../../functions/config.ts';
+import { isRunning } from './data-dir-lock.ts';
 
 export interface RuntimeInfo {
   pid: number;
@@ -32,11 +33,6 @@ export async function readRuntime(dataDir: string): Promise<RuntimeInfo | undefi
   } catch {
     return undefined;
   }
-  try {
-    process.kill(info.pid, 0);
-    return info;
-  } catch (error) {
-    // EPERM: the process runs, as another user; anything else: it is gone and left the file behind.
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? info : undefined;
-  }
+  // A driver that is gone may have left the file behind.
+  return isRunning(info.pid) ? info : undefined;
 }
