@@ -2,7 +2,7 @@
  * `npm run links` against a running local driver (its embedded DynamoDB and UserCenter), as an operator
  * would use it, and against a table named with --table.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,20 @@ describe('npm run links', () => {
     expect(code).toBe(2);
     expect(err.split('\n')[0]).toBe(reason);
     expect(err).toContain('usage: npm run links');
+  });
+
+  it('ignores the runtime file a stopped npm start left behind', async () => {
+    const stale = join(dataDir, 'stale');
+    await mkdir(stale, { recursive: true });
+    // No process has this id: the pid space ends far below it.
+    await writeFile(
+      join(stale, 'runtime.json'),
+      JSON.stringify({ pid: 2 ** 30, url: 'http://127.0.0.1:1', dynamoEndpoint: 'http://127.0.0.1:1', settings: {} }),
+    );
+    const err: string[] = [];
+    const code = await runLinks(['list'], { env: { DATA_DIR: stale }, out: () => undefined, err: (l) => err.push(l) });
+    expect(code).toBe(2);
+    expect(err[0]).toMatch(/^No npm start is running on .*stale\. /);
   });
 
   it('says plainly when no npm start runs on the data directory', async () => {
