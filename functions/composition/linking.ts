@@ -19,7 +19,7 @@ import { logger, upstreamMetrics } from '../observability.ts';
 import { attemptKeyHmac } from './attempt-key.ts';
 import { once } from './once.ts';
 import { tableOf, tokenVault } from './table.ts';
-import { upstreams } from './upstreams.ts';
+import { type Upstreams, upstreams } from './upstreams.ts';
 
 export interface LinkingServices {
   command: ReturnType<typeof commandRouter>;
@@ -40,6 +40,8 @@ export interface LinkingParts {
   vault: TokenVault;
   linker: UpstreamLinker | undefined;
   passwordLogin: PasswordLogin | undefined;
+  /** The upstream clients, shared so that revoking reuses the linking flows' (and their discovery). */
+  upstreams: Upstreams;
 }
 
 export const linkingServices = (source: ConfigSource) =>
@@ -49,7 +51,8 @@ export const linkingServices = (source: ConfigSource) =>
     // Linking seals new credentials on its first request: the data key is fetched while it signs the user in.
     cipher.warm?.();
     const vault = tokenVault(config, links);
-    const { userCenter, oauth } = upstreams(config);
+    const clients = upstreams(config);
+    const { userCenter, oauth } = clients;
 
     // Password login exists only where there is a UserCenter to sign in at.
     const passwords: PasswordUpstream | undefined = userCenter && {
@@ -104,7 +107,7 @@ export const linkingServices = (source: ConfigSource) =>
       ...(homebaseOAuth ? oauthCommands(homebaseOAuth) : {}),
       ...refreshCommands(vault),
     };
-    const shared: LinkingParts = { config, links, store, vault, linker, passwordLogin };
+    const shared: LinkingParts = { config, links, store, vault, linker, passwordLogin, upstreams: clients };
     // A sign-in the OAuth 2.0 server began may come back to a container that has not built it yet.
     const server: UpstreamSignInCompletion = {
       completeUpstream: async (query, pending) => {
