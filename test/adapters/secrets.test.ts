@@ -1,6 +1,7 @@
 /**
  * Secrets through Powertools Parameters, against a scripted Secrets Manager on loopback (the SDK
  * honours AWS_ENDPOINT_URL_SECRETS_MANAGER), so the real client, signing and caching are exercised.
+ * As deployed: in a Lambda environment, where the client is given its settings (client-settings.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretJson, secretString } from '../../functions/adapters/secrets/secrets.ts';
@@ -19,6 +20,7 @@ beforeAll(async () => {
     return { json: { ARN: `arn:aws:secretsmanager:local:0:secret:${SecretId}`, Name: SecretId, SecretString: values[SecretId] } };
   });
   Object.assign(process.env, {
+    AWS_LAMBDA_FUNCTION_NAME: 'homebase-command',
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
     AWS_REGION: 'local',
     AWS_ACCESS_KEY_ID: 'local',

@@ -24,6 +24,8 @@ export function lambdaEnv(settings: {
       ? { CREDENTIALS_KEY_FILE: credentials.keyFile }
       : { CREDENTIALS_KMS_KEY_ID: credentials.kmsKeyId, AWS_ENDPOINT_URL_KMS: credentials.kmsEndpoint }),
     PATH: process.env['PATH'],
+    // Set in every Lambda; the driver's SDK clients then take their settings from the environment alone.
+    AWS_LAMBDA_FUNCTION_NAME: 'homebase-bundle',
     TABLE_NAME: settings.tableName,
     USERCENTER_URL: settings.userCenterUrl,
     AWS_ENDPOINT_URL_DYNAMODB: settings.dynamoEndpoint,

@@ -1,12 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { lambdaClientSettings } from '../aws/client-settings.ts';
 
 /**
  * One document client per container. The SDK reads the region and credentials from the Lambda
  * environment, and AWS_ENDPOINT_URL_DYNAMODB points it at the embedded engine when run locally.
  */
 export function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ ...lambdaClientSettings('DYNAMODB'), maxAttempts: 3 }), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }

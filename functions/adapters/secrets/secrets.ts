@@ -2,10 +2,18 @@
  * Secrets from AWS Secrets Manager through Powertools Parameters, cached for five minutes per
  * container: a rotated secret takes effect within that time, and a warm function makes no call.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DriverError } from '../../domain/errors.ts';
+import { lambdaClientSettings } from '../aws/client-settings.ts';
 
 const MAX_AGE_S = 300;
+
+/** One provider, and so one cache and one client, per container; built on the first secret asked for. */
+let provider: SecretsProvider | undefined;
+const getSecret = (secretId: string, options: { maxAge: number }) => {
+  provider ??= new SecretsProvider({ clientConfig: lambdaClientSettings('SECRETS_MANAGER') });
+  return provider.get(secretId, options);
+};
 
 /** The secret's string value, resolved on first use. */
 export const secretString = (secretId: string) => async (): Promise<string> => {
