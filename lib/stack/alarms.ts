@@ -10,7 +10,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionName } from '../functions.ts';
-import { METRICS_NAMESPACE, SERVICE, title } from './driver-functions.ts';
+import { METRICS_NAMESPACE, SERVICE } from '../functions.ts';
+import { title } from './driver-functions.ts';
 import { keepLogicalId } from './nag.ts';
 
 export interface DriverAlarmsProps {

@@ -8,15 +8,11 @@ import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import type { ConfigInput } from '../../functions/config.ts';
 import { esbuildOptions, HANDLER, ROOT } from '../bundling.ts';
-import { FUNCTION_SIZING, FUNCTIONS, type FunctionName } from '../functions.ts';
+import { FUNCTION_SIZING, FUNCTIONS, type FunctionName, RUNTIME_ENVIRONMENT } from '../functions.ts';
 import { acknowledge } from './nag.ts';
 import type { StackConfig } from './stack-config.ts';
 import type { TokenTable } from './token-table.ts';
 import type { UpstreamSecrets } from './upstream-secrets.ts';
-
-/** The metrics namespace the functions write (EMF) and the alarms read. */
-export const METRICS_NAMESPACE = 'HomebaseDriver';
-export const SERVICE = 'homebase-driver';
 
 /**
  * What each function may do to the table. The Homebase-facing functions read links and write them
@@ -163,13 +159,7 @@ function driverEnvironment({ config, table, secrets, key }: DriverFunctionsProps
     } satisfies ConfigInput);
   }
   const set = Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  return {
-    NODE_OPTIONS: '--enable-source-maps',
-    POWERTOOLS_SERVICE_NAME: SERVICE,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    ...Object.fromEntries(set),
-  };
+  return { ...RUNTIME_ENVIRONMENT, ...Object.fromEntries(set) };
 }
 
 export const title = (name: string) => name[0]!.toUpperCase() + name.slice(1);

@@ -3,7 +3,9 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../functions/config.ts';
 import { ROUTES } from '../../functions/http/routes.ts';
+import { RUNTIME_ENVIRONMENT } from '../../lib/functions.ts';
 import { HomebaseDriverStack } from '../../lib/stack/homebase-driver-stack.ts';
 import { stackConfig } from '../../lib/stack/stack-config.ts';
 
@@ -85,6 +87,20 @@ describe('the functions', () => {
       expect(f).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512 });
     }
     expect(functions.map((f) => f.Timeout).sort((a, b) => a - b)).toEqual([6, 6, 6, 120]);
+  });
+
+  it('run as the bundle tests and the benchmark run them: the runtime environment and driver settings, nothing else', () => {
+    const settings = new Set(Object.keys(ConfigSchema.pipe[0].entries));
+    for (const context of [USERCENTER, OAUTH]) {
+      for (const f of Object.values(synth(context).template.findResources('AWS::Lambda::Function'))) {
+        const { Variables: variables } = f.Properties.Environment as { Variables: Record<string, unknown> };
+        expect(variables).toMatchObject(RUNTIME_ENVIRONMENT);
+        const others = Object.keys(variables).filter((name) => !Object.hasOwn(RUNTIME_ENVIRONMENT, name) && !settings.has(name));
+        expect(others).toEqual([]);
+      }
+    }
+    // In particular no --enable-source-maps, which would add about a third to every cold start.
+    expect(RUNTIME_ENVIRONMENT).not.toHaveProperty('NODE_OPTIONS');
   });
 
   it('never hold a secret in the environment, only where to find it', () => {

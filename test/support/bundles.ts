@@ -5,11 +5,15 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ROOT } from '../../lib/bundling.ts';
+import { RUNTIME_ENVIRONMENT } from '../../lib/functions.ts';
 import { tempKeyFile } from './credentials.ts';
 
 const run = promisify(execFile);
 
-/** The environment a deployed function gets, with local endpoints and dummy credentials. */
+/**
+ * The environment a deployed function gets (the stack's runtime environment, so Node runs with the
+ * deployed options), with local endpoints, dummy credentials, and a log level of the caller's.
+ */
 export function lambdaEnv(settings: {
   tableName: string;
   dynamoEndpoint: string;
@@ -20,6 +24,7 @@ export function lambdaEnv(settings: {
 }) {
   const credentials = settings.credentials ?? { keyFile: tempKeyFile() };
   return {
+    ...RUNTIME_ENVIRONMENT,
     ...('keyFile' in credentials
       ? { CREDENTIALS_KEY_FILE: credentials.keyFile }
       : { CREDENTIALS_KMS_KEY_ID: credentials.kmsKeyId, AWS_ENDPOINT_URL_KMS: credentials.kmsEndpoint }),
