@@ -41,10 +41,15 @@ afterAll(async () => {
 /** One environment for every process: the same table, and the same key sealing credentials. */
 let env: ReturnType<typeof lambdaEnv> | undefined;
 
+/** Node's built-ins each function's process loaded, from its import to its last answer. */
+const loadedBy: Partial<Record<FunctionName, string[]>> = {};
+
 /** One fresh process per call, as a cold Lambda container. */
 async function invoke(name: FunctionName, events: unknown[]): Promise<any[]> {
   env ??= lambdaEnv({ tableName: table.tableName, dynamoEndpoint: table.endpoint, userCenterUrl: userCenter.url });
-  return (await invokeFresh(`${OUT}/${name}/index.mjs`, events, env)).map((answer) => answer.result);
+  const answers = await invokeFresh(`${OUT}/${name}/index.mjs`, events, env);
+  loadedBy[name] = answers.at(-1)!.loaded;
+  return answers.map((answer) => answer.result);
 }
 
 const post = (route: string, body: unknown) => apiEvent(`POST /${route}`, JSON.stringify(body));
@@ -78,6 +83,16 @@ it('login → list → execute on the virtual cloud, then one refresh run, each 
   );
   const [report] = await invoke('refresh', [{ source: 'aws.events', 'detail-type': 'Scheduled Event' }]);
   expect(report).toEqual({ ...emptyReport(), refreshed: 1 });
+
+  // Not one of them loaded undici or Node's web streams, each milliseconds of a cold start (docs/performance.md).
+  expect(Object.keys(loadedBy)).toHaveLength(4);
+  for (const [name, loaded] of Object.entries(loadedBy)) {
+    expect(loaded.length, name).toBeGreaterThan(0); // the list is read: the import loads built-ins of its own
+    expect(
+      loaded.filter((module) => /undici|webstreams/.test(module)),
+      name,
+    ).toEqual([]);
+  }
 });
 
 /** What each function must not carry: the modules of the flows it never runs. */

@@ -47,6 +47,8 @@ export interface BundleAnswer {
   /** From the start of the import to the end of it, and to the answer to this event. */
   importMs: number;
   firstAnswerMs: number;
+  /** Node's built-in modules loaded since the import began (`process.moduleLoadList`), up to this answer. */
+  loaded: string[];
 }
 
 /** Imports the bundle in a fresh process and answers each event in turn (see invoke-bundle.ts). */

@@ -9,10 +9,14 @@ import { lambdaContext } from '../../lib/local/lambda-context.ts';
 
 const [bundle, events] = process.argv.slice(2);
 if (!bundle || !events) throw new Error('usage: invoke-bundle.ts <bundle.mjs> <events.json>');
+const builtIns = () => (process as unknown as { moduleLoadList: string[] }).moduleLoadList;
+const before = new Set(builtIns());
 const started = performance.now();
 const { handler } = (await import(pathToFileURL(bundle).href)) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
 const imported = performance.now();
 for (const [i, event] of (JSON.parse(events) as unknown[]).entries()) {
   const result = await handler(event, lambdaContext(`bundle-${i}`, 120_000));
-  console.log(JSON.stringify({ result, importMs: imported - started, firstAnswerMs: performance.now() - started }));
+  const firstAnswerMs = performance.now() - started;
+  const loaded = builtIns().filter((name) => !before.has(name));
+  console.log(JSON.stringify({ result, importMs: imported - started, firstAnswerMs, loaded }));
 }

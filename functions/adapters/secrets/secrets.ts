@@ -5,13 +5,14 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DriverError } from '../../domain/errors.ts';
 import { lambdaClientSettings } from '../aws/client-settings.ts';
+import { collectNodeStream } from '../aws/stream-collector.ts';
 
 const MAX_AGE_S = 300;
 
 /** One provider, and so one cache and one client, per container; built on the first secret asked for. */
 let provider: SecretsProvider | undefined;
 const getSecret = (secretId: string, options: { maxAge: number }) => {
-  provider ??= new SecretsProvider({ clientConfig: lambdaClientSettings('SECRETS_MANAGER') });
+  provider ??= new SecretsProvider({ clientConfig: { ...lambdaClientSettings('SECRETS_MANAGER'), streamCollector: collectNodeStream } });
   return provider.get(secretId, options);
 };
 
