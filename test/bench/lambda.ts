@@ -6,6 +6,7 @@
  *   BENCH_COLD_RUNS=21 BENCH_WARM_EVENTS=1000 npm run bench:lambda
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -16,6 +17,7 @@ import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server
 import { invokeFresh, lambdaEnv } from '../support/bundles.ts';
 import { apiEvent } from '../support/events.ts';
 import { startFakeKms } from '../support/fake-kms.ts';
+import { startFakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { startDynamoDBProcess } from './dynamodb-process.ts';
 import { goal, settle } from './goals.ts';
 
@@ -28,16 +30,28 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 const dynamo = await startDynamoDBProcess();
-const userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT] });
+// The UserCenter takes only the credentials in the secret, so a run proves the functions read it.
+const vendorClient = { sysId: 'homebase', clientId: 'homebase-driver' };
+const userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT], ...vendorClient });
 await ensureTable(dynamo.endpoint, 'bench');
-// Credentials are sealed as deployed: data keys from KMS (a fake on loopback), cached per container.
+// As deployed: credentials sealed with data keys from KMS, and the stack's secrets read from Secrets
+// Manager (fakes on loopback), each cached per container.
 const kms = await startFakeKms();
+const secretsManager = await startFakeSecretsManager({
+  'login-limit-key': randomBytes(32).toString('base64url'),
+  'usercenter-credentials': JSON.stringify(vendorClient),
+});
 const env = lambdaEnv({
   tableName: 'bench',
   dynamoEndpoint: dynamo.endpoint,
   userCenterUrl: userCenter.url,
   logLevel: 'SILENT',
   credentials: { kmsKeyId: kms.keyId, kmsEndpoint: kms.endpoint },
+  secrets: {
+    endpoint: secretsManager.endpoint,
+    loginLimitKeyArn: secretsManager.arns['login-limit-key']!,
+    userCenterCredentialsArn: secretsManager.arns['usercenter-credentials']!,
+  },
 });
 
 // Build: the four functions as deployed, the list function with the SDK left to the runtime (the
@@ -68,6 +82,13 @@ const invoke = (name: string, events: unknown[]) => invokeFresh(file(name), even
 const [login] = await invoke('command', [
   apiEvent('POST /command', JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } })),
 ]);
+/** A figure of a failed answer would be no figure: every answer the bench times must be a success. */
+function answered(name: string, result: { body?: string; failed?: number } | undefined): void {
+  const envelope = result?.body === undefined ? undefined : (JSON.parse(result.body) as { status?: number; message?: string });
+  const ok = envelope ? envelope.status === 0 : result?.failed === 0;
+  if (!ok) throw new Error(`${name} did not answer as it should: ${envelope?.message ?? JSON.stringify(result)}`);
+}
+answered('command', login?.result);
 const userAuth = JSON.parse(login!.result.body).data;
 const listEvent = apiEvent('POST /list', JSON.stringify({ userAuth }));
 const [seeded] = await invoke('list', [listEvent]);
@@ -99,6 +120,7 @@ for (let i = -1; i < COLD_RUNS; i++) {
   const order = names.map((_, k) => names[(k + Math.max(i, 0)) % names.length]!);
   for (const name of order) {
     const [first] = await invoke(name, [firstEvent[name]]);
+    answered(name, first?.result);
     if (i < 0) continue;
     cold[name]!.push(first!.firstAnswerMs);
     imports[name]!.push(first!.importMs);
@@ -160,5 +182,6 @@ goal('list: warm vs the same DynamoDB calls', warmList / warmListBase, 'max', 1.
 goal('execute: warm vs the same DynamoDB calls', warmExecute / warmExecuteBase, 'max', 1.3);
 await userCenter.close();
 await kms.close();
+await secretsManager.close();
 await dynamo.close();
 settle(`bench:lambda goals (${new Date().toISOString().slice(0, 10)}, ${COLD_RUNS} cold runs, ${WARM_EVENTS} warm invocations)`);

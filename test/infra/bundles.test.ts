@@ -17,14 +17,22 @@ import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from '../../lib/
 import { invokeFresh, lambdaEnv } from '../support/bundles.ts';
 import { testTable } from '../support/dynamodb.ts';
 import { apiEvent } from '../support/events.ts';
+import { type FakeSecretsManager, startFakeSecretsManager } from '../support/fake-secrets-manager.ts';
 
 const OUT = `${ROOT}dist/bundles`;
 let table: Awaited<ReturnType<typeof testTable>>;
 let userCenter: UserCenterServer;
+let secretsManager: FakeSecretsManager;
 const inputs = {} as Record<FunctionName, string[]>;
+/** As deployed, the UserCenter credentials come from a secret; this UserCenter takes no others. */
+const vendorClient = { sysId: 'homebase', clientId: 'homebase-driver' };
 
 beforeAll(async () => {
-  [table, userCenter] = await Promise.all([testTable('homebase-bundles'), startUserCenter({ accounts: [DEMO_ACCOUNT] })]);
+  [table, userCenter, secretsManager] = await Promise.all([
+    testTable('homebase-bundles'),
+    startUserCenter({ accounts: [DEMO_ACCOUNT], ...vendorClient }),
+    startFakeSecretsManager({ 'login-limit-key': 'k'.repeat(43), 'usercenter-credentials': JSON.stringify(vendorClient) }),
+  ]);
   await rm(OUT, { recursive: true, force: true });
   await Promise.all(
     (Object.keys(FUNCTIONS) as FunctionName[]).map(async (name) => {
@@ -34,6 +42,7 @@ beforeAll(async () => {
   );
 }, 60_000);
 afterAll(async () => {
+  await secretsManager.close();
   await userCenter.close();
   await table.close();
 });
@@ -46,7 +55,16 @@ const loadedBy: Partial<Record<FunctionName, string[]>> = {};
 
 /** One fresh process per call, as a cold Lambda container. */
 async function invoke(name: FunctionName, events: unknown[]): Promise<any[]> {
-  env ??= lambdaEnv({ tableName: table.tableName, dynamoEndpoint: table.endpoint, userCenterUrl: userCenter.url });
+  env ??= lambdaEnv({
+    tableName: table.tableName,
+    dynamoEndpoint: table.endpoint,
+    userCenterUrl: userCenter.url,
+    secrets: {
+      endpoint: secretsManager.endpoint,
+      loginLimitKeyArn: secretsManager.arns['login-limit-key']!,
+      userCenterCredentialsArn: secretsManager.arns['usercenter-credentials']!,
+    },
+  });
   const answers = await invokeFresh(`${OUT}/${name}/index.mjs`, events, env);
   loadedBy[name] = answers.at(-1)!.loaded;
   return answers.map((answer) => answer.result);
@@ -59,6 +77,8 @@ it('login → list → execute on the virtual cloud, then one refresh run, each 
   const [login] = await invoke('command', [post('command', { command: 'login', params: { username: 'demo', password: 'homebase' } })]);
   const { status, data: userAuth } = envelope(login);
   expect(status).toBe(0);
+  // The attempt-limit key and the UserCenter credentials, each read once.
+  expect(secretsManager.calls).toBe(2);
 
   const [list] = await invoke('list', [post('list', { userAuth })]);
   const devices = envelope(list).data as { deviceId: string; actions: Record<string, string[]> }[];

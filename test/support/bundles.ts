@@ -21,9 +21,20 @@ export function lambdaEnv(settings: {
   logLevel?: string;
   /** How vendor credentials are sealed: a key file, or a KMS key at a (fake) endpoint. */
   credentials?: { keyFile: string } | { kmsKeyId: string; kmsEndpoint: string };
+  /**
+   * The stack's secrets at a (fake) Secrets Manager, as deployed: the attempt-limit key and the
+   * UserCenter credentials. Without them, the local defaults apply.
+   */
+  secrets?: { endpoint: string; loginLimitKeyArn: string; userCenterCredentialsArn: string };
 }) {
   const credentials = settings.credentials ?? { keyFile: tempKeyFile() };
+  const secrets = settings.secrets;
   return {
+    ...(secrets && {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      LOGIN_LIMIT_KEY_ARN: secrets.loginLimitKeyArn,
+      USERCENTER_CREDENTIALS_ARN: secrets.userCenterCredentialsArn,
+    }),
     ...RUNTIME_ENVIRONMENT,
     ...('keyFile' in credentials
       ? { CREDENTIALS_KEY_FILE: credentials.keyFile }
