@@ -3,8 +3,8 @@
  * bundle tests and benchmark, so the bundles tested are the bundles deployed.
  *
  * Each function is an ES module split into chunks: `index.mjs` holds what every invocation runs, and
- * what only some invocations need (the OAuth client, the Secrets Manager client, the parts of the SDK
- * it loads on demand) sits in `chunks/`, loaded by `import()` the first time it is called. A /list
+ * what only some invocations need (the OAuth client, the UserCenter client, the parts of the SDK it
+ * loads on demand) sits in `chunks/`, loaded by `import()` the first time it is called. A /list
  * whose upstream token is fresh never parses them (`npm run bench:lambda` measures the difference).
  */
 import { readdir, readFile } from 'node:fs/promises';

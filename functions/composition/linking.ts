@@ -48,8 +48,11 @@ export const linkingServices = (source: ConfigSource) =>
   once((): LinkingServices => {
     const config = source();
     const { db, links, cipher } = tableOf(config);
-    // Linking seals new credentials on its first request: the data key is fetched while it signs the user in.
+    // A sign-in needs a data key to seal the new link, and deployed, the attempt-limit key and the
+    // UserCenter credentials: the first request asks for them all at once, not one after another.
     cipher.warm?.();
+    const secretIds = [config.LOGIN_LIMIT_KEY_ARN, config.USERCENTER_URL ? config.USERCENTER_CREDENTIALS_ARN : undefined];
+    if (secretIds.some(Boolean)) void import('../adapters/secrets/secrets.ts').then(({ preload }) => preload(secretIds));
     const vault = tokenVault(config, links);
     const clients = upstreams(config);
     const { userCenter, oauth } = clients;

@@ -65,10 +65,9 @@ describe('lambdaClientSettings', () => {
       accountIdEndpointMode: 'disabled',
     });
     await expect(userAgentAppId?.()).resolves.toBe('vendor-x');
-    // The general endpoint serves a service without its own; account endpoints are DynamoDB's alone.
-    const secrets = lambdaClientSettings('SECRETS_MANAGER', env);
-    expect(secrets).toMatchObject({ endpoint: 'http://127.0.0.1:1' });
-    expect(secrets).not.toHaveProperty('accountIdEndpointMode');
+    // Without an endpoint of its own, the general one.
+    const { AWS_ENDPOINT_URL_DYNAMODB: _own, ...general } = env;
+    expect(lambdaClientSettings('DYNAMODB', general)).toMatchObject({ endpoint: 'http://127.0.0.1:1' });
   });
 
   it('drops endpoints from the environment when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS says so, as the SDK does', () => {

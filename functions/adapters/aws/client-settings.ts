@@ -10,8 +10,8 @@
  * on an operator's machine, clients keep the SDK's full chain, so a profile's settings still apply.
  */
 
-/** The SDK's environment names for the endpoint of each service the driver calls. */
-type Service = 'DYNAMODB' | 'SECRETS_MANAGER';
+/** How the SDK's environment variables name each service the driver calls through an SDK client. */
+type Service = 'DYNAMODB';
 
 const flag = (value: string | undefined) => value?.trim().toLowerCase() === 'true';
 const list = (value: string | undefined) =>
@@ -38,7 +38,7 @@ export function lambdaClientSettings(service: Service, env: NodeJS.ProcessEnv = 
     authSchemePreference: list(env['AWS_AUTH_SCHEME_PREFERENCE']),
     // A provider, not a value: the SDK looks further when the value is undefined.
     userAgentAppId: async () => env['AWS_SDK_UA_APP_ID'],
-    // DynamoDB's account-based endpoints; no other client the driver uses has them.
-    ...(service === 'DYNAMODB' ? { accountIdEndpointMode: (env['AWS_ACCOUNT_ID_ENDPOINT_MODE'] ?? 'preferred') as 'preferred' } : {}),
+    // DynamoDB's account-based endpoints.
+    accountIdEndpointMode: (env['AWS_ACCOUNT_ID_ENDPOINT_MODE'] ?? 'preferred') as 'preferred',
   };
 }

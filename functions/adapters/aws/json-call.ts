@@ -1,0 +1,92 @@
+/**
+ * One call to an AWS service's JSON API (KMS, Secrets Manager), signed with SigV4 by `aws4` and sent on
+ * the driver's own node:http transport.
+ *
+ * Not through the SDK's clients: the driver makes two or three such calls per container, and each
+ * client's module, configuration and first call cost a cold start more than the calls themselves (the
+ * KMS client about 30 ms of a cold /list; the Secrets Manager client, with Powertools Parameters, a
+ * tenth of a cold first sign-in; `npm run bench:lambda`). Credentials and region are Lambda's, from the
+ * environment; AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL points a service elsewhere, as for the
+ * SDK's clients.
+ */
+import aws4 from 'aws4';
+import { requestText, TransportError } from '../http/request.ts';
+
+export interface AwsService {
+  /** The signing name and the endpoint's first label: `kms`, `secretsmanager`. */
+  name: string;
+  /** How the SDK's environment variables name it: `KMS`, `SECRETS_MANAGER`. */
+  envName: string;
+  /** How the X-Amz-Target header names it: `TrentService`, `secretsmanager`. */
+  targetPrefix: string;
+  /** How a person names it, in error messages: `KMS`, `Secrets Manager`. */
+  label: string;
+}
+
+/** An error answer of the service, named as the service names it (`ResourceNotFoundException`, …). */
+export class AwsServiceError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export async function awsJsonCall(
+  service: AwsService,
+  action: string,
+  body: Record<string, unknown>,
+  options: { timeoutMs: number; env?: NodeJS.ProcessEnv },
+): Promise<Record<string, unknown>> {
+  const env = options.env ?? process.env;
+  const region = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
+  const url = new URL(
+    env[`AWS_ENDPOINT_URL_${service.envName}`] ?? env['AWS_ENDPOINT_URL'] ?? `https://${service.name}.${region}.amazonaws.com/`,
+  );
+  const payload = JSON.stringify(body);
+  const signed = aws4.sign(
+    {
+      host: url.host,
+      path: url.pathname,
+      method: 'POST',
+      service: service.name,
+      region,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${service.targetPrefix}.${action}` },
+      body: payload,
+    },
+    { accessKeyId: env['AWS_ACCESS_KEY_ID'], secretAccessKey: env['AWS_SECRET_ACCESS_KEY'], sessionToken: env['AWS_SESSION_TOKEN'] },
+  );
+  // One retry for what a retry can mend: no answer, a 5xx, throttling.
+  for (let attempt = 1; ; attempt++) {
+    let answer: Awaited<ReturnType<typeof requestText>>;
+    try {
+      answer = await requestText(url.href, {
+        method: 'POST',
+        headers: signed.headers as Record<string, string>,
+        body: payload,
+        timeoutMs: options.timeoutMs,
+      });
+    } catch (error) {
+      if (error instanceof TransportError && attempt < 2) continue;
+      throw error;
+    }
+    const json = parseAnswer(answer.body);
+    if (answer.status === 200) return json;
+    const type =
+      String(json['__type'] ?? 'AwsServiceError')
+        .split('#')
+        .pop() ?? 'AwsServiceError';
+    if ((answer.status >= 500 || type === 'ThrottlingException') && attempt < 2) continue;
+    const message = json['message'] ?? json['Message'] ?? `HTTP ${answer.status}`;
+    throw new AwsServiceError(type, `${service.label} ${action} failed: ${String(message)}`);
+  }
+}
+
+/** The answer's JSON; a proxy's HTML page or an empty body reads as no fields. */
+function parseAnswer(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text || '{}');
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
