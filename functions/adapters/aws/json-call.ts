@@ -2,12 +2,11 @@
  * One call to an AWS service's JSON API (KMS, Secrets Manager), signed with SigV4 by `aws4` and sent on
  * the driver's own node:http transport.
  *
- * Not through the SDK's clients: the driver makes two or three such calls per container, and each
- * client's module, configuration and first call cost a cold start more than the calls themselves (the
- * KMS client about 30 ms of a cold /list; the Secrets Manager client, with Powertools Parameters, a
- * tenth of a cold first sign-in; `npm run bench:lambda`). Credentials and region are Lambda's, from the
- * environment; AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL points a service elsewhere, as for the
- * SDK's clients.
+ * Not through the SDK's clients: the driver makes a few such calls per container, and each client's
+ * module, configuration and first call cost a cold start more than the calls themselves (the KMS client
+ * about 30 ms of a cold /list; for the Secrets Manager client, see docs/performance.md). Credentials and
+ * region are Lambda's, from the environment; AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL points a
+ * service elsewhere, as for the SDK's clients.
  */
 import aws4 from 'aws4';
 import { requestText, TransportError } from '../http/request.ts';

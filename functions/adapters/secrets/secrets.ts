@@ -2,7 +2,8 @@
  * Secrets from AWS Secrets Manager, cached for five minutes per container: a rotated secret takes effect
  * within that time, and a warm function makes no call. GetSecretValue goes out on the driver's own
  * transport (../aws/json-call.ts), not through the SDK's client: a container reads its secrets on its
- * first sign-in, and the client with Powertools Parameters made that first answer a tenth slower.
+ * first sign-in, and the client (through Powertools Parameters) made that first answer slower than the
+ * calls themselves (docs/performance.md).
  */
 import { DriverError } from '../../domain/errors.ts';
 import { awsJsonCall } from '../aws/json-call.ts';
