@@ -134,13 +134,18 @@ async function throughput(latencyMs: number) {
   await upstream.close();
   const ideal = C / (latencyMs / 1000);
   const perS = report.refreshed / seconds;
+  // Every outcome that is not a refresh is shown, so a link the run left alone is seen, not lost.
+  const others = Object.entries(report)
+    .filter(([key, value]) => key !== 'refreshed' && key !== 'failed' && value !== 0 && value !== false)
+    .map(([key, value]) => `, ${key} ${value}`)
+    .join('');
   console.log(`refresh throughput: N=${N} links all due, upstream latency L=${latencyMs} ms, concurrency C=${C}
 | measure | refreshed/s | ratio |
 |---|---|---|
 | ideal C/L | ${ideal.toFixed(0)} | 1.00 |
 | baseline: upstream calls only, same C | ${baselinePerS.toFixed(0)} | ${(baselinePerS / ideal).toFixed(2)} of ideal |
 | refresh job (lease, re-read, conditional write-back) | ${perS.toFixed(0)} | **${(perS / ideal).toFixed(2)} of ideal**, ${(perS / baselinePerS).toFixed(2)} of baseline |
-(refreshed ${report.refreshed}, failed ${report.failed}, in ${seconds.toFixed(1)} s)
+(refreshed ${report.refreshed}, failed ${report.failed}${others}, in ${seconds.toFixed(1)} s)
 `);
   return { ofIdeal: perS / ideal, ofBaseline: perS / baselinePerS, failed: report.failed };
 }
