@@ -4,7 +4,7 @@
  * Left unset, a client looks each setting up on its first call: in the environment, then in
  * ~/.aws/config and ~/.aws/credentials, then its default. A Lambda has neither file, so each of about
  * ten settings costs an error with a stack trace and a file lookup before the default applies: about
- * 5 % of a cold /list (`npm run bench:lambda`). Given here, the SDK asks nothing.
+ * 4 % of a cold /execute or refresh run (docs/performance.md). Given here, the SDK asks nothing.
  *
  * Only inside Lambda (AWS_LAMBDA_FUNCTION_NAME is set). Elsewhere, as for `npm run links -- --table`
  * on an operator's machine, clients keep the SDK's full chain, so a profile's settings still apply.

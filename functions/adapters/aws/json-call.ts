@@ -34,9 +34,9 @@ export async function awsJsonCall(
   service: AwsService,
   action: string,
   body: Record<string, unknown>,
-  options: { timeoutMs: number; env?: NodeJS.ProcessEnv },
+  options: { timeoutMs: number },
 ): Promise<Record<string, unknown>> {
-  const env = options.env ?? process.env;
+  const env = process.env;
   const region = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
   const url = new URL(
     env[`AWS_ENDPOINT_URL_${service.envName}`] ?? env['AWS_ENDPOINT_URL'] ?? `https://${service.name}.${region}.amazonaws.com/`,

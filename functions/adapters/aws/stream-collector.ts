@@ -3,7 +3,7 @@
  *
  * The SDK's own collector first asks whether the body is a web ReadableStream or a Blob. Reading the
  * global `ReadableStream` makes Node load its web streams, four internal modules, on the first answer of
- * every container: about 5 % of a cold /list (`npm run bench:lambda`). This one never asks.
+ * every container: about 5 % of a cold /list (docs/performance.md). This one never asks.
  */
 import type { Readable } from 'node:stream';
 
