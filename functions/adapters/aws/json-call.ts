@@ -9,7 +9,9 @@
  * service elsewhere, as for the SDK's clients.
  */
 import aws4 from 'aws4';
+import { isRecord } from '../../domain/json.ts';
 import { requestText, TransportError } from '../http/request.ts';
+import { parseJson } from '../http/request-json.ts';
 
 export interface AwsService {
   /** The signing name and the endpoint's first label: `kms`, `secretsmanager`. */
@@ -68,7 +70,9 @@ export async function awsJsonCall(
       if (error instanceof TransportError && attempt < 2) continue;
       throw error;
     }
-    const json = parseAnswer(answer.body);
+    // A proxy's HTML page or an empty body reads as an answer with no fields.
+    const parsed = parseJson(answer.body);
+    const json = isRecord(parsed) ? parsed : {};
     if (answer.status === 200) return json;
     const type =
       String(json['__type'] ?? 'AwsServiceError')
@@ -77,15 +81,5 @@ export async function awsJsonCall(
     if ((answer.status >= 500 || type === 'ThrottlingException') && attempt < 2) continue;
     const message = json['message'] ?? json['Message'] ?? `HTTP ${answer.status}`;
     throw new AwsServiceError(type, `${service.label} ${action} failed: ${String(message)}`);
-  }
-}
-
-/** The answer's JSON; a proxy's HTML page or an empty body reads as no fields. */
-function parseAnswer(text: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(text || '{}');
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
   }
 }

@@ -34,7 +34,8 @@ export async function requestJson(url: string, request: JsonRequest): Promise<Js
   return { status: answer.status, ok: answer.status >= 200 && answer.status < 300, body: parseJson(answer.body) };
 }
 
-function parseJson(text: string): unknown {
+/** The text's JSON value, or undefined when it is not JSON (a proxy's HTML page, an empty body). */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
