@@ -40,7 +40,7 @@ export const SERVICE = 'homebase-driver';
  * benchmark run the bundles with it too, so that they measure the runtime as deployed.
  *
  * No NODE_OPTIONS. `--enable-source-maps` made each cold start read and parse the bundle's source maps:
- * a cold /list took 1.63× the bare handler with it and 1.25× without (`npm run bench:lambda`). The maps
+ * a cold /list took 1.63× the bare handler with it and 1.25× without (docs/performance.md). The maps
  * are still deployed beside the code, and `npm run stack-trace` maps a logged stack back to the sources.
  */
 export const RUNTIME_ENVIRONMENT = {
