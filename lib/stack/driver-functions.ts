@@ -15,17 +15,21 @@ import type { TokenTable } from './token-table.ts';
 import type { UpstreamSecrets } from './upstream-secrets.ts';
 
 /**
- * What each function may do to the table. The Homebase-facing functions read links and write them
- * back conditionally (an inline refresh; the virtual cloud's devices); none may delete, scan or batch.
+ * What each function may do to the table, and to the due index. Every grant is used by a flow the
+ * deployed-assembly test drives (test/infra/deployed.test.ts fails on a grant nothing uses): none may
+ * scan, and only the refresh job reads the due index.
  */
-const TABLE_ACTIONS: Record<FunctionName, string[]> = {
-  list: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  execute: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+const TABLE_ACTIONS: Record<FunctionName, { table: string[]; dueIndex?: string[] }> = {
+  // Query: the virtual cloud's devices. PutItem: a link written back after an inline refresh, the virtual
+  // home seeded. UpdateItem: the link's refresh lease.
+  list: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+  // UpdateItem: a device's state, and the lease; PutItem: a link after an inline refresh, a home seeded by /execute.
+  execute: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
   // BatchGetItem reads a sign-in's attempt counters in one request.
   // DeleteItem: a link revoked at /oauth2/revoke, or for a replayed authorization code.
-  command: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  command: { table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
   // DeleteItem: retiring a link whose driver tokens expired, once its upstream grant is revoked.
-  refresh: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  refresh: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], dueIndex: ['dynamodb:Query'] },
 };
 
 export interface DriverFunctionsProps {
@@ -70,15 +74,29 @@ export class DriverFunctions extends Construct {
         logGroup,
         loggingFormat: LoggingFormat.JSON,
       });
-      f.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: TABLE_ACTIONS[name], resources: props.table.arns }));
+      const tableActions = TABLE_ACTIONS[name];
+      const table = tableActions.table.filter((action) => name !== 'command' || commandNeeds(action, props.config));
+      f.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: table, resources: [props.table.table.tableArn] }));
+      if (tableActions.dueIndex) {
+        f.addToRolePolicy(
+          new PolicyStatement({ effect: Effect.ALLOW, actions: tableActions.dueIndex, resources: [props.table.dueIndexArn] }),
+        );
+      }
       // The data key, for the CMK-encrypted table, secrets and queue: no ReEncrypt, no wildcards.
       props.key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
-      // Only login signs in with sysId/clientId; every function may refresh (or exchange) OAuth tokens.
-      if (name === 'command') props.secrets.userCenterCredentials?.grantRead(f);
-      // Only the command function counts sign-in attempts.
-      if (name === 'command') props.secrets.attemptKey.grantRead(f);
-      if (name === 'command') props.secrets.homebaseClientSecret?.grantRead(f);
-      props.secrets.oauthClientSecret?.grantRead(f);
+      // GetSecretValue alone: the driver never describes a secret (CDK's grantRead would add DescribeSecret).
+      // Only login signs in with sysId/clientId; only the command function counts sign-in attempts and
+      // serves the OAuth 2.0 server; every function may refresh (or exchange) OAuth tokens.
+      const readable = [
+        ...(name === 'command' ? [props.secrets.userCenterCredentials, props.secrets.homebaseClientSecret] : []),
+        ...(name === 'command' && countsAttempts(props.config) ? [props.secrets.attemptKey] : []),
+        props.secrets.oauthClientSecret,
+      ].filter((secret) => secret !== undefined);
+      if (readable.length > 0) {
+        f.addToRolePolicy(
+          new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: readable.map((secret) => secret.secretArn) }),
+        );
+      }
       return f;
     };
     this.byName = { list: make('list'), execute: make('execute'), command: make('command'), refresh: make('refresh') };
@@ -88,6 +106,16 @@ export class DriverFunctions extends Construct {
   addEnvironment(name: keyof ConfigInput, value: string): void {
     for (const f of Object.values(this.byName)) f.addEnvironment(name, value);
   }
+}
+
+/** Sign-ins are counted where a password is checked (UserCenter) and at seed 003's token query. */
+const countsAttempts = (config: StackConfig) => config.upstream === 'usercenter' || String(config.deviceOAuth) === 'true';
+
+/** The command function's grants that only some deployments use: attempt counters, and the OAuth 2.0 server's revocations. */
+function commandNeeds(action: string, config: StackConfig): boolean {
+  if (action === 'dynamodb:BatchGetItem') return countsAttempts(config);
+  if (action === 'dynamodb:DeleteItem') return config.homebaseClientId !== undefined;
+  return true;
 }
 
 /**
@@ -100,6 +128,9 @@ function bundled(name: FunctionName): Code {
     bundling: {
       // Required by the type; never pulled, since the local build always succeeds or throws.
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24'),
+      // CDK reuses a bundling result for options whose JSON is equal, and the tryBundle closure is not in
+      // that JSON: without the entry here, every function would deploy the first one's build.
+      environment: { ENTRY: FUNCTIONS[name] },
       local: {
         tryBundle(outputDir) {
           buildSync({ ...esbuildOptions(FUNCTIONS[name], outputDir), logLevel: 'error' });
