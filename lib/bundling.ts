@@ -1,6 +1,7 @@
 /**
  * How every Lambda function is bundled: one definition, used by the CDK stack (at synth) and by the
- * bundle tests and benchmark, so the bundles tested are the bundles deployed.
+ * bundle tests and benchmark, so that they build with the options deployed. The artifact itself, what
+ * `cdk synth` writes into cdk.out, is run by test/infra/deployed.test.ts and `npm run preflight`.
  *
  * Each function is an ES module split into chunks: `index.mjs` holds what every invocation runs, and
  * what only some invocations need (the OAuth client, the UserCenter client, the parts of the SDK it

@@ -51,7 +51,13 @@ export const linkingServices = (source: ConfigSource) =>
     // A sign-in needs a data key to seal the new link, and deployed, the attempt-limit key and the
     // UserCenter credentials: the first request asks for them all at once, not one after another.
     cipher.warm?.();
-    const secretIds = [config.LOGIN_LIMIT_KEY_ARN, config.USERCENTER_URL ? config.USERCENTER_CREDENTIALS_ARN : undefined];
+    // Attempts are counted only where a password is checked (UserCenter) or seed 003's token is queried;
+    // elsewhere the stack grants no read of the key, so it is not asked for.
+    const countsAttempts = config.USERCENTER_URL !== undefined || config.DEVICE_OAUTH === 'on';
+    const secretIds = [
+      countsAttempts ? config.LOGIN_LIMIT_KEY_ARN : undefined,
+      config.USERCENTER_URL ? config.USERCENTER_CREDENTIALS_ARN : undefined,
+    ];
     if (secretIds.some(Boolean)) void import('../adapters/secrets/secrets.ts').then(({ preload }) => preload(secretIds));
     const vault = tokenVault(config, links);
     const clients = upstreams(config);

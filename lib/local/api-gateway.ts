@@ -20,6 +20,8 @@ const TEXT_TYPES = /^(application\/([a-z0-9.+-]+\+)?json|text\/|application\/x-w
 export interface LocalApi {
   url: string;
   server: Server;
+  /** The routes served, read on every request: a caller may add to them once the URL is known. */
+  routes: Routes;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ export async function startApiGateway(options: { port: number; routes: Routes; h
     });
   });
   const { url, close } = await listen(server, options.port, options.host);
-  return { url, server, close };
+  return { url, server, routes: options.routes, close };
 }
 
 /** Exact routes first, then templates with `{name}` segments, as API Gateway matches them. */

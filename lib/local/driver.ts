@@ -16,7 +16,7 @@ import { commandHandler } from '../../functions/command.ts';
 import { type Config, type ConfigInput, HOMEBASE_CALLBACK_ORIGINS, HOMEBASE_REDIRECT_URI, readConfig } from '../../functions/config.ts';
 import { executeHandler } from '../../functions/execute.ts';
 import { escapeHtml } from '../../functions/http/browser-handler.ts';
-import { ROUTES } from '../../functions/http/routes.ts';
+import { isLocalOnlyRoute, ROUTES } from '../../functions/http/routes.ts';
 import { listHandler } from '../../functions/list.ts';
 import { refreshHandler } from '../../functions/refresh.ts';
 import { FUNCTION_SIZING } from '../functions.ts';
@@ -129,6 +129,9 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     // The playground (PLAYGROUND=on, the local default): a page at `/`, never deployed.
     const playground = (options.playground ?? process.env['PLAYGROUND'] ?? 'on') === 'on';
     if (playground) Object.assign(routes, playgroundRoutes(settings));
+    // A route the stack does not deploy must be declared local-only, so the two route tables cannot drift apart.
+    const undeclared = Object.keys(routes).filter((routeKey) => !(routeKey in ROUTES) && !isLocalOnlyRoute(routeKey));
+    if (undeclared.length > 0) throw new Error(`local routes not declared in functions/http/routes.ts: ${undeclared.join(', ')}`);
     const api = await startApiGateway({ port: options.port, routes });
     stops.unshift(api.close);
 

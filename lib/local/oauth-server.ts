@@ -18,11 +18,11 @@ export interface OAuthAccount {
 export const DEMO_OAUTH_ACCOUNT: OAuthAccount = { username: 'demo', password: 'homebase', accountId: '10001' };
 
 /**
- * What the token endpoint does to the next request: answer with a status, never answer, reset the
+ * What the token endpoint does to the next request: answer with a status (and an OAuth error), never answer, reset the
  * connection before answering, or process the request and then drop the answer (the upstream has
  * rotated the token but the caller never hears of it).
  */
-export type TokenFault = { status: number } | 'hang' | 'reset' | 'lose-response';
+export type TokenFault = { status: number; error?: string } | 'hang' | 'reset' | 'lose-response';
 
 export interface OAuthServerOptions {
   clients: ClientMetadata[];
@@ -108,8 +108,9 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     if (fault === 'reset') return void ctx.req.socket.destroy();
     if (typeof fault === 'object') {
       ctx.status = fault.status;
-      ctx.type = 'text/html';
-      ctx.body = '<h1>unavailable</h1>';
+      // An RFC 6749 §5.2 error when one is named (the grant refused), else an outage's HTML page.
+      ctx.type = fault.error ? 'application/json' : 'text/html';
+      ctx.body = fault.error ? { error: fault.error, error_description: 'refused by the test' } : '<h1>unavailable</h1>';
       return;
     }
     await next();

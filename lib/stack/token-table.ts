@@ -39,8 +39,8 @@ export class TokenTable extends Construct {
     keepLogicalId(this.table, 'TableCD117FA1');
   }
 
-  /** The table and the due index, for a function's policy. The vendor-user index is the operators' alone. */
-  get arns(): string[] {
-    return [this.table.tableArn, `${this.table.tableArn}/index/${DUE_INDEX.indexName}`];
+  /** The due index, for the refresh job's policy. The vendor-user index is the operators' alone. */
+  get dueIndexArn(): string {
+    return `${this.table.tableArn}/index/${DUE_INDEX.indexName}`;
   }
 }

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EnvelopeCipher } from '../../functions/adapters/crypto/envelope-cipher.ts';
 import { kmsDataKeys } from '../../functions/adapters/crypto/kms-data-keys.ts';
+import { type FakeKms, startFakeKms } from '../../lib/stand-ins/kms.ts';
 import { testCipher } from '../support/credentials.ts';
-import { type FakeKms, startFakeKms } from '../support/fake-kms.ts';
 
 let kms: FakeKms;
 beforeAll(async () => {

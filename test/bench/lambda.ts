@@ -14,10 +14,10 @@ import { bundleSize, esbuildOptions, ROOT } from '../../lib/bundling.ts';
 import { FUNCTIONS } from '../../lib/functions.ts';
 import { ensureTable } from '../../lib/local/dynamodb.ts';
 import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
+import { startFakeKms } from '../../lib/stand-ins/kms.ts';
+import { startFakeSecretsManager } from '../../lib/stand-ins/secrets-manager.ts';
 import { invokeFresh, lambdaEnv } from '../support/bundles.ts';
 import { apiEvent } from '../support/events.ts';
-import { startFakeKms } from '../support/fake-kms.ts';
-import { startFakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { startDynamoDBProcess } from './dynamodb-process.ts';
 import { goal, settle } from './goals.ts';
 

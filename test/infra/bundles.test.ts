@@ -1,7 +1,8 @@
 /**
- * The bundles that deploy are the bundles tested: each function is built with the stack's own
- * esbuild settings (lib/bundling.ts), imported in a fresh Node process, and given API Gateway v2
- * events against the embedded DynamoDB and the UserCenter server.
+ * Each function built with the stack's own esbuild settings (lib/bundling.ts), for what only a build
+ * shows (its metafile, the built-ins it loads); deployed.test.ts runs the assets cdk synth writes. Each
+ * bundle is imported in a fresh Node process and given API Gateway v2 events against the embedded
+ * DynamoDB and the UserCenter server.
  */
 
 import { readdir, readFile, rm } from 'node:fs/promises';
@@ -14,10 +15,10 @@ import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import { esbuildOptions, ROOT } from '../../lib/bundling.ts';
 import { FUNCTIONS, type FunctionName } from '../../lib/functions.ts';
 import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from '../../lib/local/usercenter-server.ts';
+import { type FakeSecretsManager, startFakeSecretsManager } from '../../lib/stand-ins/secrets-manager.ts';
 import { invokeFresh, lambdaEnv } from '../support/bundles.ts';
 import { testTable } from '../support/dynamodb.ts';
 import { apiEvent } from '../support/events.ts';
-import { type FakeSecretsManager, startFakeSecretsManager } from '../support/fake-secrets-manager.ts';
 
 const OUT = `${ROOT}dist/bundles`;
 let table: Awaited<ReturnType<typeof testTable>>;

@@ -264,15 +264,24 @@ describe('least privilege', () => {
     expect(statements.flatMap(actionsOf)).not.toContain('*');
   });
 
-  it('lets only the refresh and command functions delete items (retired and revoked links), and no function read the vendor-user index', () => {
-    const deleters = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([, p]) =>
-      p.Properties.PolicyDocument.Statement.some((s: { Action: string | string[] }) => actionsOf(s).includes('dynamodb:DeleteItem')),
-    );
-    expect(deleters.map(([id]) => id).sort()).toEqual([
-      expect.stringMatching(/^FunctionsCommandRole/),
-      expect.stringMatching(/^FunctionsRefreshRole/),
-    ]);
+  it('lets only the refresh function delete items (retired links), the command function too with the OAuth 2.0 server (revoked links), and no function read the vendor-user index', () => {
+    const deleters = (template: Template) =>
+      Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([, p]) =>
+          p.Properties.PolicyDocument.Statement.some((s: { Action: string | string[] }) => actionsOf(s).includes('dynamodb:DeleteItem')),
+        )
+        .map(([id]) => id)
+        .sort();
+    expect(deleters(t)).toEqual([expect.stringMatching(/^FunctionsRefreshRole/)]);
+    const withServer = synth({ ...USERCENTER, homebaseClientId: 'rokid-homebase' }).template;
+    expect(deleters(withServer)).toEqual([expect.stringMatching(/^FunctionsCommandRole/), expect.stringMatching(/^FunctionsRefreshRole/)]);
     expect(JSON.stringify(statements)).not.toContain('vendor-user');
+  });
+
+  it('lets only the refresh function read the due index, and only with Query', () => {
+    const onIndex = statements.filter((s) => JSON.stringify(s.Resource).includes('/index/'));
+    expect(onIndex).toHaveLength(1);
+    expect(actionsOf(onIndex[0]!)).toEqual(['dynamodb:Query']);
   });
 
   it('gives each function a role of its own: no managed policy, log writes to its own log group only, no KMS re-encryption', () => {

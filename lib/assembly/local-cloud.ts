@@ -1,0 +1,296 @@
+/**
+ * The cloud assembly as deployed, on loopback: every route of the template's HTTP API goes to the
+ * function the template integrates it with; each function runs from its own asset in a process of its
+ * own, with the template's handler and environment; the schedule's target gets EventBridge's Scheduled
+ * Event. References in the template resolve to local stand-ins: the table to dynalite (created with the
+ * template's keys and indexes), the key to the KMS stand-in, the secrets to the Secrets Manager stand-in.
+ * Every AWS call a function makes is recorded (aws-recorder.ts), and every metric it emits (lambda-host.ts).
+ *
+ * What cannot come from the template is listed in HARNESS_OVERRIDES, and nothing else is changed.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { type LambdaHandler, type LocalApi, startApiGateway } from '../local/api-gateway.ts';
+import { type LocalDynamoDB, localClient, startDynamoDB } from '../local/dynamodb.ts';
+import { type FakeKms, CREDENTIALS as KMS_CREDENTIALS, startFakeKms } from '../stand-ins/kms.ts';
+import { type FakeSecretsManager, startFakeSecretsManager } from '../stand-ins/secrets-manager.ts';
+import { type AwsCall, type AwsService, type Fault, type Recorder, startRecorder } from './aws-recorder.ts';
+import { type EmittedMetric, type FunctionSpec, LambdaHost } from './lambda-host.ts';
+import { type CloudAssembly, type Physical, referencedId, resolve, resourcesOfType } from './template.ts';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT = '000000000000';
+
+/**
+ * Every variable the harness sets or changes in a function's environment, and why. The rest is the
+ * template's, resolved.
+ */
+export const HARNESS_OVERRIDES: Record<string, string> = {
+  AWS_REGION: 'Lambda sets it; here the region the local ARNs are written in',
+  AWS_DEFAULT_REGION: 'Lambda sets it, as AWS_REGION',
+  AWS_LAMBDA_FUNCTION_NAME: "Lambda sets it: the function's physical name, which its metrics and context name",
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "Lambda sets it: the template's MemorySize",
+  AWS_LAMBDA_FUNCTION_VERSION: 'Lambda sets it: $LATEST',
+  AWS_ACCESS_KEY_ID: "Lambda sets the role's session credentials; here fixed ones the stand-ins check signatures with",
+  AWS_SECRET_ACCESS_KEY: 'as AWS_ACCESS_KEY_ID',
+  AWS_ENDPOINT_URL_DYNAMODB: "this function's recorder in front of dynalite",
+  AWS_ENDPOINT_URL_KMS: "this function's recorder in front of the KMS stand-in",
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: "this function's recorder in front of the Secrets Manager stand-in",
+  TZ: 'Lambda sets it to UTC',
+  'upstream URLs':
+    'USERCENTER_URL, OAUTH_ISSUER (and the other OAUTH_* endpoints) point at the local stand-ins: the stack requires https, the stand-ins serve http on loopback',
+};
+
+export interface LocalCloudOptions {
+  assembly: CloudAssembly;
+  /** Secret values by logical id; a secret the template generates gets a random value when not given. */
+  secretValues?: Record<string, string>;
+  /**
+   * Changes to every function's environment (upstream URLs); `undefined` removes a variable. Given the
+   * API's URL, for stand-ins that must know where the browser comes back to.
+   */
+  overrides?: (apiUrl: string) => Promise<Record<string, string | undefined>> | Record<string, string | undefined>;
+  port?: number;
+}
+
+export interface LocalCloud {
+  url: string;
+  assembly: CloudAssembly;
+  physical: Physical;
+  /** By logical id. */
+  functions: Record<string, LambdaHost>;
+  /** Each route key of the template, and the logical id of the function it reaches. */
+  routes: Record<string, string>;
+  calls: AwsCall[];
+  metrics(): EmittedMetric[];
+  tableName: string;
+  dynamoEndpoint: string;
+  /** Invokes the target of every scheduled rule with a Scheduled Event, as EventBridge does. */
+  runSchedules(): Promise<unknown[]>;
+  /** The next `count` calls of one function to one service fail with an AWS error of `type`. */
+  fail(functionLogicalId: string, service: AwsService, type: string, count?: number): void;
+  close(): Promise<void>;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const { assembly } = options;
+  const stops: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const api: LocalApi = await startApiGateway({ port: options.port ?? 0, routes: {} });
+    stops.push(api.close);
+    const physical = physicalNames(assembly, api.url);
+
+    const dynamo: LocalDynamoDB = await startDynamoDB();
+    stops.push(dynamo.close);
+    const tables = resourcesOfType(assembly, 'AWS::DynamoDB::Table');
+    for (const [id, table] of tables) await createTable(dynamo.endpoint, physical(id), table.Properties ?? {});
+
+    const keys = resourcesOfType(assembly, 'AWS::KMS::Key');
+    if (keys.length > 1) throw new Error('the local cloud serves one KMS key');
+    const kmsKey = keys[0] ? physical(keys[0][0], 'Arn') : `arn:aws:kms:${REGION}:${ACCOUNT}:key/none`;
+    const kms: FakeKms = await startFakeKms({ keyId: kmsKey });
+    stops.push(kms.close);
+
+    const secrets: FakeSecretsManager = await startFakeSecretsManager(secretValuesOf(assembly, options.secretValues ?? {}), {
+      arnOf: (id) => physical(id),
+    });
+    stops.push(secrets.close);
+
+    const overrides = (await options.overrides?.(api.url)) ?? {};
+    const calls: AwsCall[] = [];
+    const faults = new Map<string, Fault>();
+    const functions: Record<string, LambdaHost> = {};
+    const engines: Record<AwsService, string> = { dynamodb: dynamo.endpoint, kms: kms.endpoint, secretsmanager: secrets.endpoint };
+    const arns = { table: (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`, kmsKey };
+    for (const [id, resource] of resourcesOfType(assembly, 'AWS::Lambda::Function')) {
+      const name = physical(id);
+      const recorders = {} as Record<AwsService, Recorder>;
+      for (const service of Object.keys(engines) as AwsService[]) {
+        recorders[service] = await startRecorder({
+          functionName: name,
+          service,
+          target: engines[service],
+          arns,
+          calls,
+          fault: () => faults.get(`${id} ${service}`),
+        });
+        stops.push(recorders[service].close);
+      }
+      const props = resource.Properties ?? {};
+      const templateEnvironment = resolve(props['Environment']?.Variables ?? {}, physical) as Record<string, string>;
+      const memoryMB = Number(props['MemorySize'] ?? 128);
+      const environment: Record<string, string | undefined> = {
+        ...templateEnvironment,
+        ...overrides,
+        AWS_REGION: REGION,
+        AWS_DEFAULT_REGION: REGION,
+        AWS_LAMBDA_FUNCTION_NAME: name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMB),
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_ACCESS_KEY_ID: KMS_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: KMS_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: recorders.dynamodb.endpoint,
+        AWS_ENDPOINT_URL_KMS: recorders.kms.endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: recorders.secretsmanager.endpoint,
+        TZ: 'UTC',
+        HARNESS_FUNCTION_ARN: physical(id, 'Arn'),
+      };
+      const spec: FunctionSpec = {
+        logicalId: id,
+        name,
+        assetDir: assembly.assetDir(props['Code']?.S3Key),
+        handler: String(props['Handler']),
+        timeoutS: Number(props['Timeout'] ?? 3),
+        memoryMB,
+        environment: Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+      };
+      const host = new LambdaHost(spec);
+      functions[id] = host;
+      stops.push(() => host.close());
+    }
+
+    const routes = routeTable(assembly);
+    for (const [routeKey, functionId] of Object.entries(routes)) {
+      const host = functions[functionId] ?? failWith(`${routeKey} reaches ${functionId}, which is not a function of the template`);
+      api.routes[routeKey] = (async (event) => host.invoke(event)) as LambdaHandler;
+    }
+
+    return {
+      url: api.url,
+      assembly,
+      physical,
+      functions,
+      routes,
+      calls,
+      metrics: () => Object.values(functions).flatMap((host) => host.metrics),
+      tableName: tables[0] ? physical(tables[0][0]) : '',
+      dynamoEndpoint: dynamo.endpoint,
+      async runSchedules() {
+        const results: unknown[] = [];
+        for (const [ruleId, rule] of resourcesOfType(assembly, 'AWS::Events::Rule')) {
+          if (!rule.Properties?.['ScheduleExpression']) continue;
+          for (const target of rule.Properties['Targets'] ?? []) {
+            const functionId = referencedId(target.Arn) ?? failWith(`${ruleId} targets something other than a function`);
+            results.push(await functions[functionId]!.invoke(scheduledEvent(physical(ruleId, 'Arn'))));
+          }
+        }
+        return results;
+      },
+      fail(functionLogicalId, service, type, count = 1) {
+        faults.set(`${functionLogicalId} ${service}`, { type, remaining: count });
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Each HTTP API route key and the logical id of the function its integration invokes. */
+export function routeTable(assembly: CloudAssembly): Record<string, string> {
+  const routes: Record<string, string> = {};
+  for (const [id, route] of resourcesOfType(assembly, 'AWS::ApiGatewayV2::Route')) {
+    const integrationId = referencedId(route.Properties?.['Target']) ?? failWith(`route ${id} has no integration`);
+    const integration = assembly.resources[integrationId] ?? failWith(`route ${id} names a missing integration`);
+    const functionId =
+      referencedId(integration.Properties?.['IntegrationUri']) ?? failWith(`integration ${integrationId} invokes no function`);
+    routes[route.Properties?.['RouteKey']] = functionId;
+  }
+  return routes;
+}
+
+/** The names the local cloud gives the template's resources, in the forms `Ref` and `Fn::GetAtt` take. */
+export function physicalNames(assembly: CloudAssembly, apiUrl: string): Physical {
+  const pseudo: Record<string, string> = {
+    'AWS::Region': REGION,
+    'AWS::AccountId': ACCOUNT,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackName': assembly.stackName,
+    'AWS::NoValue': '',
+  };
+  return (id, attribute) => {
+    if (id in pseudo) return pseudo[id]!;
+    const resource = assembly.resources[id] ?? failWith(`the template has no resource ${id}`);
+    const name = `${assembly.stackName}-${id}`;
+    const arn = (service: string, rest: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${rest}`;
+    const forms: Record<string, { ref: string; [attribute: string]: string }> = {
+      'AWS::DynamoDB::Table': { ref: name, Arn: arn('dynamodb', `table/${name}`) },
+      'AWS::KMS::Key': { ref: id, Arn: arn('kms', `key/${id}`), KeyId: id },
+      'AWS::SecretsManager::Secret': { ref: arn('secretsmanager', `secret:${id}-AbCdEf`) },
+      'AWS::Lambda::Function': { ref: name, Arn: arn('lambda', `function:${name}`) },
+      'AWS::ApiGatewayV2::Api': { ref: 'localapi', ApiEndpoint: apiUrl },
+      'AWS::SQS::Queue': { ref: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`, Arn: arn('sqs', name), QueueName: name },
+      'AWS::Logs::LogGroup': { ref: name, Arn: arn('logs', `log-group:${name}:*`) },
+      'AWS::SNS::Topic': { ref: arn('sns', name), TopicArn: arn('sns', name), TopicName: name },
+      'AWS::IAM::Role': { ref: name, Arn: `arn:aws:iam::${ACCOUNT}:role/${name}` },
+      'AWS::Events::Rule': { ref: name, Arn: arn('events', `rule/${name}`) },
+    };
+    const form = forms[resource.Type];
+    if (!form) return attribute ? failWith(`the local cloud does not name ${resource.Type}.${attribute}`) : id;
+    const value = attribute ? form[attribute] : form.ref;
+    return value ?? failWith(`the local cloud does not name ${resource.Type}.${attribute}`);
+  };
+}
+
+/** What a scheduled rule sends its target (EventBridge's Scheduled Event). */
+function scheduledEvent(ruleArn: string) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: ACCOUNT,
+    time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    region: REGION,
+    resources: [ruleArn],
+    detail: {},
+  };
+}
+
+/** Given values first; a secret the template generates gets a value of the template's shape. */
+function secretValuesOf(assembly: CloudAssembly, given: Record<string, string>): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [id, secret] of resourcesOfType(assembly, 'AWS::SecretsManager::Secret')) {
+    const generate = secret.Properties?.['GenerateSecretString'];
+    if (given[id] !== undefined) values[id] = given[id];
+    else if (generate?.SecretStringTemplate && generate.GenerateStringKey) {
+      values[id] = JSON.stringify({
+        ...JSON.parse(generate.SecretStringTemplate),
+        [generate.GenerateStringKey]: randomBytes(24).toString('base64url'),
+      });
+    } else if (generate)
+      values[id] = randomBytes(36)
+        .toString('base64url')
+        .slice(0, generate.PasswordLength ?? 32);
+    // A secret the operators set, and the caller did not: GetSecretValue finds none, as before it is set.
+  }
+  return values;
+}
+
+async function createTable(endpoint: string, name: string, props: Record<string, any>): Promise<void> {
+  const client = localClient(endpoint);
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        AttributeDefinitions: props['AttributeDefinitions'],
+        KeySchema: props['KeySchema'],
+        GlobalSecondaryIndexes: props['GlobalSecondaryIndexes'],
+        LocalSecondaryIndexes: props['LocalSecondaryIndexes'],
+        BillingMode: props['BillingMode'] ?? 'PROVISIONED',
+        ...(props['BillingMode'] === 'PAY_PER_REQUEST' ? {} : { ProvisionedThroughput: props['ProvisionedThroughput'] }),
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+function failWith(message: string): never {
+  throw new Error(message);
+}

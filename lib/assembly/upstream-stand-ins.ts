@@ -1,0 +1,87 @@
+/**
+ * The upstreams a deployed driver talks to, stood in for on loopback as the assembly's functions name
+ * them: the UserCenter stand-in (demo account) where a function has USERCENTER_URL, and oidc-provider
+ * (demo account) where it has OAUTH_CLIENT_ID. Their client credentials go into the stack's secrets, and
+ * the upstream URLs into the functions' environment: the stack requires https, the stand-ins are http.
+ */
+import { randomBytes } from 'node:crypto';
+import { type OAuthServer, startOAuthServer } from '../local/oauth-server.ts';
+import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from '../local/usercenter-server.ts';
+import type { LocalCloudOptions } from './local-cloud.ts';
+import { type CloudAssembly, referencedId, resourcesOfType } from './template.ts';
+
+/** Vendor-shape settings that describe the real upstream, removed where oidc-provider stands in for it. */
+const VENDOR_OAUTH_SETTINGS = [
+  'OAUTH_AUTHORIZATION_ENDPOINT',
+  'OAUTH_TOKEN_ENDPOINT',
+  'OAUTH_USERINFO_ENDPOINT',
+  'OAUTH_REVOCATION_ENDPOINT',
+  'OAUTH_TOKEN_METHOD',
+  'OAUTH_RESPONSE_PREFIX',
+  'OAUTH_USER_ID_CLAIM',
+  'OAUTH_AUTHORIZE_PARAMS',
+  'OAUTH_CLIENT_AUTH',
+];
+
+export interface UpstreamStandIns {
+  userCenter: UserCenterServer | undefined;
+  /** Started with the cloud, once its URL (the redirect URIs) is known. */
+  oidc(): OAuthServer | undefined;
+  /** What startLocalCloud needs: the secrets' values and the environment's upstream URLs. */
+  cloudOptions: Pick<LocalCloudOptions, 'secretValues' | 'overrides'>;
+  close(): Promise<void>;
+}
+
+export async function startUpstreamStandIns(
+  assembly: CloudAssembly,
+  given: { secretValues?: Record<string, string> } = {},
+): Promise<UpstreamStandIns> {
+  const environment: Record<string, unknown> = Object.assign(
+    {},
+    ...resourcesOfType(assembly, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties?.['Environment']?.Variables ?? {}),
+  );
+  const secretValues: Record<string, string> = { ...given.secretValues };
+  let userCenter: UserCenterServer | undefined;
+  if (environment['USERCENTER_URL']) {
+    const client = { sysId: 'homebase', clientId: 'homebase-driver' };
+    userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT], ...client });
+    const id = referencedId(environment['USERCENTER_CREDENTIALS_ARN']);
+    if (id) secretValues[id] ??= JSON.stringify(client);
+  }
+  const oauthClientId = typeof environment['OAUTH_CLIENT_ID'] === 'string' ? environment['OAUTH_CLIENT_ID'] : undefined;
+  const oauthSecretId = referencedId(environment['OAUTH_CLIENT_SECRET_ARN']);
+  const oauthSecret = (oauthSecretId && secretValues[oauthSecretId]) || randomBytes(24).toString('base64url');
+  if (oauthSecretId) secretValues[oauthSecretId] = oauthSecret;
+  let oidc: OAuthServer | undefined;
+  return {
+    userCenter,
+    oidc: () => oidc,
+    cloudOptions: {
+      secretValues,
+      async overrides(apiUrl) {
+        const overrides: Record<string, string | undefined> = {};
+        if (userCenter) overrides['USERCENTER_URL'] = userCenter.url;
+        if (oauthClientId) {
+          oidc = await startOAuthServer({
+            clients: [
+              {
+                client_id: oauthClientId,
+                client_secret: oauthSecret,
+                redirect_uris: [`${apiUrl}/oauth/callback`, `${apiUrl}/device_oauth/${oauthClientId}/callback`],
+                grant_types: ['authorization_code', 'refresh_token'],
+                token_endpoint_auth_method: 'client_secret_basic',
+              },
+            ],
+          });
+          Object.assign(overrides, { OAUTH_ISSUER: oidc.issuer, OAUTH_SCOPE: 'openid' });
+          for (const key of VENDOR_OAUTH_SETTINGS) overrides[key] = undefined;
+        }
+        return overrides;
+      },
+    },
+    async close() {
+      await oidc?.close();
+      await userCenter?.close();
+    },
+  };
+}

@@ -1,0 +1,389 @@
+/**
+ * The cloud assembly as `cdk deploy` would ship it, run on loopback (lib/assembly/): two assemblies are
+ * synthesized with bundling on, each function runs from its own asset in a process of its own, and
+ * Homebase's flows are driven through the template's own routes. Every AWS call each function makes is
+ * checked against its role, every grant against the calls, every alarm against the metrics emitted,
+ * and the template's API against functions/http/routes.ts.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../functions/adapters/dynamodb/table.ts';
+import { HOMEBASE_REDIRECT_URI } from '../../functions/config.ts';
+import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
+import { isLocalOnlyRoute, ROUTES } from '../../functions/http/routes.ts';
+import { checkAlarms } from '../../lib/assembly/alarm-coverage.ts';
+import type { EmittedMetric } from '../../lib/assembly/lambda-host.ts';
+import { type LocalCloud, startLocalCloud } from '../../lib/assembly/local-cloud.ts';
+import { checkPermissions, type Grant } from '../../lib/assembly/permissions.ts';
+import { runPreflight } from '../../lib/assembly/preflight.ts';
+import { synthesize } from '../../lib/assembly/synthesize.ts';
+import { type CloudAssembly, driverFunctionOf, readAssembly, resourcesOfType } from '../../lib/assembly/template.ts';
+import { startUpstreamStandIns, type UpstreamStandIns } from '../../lib/assembly/upstream-stand-ins.ts';
+import { runConformance } from '../../lib/conformance/run.ts';
+import { FUNCTIONS, METRICS_NAMESPACE } from '../../lib/functions.ts';
+import { localClient } from '../../lib/local/dynamodb.ts';
+import { DEMO_OAUTH_ACCOUNT } from '../../lib/local/oauth-server.ts';
+import { DEMO_ACCOUNT } from '../../lib/local/usercenter-server.ts';
+import { Browser, formAction } from '../support/browser.ts';
+import { StrictOAuthClient } from '../support/strict-oauth-client.ts';
+
+/** The two deployments the stack can be: each written down as the context `cdk deploy -c` would get. */
+const CONTEXTS = {
+  usercenter: {
+    upstream: 'usercenter',
+    usercenterUrl: 'https://usercenter.vendor.example',
+    homebaseClientId: 'homebase-rokid',
+  },
+  oauth: {
+    upstream: 'oauth',
+    oauthIssuer: 'https://login.vendor.example',
+    oauthClientId: 'homebase-driver',
+  },
+} as const;
+
+/**
+ * Grants no call in the run used, and why each is still needed. What AWS does on a function's behalf
+ * never reaches a loopback recorder.
+ */
+const UNUSED_ALLOWED: { action: string; resourceType: string; function?: string; reason: string }[] = [
+  {
+    function: 'refresh',
+    action: 'dynamodb:GetItem',
+    resourceType: 'AWS::DynamoDB::Table',
+    reason:
+      'rereads a link that another writer changed during its refresh, or after its upstream grant was revoked on retirement (the OAuth assembly uses it; UserCenter has no revocation)',
+  },
+  { action: 'logs:CreateLogStream', resourceType: 'AWS::Logs::LogGroup', reason: "Lambda writes the function's logs with its role" },
+  { action: 'logs:PutLogEvents', resourceType: 'AWS::Logs::LogGroup', reason: "Lambda writes the function's logs with its role" },
+  {
+    action: 'sqs:SendMessage',
+    resourceType: 'AWS::SQS::Queue',
+    reason: 'Lambda sends a failed scheduled run to the on-failure destination with the role',
+  },
+  {
+    action: 'kms:Decrypt',
+    resourceType: 'AWS::KMS::Key',
+    reason: "DynamoDB and Secrets Manager decrypt with the stack's key on the caller's behalf (kms:ViaService)",
+  },
+  {
+    action: 'kms:Encrypt',
+    resourceType: 'AWS::KMS::Key',
+    reason: "DynamoDB encrypts the table's items with the stack's key on the caller's behalf",
+  },
+  {
+    action: 'kms:GenerateDataKey',
+    resourceType: 'AWS::KMS::Key',
+    reason: "DynamoDB and SQS (the on-failure queue) generate data keys under the stack's key on the caller's behalf",
+  },
+];
+
+interface Deployed {
+  dir: string;
+  assembly: CloudAssembly;
+  cloud: LocalCloud;
+  standIns: UpstreamStandIns;
+  /** Which function each logical id is, by the factory its asset exports. */
+  driverFunction: Record<string, string>;
+  idOf: (name: keyof typeof FUNCTIONS) => string;
+}
+
+const homebaseClientSecret = 'deployed-homebase-secret';
+let usercenterDeployed: Deployed;
+let oauthDeployed: Deployed;
+const oidc = () => oauthDeployed.standIns.oidc()!;
+
+async function deploy(context: Record<string, string>, secretValues: (assembly: CloudAssembly) => Record<string, string> = () => ({})) {
+  const dir = await mkdtemp(join(tmpdir(), 'deployed-'));
+  await synthesize(context, dir);
+  const assembly = await readAssembly(dir);
+  const standIns = await startUpstreamStandIns(assembly, { secretValues: secretValues(assembly) });
+  const cloud = await startLocalCloud({ assembly, ...standIns.cloudOptions });
+  const driverFunction: Record<string, string> = {};
+  for (const [id, fn] of resourcesOfType(assembly, 'AWS::Lambda::Function')) {
+    driverFunction[id] = (await driverFunctionOf(assembly.assetDir(fn.Properties?.['Code'].S3Key))) ?? `no factory export in ${id}`;
+  }
+  const idOf = (name: string) => Object.entries(driverFunction).find(([, n]) => n === name)?.[0] ?? '';
+  return { dir, assembly, cloud, standIns, driverFunction, idOf };
+}
+
+beforeAll(async () => {
+  [usercenterDeployed, oauthDeployed] = await Promise.all([
+    deploy(CONTEXTS.usercenter, (assembly) => {
+      const [secretId] =
+        resourcesOfType(assembly, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith('SecretsHomebaseClientSecret')) ?? [];
+      return { [secretId ?? 'none']: homebaseClientSecret };
+    }),
+    deploy(CONTEXTS.oauth),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  for (const deployed of [usercenterDeployed, oauthDeployed]) {
+    await deployed?.cloud.close();
+    await deployed?.standIns.close();
+    if (deployed) await rm(deployed.dir, { recursive: true, force: true });
+  }
+});
+
+const post = async (cloud: LocalCloud, path: string, body: unknown) => {
+  const response = await fetch(`${cloud.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as any;
+};
+
+/** Moves a link's times into the past, as time would: each `attribute` is set to a second ago. */
+async function setPast(cloud: LocalCloud, userToken: string, attributes: string[]): Promise<void> {
+  const db = DynamoDBDocumentClient.from(localClient(cloud.dynamoEndpoint));
+  await db.send(
+    new UpdateCommand({
+      TableName: cloud.tableName,
+      Key: keys.link(linkIdOf('hbu', userToken)!),
+      UpdateExpression: `SET ${attributes.map((attribute) => `${attribute} = :past`).join(', ')}`,
+      ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },
+    }),
+  );
+  db.destroy();
+}
+
+/** The link is due now. */
+const makeDue = (cloud: LocalCloud, userToken: string) => setPast(cloud, userToken, ['refreshDueAt', 'refreshAt']);
+/** Its upstream token has expired, so the next request refreshes it inline. */
+const expireUpstream = (cloud: LocalCloud, userToken: string) => setPast(cloud, userToken, ['credentials.expiresAt']);
+/** Every driver token of it has expired, and it is due: the next run retires it. */
+const expireDriverTokens = (cloud: LocalCloud, userToken: string) =>
+  setPast(cloud, userToken, ['userTokenExpiresAt', 'refreshTokenExpiresAt', 'refreshDueAt']);
+
+/** /execute, then /list, each when the upstream token has expired: both refresh inline. */
+async function refreshInline(cloud: LocalCloud, userAuth: { userToken: string }): Promise<void> {
+  const { data: devices } = await post(cloud, '/list', { userAuth });
+  const light = (devices as { deviceId: string; actions: Record<string, string[]> }[]).find((d) => d.actions['switch']);
+  await expireUpstream(cloud, userAuth.userToken);
+  const executed = await post(cloud, '/execute', {
+    device: { deviceId: light!.deviceId, userAuth },
+    action: { property: 'switch', name: 'off' },
+  });
+  expect(executed).toMatchObject({ status: 0, data: { switch: 'off' } });
+  await expireUpstream(cloud, userAuth.userToken);
+  expect((await post(cloud, '/list', { userAuth })).status).toBe(0);
+}
+
+describe('what synthesizes', () => {
+  it('one asset per function, each exporting its own handler factory', () => {
+    for (const deployed of [usercenterDeployed, oauthDeployed]) {
+      const functions = resourcesOfType(deployed.assembly, 'AWS::Lambda::Function');
+      const assets = functions.map(([, fn]) => fn.Properties?.['Code'].S3Key);
+      expect(new Set(assets).size).toBe(functions.length);
+      expect(Object.values(deployed.driverFunction).sort()).toEqual(Object.keys(FUNCTIONS).sort());
+    }
+  });
+
+  it('the API is routes.ts: every template route reaches the function it names, and every deployable route is there', () => {
+    for (const { cloud, driverFunction } of [usercenterDeployed, oauthDeployed]) {
+      const deployed = Object.fromEntries(Object.entries(cloud.routes).map(([routeKey, id]) => [routeKey, driverFunction[id]]));
+      expect(deployed).toEqual(ROUTES);
+      expect(Object.keys(ROUTES).filter(isLocalOnlyRoute)).toEqual([]);
+    }
+  });
+});
+
+describe('the UserCenter assembly, with the OAuth 2.0 server', () => {
+  const cloud = () => usercenterDeployed.cloud;
+
+  it('passes every conformance check, the OAuth 2.0 metadata included', { timeout: 60_000 }, async () => {
+    const report = await runConformance({
+      baseUrl: cloud().url,
+      callbackUrl: 'https://homebase.rokid.com/oauth/callback',
+      execute: true,
+      execDelayMs: 0,
+      username: DEMO_ACCOUNT.username,
+      password: DEMO_ACCOUNT.password,
+    });
+    expect(report.results.filter((r) => !r.ok).map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+    expect(report.results.find((r) => r.id === 'oauth2.metadata')).toMatchObject({ ok: true, skipped: false });
+  });
+
+  it('password login, then /list and /execute', async () => {
+    const login = await post(cloud(), '/command', { command: 'login', params: { username: 'demo', password: 'homebase' } });
+    expect(login.status).toBe(0);
+    const devices = (await post(cloud(), '/list', { userAuth: login.data })).data as {
+      deviceId: string;
+      actions: Record<string, string[]>;
+    }[];
+    const light = devices.find((d) => d.actions['brightness']);
+    const executed = await post(cloud(), '/execute', {
+      device: { deviceId: light!.deviceId, userAuth: login.data },
+      action: { property: 'brightness', name: 'num', value: 30 },
+    });
+    expect(executed).toMatchObject({ status: 0, data: { brightness: 30 } });
+  });
+
+  it('the RFC 6749 flow: sign in at the driver, exchange, /list with the access token, refresh, revoke', async () => {
+    const client = new StrictOAuthClient(cloud().url, {
+      clientId: CONTEXTS.usercenter.homebaseClientId,
+      clientSecret: homebaseClientSecret,
+      redirectUri: HOMEBASE_REDIRECT_URI,
+    });
+    const atClient = (url: URL) => url.href.startsWith(HOMEBASE_REDIRECT_URI);
+    const browser = new Browser();
+    const page = await browser.visit(client.authorizeUrl({ state: 'deployed-1' }), atClient);
+    expect(page.status).toBe(200);
+    const hidden = Object.fromEntries(
+      [...page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
+    );
+    const back = await browser.submit(formAction(page), { ...hidden, username: 'demo', password: 'homebase' }, atClient);
+    const code = back.url.searchParams.get('code') ?? '';
+    expect(back.url.searchParams.get('state')).toBe('deployed-1');
+    const tokens = await client.exchange(code);
+    expect((await post(cloud(), '/list', { userAuth: { userToken: tokens.access_token } })).status).toBe(0);
+    const refreshed = await client.refresh(tokens.refresh_token);
+    const revoked = await client.post('/oauth2/revoke', { token: refreshed.refresh_token });
+    expect(revoked.status).toBe(200);
+    await expect(post(cloud(), '/list', { userAuth: { userToken: refreshed.access_token } })).resolves.toMatchObject({ status: 1 });
+  });
+
+  it('an expired upstream token is refreshed inline by /execute and /list', async () => {
+    const login = await post(cloud(), '/command', { command: 'login', params: { username: 'demo', password: 'homebase' } });
+    await refreshInline(cloud(), login.data);
+  });
+
+  it('one scheduled run refreshes a due link, and one retires a link whose driver tokens expired', async () => {
+    const login = await post(cloud(), '/command', { command: 'login', params: { username: 'demo', password: 'homebase' } });
+    await makeDue(cloud(), login.data.userToken);
+    const [report] = await cloud().runSchedules();
+    expect(report).toMatchObject({ refreshed: 1, failed: 0, needsRelink: 0 });
+    await expireDriverTokens(cloud(), login.data.userToken);
+    expect(await cloud().runSchedules()).toMatchObject([{ retired: 1 }]);
+  });
+});
+
+describe('the OAuth assembly', () => {
+  const cloud = () => oauthDeployed.cloud;
+  const callback = 'https://homebase.rokid.com/oauth/done';
+
+  async function link() {
+    const { status, data: url } = await post(cloud(), '/command', { command: 'OAuth', params: { callbackURL: callback } });
+    expect(status).toBe(0);
+    const atHomebase = (u: URL) => u.origin === 'https://homebase.rokid.com';
+    const browser = new Browser();
+    const login = await browser.visit(url, atHomebase);
+    const back = await browser.submit(
+      formAction(login),
+      { username: DEMO_OAUTH_ACCOUNT.username, password: DEMO_OAUTH_ACCOUNT.password },
+      atHomebase,
+    );
+    const got = await post(cloud(), '/command', { command: 'OAuthGetToken', params: { code: back.url.searchParams.get('code') } });
+    expect(got).toMatchObject({ status: 0, data: { userId: DEMO_OAUTH_ACCOUNT.accountId } });
+    return got.data as { userId: string; userToken: string; refreshToken: string };
+  }
+
+  it('the OAuth commands link an account at the local oidc-provider; its tokens list, execute (refreshing inline) and refresh', async () => {
+    const userAuth = await link();
+    const refreshesBefore = oidc().refreshCalls;
+    await refreshInline(cloud(), userAuth);
+    expect(oidc().refreshCalls).toBe(refreshesBefore + 2);
+    const refreshed = await post(cloud(), '/command', { command: 'OAuthRefresh', params: userAuth });
+    expect(refreshed.status).toBe(0);
+  });
+
+  it('a scheduled run refreshes a due link at the provider, and counts an outage and a refused grant', async () => {
+    const userAuth = await link();
+    await makeDue(cloud(), userAuth.userToken);
+    expect(await cloud().runSchedules()).toMatchObject([{ refreshed: 1 }]);
+
+    await makeDue(cloud(), userAuth.userToken);
+    oidc().tokenFaults = [{ status: 503 }];
+    expect(await cloud().runSchedules()).toMatchObject([{ failed: 1 }]);
+
+    await makeDue(cloud(), userAuth.userToken);
+    oidc().tokenFaults = [{ status: 400, error: 'invalid_grant' }];
+    expect(await cloud().runSchedules()).toMatchObject([{ needsRelink: 1 }]);
+
+    const other = await link();
+    await expireDriverTokens(cloud(), other.userToken);
+    expect(await cloud().runSchedules()).toMatchObject([{ retired: 1 }]);
+  });
+});
+
+describe('failures of its own, as each Homebase-facing function reports them', () => {
+  it('a missing table answers E_DRIVER_ERROR and counts unexpected_errors under the function', async () => {
+    for (const deployed of [usercenterDeployed, oauthDeployed]) {
+      const { cloud, idOf } = deployed;
+      const requests: Record<string, [string, unknown]> = {
+        list: ['/list', { userAuth: { userId: '1', userToken: 'hbu.AAAAAAAAAAAAAAAAAAAAAA.x' } }],
+        execute: [
+          '/execute',
+          {
+            device: { deviceId: 'd', userAuth: { userId: '1', userToken: 'hbu.AAAAAAAAAAAAAAAAAAAAAA.x' } },
+            action: { property: 'switch', name: 'on' },
+          },
+        ],
+        command: ['/command', { command: 'login', params: { username: 'demo', password: 'homebase' } }],
+      };
+      for (const [name, [path, body]] of Object.entries(requests)) {
+        cloud.fail(idOf(name as keyof typeof FUNCTIONS), 'dynamodb', 'ResourceNotFoundException', 5);
+        await expect(post(cloud, path, body), name).resolves.toMatchObject({ status: 1, errorName: 'E_DRIVER_ERROR' });
+        cloud.fail(idOf(name as keyof typeof FUNCTIONS), 'dynamodb', 'ResourceNotFoundException', 0);
+      }
+    }
+  });
+});
+
+describe('permissions and alarms, against what the run did', () => {
+  const allowedUnused = (grant: Grant, driverFunction: string | undefined) =>
+    UNUSED_ALLOWED.some(
+      (entry) =>
+        entry.action === grant.action && entry.resourceType === grant.resourceType && (entry.function ?? driverFunction) === driverFunction,
+    );
+
+  it.each(['usercenter', 'oauth'] as const)('the %s assembly: no call its role would deny, and no grant unused and unexplained', (kind) => {
+    const { assembly, cloud, driverFunction } = kind === 'usercenter' ? usercenterDeployed : oauthDeployed;
+    expect(cloud.calls.length).toBeGreaterThan(20);
+    const report = checkPermissions(assembly, cloud.physical, cloud.calls);
+    expect(report.denied).toEqual([]);
+    const unexplained = report.unused
+      .filter((grant) => !allowedUnused(grant, driverFunction[grant.function]))
+      .map((grant) => `${driverFunction[grant.function]}: ${grant.action} on ${grant.resource}`);
+    expect(unexplained).toEqual([]);
+  });
+
+  it('every alarm on the driver namespace watches a metric a function emitted; the AWS ones name the template resources', () => {
+    // Both assemblies name their resources alike, and the refresh failures are provoked in the OAuth one.
+    const emitted: EmittedMetric[] = [...usercenterDeployed.cloud.metrics(), ...oauthDeployed.cloud.metrics()];
+    for (const { assembly, cloud } of [usercenterDeployed, oauthDeployed]) {
+      const report = checkAlarms(assembly, cloud.physical, emitted, METRICS_NAMESPACE);
+      expect(report).toEqual({ withoutEmitter: [], badDimensions: [] });
+    }
+  });
+
+  it('a permission check that can fail: a call outside the role is denied', () => {
+    const { assembly, cloud, idOf } = usercenterDeployed;
+    const report = checkPermissions(assembly, cloud.physical, [
+      {
+        function: cloud.physical(idOf('list')),
+        action: 'dynamodb:Scan',
+        resources: [cloud.physical(resourcesOfType(assembly, 'AWS::DynamoDB::Table')[0]![0], 'Arn')],
+      },
+    ]);
+    expect(report.denied).toHaveLength(1);
+  });
+});
+
+describe('npm run preflight', () => {
+  it('runs an assembly from cdk.out, checks it and passes; it says how it is used', { timeout: 60_000 }, async () => {
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    expect(await runPreflight(['--app', usercenterDeployed.dir], io)).toBe(0);
+    expect(lines.at(-1)).toBe('\nPreflight passed.');
+    expect(lines.join('\n')).toMatch(/POST \/list\s+→ list \(FunctionsListFunction/);
+    expect(await runPreflight(['--help'], io)).toBe(0);
+    expect(await runPreflight(['-c', 'upstream'], io)).toBe(2);
+    expect(lines.at(-1)).toMatch(/^-c takes key=value, not "upstream"\./);
+  });
+});
