@@ -106,6 +106,32 @@ describe('what goes wrong, and what each case answers', () => {
     });
   });
 
+  it('refuses a callbackURL with a line break or other control character, naming it', async () => {
+    for (const callbackURL of [
+      'https://homebase.rokid.com/cb\r\nSet-Cookie: x=1',
+      'https://homebase.rokid.com/c\tb',
+      'https://homebase.rokid.com/cb\u0000',
+    ]) {
+      await expect(command('OAuth', { callbackURL })).resolves.toEqual({
+        status: 1,
+        errorName: 'E_DRIVER_ERROR',
+        message: 'params.callbackURL: contains a control character (a line break, tab or the like); send the URL percent-encoded.',
+      });
+    }
+  });
+
+  it('sends the browser back to the callbackURL as parsed and checked, not as its raw text', async () => {
+    const { data: url } = await command('OAuth', { callbackURL: 'https://homebase.rokid.com/oauth/done?v=a b' });
+    const browser = new Browser();
+    const login = await browser.visit(url, atHomebase);
+    const back = await browser.submit(
+      formAction(login),
+      { username: DEMO_OAUTH_ACCOUNT.username, password: DEMO_OAUTH_ACCOUNT.password },
+      atHomebase,
+    );
+    expect(back.url.href).toMatch(/^https:\/\/homebase\.rokid\.com\/oauth\/done\?v=a%20b&code=hbc\./);
+  });
+
   it('a tampered, unknown or reused state gets a page a person can read', async () => {
     for (const path of ['/oauth/callback?code=x&state=forged', '/oauth/start?state=forged', '/oauth/callback?code=x']) {
       const response = await fetch(`${driver.url}${path}`, { redirect: 'manual' });

@@ -10,9 +10,17 @@ export interface CallbackAllowList {
 
 /**
  * An open callback would hand a user's account to whoever chose the URL, so only allow-listed
- * origins and addresses pass. A loopback origin without a port allows any port.
+ * origins and addresses pass. A loopback origin without a port allows any port. Answers the URL as
+ * parsed and checked, serialized: never the raw text, which the parser may have read differently (it
+ * drops tabs and line breaks, which a Location header must not carry). Control characters are refused.
  */
-export function checkCallbackURL(callbackURL: string, allowed: CallbackAllowList): void {
+export function allowedCallbackURL(callbackURL: string, allowed: CallbackAllowList): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(callbackURL)) {
+    throw new DriverError(
+      'params.callbackURL: contains a control character (a line break, tab or the like); send the URL percent-encoded.',
+    );
+  }
   let url: URL;
   try {
     url = new URL(callbackURL);
@@ -23,6 +31,7 @@ export function checkCallbackURL(callbackURL: string, allowed: CallbackAllowList
     const list = [...allowed.origins, ...allowed.uris].join(', ');
     throw new DriverError(`params.callbackURL: ${url.origin}${url.pathname} is not allowed to receive authorizations. Allowed: ${list}.`);
   }
+  return url.href;
 }
 
 function uriAllows(allowed: string, url: URL): boolean {

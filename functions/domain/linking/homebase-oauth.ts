@@ -12,7 +12,7 @@ import { parseOrThrow } from '../protocol/validation.ts';
 import type { IssuedUserAuth, TokenVault } from '../vault/token-vault.ts';
 import { hashToken, mintCode } from '../vault/tokens.ts';
 import { type BrowserAnswer, EXPIRED_SIGN_IN } from './browser-answer.ts';
-import { appendQuery, type CallbackAllowList, checkCallbackURL } from './callback-url.ts';
+import { allowedCallbackURL, appendQuery, type CallbackAllowList } from './callback-url.ts';
 import type { UpstreamLinker } from './upstream-linker.ts';
 
 export interface HomebaseOAuthSettings {
@@ -53,8 +53,8 @@ export class HomebaseOAuth {
   }
 
   /** The `OAuth` command: answers the URL Homebase opens, which embeds the encoded callbackURL. */
-  async begin(callbackURL: string): Promise<string> {
-    checkCallbackURL(callbackURL, this.#settings.allowedCallbacks);
+  async begin(sent: string): Promise<string> {
+    const callbackURL = allowedCallbackURL(sent, this.#settings.allowedCallbacks);
     const { state } = await this.#linker.signIn.begin({ kind: 'homebase', callbackURL });
     return `${this.#settings.publicBaseUrl}/oauth/start?state=${state}&callbackURL=${encodeURIComponent(callbackURL)}`;
   }
