@@ -4,11 +4,11 @@
  * Logs are structured JSON. Nothing logged may contain a token: handlers log routes, outcomes and
  * error names, never request bodies or upstream responses. Metrics use the embedded metric format:
  * written to stdout with the logs, so recording one costs no API call. The CDK stack's alarms watch
- * `needs_relink`, `transient_failure` and `unexpected_errors`.
+ * `needs_relink`, `transient_failure`, `refresh_token_replayed` and `unexpected_errors`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { RefreshMetrics, RevocationMetrics, UpstreamMetrics } from './domain/ports.ts';
+import type { RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './domain/ports.ts';
 
 const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'homebase-driver';
 
@@ -44,6 +44,17 @@ export const revocationMetrics: RevocationMetrics = {
   },
   revocationFailed() {
     metrics.addMetric('revocation_failed', MetricUnit.Count, 1);
+  },
+};
+
+/** A security event is a warning with a `securityEvent` field to filter on, and a metric the stack alarms on. */
+export const securityEvents: SecurityEvents = {
+  refreshTokenReplayed(details) {
+    logger.warn('A replaced refresh token was presented again after the grace window; the link is revoked', {
+      securityEvent: 'refresh_token_replayed',
+      ...details,
+    });
+    metrics.addMetric('refresh_token_replayed', MetricUnit.Count, 1);
   },
 };
 

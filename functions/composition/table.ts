@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import { type CredentialCipher, systemClock } from '../domain/ports.ts';
 import { DEFAULT_POLICY, type RefreshPolicy } from '../domain/refresh/schedule.ts';
 import { TokenVault } from '../domain/vault/token-vault.ts';
+import { securityEvents } from '../observability.ts';
 
 export function tableOf(config: Config) {
   const db = documentClient();
@@ -38,4 +39,5 @@ export const tokenVault = (config: Config, links: DynamoLinkStore): TokenVault =
       refresh: refreshPolicy(config),
       refreshGraceS: config.OAUTH_REFRESH_GRACE_S,
     },
+    security: securityEvents,
   });

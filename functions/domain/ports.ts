@@ -1,7 +1,4 @@
-/**
- * The driver's ports: what the domain needs from the outside world. Adapters in functions/adapters
- * implement them; tests use the real adapters on loopback or the small in-memory ones in test/support.
- */
+/** The domain's needs of the outside world: adapters in functions/adapters implement them, or in-memory ones in test/support. */
 import type { Action } from './protocol/action.ts';
 import type { FailureKind } from './upstream-error.ts';
 import type { Link, UpstreamCredentials } from './vault/link.ts';
@@ -236,6 +233,12 @@ export interface RefreshMetrics extends UpstreamMetrics {
 export interface RevocationMetrics extends UpstreamMetrics {
   linkRevoked(): void;
   revocationFailed(): void;
+}
+
+/** Events a security team wants to hear of: logged, counted and alarmed on. Never given a token. */
+export interface SecurityEvents {
+  /** A replaced refresh token came back after the grace window; its link was revoked. */
+  refreshTokenReplayed(details: { linkId: string; vendorUserId: string }): void;
 }
 
 /** Structured diagnostics. Powertools' Logger fits it as it is. */

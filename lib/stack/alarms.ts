@@ -57,6 +57,12 @@ export class DriverAlarms extends Construct {
       'An unusual number of links were refused by the upstream and need a relink. Check for a revoked client or a provider-side incident.',
     );
     alarm(
+      'RefreshTokenReplayAlarm',
+      driverMetric('refresh_token_replayed', Duration.minutes(5)),
+      1,
+      'A driver refresh token was presented again after it had been replaced: a copy of it may be in other hands. The link was revoked; see docs/operations.md.',
+    );
+    alarm(
       'RefreshDeadLetters',
       props.refreshFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       1,

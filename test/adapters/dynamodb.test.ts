@@ -27,6 +27,19 @@ describe('DynamoDB link store (the contract is in test/contracts)', () => {
     await expect(store.get('legacy-1')).resolves.toMatchObject({ credentials: legacy.credentials });
   });
 
+  it('keeps the pair a rotation issued sealed with the credentials, and gives it back only to get()', async () => {
+    const store = new DynamoLinkStore(table.db, table.tableName, testCipher());
+    const rotationIssued = { userToken: 'hbu.rotated-1.user-secret', refreshToken: 'hbr.rotated-1.refresh-secret' };
+    await store.create({ ...aLink({ linkId: 'rotated-1' }), rotationIssued });
+    const { Item } = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'LINK#rotated-1', sk: 'LINK' } }));
+    expect(JSON.stringify(Item)).not.toMatch(/user-secret|refresh-secret|rotationIssued/);
+    const read = await store.get('rotated-1');
+    expect(read?.rotationIssued).toEqual(rotationIssued);
+    expect(read?.credentials).not.toHaveProperty('rotationIssued');
+    const header = await store.header('rotated-1');
+    await expect(header!.openCredentials()).resolves.not.toHaveProperty('rotationIssued');
+  });
+
   it('leaves a link to the TTL a week after no driver token can use it, so the refresh job retires it first', async () => {
     const store = new DynamoLinkStore(table.db, table.tableName, testCipher());
     await store.create(aLink({ linkId: 'l1' }));

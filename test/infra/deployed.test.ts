@@ -138,15 +138,15 @@ const post = async (cloud: LocalCloud, path: string, body: unknown) => {
   return (await response.json()) as any;
 };
 
-/** Moves a link's times into the past, as time would: each `attribute` is set to a second ago. */
-async function setPast(cloud: LocalCloud, userToken: string, attributes: string[]): Promise<void> {
+/** Moves a link's times into the past, as time would: each `attribute` is set to `ageS` seconds ago. */
+async function setPast(cloud: LocalCloud, userToken: string, attributes: string[], ageS = 1): Promise<void> {
   const db = DynamoDBDocumentClient.from(localClient(cloud.dynamoEndpoint));
   await db.send(
     new UpdateCommand({
       TableName: cloud.tableName,
       Key: keys.link(linkIdOf('hbu', userToken)!),
       UpdateExpression: `SET ${attributes.map((attribute) => `${attribute} = :past`).join(', ')}`,
-      ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },
+      ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - ageS },
     }),
   );
   db.destroy();
@@ -224,28 +224,47 @@ describe('the UserCenter assembly, with the OAuth 2.0 server', () => {
     expect(executed).toMatchObject({ status: 0, data: { brightness: 30 } });
   });
 
-  it('the RFC 6749 flow: sign in at the driver, exchange, /list with the access token, refresh, revoke', async () => {
-    const client = new StrictOAuthClient(cloud().url, {
+  const oauth2Client = () =>
+    new StrictOAuthClient(cloud().url, {
       clientId: CONTEXTS.usercenter.homebaseClientId,
       clientSecret: homebaseClientSecret,
       redirectUri: HOMEBASE_REDIRECT_URI,
     });
+
+  /** The person's part at the driver's sign-in page, then the code exchanged as Homebase would. */
+  async function authorizeAtDriver(state: string) {
     const atClient = (url: URL) => url.href.startsWith(HOMEBASE_REDIRECT_URI);
     const browser = new Browser();
-    const page = await browser.visit(client.authorizeUrl({ state: 'deployed-1' }), atClient);
+    const page = await browser.visit(oauth2Client().authorizeUrl({ state }), atClient);
     expect(page.status).toBe(200);
     const hidden = Object.fromEntries(
       [...page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
     );
     const back = await browser.submit(formAction(page), { ...hidden, username: 'demo', password: 'homebase' }, atClient);
-    const code = back.url.searchParams.get('code') ?? '';
-    expect(back.url.searchParams.get('state')).toBe('deployed-1');
-    const tokens = await client.exchange(code);
+    expect(back.url.searchParams.get('state')).toBe(state);
+    return oauth2Client().exchange(back.url.searchParams.get('code') ?? '');
+  }
+
+  it('the RFC 6749 flow: sign in at the driver, exchange, /list with the access token, refresh, revoke', async () => {
+    const tokens = await authorizeAtDriver('deployed-1');
     expect((await post(cloud(), '/list', { userAuth: { userToken: tokens.access_token } })).status).toBe(0);
-    const refreshed = await client.refresh(tokens.refresh_token);
-    const revoked = await client.post('/oauth2/revoke', { token: refreshed.refresh_token });
+    const refreshed = await oauth2Client().refresh(tokens.refresh_token);
+    const revoked = await oauth2Client().post('/oauth2/revoke', { token: refreshed.refresh_token });
     expect(revoked.status).toBe(200);
     await expect(post(cloud(), '/list', { userAuth: { userToken: refreshed.access_token } })).resolves.toMatchObject({ status: 1 });
+  });
+
+  it('a refresh token replayed after the grace window gets invalid_grant and ends its link', async () => {
+    const tokens = await authorizeAtDriver('deployed-2');
+    const refreshed = await oauth2Client().refresh(tokens.refresh_token);
+    await setPast(cloud(), refreshed.access_token, ['refreshRotatedAt'], 3600);
+    const replay = await oauth2Client().post('/oauth2/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+    expect(replay.status).toBe(400);
+    expect(JSON.parse(replay.body)).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('now revoked') });
+    await expect(post(cloud(), '/list', { userAuth: { userToken: refreshed.access_token } })).resolves.toMatchObject({
+      status: 1,
+      errorName: 'E_INVALID_AUTHORIZATION',
+    });
   });
 
   it('an expired upstream token is refreshed inline by /execute and /list', async () => {

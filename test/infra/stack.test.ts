@@ -332,7 +332,7 @@ describe('the scheduled refresh', () => {
 });
 
 describe('alarms', () => {
-  it("watch refresh failures, relinks, the refresh queue, every function's errors and throttles, and API 5xx, all on one topic", () => {
+  it("watch refresh failures, relinks, refresh-token replays, the refresh queue, every function's errors and throttles, and API 5xx, all on one topic", () => {
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const names = alarms.map((a) => a.MetricName).sort();
     expect(names).toEqual(
@@ -343,6 +343,7 @@ describe('alarms', () => {
         ...Array(4).fill('Throttles'),
         ...Array(3).fill('unexpected_errors'),
         'needs_relink',
+        'refresh_token_replayed',
         'transient_failure',
       ].sort(),
     );

@@ -1,7 +1,7 @@
 /** A link as one item of the single table, and back: its keys, its place in the due index, its sealed credentials. */
 import type { CredentialCipher, LinkHeader } from '../../domain/ports.ts';
 import { nextVisitAt, retireAt } from '../../domain/refresh/schedule.ts';
-import type { Link, UpstreamCredentials } from '../../domain/vault/link.ts';
+import type { IssuedPair, Link, UpstreamCredentials } from '../../domain/vault/link.ts';
 import { isSealed } from '../crypto/envelope-cipher.ts';
 import { DUE_INDEX, dueShard, keys, RETIRE_GRACE_S, TTL_ATTRIBUTE } from './table.ts';
 
@@ -14,13 +14,13 @@ const LAYOUT = 2;
 
 /**
  * The stored item: the link, its keys, the TTL, and its place in the due index. The credentials'
- * tokens and extra fields are sealed under the link's id; their expiry stays readable, for operators
- * and the refresh job alike.
+ * tokens and extra fields are sealed under the link's id, with the driver tokens the last rotation
+ * issued; the credentials' expiry stays readable, for operators and the refresh job alike.
  */
 export async function sealedItem(link: Link, cipher: CredentialCipher): Promise<Record<string, unknown>> {
   const { accessToken, refreshToken, extra, expiresAt } = link.credentials;
-  const sealed = await cipher.seal(JSON.stringify({ accessToken, refreshToken, extra }), link.linkId);
-  const { refreshDueAt, ...fields } = link;
+  const { refreshDueAt, rotationIssued, ...fields } = link;
+  const sealed = await cipher.seal(JSON.stringify({ accessToken, refreshToken, extra, rotationIssued }), link.linkId);
   return {
     ...keys.link(link.linkId),
     ...fields,
@@ -49,28 +49,44 @@ export function headerOf(stored: Record<string, unknown>, cipher: CredentialCiph
   const refreshDueAt = layout === LAYOUT ? refreshAt : filedAt;
   if (refreshDueAt !== undefined) fields['refreshDueAt'] = refreshDueAt;
   const kept = credentials as Record<string, unknown>;
-  let opened: Promise<UpstreamCredentials> | undefined;
+  let opened: ReturnType<typeof openSealed> | undefined;
   return {
     // Links written before refresh existed lack its bookkeeping; they start from a clean slate.
     refreshFailures: 0,
     lastRefreshedAt: fields['updatedAt'],
     ...fields,
     credentials: kept['expiresAt'] === undefined ? {} : { expiresAt: Number(kept['expiresAt']) },
-    openCredentials: () => {
-      opened ??= openCredentials(kept, String(fields['linkId']), cipher);
-      return opened;
+    openCredentials: async () => {
+      opened ??= openSealed(kept, String(fields['linkId']), cipher);
+      return (await opened).credentials;
     },
-  } as unknown as LinkHeader;
+    openRotationIssued: async () => {
+      opened ??= openSealed(kept, String(fields['linkId']), cipher);
+      return (await opened).rotationIssued;
+    },
+  } as unknown as LinkHeader & { openRotationIssued(): Promise<IssuedPair | undefined> };
 }
 
 export async function linkOf(stored: Record<string, unknown>, cipher: CredentialCipher): Promise<Link> {
-  const { openCredentials: open, ...header } = headerOf(stored, cipher);
-  return { ...header, credentials: await open() };
+  const {
+    openCredentials: open,
+    openRotationIssued,
+    ...header
+  } = headerOf(stored, cipher) as ReturnType<typeof headerOf> & {
+    openRotationIssued(): Promise<IssuedPair | undefined>;
+  };
+  const [credentials, rotationIssued] = await Promise.all([open(), openRotationIssued()]);
+  return { ...header, credentials, ...(rotationIssued ? { rotationIssued } : {}) };
 }
 
-async function openCredentials(kept: Record<string, unknown>, linkId: string, cipher: CredentialCipher): Promise<UpstreamCredentials> {
+async function openSealed(
+  kept: Record<string, unknown>,
+  linkId: string,
+  cipher: CredentialCipher,
+): Promise<{ credentials: UpstreamCredentials; rotationIssued: IssuedPair | undefined }> {
   // A link written before encryption holds its credentials in clear; its next write seals them.
-  if (!isSealed(kept['sealed'])) return kept as unknown as UpstreamCredentials;
+  if (!isSealed(kept['sealed'])) return { credentials: kept as unknown as UpstreamCredentials, rotationIssued: undefined };
   const { expiresAt } = kept;
-  return { ...JSON.parse(await cipher.open(kept['sealed'], linkId)), ...(expiresAt === undefined ? {} : { expiresAt }) };
+  const { rotationIssued, ...credentials } = JSON.parse(await cipher.open(kept['sealed'], linkId));
+  return { credentials: { ...credentials, ...(expiresAt === undefined ? {} : { expiresAt }) }, rotationIssued };
 }

@@ -1,7 +1,8 @@
 import { DriverTimeoutError, InvalidAuthorizationError, ServerUnreachableError } from '../errors.ts';
 import type { Clock, CloudSession, LinkHeader, LinkStore } from '../ports.ts';
 import type { Link } from '../vault/link.ts';
-import { RELINK, sessionOf, type TokenVault } from '../vault/token-vault.ts';
+import { sessionOf } from '../vault/sessions.ts';
+import { RELINK, type TokenVault } from '../vault/token-vault.ts';
 import type { LinkRefresher } from './link-refresher.ts';
 import { expiresSoon, hasExpired } from './schedule.ts';
 

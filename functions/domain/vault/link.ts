@@ -18,6 +18,12 @@ export interface UpstreamCredentials {
   extra: Record<string, unknown>;
 }
 
+/** A driver userToken and refreshToken, as issued together. */
+export interface IssuedPair {
+  userToken: string;
+  refreshToken: string;
+}
+
 export interface Link {
   linkId: string;
   vendorUserId: string;
@@ -35,6 +41,11 @@ export interface Link {
   /** The refresh token this one replaced, and when: a retried OAuthRefresh within the grace window gets the same answer. */
   previousRefreshTokenHash?: string;
   refreshRotatedAt?: number;
+  /**
+   * The pair that rotation issued, kept for that same answer. The tokens are random, so they are kept
+   * themselves: sealed with the credentials at rest, never in clear.
+   */
+  rotationIssued?: IssuedPair;
   /**
    * When the refresh job should next refresh the upstream credentials (epoch seconds). Absent when
    * they cannot be refreshed (no refresh token) or must not be (the link needs a relink). On a revoked

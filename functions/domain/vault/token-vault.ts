@@ -1,8 +1,9 @@
 import { EndpointBusyError, InvalidAuthorizationError, SignError } from '../errors.ts';
-import type { Clock, CloudSession, LinkHeader, LinkStore, SessionCredentials, UpstreamGrant } from '../ports.ts';
+import type { Clock, CloudSession, LinkHeader, LinkStore, SecurityEvents, UpstreamGrant } from '../ports.ts';
 import { nextDueAt, type RefreshPolicy } from '../refresh/schedule.ts';
-import type { Link, UpstreamCredentials } from './link.ts';
-import { hashToken, linkIdOf, mintToken, newLinkId, successorsOf, tokenMatches } from './tokens.ts';
+import type { Link } from './link.ts';
+import { credentialsFrom, sessionFrom } from './sessions.ts';
+import { legacySuccessorsOf, linkIdOf, mintToken, newLinkId, tokenMatches } from './tokens.ts';
 
 export interface VaultSettings {
   /** Lifetime of a driver userToken, in seconds. */
@@ -44,11 +45,13 @@ export class TokenVault {
   readonly #links: LinkStore;
   readonly #clock: Clock;
   readonly #settings: VaultSettings;
+  readonly #security: SecurityEvents | undefined;
 
-  constructor(deps: { links: LinkStore; clock: Clock; settings: VaultSettings }) {
+  constructor(deps: { links: LinkStore; clock: Clock; settings: VaultSettings; security?: SecurityEvents }) {
     this.#links = deps.links;
     this.#clock = deps.clock;
     this.#settings = deps.settings;
+    this.#security = deps.security;
   }
 
   /** Stores a new link for the vendor user and issues the driver's tokens for it. */
@@ -101,7 +104,7 @@ export class TokenVault {
       const now = this.#clock.now();
       const userToken = mintToken('hbu', linkId);
       const refreshToken = mintToken('hbr', linkId);
-      const { previousRefreshTokenHash: _p, refreshRotatedAt: _r, ...rest } = link;
+      const { previousRefreshTokenHash: _p, refreshRotatedAt: _r, rotationIssued: _i, ...rest } = link;
       const stored = await this.#links.update({
         ...rest,
         userTokenHash: userToken.hash,
@@ -124,15 +127,16 @@ export class TokenVault {
   }
 
   /**
-   * OAuthRefresh: rotates the driver's tokens. The same old refresh token presented again within the
-   * grace window gets the same new pair (Homebase retries, and a lost answer must not unlink anyone);
-   * outside it, or for any other token, E_INVALID_AUTHORIZATION.
+   * OAuthRefresh (and the OAuth 2.0 server's refresh_token grant): rotates the driver's tokens to a new
+   * random pair. The same old refresh token presented again within the grace window gets the same pair
+   * (Homebase retries, and a lost answer must not unlink anyone). Presented after the grace, the old token
+   * is a replay (RFC 9700 §4.14.2): one of the two holders is not the user, so the link is revoked, its
+   * tokens with it. A token the link never issued revokes nothing: the link id in it is no secret.
    */
   async rotate(params: { userId?: string | undefined; refreshToken: string }): Promise<IssuedUserAuth> {
     const presented = params.refreshToken;
     const linkId = linkIdOf('hbr', presented);
     if (!linkId) throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken was not issued by this driver.)`);
-    const successors = successorsOf(presented, linkId);
     for (let attempt = 0; attempt < 3; attempt++) {
       const link = await this.#links.get(linkId);
       const now = this.#clock.now();
@@ -149,29 +153,53 @@ export class TokenVault {
       }
       if (current) {
         if (link.refreshTokenExpiresAt <= now) throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken has expired.)`);
+        const issued = { userToken: mintToken('hbu', linkId), refreshToken: mintToken('hbr', linkId) };
         const stored = await this.#links.update({
           ...link,
-          userTokenHash: hashToken(successors.userToken),
+          userTokenHash: issued.userToken.hash,
           userTokenExpiresAt: now + this.#settings.userTokenTtlS,
-          refreshTokenHash: hashToken(successors.refreshToken),
+          refreshTokenHash: issued.refreshToken.hash,
           refreshTokenExpiresAt: now + this.#settings.refreshTokenTtlS,
           previousRefreshTokenHash: link.refreshTokenHash,
           refreshRotatedAt: now,
+          rotationIssued: { userToken: issued.userToken.token, refreshToken: issued.refreshToken.token },
           updatedAt: now,
           version: link.version + 1,
         });
-        if (stored) return { userId: link.vendorUserId, ...successors, expiresIn: this.#settings.userTokenTtlS };
+        if (stored) {
+          return {
+            userId: link.vendorUserId,
+            userToken: issued.userToken.token,
+            refreshToken: issued.refreshToken.token,
+            expiresIn: this.#settings.userTokenTtlS,
+          };
+        }
         continue; // a concurrent write; the retry sees the rotation (ours or a twin's) and answers from it
       }
-      const withinGrace =
-        now - (link.refreshRotatedAt ?? 0) <= (this.#settings.refreshGraceS ?? 60) &&
-        tokenMatches(successors.refreshToken, link.refreshTokenHash);
-      if (withinGrace) {
-        return { userId: link.vendorUserId, ...successors, expiresIn: Math.max(0, link.userTokenExpiresAt - now) };
+      const issued = link.rotationIssued ?? legacySuccessorsOf(presented, linkId);
+      // The pair the last rotation issued is still the link's own: nothing rotated it again since.
+      const answersCurrent = tokenMatches(issued.refreshToken, link.refreshTokenHash);
+      if (answersCurrent && now - (link.refreshRotatedAt ?? 0) <= (this.#settings.refreshGraceS ?? 60)) {
+        return { userId: link.vendorUserId, ...issued, expiresIn: Math.max(0, link.userTokenExpiresAt - now) };
       }
-      throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken has already been used or was replaced.)`);
+      if (await this.#revokeOnReplay(link, now)) {
+        throw new InvalidAuthorizationError(
+          `${REFRESH_REFUSED} (The refreshToken was already used, so it may have been copied: every token of this link is now revoked.)`,
+        );
+      }
     }
     throw new EndpointBusyError('Your account link is being updated by another request. Try again in a moment.');
+  }
+
+  /**
+   * Ends a link whose replaced refresh token came back: its driver tokens stop at once, and the refresh
+   * job revokes the upstream grant and deletes the link on its next run. False when another write won.
+   */
+  async #revokeOnReplay(link: Link, now: number): Promise<boolean> {
+    const { rotationIssued: _issued, ...rest } = link;
+    const revoked = await this.#links.update({ ...rest, status: 'revoked', refreshDueAt: now, updatedAt: now, version: link.version + 1 });
+    if (revoked) this.#security?.refreshTokenReplayed({ linkId: link.linkId, vendorUserId: link.vendorUserId });
+    return revoked;
   }
 
   /**
@@ -196,34 +224,4 @@ export class TokenVault {
     }
     return { link, session: sessionFrom(link.vendorUserId, () => link.openCredentials()) };
   }
-}
-
-export const sessionOf = (link: Link): CloudSession => sessionFrom(link.vendorUserId, async () => link.credentials);
-
-/** A session whose credentials are opened once, when first asked for. */
-function sessionFrom(vendorUserId: string, open: () => Promise<UpstreamCredentials>): CloudSession {
-  let opened: Promise<SessionCredentials> | undefined;
-  return {
-    vendorUserId,
-    credentials: () => {
-      opened ??= open().then(sessionCredentials);
-      return opened;
-    },
-  };
-}
-
-function sessionCredentials({ accessToken, extra }: UpstreamCredentials): SessionCredentials {
-  const type = typeof extra['token_type'] === 'string' ? extra['token_type'].toLowerCase() : undefined;
-  if (type === 'mac' && typeof extra['mac_key'] === 'string') {
-    const algorithm = typeof extra['mac_algorithm'] === 'string' ? extra['mac_algorithm'] : undefined;
-    return { accessToken, mac: { key: extra['mac_key'], algorithm } };
-  }
-  return { accessToken };
-}
-
-function credentialsFrom(grant: UpstreamGrant, now: number): UpstreamCredentials {
-  const credentials: UpstreamCredentials = { accessToken: grant.accessToken, extra: grant.extra };
-  if (grant.refreshToken !== undefined) credentials.refreshToken = grant.refreshToken;
-  if (grant.expiresIn !== undefined) credentials.expiresAt = now + grant.expiresIn;
-  return credentials;
 }

@@ -39,11 +39,12 @@ export function tokenMatches(token: string, storedHash: string): boolean {
 }
 
 /**
- * The pair that replaces a refresh token, derived from it: presenting the same refresh token again
- * (Homebase retries) yields the same pair, with nothing but hashes stored. Its 256-bit secret keys
- * the HMAC, so only a holder of the old token can compute the new ones.
+ * How the driver once derived a rotation's pair from the presented refresh token alone, which let a leaked
+ * token yield every later one. Rotation now mints random pairs; this is kept only so that a retry within
+ * the grace window gets the answer the old code gave, for a link it rotated (no `rotationIssued`). Once a
+ * release has been deployed for longer than the grace window, no link needs it.
  */
-export function successorsOf(refreshToken: string, linkId: string): { userToken: string; refreshToken: string } {
+export function legacySuccessorsOf(refreshToken: string, linkId: string): { userToken: string; refreshToken: string } {
   const derive = (kind: TokenKind) =>
     `${kind}.${linkId}.${createHmac('sha256', refreshToken).update(`${kind}:successor`).digest('base64url')}`;
   return { userToken: derive('hbu'), refreshToken: derive('hbr') };

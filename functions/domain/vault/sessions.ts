@@ -1,0 +1,33 @@
+/** What a link's upstream credentials become: the session a device cloud is given, and the credentials a grant is stored as. */
+import type { CloudSession, SessionCredentials, UpstreamGrant } from '../ports.ts';
+import type { Link, UpstreamCredentials } from './link.ts';
+
+export const sessionOf = (link: Link): CloudSession => sessionFrom(link.vendorUserId, async () => link.credentials);
+
+/** A session whose credentials are opened once, when first asked for. */
+export function sessionFrom(vendorUserId: string, open: () => Promise<UpstreamCredentials>): CloudSession {
+  let opened: Promise<SessionCredentials> | undefined;
+  return {
+    vendorUserId,
+    credentials: () => {
+      opened ??= open().then(sessionCredentials);
+      return opened;
+    },
+  };
+}
+
+function sessionCredentials({ accessToken, extra }: UpstreamCredentials): SessionCredentials {
+  const type = typeof extra['token_type'] === 'string' ? extra['token_type'].toLowerCase() : undefined;
+  if (type === 'mac' && typeof extra['mac_key'] === 'string') {
+    const algorithm = typeof extra['mac_algorithm'] === 'string' ? extra['mac_algorithm'] : undefined;
+    return { accessToken, mac: { key: extra['mac_key'], algorithm } };
+  }
+  return { accessToken };
+}
+
+export function credentialsFrom(grant: UpstreamGrant, now: number): UpstreamCredentials {
+  const credentials: UpstreamCredentials = { accessToken: grant.accessToken, extra: grant.extra };
+  if (grant.refreshToken !== undefined) credentials.refreshToken = grant.refreshToken;
+  if (grant.expiresIn !== undefined) credentials.expiresAt = now + grant.expiresIn;
+  return credentials;
+}
