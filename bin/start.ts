@@ -73,7 +73,9 @@ Or link over standard OAuth 2.0, as Rokid recommends (Homebase is the client). T
 
   ${url}/.well-known/oauth-authorization-server
 
-The local client is ${clientId}, secret ${clientSecret || '(from HOMEBASE_CLIENT_SECRET_ARN)'}. Open this in a browser:
+The local client is ${clientId}, secret ${clientSecret || '(from HOMEBASE_CLIENT_SECRET_ARN)'}. The secret is printed here
+only, for pasting where a client secret is asked for (the token request on the callback page); no page shows it.
+Open this in a browser:
 
   ${authorize}`
   : '';

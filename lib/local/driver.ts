@@ -203,9 +203,11 @@ export const LOCAL_CLIENT_ID = 'rokid-homebase-local';
 
 function localOAuth2CallbackPage(settings: ConfigInput, query: Record<string, string | undefined>): string {
   const base = escapeHtml(settings.PUBLIC_BASE_URL ?? '');
+  // The client secret stays in npm start's terminal: a page may be screenshotted, cached or shared.
   const body = query['code']
-    ? `<p>The account is linked. Exchange the code (valid 1 minute, once) for tokens as Homebase would:</p>
-<pre>curl -s ${base}/oauth2/token -u '${escapeHtml(settings.HOMEBASE_CLIENT_ID ?? '')}:${escapeHtml(settings.HOMEBASE_CLIENT_SECRET ?? '')}' \\
+    ? `<p>The account is linked. Exchange the code (valid 1 minute, once) for tokens as Homebase would, with the client
+secret <code>npm start</code> printed in its terminal in place of <code>&lt;client secret&gt;</code>:</p>
+<pre>curl -s ${base}/oauth2/token -u '${escapeHtml(settings.HOMEBASE_CLIENT_ID ?? '')}:&lt;client secret&gt;' \\
   -d grant_type=authorization_code -d code=${escapeHtml(query['code'])} \\
   --data-urlencode redirect_uri=${base}/local/oauth2-callback</pre>`
     : `<p>The authorization did not complete: ${escapeHtml(query['error'] ?? 'no code')} ${escapeHtml(query['error_description'] ?? '')}</p>`;

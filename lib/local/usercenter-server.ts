@@ -4,7 +4,7 @@
  * JSON-in-a-string `result`. It is a stand-in for the vendor's real service, not a product.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listen } from './loopback.ts';
 
@@ -59,7 +59,11 @@ export async function startUserCenter(options: UserCenterServerOptions): Promise
   const ttl = options.tokenTtlS ?? 86_400;
   const state = load(options.statePath);
   const save = () => {
-    if (options.statePath) writeFileSync(options.statePath, JSON.stringify(state));
+    // It holds the stand-in's access and refresh tokens: its owner's alone, even if an older run made it readable.
+    if (options.statePath) {
+      writeFileSync(options.statePath, JSON.stringify(state), { mode: 0o600 });
+      chmodSync(options.statePath, 0o600);
+    }
   };
   const now = () => Math.floor(Date.now() / 1000);
 
@@ -165,7 +169,9 @@ function reply(res: ServerResponse, { http, body }: Reply): void {
 function load(path: string | undefined): State {
   if (!path) return { tokens: {}, refresh: {} };
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as State;
+    const state = JSON.parse(readFileSync(path, 'utf8')) as State;
+    chmodSync(path, 0o600);
+    return state;
   } catch {
     return { tokens: {}, refresh: {} };
   }

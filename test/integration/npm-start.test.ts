@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +54,15 @@ describe('npm start', () => {
     // The playground and the standard OAuth 2.0 server's metadata, with the local client to try it.
     expect(first.output()).toContain(`Open ${first.url}/ in a browser for the playground`);
     expect(first.output()).toContain(`  ${first.url}/.well-known/oauth-authorization-server\n`);
-    expect(first.output()).toMatch(/The local client is rokid-homebase-local, secret [\w-]{32}\./);
+    expect(first.output()).toMatch(
+      /The local client is rokid-homebase-local, secret [\w-]{32}\. The secret is printed here\nonly, for pasting/,
+    );
+    const secret = /secret ([\w-]{32})\./.exec(first.output())![1]!;
+    expect(first.output().split(secret)).toHaveLength(2);
+    // The page Homebase's redirect lands on shows how to redeem the code, but never the secret.
+    const callback = await (await fetch(`${first.url}/local/oauth2-callback?code=x`)).text();
+    expect(callback).toContain('&lt;client secret&gt;');
+    expect(callback).not.toContain(secret);
 
     const { data: userAuth } = await post(`${first.url}/command`, { command: 'login', params: { username: 'demo', password: 'homebase' } });
     const { data: devices } = await post(`${first.url}/list`, { userAuth });
@@ -64,12 +72,16 @@ describe('npm start', () => {
       action: { property: 'volume', name: 'num', value: 77 },
     });
     expect(await stop(first.child)).toBe(0);
+    // The UserCenter stand-in's tokens are its owner's alone, even from a file an older run left readable.
+    expect((await stat(join(dataDir, 'usercenter.json'))).mode & 0o777).toBe(0o600);
+    await chmod(join(dataDir, 'usercenter.json'), 0o644);
 
     const second = await start(dataDir);
     try {
       const answer = await post(`${second.url}/list`, { userAuth });
       expect(answer.status).toBe(0);
       expect(answer.data.find((d: { type: string }) => d.type === 'tv').state.volume).toBe(77);
+      expect((await stat(join(dataDir, 'usercenter.json'))).mode & 0o777).toBe(0o600);
     } finally {
       expect(await stop(second.child)).toBe(0);
     }
