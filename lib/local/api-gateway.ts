@@ -37,6 +37,9 @@ export async function startApiGateway(options: { port: number; routes: Routes; h
   return { url, server, routes: options.routes, close };
 }
 
+/** A path segment that is not valid percent-encoding: API Gateway answers 400 before any function runs. */
+class MalformedPath extends Error {}
+
 /** Exact routes first, then templates with `{name}` segments, as API Gateway matches them. */
 function matchRoute(routes: Routes, method: string, path: string) {
   const exact = `${method} ${path}`;
@@ -50,7 +53,11 @@ function matchRoute(routes: Routes, method: string, path: string) {
     const matches = parts.every((part, i) => {
       const segment = segments[i] ?? '';
       if (!part.startsWith('{')) return part === segment;
-      pathParameters[part.slice(1, -1)] = decodeURIComponent(segment);
+      try {
+        pathParameters[part.slice(1, -1)] = decodeURIComponent(segment);
+      } catch {
+        throw new MalformedPath();
+      }
       return segment !== '';
     });
     if (matches) return { routeKey, handler, pathParameters };
@@ -59,9 +66,18 @@ function matchRoute(routes: Routes, method: string, path: string) {
 }
 
 async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const route = matchRoute(routes, req.method ?? 'GET', url.pathname);
-  if (!route) return send(res, 404, { message: 'Not Found' });
+  // The request target as written: `//x` is a path here, not a URL without a scheme.
+  const target = req.url ?? '/';
+  const url = URL.parse(target.startsWith('/') ? `http://localhost${target}` : target);
+  if (!url) return refuse(req, res, 400, { message: 'Bad Request: the request target is not a path or URL.' });
+  let route: ReturnType<typeof matchRoute>;
+  try {
+    route = matchRoute(routes, req.method ?? 'GET', url.pathname);
+  } catch (error) {
+    if (!(error instanceof MalformedPath)) throw error;
+    return refuse(req, res, 400, { message: 'Bad Request: the path has malformed percent-encoding.' });
+  }
+  if (!route) return refuse(req, res, 404, { message: 'Not Found' });
   const { handler, routeKey } = route;
 
   const chunks: Buffer[] = [];
@@ -162,6 +178,12 @@ function writeResult(res: ServerResponse, result: unknown): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, String(value));
   if (cookies?.length) res.setHeader('set-cookie', cookies);
   res.end(isBase64Encoded ? Buffer.from(body, 'base64') : body);
+}
+
+/** An answer before the body is read: the body is drained, so that a kept-alive connection stays usable. */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+  req.resume();
+  send(res, status, body);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

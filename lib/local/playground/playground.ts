@@ -49,15 +49,19 @@ export function playgroundRoutes(settings: ConfigInput) {
 
   /** Homebase's side of the token request: the client authenticates with its secret, which the page never sees. */
   const token = async (event: APIGatewayProxyEventV2): Promise<Result> => {
-    let fields: Record<string, unknown>;
+    let fields: unknown;
     try {
-      fields = JSON.parse(event.body ?? '{}') as Record<string, unknown>;
+      fields = JSON.parse(event.body ?? '{}');
     } catch {
       return json(400, { error: 'invalid_request', error_description: 'The body is not JSON.' });
     }
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+      return json(400, { error: 'invalid_request', error_description: 'The body is not a JSON object.' });
+    }
     const form = new URLSearchParams();
     for (const name of ['grant_type', 'code', 'code_verifier', 'refresh_token']) {
-      if (typeof fields[name] === 'string') form.set(name, fields[name]);
+      const value = (fields as Record<string, unknown>)[name];
+      if (typeof value === 'string') form.set(name, value);
     }
     if (form.get('grant_type') === 'authorization_code') form.set('redirect_uri', playgroundRedirectUri(settings.PUBLIC_BASE_URL ?? ''));
     const basic = Buffer.from(
