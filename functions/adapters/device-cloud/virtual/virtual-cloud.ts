@@ -13,8 +13,11 @@ interface DeviceItem {
   version: number;
 }
 
-/** How often an action is retried when another request changed the same device first. */
-const MAX_ATTEMPTS = 5;
+/**
+ * How long an action keeps retrying when other requests change the same device first: the time an http
+ * device cloud is given (DEVICE_CLOUD_TIMEOUT_MS), so that /execute fits its function's timeout either way.
+ */
+const BUSY_BUDGET_MS = 2500;
 
 const keyOf = (vendorUserId: string, deviceId: string) => `${vendorUserId}\u0000${deviceId}`;
 
@@ -30,10 +33,13 @@ export class VirtualDeviceCloud implements DeviceCloud {
   /** The device `get` read last, for the `execute` that follows it; taken once, and only one is kept. */
   #justRead: { key: string; item: DeviceItem } | undefined;
 
-  constructor(db: DynamoDBDocumentClient, tableName: string, random: Random = Math.random) {
+  readonly #busyBudgetMs: number;
+
+  constructor(db: DynamoDBDocumentClient, tableName: string, options: { random?: Random; busyBudgetMs?: number } = {}) {
     this.#db = db;
     this.#table = tableName;
-    this.#random = random;
+    this.#random = options.random ?? Math.random;
+    this.#busyBudgetMs = options.busyBudgetMs ?? BUSY_BUDGET_MS;
   }
 
   async list(session: CloudSession): Promise<Device[]> {
@@ -63,7 +69,10 @@ export class VirtualDeviceCloud implements DeviceCloud {
     const key = keyOf(session.vendorUserId, deviceId);
     let reused = this.#justRead?.key === key ? this.#justRead.item : undefined;
     this.#justRead = undefined;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    // Voice users say two things in quick succession: each action waits its turn (a jittered backoff,
+    // doubling to 50 ms) for as long as the budget allows, and only then is the device called busy.
+    const deadline = Date.now() + this.#busyBudgetMs;
+    for (let attempt = 1; attempt === 1 || Date.now() < deadline; attempt++) {
       const item = reused ?? (await this.#read(session.vendorUserId, deviceId));
       reused = undefined;
       if (!item) throw new DeviceNotFoundError(`Device "${deviceId}" was not found in your account.`);
@@ -82,7 +91,7 @@ export class VirtualDeviceCloud implements DeviceCloud {
         return state;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        await sleep(Math.floor(this.#random() * 10 * attempt));
+        await sleep(Math.floor(this.#random() * Math.min(50, 5 * 2 ** attempt)));
       }
     }
     throw new EndpointBusyError(`Device "${deviceId}" is busy with other requests. Try again in a moment.`);
