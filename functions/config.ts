@@ -127,8 +127,11 @@ export const ConfigSchema = v.pipe(
     CREDENTIALS_KMS_KEY_ID: v.optional(text),
     /** Local runs: a file holding the master key instead (npm start creates one in its data directory). */
     CREDENTIALS_KEY_FILE: v.optional(text),
-    LOGIN_LIMIT_PER_USER_IP: wholeNumber(5),
-    LOGIN_LIMIT_PER_USER: wholeNumber(50),
+    /** Sign-in throttling (docs/configuration.md): failures in a row free, then doubling delays up to the cap. */
+    LOGIN_FREE_FAILURES: wholeNumber(5),
+    LOGIN_DELAY_BASE_S: wholeNumber(1),
+    LOGIN_DELAY_CAP_S: wholeNumber(1200),
+    LOGIN_DEVICE_FAILURES: wholeNumber(10),
     LOGIN_LIMIT_PER_IP: wholeNumber(1000),
     LOGIN_LIMIT_WINDOW_S: wholeNumber(900),
     /** Deployed: the secret holding the attempt counters' HMAC key. */

@@ -4,6 +4,7 @@
  * or a key of the process's own.
  */
 import type { Config } from '../config.ts';
+import type { AttemptLimitSettings } from '../domain/limits/attempt-limits.ts';
 import { crypto } from '../runtime/builtins.ts';
 import { onceAsync } from './once.ts';
 
@@ -21,3 +22,13 @@ export function attemptKeyHmac(config: Config): (text: string) => Promise<string
       .update(text)
       .digest('base64url');
 }
+
+/** Sign-in throttling's settings, from the LOGIN_* keys (docs/configuration.md). */
+export const attemptLimitSettings = (config: Config): AttemptLimitSettings => ({
+  freeFailures: config.LOGIN_FREE_FAILURES,
+  delayBaseS: config.LOGIN_DELAY_BASE_S,
+  delayCapS: config.LOGIN_DELAY_CAP_S,
+  deviceFailures: config.LOGIN_DEVICE_FAILURES,
+  perIp: config.LOGIN_LIMIT_PER_IP,
+  windowS: config.LOGIN_LIMIT_WINDOW_S,
+});

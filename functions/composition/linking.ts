@@ -16,7 +16,7 @@ import { UpstreamSignIn } from '../domain/linking/upstream-sign-in.ts';
 import { type OAuthUpstream, type PasswordUpstream, systemClock } from '../domain/ports.ts';
 import type { TokenVault } from '../domain/vault/token-vault.ts';
 import { logger, upstreamMetrics } from '../observability.ts';
-import { attemptKeyHmac } from './attempt-key.ts';
+import { attemptKeyHmac, attemptLimitSettings } from './attempt-key.ts';
 import { once } from './once.ts';
 import { tableOf, tokenVault } from './table.ts';
 import { type Upstreams, upstreams } from './upstreams.ts';
@@ -72,12 +72,7 @@ export const linkingServices = (source: ConfigSource) =>
     const limits = new AttemptLimits({
       store: new DynamoAttemptStore(db, config.TABLE_NAME),
       clock: systemClock,
-      settings: {
-        perUserIp: config.LOGIN_LIMIT_PER_USER_IP,
-        perUser: config.LOGIN_LIMIT_PER_USER,
-        perIp: config.LOGIN_LIMIT_PER_IP,
-        windowS: config.LOGIN_LIMIT_WINDOW_S,
-      },
+      settings: attemptLimitSettings(config),
       hmac: attemptKeyHmac(config),
     });
     const passwordLogin = passwords ? new PasswordLogin({ upstream: passwords, vault, limits }) : undefined;

@@ -1,6 +1,5 @@
 /** The domain's needs of the outside world: adapters in functions/adapters implement them, or in-memory ones in test/support. */
 import type { Action } from './protocol/action.ts';
-import type { FailureKind } from './upstream-error.ts';
 import type { Link, UpstreamCredentials } from './vault/link.ts';
 
 /** Seconds since the epoch. Injected so tests can move time. */
@@ -205,44 +204,24 @@ export interface CredentialCipher {
   warm?(): void;
 }
 
-/**
- * Counters of failed attempts, each over a window that starts with its first failure. Every write is
- * conditional, so concurrent failures are each counted once.
- */
+/** An account's (or a device's) failed sign-ins in a row, and when the next attempt may be made. */
+export interface ThrottleRecord {
+  failures: number;
+  openAt: number;
+  /** Every write adds one; 0 for a record not yet written. */
+  version: number;
+}
+
+/** Sign-in throttling's records, one item each; every write is conditional on what was read. */
 export interface AttemptStore {
-  /** For each key, the count in the current window and when the window ends; undefined when none is running. */
-  counts(keys: string[], now: number): Promise<({ count: number; resetAt: number } | undefined)[]>;
-  /** Adds one, starting a window of `windowS` if none is running. */
-  increment(key: string, now: number, windowS: number): Promise<void>;
-  reset(key: string): Promise<void>;
+  read(key: string): Promise<ThrottleRecord | undefined>;
+  /** Writes `next` if the stored record is still at `expectedVersion` (0: none stored); false when another writer won. */
+  write(key: string, next: ThrottleRecord, expectedVersion: number, expiresAt: number): Promise<boolean>;
+  clear(key: string): Promise<void>;
+  /** One more in a fixed window of `windowS`, unless it already holds `limit`: false then, and nothing counted. */
+  reserveInWindow(key: string, limit: number, now: number, windowS: number): Promise<boolean>;
+  /** Takes one back from a running window. */
+  releaseInWindow(key: string): Promise<void>;
 }
 
-/** Counts upstream failures by kind, so a dashboard tells a refusing upstream from an unreadable one. */
-export interface UpstreamMetrics {
-  upstreamFailure(kind: FailureKind): void;
-}
-
-/** What the refresh machinery counts. Never given a token. */
-export interface RefreshMetrics extends UpstreamMetrics {
-  refreshed(lagS: number): void;
-  transientFailure(): void;
-  needsRelink(): void;
-}
-
-/** What revoking links counts: links ended, and upstream revocations that failed (and will be retried). */
-export interface RevocationMetrics extends UpstreamMetrics {
-  linkRevoked(): void;
-  revocationFailed(): void;
-}
-
-/** Events a security team wants to hear of: logged, counted and alarmed on. Never given a token. */
-export interface SecurityEvents {
-  /** A replaced refresh token came back after the grace window; its link was revoked. */
-  refreshTokenReplayed(details: { linkId: string; vendorUserId: string }): void;
-}
-
-/** Structured diagnostics. Powertools' Logger fits it as it is. */
-export interface DiagnosticsLog {
-  warn(message: string, details: Record<string, unknown>): void;
-  info(message: string, details: Record<string, unknown>): void;
-}
+export type { DiagnosticsLog, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './telemetry.ts';

@@ -62,6 +62,7 @@ async function route(server: AuthorizationServer | undefined, event: Event): Pro
         request,
         csrf: form.values['csrf'],
         csrfCookie: request ? cookieOf(event, csrfCookieName(request)) : undefined,
+        deviceCookie: cookieOf(event, DEVICE_COOKIE),
         username: form.values['username'],
         password: form.values['password'],
         cancel: form.values['cancel'] !== undefined,
@@ -80,9 +81,14 @@ async function route(server: AuthorizationServer | undefined, event: Event): Pro
 }
 
 function authorizeResult(event: Event, server: AuthorizationServer, answer: AuthorizeAnswer): Result {
+  const secure = server.metadata.issuer.startsWith('https://') ? '; Secure' : '';
+  if (answer.kind === 'signed_in') {
+    // Sent back with the next sign-in only: the browser is known, so guessing elsewhere never slows it.
+    const cookie = `${DEVICE_COOKIE}=${answer.deviceCookie}; Path=/oauth2/authorize; Max-Age=${DEVICE_COOKIE_MAX_AGE_S}; HttpOnly; SameSite=Lax${secure}`;
+    return { ...toResult(answer.answer), cookies: [cookie] };
+  }
   if (answer.kind !== 'sign_in') return toResult(answer);
   const { form } = answer;
-  const secure = server.metadata.issuer.startsWith('https://') ? '; Secure' : '';
   return {
     statusCode: 200,
     headers: {
@@ -96,6 +102,10 @@ function authorizeResult(event: Event, server: AuthorizationServer, answer: Auth
     body: signInPage(form, languageOf(event.headers['accept-language']), Math.floor(Date.now() / 1000)),
   };
 }
+
+/** The device cookie of sign-in throttling (functions/domain/limits/attempt-limits.ts), kept half a year. */
+const DEVICE_COOKIE = 'hb_device';
+const DEVICE_COOKIE_MAX_AGE_S = 180 * 24 * 3600;
 
 /** One cookie per sign-in, so two sign-ins open at once do not overwrite each other's. */
 const csrfCookieName = (request: string) => `hb_csrf_${request.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`;

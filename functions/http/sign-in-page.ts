@@ -19,7 +19,8 @@ const TEXT = {
     cancel: '取消',
     missing: '请输入用户名和密码。',
     wrong: '用户名或密码错误，请重试。',
-    rateLimited: (minutes: number) => `尝试次数过多。请在 ${minutes} 分钟后重试。`,
+    rateLimited: (seconds: number) =>
+      seconds < 60 ? `尝试次数过多。请在 ${seconds} 秒后重试。` : `尝试次数过多。请在 ${Math.ceil(seconds / 60)} 分钟后重试。`,
     privacy: '你的密码只会发送给账号服务，不会保存在若琪。',
   },
   en: {
@@ -31,7 +32,10 @@ const TEXT = {
     cancel: 'Cancel',
     missing: 'Enter your username and password.',
     wrong: 'The username or password is wrong. Try again.',
-    rateLimited: (minutes: number) => `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+    rateLimited: (seconds: number) => {
+      const [n, unit] = seconds < 60 ? [seconds, 'second'] : [Math.ceil(seconds / 60), 'minute'];
+      return `Too many failed attempts. Try again in ${n} ${unit}${n === 1 ? '' : 's'}.`;
+    },
     privacy: 'Your password goes to the account service only; Rokid never keeps it.',
   },
 } as const;
@@ -83,7 +87,7 @@ export function signInPage(form: SignInForm, language: Language, now: number): s
       : problem?.kind === 'wrong'
         ? t.wrong
         : problem?.kind === 'rate_limited'
-          ? t.rateLimited(Math.max(1, Math.ceil((problem.retryAt - now) / 60)))
+          ? t.rateLimited(Math.max(1, problem.retryAt - now))
           : undefined;
   return `<!doctype html>
 <html lang="${language}">

@@ -25,9 +25,8 @@ const TABLE_ACTIONS: Record<FunctionName, { table: string[]; dueIndex?: string[]
   list: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
   // UpdateItem: a device's state, and the lease; PutItem: a link after an inline refresh, a home seeded by /execute.
   execute: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
-  // BatchGetItem reads a sign-in's attempt counters in one request.
   // DeleteItem: a link revoked at /oauth2/revoke, or for a replayed authorization code.
-  command: { table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
+  command: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
   // DeleteItem: retiring a link whose driver tokens expired, once its upstream grant is revoked.
   refresh: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], dueIndex: ['dynamodb:Query'] },
 };
@@ -111,9 +110,8 @@ export class DriverFunctions extends Construct {
 /** Sign-ins are counted where a password is checked (UserCenter) and at seed 003's token query. */
 const countsAttempts = (config: StackConfig) => config.upstream === 'usercenter' || String(config.deviceOAuth) === 'true';
 
-/** The command function's grants that only some deployments use: attempt counters, and the OAuth 2.0 server's revocations. */
+/** The command function's grants that only some deployments use: the OAuth 2.0 server's revocations. */
 function commandNeeds(action: string, config: StackConfig): boolean {
-  if (action === 'dynamodb:BatchGetItem') return countsAttempts(config);
   if (action === 'dynamodb:DeleteItem') return config.homebaseClientId !== undefined;
   return true;
 }

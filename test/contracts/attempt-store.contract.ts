@@ -1,48 +1,49 @@
-/** What every AttemptStore must do: count within a window, start a new one when it ends, count races once each. */
+/**
+ * What every AttemptStore must do: replace a record only from the version read (so concurrent
+ * reservations each count once), clear one, and count an address's window up to its limit and no further.
+ */
 import { describe, expect, it } from 'vitest';
 import type { AttemptStore } from '../../functions/domain/ports.ts';
 
 let next = 0;
 const key = () => `contract-${process.pid}-${next++}`;
 
-const count = async (s: AttemptStore, k: string, now: number) => (await s.counts([k], now))[0];
-
 export function attemptStoreContract(name: string, store: () => AttemptStore) {
   describe(`AttemptStore contract: ${name}`, () => {
-    it('has no count before the first failure', async () => {
-      await expect(count(store(), key(), 1000)).resolves.toBeUndefined();
-    });
-
-    it('counts failures within the window, which starts with the first and ends at its second', async () => {
+    it('has no record before the first write, and writes one only over the version read', async () => {
       const k = key();
-      await store().increment(k, 1000, 900);
-      await store().increment(k, 1500, 900);
-      await expect(count(store(), k, 1899)).resolves.toEqual({ count: 2, resetAt: 1900 });
-      await expect(count(store(), k, 1900)).resolves.toBeUndefined();
-      await store().increment(k, 1900, 900);
-      await expect(count(store(), k, 1900)).resolves.toEqual({ count: 1, resetAt: 2800 });
+      await expect(store().read(k)).resolves.toBeUndefined();
+      await expect(store().write(k, { failures: 1, openAt: 0, version: 1 }, 0, 9999)).resolves.toBe(true);
+      await expect(store().write(k, { failures: 1, openAt: 0, version: 1 }, 0, 9999)).resolves.toBe(false);
+      await expect(store().write(k, { failures: 2, openAt: 1500, version: 2 }, 1, 9999)).resolves.toBe(true);
+      await expect(store().read(k)).resolves.toEqual({ failures: 2, openAt: 1500, version: 2 });
     });
 
-    it('counts concurrent failures once each, the first of them included', async () => {
+    it('lets one of several writers racing from the same version win', async () => {
       const k = key();
-      await Promise.all(Array.from({ length: 10 }, () => store().increment(k, 1000, 900)));
-      await expect(count(store(), k, 1000)).resolves.toEqual({ count: 10, resetAt: 1900 });
+      const wins = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store().write(k, { failures: i, openAt: 0, version: 1 }, 0, 9999)),
+      );
+      expect(wins.filter(Boolean)).toHaveLength(1);
     });
 
-    it('reads several counters at once, in the order asked', async () => {
-      const [a, b, c] = [key(), key(), key()];
-      await store().increment(a, 1000, 900);
-      await store().increment(c, 1000, 60);
-      await store().increment(c, 1000, 60);
-      await expect(store().counts([c, b, a], 1000)).resolves.toEqual([{ count: 2, resetAt: 1060 }, undefined, { count: 1, resetAt: 1900 }]);
-    });
-
-    it('resets to zero, and a reset of nothing is no error', async () => {
+    it('clears a record to no failures and a new version, and clearing none is no error', async () => {
       const k = key();
-      await store().increment(k, 1000, 900);
-      await store().reset(k);
-      await expect(count(store(), k, 1000)).resolves.toEqual({ count: 0, resetAt: 1900 });
-      await expect(store().reset(key())).resolves.toBeUndefined();
+      await store().write(k, { failures: 7, openAt: 5000, version: 1 }, 0, 9999);
+      await store().clear(k);
+      await expect(store().read(k)).resolves.toEqual({ failures: 0, openAt: 0, version: 2 });
+      await expect(store().clear(key())).resolves.toBeUndefined();
+    });
+
+    it('counts a window up to its limit and no further, even when reservations race, and takes one back', async () => {
+      const k = key();
+      const granted = await Promise.all(Array.from({ length: 8 }, () => store().reserveInWindow(k, 5, 1000, 900)));
+      expect(granted.filter(Boolean)).toHaveLength(5);
+      await expect(store().reserveInWindow(k, 5, 1899, 900)).resolves.toBe(false);
+      await store().releaseInWindow(k);
+      await expect(store().reserveInWindow(k, 5, 1899, 900)).resolves.toBe(true);
+      // A new window starts when the last one ends.
+      await expect(store().reserveInWindow(k, 5, 1900, 900)).resolves.toBe(true);
     });
   });
 }

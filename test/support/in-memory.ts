@@ -11,6 +11,7 @@ import type {
   PendingAuthorization,
   RefreshMetrics,
   RevocationMetrics,
+  ThrottleRecord,
 } from '../../functions/domain/ports.ts';
 import { nextVisitAt } from '../../functions/domain/refresh/schedule.ts';
 import type { FailureKind } from '../../functions/domain/upstream-error.ts';
@@ -183,35 +184,53 @@ export class InMemoryAuthorizationStore implements AuthorizationStore {
   }
 }
 
-/** Attempt counters in memory, each check-and-set in one step, as DynamoDB's conditional writes are. */
+/** Sign-in throttling's records in memory, each check-and-set in one step, as DynamoDB's conditional writes are. */
 export class InMemoryAttemptStore implements AttemptStore {
-  readonly items = new Map<string, { count: number; resetAt: number }>();
-  async counts(keys: string[], now: number) {
-    return keys.map((key) => {
-      const item = this.items.get(key);
-      return item && item.resetAt > now ? { ...item } : undefined;
-    });
+  readonly records = new Map<string, ThrottleRecord>();
+  readonly windows = new Map<string, { count: number; resetAt: number }>();
+  async read(key: string) {
+    const record = this.records.get(key);
+    return record && { ...record };
   }
-  async increment(key: string, now: number, windowS: number): Promise<void> {
-    const item = this.items.get(key);
-    if (item && item.resetAt > now) item.count++;
-    else this.items.set(key, { count: 1, resetAt: now + windowS });
+  async write(key: string, next: ThrottleRecord, expectedVersion: number): Promise<boolean> {
+    if ((this.records.get(key)?.version ?? 0) !== expectedVersion) return false;
+    this.records.set(key, { ...next });
+    return true;
   }
-  async reset(key: string): Promise<void> {
-    const item = this.items.get(key);
-    if (item) item.count = 0;
+  async clear(key: string): Promise<void> {
+    const record = this.records.get(key);
+    if (record) this.records.set(key, { failures: 0, openAt: 0, version: record.version + 1 });
+  }
+  async reserveInWindow(key: string, limit: number, now: number, windowS: number): Promise<boolean> {
+    const window = this.windows.get(key);
+    if (!window || window.resetAt <= now) {
+      this.windows.set(key, { count: 1, resetAt: now + windowS });
+      return true;
+    }
+    if (window.count >= limit) return false;
+    window.count++;
+    return true;
+  }
+  async releaseInWindow(key: string): Promise<void> {
+    const window = this.windows.get(key);
+    if (window && window.count > 0) window.count--;
   }
 }
 
-/** Attempt limits on an in-memory store, with the HMAC left out: tests read the counters' keys. */
+/** The defaults of functions/config.ts. */
+export const DEFAULT_LIMITS: AttemptLimitSettings = {
+  freeFailures: 5,
+  delayBaseS: 1,
+  delayCapS: 1200,
+  deviceFailures: 10,
+  perIp: 1000,
+  windowS: 900,
+};
+
+/** Attempt limits on an in-memory store, with the HMAC left out: tests read the records' keys. */
 export function testLimits(clock: Clock = new FakeClock(), settings: Partial<AttemptLimitSettings> = {}) {
   const store = new InMemoryAttemptStore();
-  const limits = new AttemptLimits({
-    store,
-    clock,
-    settings: { perUserIp: 5, perUser: 50, perIp: 1000, windowS: 900, ...settings },
-    hmac: async (text) => text,
-  });
+  const limits = new AttemptLimits({ store, clock, settings: { ...DEFAULT_LIMITS, ...settings }, hmac: async (text) => text });
   return Object.assign(limits, { store });
 }
 

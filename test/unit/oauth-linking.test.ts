@@ -218,15 +218,20 @@ describe('OAuth linking', () => {
 });
 
 describe("seed 003's token queries", () => {
-  it('count misses as failed attempts: past 5 for a device_id from one address, none is answered', async () => {
+  it('count misses as failed attempts: past 5 for a device_id, from anywhere, the next waits its turn', async () => {
     const w = world();
     const query = { device_id: 'd-1', request_id: 'guess' };
     for (let i = 0; i < 5; i++)
       await expect(w.device.token('app-1', query, FROM.sourceIp)).resolves.toMatchObject({ outcome: 'not_found' });
-    await expect(w.device.token('app-1', query, FROM.sourceIp)).resolves.toMatchObject({
-      outcome: 'rate_limited',
-      body: { error: 'slow_down', error_description: expect.stringContaining('Too many failed sign-in attempts. Try again after') },
-    });
+    for (const from of [FROM.sourceIp, '198.51.100.1']) {
+      await expect(w.device.token('app-1', query, from)).resolves.toMatchObject({
+        outcome: 'rate_limited',
+        body: { error: 'slow_down', error_description: expect.stringContaining('Too many failed sign-in attempts. Try again after') },
+      });
+    }
+    // Another device_id is untouched, and the wait ends.
+    await expect(w.device.token('app-1', { ...query, device_id: 'd-2' }, FROM.sourceIp)).resolves.toMatchObject({ outcome: 'not_found' });
+    w.clock.advance(1);
     await expect(w.device.token('app-1', query, '198.51.100.1')).resolves.toMatchObject({ outcome: 'not_found' });
   });
 });

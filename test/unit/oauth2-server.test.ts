@@ -1,8 +1,10 @@
 /** The OAuth 2.0 server's rules on in-memory ports and a fake clock: expiries, limits, client authentication. No network. */
+
 import { describe, expect, it } from 'vitest';
 import { PasswordLogin } from '../../functions/domain/linking/password-login.ts';
 import { UpstreamLinker } from '../../functions/domain/linking/upstream-linker.ts';
 import { UpstreamSignIn } from '../../functions/domain/linking/upstream-sign-in.ts';
+import type { AuthorizeAnswer } from '../../functions/domain/oauth2-server/authorization-endpoint.ts';
 import { AuthorizationEndpoint, type SignInForm } from '../../functions/domain/oauth2-server/authorization-endpoint.ts';
 import { readAuthorizationRequest } from '../../functions/domain/oauth2-server/authorization-request.ts';
 import { authenticateClient, type RegisteredClient } from '../../functions/domain/oauth2-server/registered-client.ts';
@@ -137,7 +139,9 @@ async function formOf(w: ReturnType<typeof world>): Promise<SignInForm> {
 }
 const submit = (w: ReturnType<typeof world>, form: SignInForm, fields: Record<string, string>) =>
   w.authorize.signIn({ request: form.request, csrf: form.csrf, csrfCookie: form.csrf, ...FROM, ...fields });
-const codeOf = (answer: { kind: string; location?: string }) => new URL(answer.location ?? '').searchParams.get('code') ?? '';
+/** The code in a signed-in answer's redirect. */
+const codeOf = (answer: AuthorizeAnswer) =>
+  new URL(answer.kind === 'signed_in' && answer.answer.kind === 'redirect' ? answer.answer.location : 'x:').searchParams.get('code') ?? '';
 
 describe('the sign-in form and its code', () => {
   it('shows the form again for missing fields and wrong passwords, and says when to retry once the limit is reached', async () => {
@@ -154,7 +158,16 @@ describe('the sign-in form and its code', () => {
     }
     await expect(submit(w, form, { username: 'demo', password: 'right' })).resolves.toMatchObject({
       kind: 'sign_in',
-      form: { username: 'demo', problem: { kind: 'rate_limited', retryAt: w.clock.now() + 900 } },
+      form: { username: 'demo', problem: { kind: 'rate_limited', retryAt: w.clock.now() + 1 } },
+    });
+  });
+
+  it('signed in, it answers the redirect with a device cookie for this browser', async () => {
+    const w = world();
+    await expect(submit(w, await formOf(w), { username: 'demo', password: 'right' })).resolves.toMatchObject({
+      kind: 'signed_in',
+      answer: { kind: 'redirect', location: expect.stringMatching(/code=hbc\./) },
+      deviceCookie: expect.stringMatching(/^d1\./),
     });
   });
 
@@ -198,7 +211,7 @@ describe('the sign-in form and its code', () => {
   it('uses a sign-in once: a second post of the same form finds it expired', async () => {
     const w = world();
     const form = await formOf(w);
-    await expect(submit(w, form, { username: 'demo', password: 'right' })).resolves.toMatchObject({ kind: 'redirect' });
+    await expect(submit(w, form, { username: 'demo', password: 'right' })).resolves.toMatchObject({ kind: 'signed_in' });
     await expect(submit(w, form, { username: 'demo', password: 'right' })).resolves.toMatchObject({
       kind: 'page',
       title: 'This sign-in has expired',

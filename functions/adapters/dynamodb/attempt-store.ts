@@ -1,12 +1,12 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AttemptStore } from '../../domain/ports.ts';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AttemptStore, ThrottleRecord } from '../../domain/ports.ts';
 import { isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 
 /**
- * Attempt counters: one item each, counting within its window. A running window is added to with a
- * conditional ADD; an expired or missing one is started with a conditional put; when two callers race to
- * start one, the loser adds to the winner's. DynamoDB's TTL removes finished windows, lazily, so reads
- * check `resetAt` themselves.
+ * Sign-in throttling's records, one item each. An account's record is replaced with a put conditional
+ * on the version read (absent for version 0); an address's window is counted with an ADD conditional on
+ * the count being under the limit, or started with a put when none runs. DynamoDB's TTL removes old
+ * items, lazily, so every read checks the times itself.
  */
 export class DynamoAttemptStore implements AttemptStore {
   readonly #db: DynamoDBDocumentClient;
@@ -17,25 +17,48 @@ export class DynamoAttemptStore implements AttemptStore {
     this.#table = tableName;
   }
 
-  /** One request for all the counters a sign-in checks. */
-  async counts(names: string[], now: number): Promise<({ count: number; resetAt: number } | undefined)[]> {
-    const found = new Map<string, Record<string, unknown>>();
-    let pending: Record<string, unknown>[] = names.map((name) => keys.attempts(name));
-    for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
-      const { Responses, UnprocessedKeys } = await this.#db.send(
-        new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of Responses?.[this.#table] ?? []) found.set(String(item['pk']), item);
-      pending = (UnprocessedKeys?.[this.#table]?.Keys ?? []) as Record<string, unknown>[];
-    }
-    // A counter not read after three tries is taken as empty: an overloaded table must not lock everyone out.
-    return names.map((name) => {
-      const item = found.get(keys.attempts(name).pk);
-      return item && Number(item['resetAt']) > now ? { count: Number(item['count']), resetAt: Number(item['resetAt']) } : undefined;
-    });
+  async read(key: string): Promise<ThrottleRecord | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.attempts(key), ConsistentRead: true }));
+    if (!Item || typeof Item['version'] !== 'number') return undefined;
+    return { failures: Number(Item['failures'] ?? 0), openAt: Number(Item['openAt'] ?? 0), version: Item['version'] };
   }
 
-  async increment(key: string, now: number, windowS: number): Promise<void> {
+  async write(key: string, next: ThrottleRecord, expectedVersion: number, expiresAt: number): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...keys.attempts(key), ...next, [TTL_ATTRIBUTE]: expiresAt },
+          ...(expectedVersion === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(version)' }
+            : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async clear(key: string): Promise<void> {
+    // A success ends the streak whatever raced it: a guess counted in between is forgiven, never the user locked out.
+    await this.#db
+      .send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.attempts(key),
+          UpdateExpression: 'SET failures = :zero, openAt = :zero ADD version :one',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+
+  async reserveInWindow(key: string, limit: number, now: number, windowS: number): Promise<boolean> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await this.#db.send(
@@ -43,12 +66,12 @@ export class DynamoAttemptStore implements AttemptStore {
             TableName: this.#table,
             Key: keys.attempts(key),
             UpdateExpression: 'ADD #count :one',
-            ConditionExpression: 'resetAt > :now',
+            ConditionExpression: 'resetAt > :now AND #count < :limit',
             ExpressionAttributeNames: { '#count': 'count' },
-            ExpressionAttributeValues: { ':one': 1, ':now': now },
+            ExpressionAttributeValues: { ':one': 1, ':now': now, ':limit': limit },
           }),
         );
-        return;
+        return true;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
@@ -61,23 +84,27 @@ export class DynamoAttemptStore implements AttemptStore {
             ExpressionAttributeValues: { ':now': now },
           }),
         );
-        return;
+        return true;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
+      // Neither: a running window at its limit, or a racer started one between the two writes.
+      const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.attempts(key), ConsistentRead: true }));
+      if (Item && Number(Item['resetAt']) > now && Number(Item['count']) >= limit) return false;
     }
+    return false;
   }
 
-  async reset(key: string): Promise<void> {
+  async releaseInWindow(key: string): Promise<void> {
     await this.#db
       .send(
         new UpdateCommand({
           TableName: this.#table,
           Key: keys.attempts(key),
-          UpdateExpression: 'SET #count = :zero',
-          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: 'ADD #count :minus',
+          ConditionExpression: '#count > :zero',
           ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':zero': 0 },
+          ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
         }),
       )
       .catch((error: unknown) => {

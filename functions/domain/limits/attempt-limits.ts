@@ -1,16 +1,31 @@
 /**
- * Limits on failed sign-in attempts, kept in the store so they hold across Lambda instances. Three
- * counters, each over a window: failures for one username from one source IP (a guesser at one
- * account), for one username from anywhere (many guessers at one account, set high enough that one
- * stranger cannot lock a known phone number out), and from one IP for any username (one guesser at many
- * accounts; high, since Homebase calls from a handful of its own IPs and must never be locked out).
- * Usernames are stored only as an HMAC.
+ * Sign-in throttling after OWASP's brute-force guidance: slow guessers down, never lock the real user out.
+ *
+ * - Each account has a record of its failures in a row. The first `freeFailures` cost nothing; after
+ *   that, each one makes the next attempt wait twice as long as the last, from `delayBaseS` up to
+ *   `delayCapS`. A success clears the record. Nobody is ever refused for longer than the cap.
+ * - An attempt is counted before the password is checked (a reservation, one conditional write on one
+ *   item), so guesses sent together pass no more than guesses sent one by one. A reservation is given
+ *   back when the account service could not be reached: no answer, no guess.
+ * - A browser that signed in before carries a device cookie (`deviceCookie`): its attempts are counted on
+ *   a record of its own, so failures from elsewhere never slow it down (OWASP's device cookies).
+ * - Where the address is the person's (the sign-in form, seed 003's token query), an address is also
+ *   limited to `perIp` attempts per window, whatever the account: one guesser spraying many accounts.
+ *   The `login` command skips it: every login arrives from Homebase's few addresses.
+ *
+ * Usernames, addresses and device ids are stored only as an HMAC.
  */
-import type { AttemptStore, Clock } from '../ports.ts';
+import { crypto } from '../../runtime/builtins.ts';
+import type { AttemptStore, Clock, ThrottleRecord } from '../ports.ts';
+
+const { randomBytes, timingSafeEqual } = crypto;
 
 export interface AttemptLimitSettings {
-  perUserIp: number;
-  perUser: number;
+  freeFailures: number;
+  delayBaseS: number;
+  delayCapS: number;
+  /** Failures in a row a trusted browser has free, on its own record. */
+  deviceFailures: number;
   perIp: number;
   windowS: number;
 }
@@ -19,7 +34,31 @@ export interface Attempt {
   /** The name tried: a username, or seed 003's device_id. */
   subject: string;
   sourceIp: string;
+  /** Whether the source address is the person's own, and so limited too. */
+  limitAddress: boolean;
+  /** The device cookie the browser sent, if any. */
+  deviceCookie?: string | undefined;
 }
+
+/** An attempt that may go ahead. Exactly one of its methods is called once the outcome is known. */
+export interface Reservation {
+  kind: 'reserved';
+  /** The credentials were right: the record is cleared. Answers a device cookie to give the browser. */
+  succeeded(): Promise<{ deviceCookie: string }>;
+  /** The credentials were wrong: the attempt stays counted. */
+  failed(): Promise<void>;
+  /** Nobody checked them (the account service could not be reached): the attempt is given back. */
+  release(): Promise<void>;
+}
+
+export interface Refusal {
+  kind: 'refused';
+  retryAt: number;
+  refusal: string;
+}
+
+/** Concurrent reservations on one record take turns; past this many lost races an attempt is refused. */
+const MAX_RACES = 12;
 
 export class AttemptLimits {
   readonly #store: AttemptStore;
@@ -34,59 +73,87 @@ export class AttemptLimits {
     this.#hmac = deps.hmac;
   }
 
-  /**
-   * The verdict on one more attempt: `retryAt` once any counter has reached its limit, and whether the
-   * username has failures on record, for `succeeded` to clear. Each flow words its own refusal.
-   */
-  async check(flow: string, attempt: Attempt): Promise<AttemptVerdict> {
-    const now = this.#clock.now();
-    const counters = await this.#counters(flow, attempt);
-    const counts = await this.#store.counts(
-      counters.map((c) => c.key),
-      now,
-    );
-    const blocked = counts.flatMap((count, i) => (count && count.count >= counters[i]!.limit ? [count.resetAt] : []));
-    // The first two counters are the username's.
-    const failuresOnRecord = counts.slice(0, 2).some((count) => (count?.count ?? 0) > 0);
-    if (blocked.length === 0) return { failuresOnRecord };
-    const retryAt = Math.max(...blocked);
-    return { failuresOnRecord, retryAt, refusal: tooMany(retryAt, now) };
+  /** How long the attempt after `failures` failures in a row must wait, in seconds. */
+  delayAfter(failures: number, free = this.#settings.freeFailures): number {
+    if (failures < free) return 0;
+    return Math.min(this.#settings.delayCapS, this.#settings.delayBaseS * 2 ** (failures - free));
   }
 
-  /** Counts a failed attempt against each counter. */
-  async failed(flow: string, attempt: Attempt): Promise<void> {
-    const now = this.#clock.now();
-    const counters = await this.#counters(flow, attempt);
-    await Promise.all(counters.map((c) => this.#store.increment(c.key, now, this.#settings.windowS)));
+  async reserve(flow: string, attempt: Attempt): Promise<Reservation | Refusal> {
+    const who = await this.#hmac(`${flow}\u0000${attempt.subject.trim().toLowerCase()}`);
+    const device = await this.#trustedDevice(flow, who, attempt.deviceCookie);
+    const key = device ? `${flow}#device#${device}` : `${flow}#user#${who}`;
+    const free = device ? this.#settings.deviceFailures : this.#settings.freeFailures;
+    const taken = await this.#take(key, free);
+    if (taken.kind === 'refused') return taken;
+
+    let addressKey: string | undefined;
+    if (attempt.limitAddress && !device) {
+      addressKey = `${flow}#ip#${await this.#hmac(`ip\u0000${attempt.sourceIp}`)}`;
+      const now = this.#clock.now();
+      if (!(await this.#store.reserveInWindow(addressKey, this.#settings.perIp, now, this.#settings.windowS))) {
+        await this.#giveBack(key, taken.record);
+        const retryAt = now + this.#settings.windowS;
+        return { kind: 'refused', retryAt, refusal: tooMany(retryAt, now) };
+      }
+    }
+    const releaseAddress = async () => {
+      if (addressKey) await this.#store.releaseInWindow(addressKey);
+    };
+    return {
+      kind: 'reserved',
+      succeeded: async () => {
+        await Promise.all([this.#store.clear(key), releaseAddress()]);
+        return { deviceCookie: await this.#mintDevice(flow, who) };
+      },
+      failed: async () => undefined,
+      release: async () => {
+        await Promise.all([this.#giveBack(key, taken.record), releaseAddress()]);
+      },
+    };
   }
 
-  /** A success clears its username's counters (when `check` found any); the IP's stays. */
-  async succeeded(flow: string, attempt: Attempt, checked: { failuresOnRecord: boolean } = { failuresOnRecord: true }): Promise<void> {
-    if (!checked.failuresOnRecord) return;
-    const [userIp, user] = await this.#counters(flow, attempt);
-    await Promise.all([userIp, user].map((c) => this.#store.reset(c!.key)));
+  /** Counts one more attempt on the record, if its wait is over: a read, then a write conditional on what was read. */
+  async #take(key: string, free: number): Promise<{ kind: 'taken'; record: ThrottleRecord } | Refusal> {
+    for (let race = 0; race < MAX_RACES; race++) {
+      const now = this.#clock.now();
+      const current = (await this.#store.read(key)) ?? { failures: 0, openAt: 0, version: 0 };
+      if (current.openAt > now) return { kind: 'refused', retryAt: current.openAt, refusal: tooMany(current.openAt, now) };
+      const failures = current.failures + 1;
+      const record = { failures, openAt: now + this.delayAfter(failures, free), version: current.version + 1 };
+      if (await this.#store.write(key, record, current.version, now + this.#settings.delayCapS + 86_400)) return { kind: 'taken', record };
+    }
+    // Another attempt at the same account won every race: this one is a guess too many at once.
+    const retryAt = this.#clock.now() + 1;
+    return { kind: 'refused', retryAt, refusal: tooMany(retryAt, retryAt - 1) };
   }
 
-  async #counters(flow: string, { subject, sourceIp }: Attempt) {
-    const who = await this.#hmac(`${flow}\u0000${subject.trim().toLowerCase()}`);
-    const ip = await this.#hmac(`ip\u0000${sourceIp}`);
-    return [
-      { key: `${flow}#user-ip#${who}#${ip}`, limit: this.#settings.perUserIp },
-      { key: `${flow}#user#${who}`, limit: this.#settings.perUser },
-      { key: `${flow}#ip#${ip}`, limit: this.#settings.perIp },
-    ];
+  /** Undoes a reservation, if nothing was counted on the record since; otherwise it stays, erring on the guesser's side. */
+  async #giveBack(key: string, taken: ThrottleRecord): Promise<void> {
+    const previous = Math.max(0, taken.failures - 1);
+    const restored = { failures: previous, openAt: 0, version: taken.version + 1 };
+    await this.#store.write(key, restored, taken.version, this.#clock.now() + 86_400);
   }
-}
 
-export interface AttemptVerdict {
-  failuresOnRecord: boolean;
-  /** Set when the attempt must be refused: when to try again, and a sentence saying so. */
-  retryAt?: number;
-  refusal?: string;
+  /** The device cookie's id when it is one this service issued for this subject and flow. */
+  async #trustedDevice(flow: string, who: string, cookie: string | undefined): Promise<string | undefined> {
+    const [version, id, mac] = cookie?.split('.') ?? [];
+    if (version !== 'd1' || !id || !mac || id.length > 64) return undefined;
+    const expected = await this.#hmac(`device\u0000${flow}\u0000${who}\u0000${id}`);
+    const [a, b] = [Buffer.from(expected), Buffer.from(mac)];
+    return a.length === b.length && timingSafeEqual(a, b) ? id : undefined;
+  }
+
+  async #mintDevice(flow: string, who: string): Promise<string> {
+    const id = randomBytes(16).toString('base64url');
+    return `d1.${id}.${await this.#hmac(`device\u0000${flow}\u0000${who}\u0000${id}`)}`;
+  }
 }
 
 function tooMany(retryAt: number, now: number): string {
-  const minutes = Math.max(1, Math.ceil((retryAt - now) / 60));
-  const at = new Date(retryAt * 1000).toISOString().slice(11, 16);
-  return `Too many failed sign-in attempts. Try again after ${at} UTC (in ${minutes} minute${minutes === 1 ? '' : 's'}).`;
+  const seconds = Math.max(1, retryAt - now);
+  const minutes = Math.ceil(seconds / 60);
+  const wait = seconds < 60 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const at = new Date(retryAt * 1000).toISOString().slice(11, 19);
+  return `Too many failed sign-in attempts. Try again after ${at} UTC (in ${wait}).`;
 }

@@ -75,15 +75,18 @@ export class DeviceOAuth {
   async token(appId: string, query: Record<string, string | undefined>, sourceIp: string): Promise<BrowserAnswer> {
     const checked = this.#deviceKey(appId, query);
     if (!checked.ok) return checked.answer;
-    const attempt = { subject: checked.key.deviceId, sourceIp };
-    const { refusal } = await this.#limits.check('device_oauth', attempt);
-    if (refusal) return { kind: 'json', outcome: 'rate_limited', body: { error: 'slow_down', error_description: refusal } };
+    const attempt = { subject: checked.key.deviceId, sourceIp, limitAddress: true };
+    const reservation = await this.#limits.reserve('device_oauth', attempt);
+    if (reservation.kind === 'refused') {
+      return { kind: 'json', outcome: 'rate_limited', body: { error: 'slow_down', error_description: reservation.refusal } };
+    }
     const stored = await this.#store.deviceToken(checked.key);
     if (!stored || stored.issuedAt + DEVICE_TOKEN_TTL_S <= this.#clock.now()) {
-      await this.#limits.failed('device_oauth', attempt);
+      await reservation.failed();
       const error_description = 'No token for this device_id and request_id was issued in the last 5 minutes.';
       return { kind: 'json', outcome: 'not_found', body: { error: 'not_found', error_description } };
     }
+    await reservation.succeeded();
     return { kind: 'json', outcome: 'ok', body: stored.token };
   }
 

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { CommandContext } from '../commands.ts';
 import { LoginFailedError, ServerUnreachableError, WrongUsernamePasswordError } from '../errors.ts';
-import type { AttemptLimits } from '../limits/attempt-limits.ts';
+import type { Attempt, AttemptLimits } from '../limits/attempt-limits.ts';
 import type { PasswordUpstream, UpstreamGrant } from '../ports.ts';
 import { parseOrThrow } from '../protocol/validation.ts';
 import { UpstreamError } from '../upstream-error.ts';
@@ -37,11 +37,32 @@ export class PasswordLogin {
     this.#limits = deps.limits;
   }
 
-  /** Failed attempts are counted, and past the limits the account service is not asked at all. */
+  /**
+   * The `login` command. Every login comes from Homebase's few addresses and carries nothing of the
+   * person's browser, so it is throttled by the account alone: past its free failures, a guess waits
+   * its turn (at most the cap), and the real user is told when to come back.
+   */
   async login(params: LoginParams, context: CommandContext): Promise<IssuedUserAuth> {
-    const attempt = { subject: params.username, sourceIp: context.sourceIp };
-    const checked = await this.#limits.check('login', attempt);
-    if (checked.refusal) throw new TooManyAttemptsError(checked.refusal, checked.retryAt ?? 0);
+    return (await this.#attempt(params, { subject: params.username, sourceIp: context.sourceIp, limitAddress: false })).auth;
+  }
+
+  /**
+   * The driver's sign-in form: the address is the person's, and so limited too, and a browser that
+   * signed in before (its device cookie) is throttled on its own record. Answers a device cookie to set.
+   */
+  async signIn(
+    params: LoginParams,
+    context: { sourceIp: string; deviceCookie?: string | undefined },
+  ): Promise<{ auth: IssuedUserAuth; deviceCookie: string }> {
+    const attempt = { subject: params.username, sourceIp: context.sourceIp, limitAddress: true, deviceCookie: context.deviceCookie };
+    const { auth, deviceCookie } = await this.#attempt(params, attempt);
+    return { auth, deviceCookie };
+  }
+
+  /** The attempt is counted before the account service is asked; past the limits it is not asked at all. */
+  async #attempt(params: LoginParams, attempt: Attempt): Promise<{ auth: IssuedUserAuth; deviceCookie: string }> {
+    const reservation = await this.#limits.reserve('login', attempt);
+    if (reservation.kind === 'refused') throw new TooManyAttemptsError(reservation.refusal, reservation.retryAt);
     let grant: UpstreamGrant;
     try {
       grant =
@@ -49,13 +70,15 @@ export class PasswordLogin {
           ? await this.#upstream.tokenByPassword(params.username, params.password)
           : await this.#upstream.tokenByValidateCode(params.username, params.validateCode ?? '');
     } catch (error) {
-      if (error instanceof UpstreamError && error.failure === 'invalid_credentials') await this.#limits.failed('login', attempt);
+      // Unanswered is unguessed: only an attempt the account service judged stays counted.
+      if (error instanceof UpstreamError && error.failure === 'unavailable') await reservation.release();
+      else await reservation.failed();
       throw error instanceof UpstreamError ? loginError(error) : error;
     }
-    await this.#limits.succeeded('login', attempt, checked);
+    const { deviceCookie } = await reservation.succeeded();
     try {
       const vendorUserId = await this.#upstream.userIdOf(grant.accessToken);
-      return await this.#vault.link(vendorUserId, 'usercenter', grant);
+      return { auth: await this.#vault.link(vendorUserId, 'usercenter', grant), deviceCookie };
     } catch (error) {
       throw error instanceof UpstreamError ? loginError(error) : error;
     }

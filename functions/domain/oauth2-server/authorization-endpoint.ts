@@ -31,7 +31,11 @@ export interface SignInForm {
   problem?: { kind: 'missing' } | { kind: 'wrong' } | { kind: 'rate_limited'; retryAt: number };
 }
 
-export type AuthorizeAnswer = BrowserAnswer | { kind: 'sign_in'; form: SignInForm };
+export type AuthorizeAnswer =
+  | BrowserAnswer
+  | { kind: 'sign_in'; form: SignInForm }
+  /** Signed in: the answer, and the device cookie that lets this browser past throttling caused elsewhere. */
+  | { kind: 'signed_in'; answer: BrowserAnswer; deviceCookie: string };
 
 /** The sign-in form as posted. */
 export interface SignInSubmission {
@@ -39,6 +43,8 @@ export interface SignInSubmission {
   csrf?: string | undefined;
   /** The CSRF cookie that came with the post. */
   csrfCookie?: string | undefined;
+  /** The device cookie, from an earlier sign-in in this browser. */
+  deviceCookie?: string | undefined;
   username?: string | undefined;
   password?: string | undefined;
   cancel?: boolean;
@@ -110,9 +116,14 @@ export class AuthorizationEndpoint {
     if (username === '' || password === '') return { kind: 'sign_in', form: { ...form, username, problem: { kind: 'missing' } } };
 
     let linkId: string;
+    let deviceCookie: string;
     try {
-      const linked = await this.#upstream.login.login({ username, password }, { sourceIp: submission.sourceIp });
-      linkId = linkIdOf('hbu', linked.userToken) ?? '';
+      const signedIn = await this.#upstream.login.signIn(
+        { username, password },
+        { sourceIp: submission.sourceIp, deviceCookie: submission.deviceCookie },
+      );
+      linkId = linkIdOf('hbu', signedIn.auth.userToken) ?? '';
+      deviceCookie = signedIn.deviceCookie;
     } catch (error) {
       if (error instanceof TooManyAttemptsError) {
         return { kind: 'sign_in', form: { ...form, username, problem: { kind: 'rate_limited', retryAt: error.retryAt } } };
@@ -126,7 +137,7 @@ export class AuthorizationEndpoint {
     // The link is made; the request is used up only now, so a wrong password could be tried again above.
     // A twin post that won this race leaves this link unseen: it retires when its tokens expire.
     if (!(await this.#store.consumePending(stateHash, this.#clock.now()))) return SIGN_IN_EXPIRED;
-    return this.#issue(request, linkId);
+    return { kind: 'signed_in', answer: await this.#issue(request, linkId), deviceCookie };
   }
 
   /** Back from the vendor's authorization server through /oauth/callback (`pending` consumed). */

@@ -1,0 +1,32 @@
+/** What the domain counts and logs: metrics, security events and diagnostics, never given a token. */
+import type { FailureKind } from './upstream-error.ts';
+
+/** Counts upstream failures by kind, so a dashboard tells a refusing upstream from an unreadable one. */
+export interface UpstreamMetrics {
+  upstreamFailure(kind: FailureKind): void;
+}
+
+/** What the refresh machinery counts. Never given a token. */
+export interface RefreshMetrics extends UpstreamMetrics {
+  refreshed(lagS: number): void;
+  transientFailure(): void;
+  needsRelink(): void;
+}
+
+/** What revoking links counts: links ended, and upstream revocations that failed (and will be retried). */
+export interface RevocationMetrics extends UpstreamMetrics {
+  linkRevoked(): void;
+  revocationFailed(): void;
+}
+
+/** Events a security team wants to hear of: logged, counted and alarmed on. Never given a token. */
+export interface SecurityEvents {
+  /** A replaced refresh token came back after the grace window; its link was revoked. */
+  refreshTokenReplayed(details: { linkId: string; vendorUserId: string }): void;
+}
+
+/** Structured diagnostics. Powertools' Logger fits it as it is. */
+export interface DiagnosticsLog {
+  warn(message: string, details: Record<string, unknown>): void;
+  info(message: string, details: Record<string, unknown>): void;
+}
