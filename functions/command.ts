@@ -10,6 +10,7 @@ import { type ConfigSource, fromEnvironment } from './config.ts';
 import { CommandRequestSchema } from './domain/protocol/requests.ts';
 import { parseOrThrow } from './domain/protocol/validation.ts';
 import { browserHandler, NOT_FOUND, notConfigured } from './http/browser-handler.ts';
+import { cookiesOf } from './http/cookies.ts';
 import { homebaseHandler } from './http/homebase-handler.ts';
 import { isOAuth2Route } from './http/routes.ts';
 
@@ -28,7 +29,7 @@ export function commandHandler(config: ConfigSource) {
       case 'GET /oauth/start':
         return homebaseOAuth ? homebaseOAuth.start(query) : notConfigured;
       case 'GET /oauth/callback':
-        return oauthCallback ? oauthCallback.handle(query) : notConfigured;
+        return oauthCallback ? oauthCallback.handle(query, cookiesOf(event)) : notConfigured;
       case 'GET /device_oauth/{appId}/login':
         return deviceOAuth ? deviceOAuth.login(appId, query) : notConfigured;
       case 'GET /device_oauth/{appId}/callback':

@@ -10,6 +10,7 @@ import { DeviceOAuth } from '../domain/linking/device-oauth.ts';
 import { HomebaseOAuth, oauthCommands } from '../domain/linking/homebase-oauth.ts';
 import { OAuthCallback, type UpstreamSignInCompletion } from '../domain/linking/oauth-callback.ts';
 import { loginCommand, PasswordLogin } from '../domain/linking/password-login.ts';
+import { PendingStates } from '../domain/linking/pending-states.ts';
 import { refreshCommands } from '../domain/linking/refresh-command.ts';
 import { UpstreamLinker } from '../domain/linking/upstream-linker.ts';
 import { UpstreamSignIn } from '../domain/linking/upstream-sign-in.ts';
@@ -37,6 +38,8 @@ export interface LinkingParts {
   config: Config;
   links: DynamoLinkStore;
   store: DynamoAuthorizationStore;
+  /** Pending authorizations, sealed into their states. */
+  states: PendingStates;
   vault: TokenVault;
   linker: UpstreamLinker | undefined;
   passwordLogin: PasswordLogin | undefined;
@@ -84,7 +87,8 @@ export const linkingServices = (source: ConfigSource) =>
       exchange: async (request) => (await oauth()).exchange(request),
     };
     const store = new DynamoAuthorizationStore(db, config.TABLE_NAME, cipher);
-    const signIn = authorizationServer && new UpstreamSignIn({ upstream: authorizationServer, store, clock: systemClock });
+    const states = new PendingStates({ cipher, store, clock: systemClock });
+    const signIn = authorizationServer && new UpstreamSignIn({ upstream: authorizationServer, states });
     const linker =
       signIn && publicBaseUrl ? new UpstreamLinker({ signIn, vault, log: logger, metrics: upstreamMetrics, publicBaseUrl }) : undefined;
     const homebaseOAuth =
@@ -111,7 +115,7 @@ export const linkingServices = (source: ConfigSource) =>
       ...(homebaseOAuth ? oauthCommands(homebaseOAuth) : {}),
       ...refreshCommands(vault),
     };
-    const shared: LinkingParts = { config, links, store, vault, linker, passwordLogin, upstreams: clients };
+    const shared: LinkingParts = { config, links, store, states, vault, linker, passwordLogin, upstreams: clients };
     // A sign-in the OAuth 2.0 server began may come back to a container that has not built it yet.
     const server: UpstreamSignInCompletion = {
       completeUpstream: async (query, pending) => {

@@ -139,10 +139,8 @@ export interface AuthorizationRequest {
   scope?: string;
 }
 
-/** A started authorization, waiting for the browser to come back (10 minutes at most). */
+/** A started authorization, waiting for the browser to come back (10 minutes at most): sealed in its `state`. */
 export interface PendingAuthorization {
-  /** SHA-256 of the `state` sent upstream (or of the sign-in form's request id); never the value itself. */
-  stateHash: string;
   codeVerifier: string;
   /**
    * Where the browser returns: Homebase's callbackURL, seed 003's device token slot, or the client of
@@ -154,6 +152,8 @@ export interface PendingAuthorization {
     | { kind: 'device'; appId: string; deviceId: string; requestId: string }
     | { kind: 'oauth2'; request: AuthorizationRequest; csrfHash?: string };
   expiresAt: number;
+  /** The cookie that binds it to the browser that started it, by name, and the hash of its value. */
+  binding?: { name: string; hash: string };
 }
 
 /** An authorization code the driver's OAuth 2.0 server issued: the link it names and the request it answers. */
@@ -164,11 +164,8 @@ export interface IssuedCode {
 
 /** Single-use records of the OAuth flows. Every consume is a conditional write: exactly once. */
 export interface AuthorizationStore {
-  savePending(pending: PendingAuthorization): Promise<void>;
-  /** The pending authorization if it exists and has not expired, without consuming it. */
-  peekPending(stateHash: string, now: number): Promise<PendingAuthorization | undefined>;
-  /** Marks it used and answers it; undefined if unknown, expired or already used. */
-  consumePending(stateHash: string, now: number): Promise<PendingAuthorization | undefined>;
+  /** Records a pending authorization's state (its hash) as used, until it expires: true the first time only. */
+  useState(stateHash: string, expiresAt: number): Promise<boolean>;
   /** A driver code (stored as its hash) that names a link, valid until `expiresAt`. */
   saveCode(codeHash: string, linkId: string, expiresAt: number): Promise<void>;
   /** The link id, once; undefined if unknown, expired or already used. */

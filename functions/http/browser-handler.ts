@@ -8,6 +8,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { BrowserAnswer, Outcome } from '../domain/linking/browser-answer.ts';
 import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
+import { bindingCookie, isHttps } from './cookies.ts';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -28,7 +29,7 @@ export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>)
           const answer = await handle(event);
           // The route only: query strings carry codes and states.
           logger.info('request', { route: event.routeKey, outcome: answer.kind === 'redirect' ? 'redirect' : answer.outcome });
-          return toResult(answer);
+          return toResult(answer, { secure: isHttps(event) });
         } catch (error) {
           countUnexpectedError(context.functionName);
           logger.error('browser route failed unexpectedly', {
@@ -58,10 +59,15 @@ export const NOT_FOUND: BrowserAnswer = {
   message: 'There is nothing at this address.',
 };
 
-export function toResult(answer: BrowserAnswer): Result {
+export function toResult(answer: BrowserAnswer, options: { secure: boolean }): Result {
   switch (answer.kind) {
     case 'redirect':
-      return { statusCode: 302, headers: { location: answer.location, ...NO_STORE }, body: '' };
+      return {
+        statusCode: 302,
+        headers: { location: answer.location, ...NO_STORE },
+        ...(answer.binding ? { cookies: [bindingCookie(answer.binding, options.secure)] } : {}),
+        body: '',
+      };
     case 'json':
       return {
         statusCode: STATUS[answer.outcome],

@@ -11,7 +11,9 @@ import type { AuthorizeAnswer } from '../domain/oauth2-server/authorization-endp
 import type { OAuth2Params } from '../domain/oauth2-server/authorization-request.ts';
 import { OAuth2Error } from '../domain/oauth2-server/oauth2-error.ts';
 import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
+import { crypto } from '../runtime/builtins.ts';
 import { toResult } from './browser-handler.ts';
+import { cookiesOf } from './cookies.ts';
 import { languageOf, STYLE_HASH, signInPage } from './sign-in-page.ts';
 
 type Event = APIGatewayProxyEventV2;
@@ -19,6 +21,8 @@ type Result = APIGatewayProxyStructuredResultV2;
 
 /** A token request is a few hundred bytes; this leaves room for any honest one and refuses a 100 KB parameter early. */
 const MAX_FORM_BYTES = 16 * 1024;
+
+const { createHash } = crypto;
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache', 'referrer-policy': 'no-referrer' };
 
@@ -61,8 +65,8 @@ async function route(server: AuthorizationServer | undefined, event: Event): Pro
       const answer = await server.authorize.signIn({
         request,
         csrf: form.values['csrf'],
-        csrfCookie: request ? cookieOf(event, csrfCookieName(request)) : undefined,
-        deviceCookie: cookieOf(event, DEVICE_COOKIE),
+        csrfCookie: request ? cookiesOf(event)[csrfCookieName(request)] : undefined,
+        deviceCookie: cookiesOf(event)[DEVICE_COOKIE],
         username: form.values['username'],
         password: form.values['password'],
         cancel: form.values['cancel'] !== undefined,
@@ -81,13 +85,14 @@ async function route(server: AuthorizationServer | undefined, event: Event): Pro
 }
 
 function authorizeResult(event: Event, server: AuthorizationServer, answer: AuthorizeAnswer): Result {
-  const secure = server.metadata.issuer.startsWith('https://') ? '; Secure' : '';
+  const https = server.metadata.issuer.startsWith('https://');
+  const secure = https ? '; Secure' : '';
   if (answer.kind === 'signed_in') {
     // Sent back with the next sign-in only: the browser is known, so guessing elsewhere never slows it.
     const cookie = `${DEVICE_COOKIE}=${answer.deviceCookie}; Path=/oauth2/authorize; Max-Age=${DEVICE_COOKIE_MAX_AGE_S}; HttpOnly; SameSite=Lax${secure}`;
-    return { ...toResult(answer.answer), cookies: [cookie] };
+    return { ...toResult(answer.answer, { secure: https }), cookies: [cookie] };
   }
-  if (answer.kind !== 'sign_in') return toResult(answer);
+  if (answer.kind !== 'sign_in') return toResult(answer, { secure: https });
   const { form } = answer;
   return {
     statusCode: 200,
@@ -107,16 +112,13 @@ function authorizeResult(event: Event, server: AuthorizationServer, answer: Auth
 const DEVICE_COOKIE = 'hb_device';
 const DEVICE_COOKIE_MAX_AGE_S = 180 * 24 * 3600;
 
-/** One cookie per sign-in, so two sign-ins open at once do not overwrite each other's. */
-const csrfCookieName = (request: string) => `hb_csrf_${request.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`;
-
-function cookieOf(event: Event, name: string): string | undefined {
-  for (const cookie of event.cookies ?? []) {
-    const eq = cookie.indexOf('=');
-    if (eq !== -1 && cookie.slice(0, eq).trim() === name) return cookie.slice(eq + 1).trim();
-  }
-  return undefined;
-}
+/** One cookie per sign-in, so two sign-ins open at once do not overwrite each other's: named by a hash of its request. */
+const csrfCookieName = (request: string) =>
+  `hb_csrf_${createHash('sha256')
+    .update(request)
+    .digest('base64url')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 16)}`;
 
 /** The values (first of each name) and the names sent more than once, which the RFC refuses. */
 function paramsOf(text: string): OAuth2Params {

@@ -24,6 +24,7 @@ import { type Routes, startApiGateway } from './api-gateway.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { DeviceCloudServer } from './device-cloud-server.ts';
 import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
+import { startExpirySweeper } from './expiry-sweeper.ts';
 import type { OAuthServer } from './oauth-server.ts';
 import { type LocalOAuthUpstream, startLocalOAuthUpstream, type UpstreamStyle } from './oauth-upstream.ts';
 import { playgroundRedirectUri, playgroundRoutes } from './playground/playground.ts';
@@ -167,6 +168,12 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       onError: (error) => console.error('refresh run failed:', error instanceof Error ? error.message : error),
     });
     stops.unshift(schedule.close);
+    // What DynamoDB's TTL would remove, dynalite keeps: swept out on the refresh job's interval.
+    const sweeper = startExpirySweeper(dynamo.endpoint, settings.TABLE_NAME, {
+      intervalS: ready.REFRESH_INTERVAL_S,
+      onError: (error) => console.error('sweeping expired items failed:', error instanceof Error ? error.message : error),
+    });
+    stops.unshift(sweeper.close);
     if (options.dataDir) {
       stops.unshift(await writeRuntime(options.dataDir, { pid: process.pid, url: api.url, dynamoEndpoint: dynamo.endpoint, settings }));
     }

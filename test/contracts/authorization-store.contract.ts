@@ -5,20 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthorizationStore } from '../../functions/domain/ports.ts';
 
-const pending = (stateHash: string, expiresAt: number) => ({
-  stateHash,
-  codeVerifier: 'v'.repeat(43),
-  target: { kind: 'homebase' as const, callbackURL: 'https://homebase.rokid.com/cb' },
-  expiresAt,
-});
-
 export function authorizationStoreContract(name: string, store: () => AuthorizationStore) {
   describe(`AuthorizationStore contract: ${name}`, () => {
-    it('ten concurrent consumers of one pending authorization: exactly one gets it', async () => {
-      await store().savePending(pending('s-race', 2000));
-      const results = await Promise.all(Array.from({ length: 10 }, () => store().consumePending('s-race', 1000)));
-      expect(results.filter(Boolean)).toEqual([pending('s-race', 2000)]);
-      await expect(store().peekPending('s-race', 1000)).resolves.toBeUndefined();
+    it('ten concurrent uses of one state: exactly one gets it', async () => {
+      const results = await Promise.all(Array.from({ length: 10 }, () => store().useState(`s-race-${name}`, 2000)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      await expect(store().useState(`s-race-${name}`, 2000)).resolves.toBe(false);
+      await expect(store().useState(`s-other-${name}`, 2000)).resolves.toBe(true);
     });
 
     it('redeems an OAuth 2.0 code once among racers, then answers it as replayed; never a command-flow code, nor an expired one', async () => {
@@ -45,16 +38,7 @@ export function authorizationStoreContract(name: string, store: () => Authorizat
       await expect(store().consumeCode('ic-2', 1000)).resolves.toBeUndefined();
     });
 
-    it('peeking leaves a pending authorization in place', async () => {
-      await store().savePending(pending('s-peek', 2000));
-      await expect(store().peekPending('s-peek', 1000)).resolves.toEqual(pending('s-peek', 2000));
-      await expect(store().consumePending('s-peek', 1000)).resolves.toEqual(pending('s-peek', 2000));
-    });
-
-    it('an expired pending authorization or code is not consumed, at the second it expires', async () => {
-      await store().savePending(pending('s-old', 2000));
-      await expect(store().peekPending('s-old', 1999)).resolves.toBeDefined();
-      await expect(store().consumePending('s-old', 2000)).resolves.toBeUndefined();
+    it('an expired code is not consumed, at the second it expires', async () => {
       await store().saveCode('c-old', 'link-1', 2000);
       await expect(store().consumeCode('c-old', 2000)).resolves.toBeUndefined();
     });
@@ -65,8 +49,7 @@ export function authorizationStoreContract(name: string, store: () => Authorizat
       expect(results.filter(Boolean)).toEqual(['link-9']);
     });
 
-    it('answers nothing for an unknown state or code', async () => {
-      await expect(store().consumePending('s-unknown', 1000)).resolves.toBeUndefined();
+    it('answers nothing for an unknown code', async () => {
       await expect(store().consumeCode('c-unknown', 1000)).resolves.toBeUndefined();
     });
 

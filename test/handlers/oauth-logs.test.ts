@@ -39,12 +39,12 @@ afterAll(async () => {
 });
 
 /** A browser's GET, through the command function as API Gateway would route it. */
-const get = (routeKey: string, url: string) =>
+const get = (routeKey: string, url: string, cookie?: string) =>
   command(
     apiGatewayEvent({
       method: 'GET',
       url: new URL(url),
-      headers: {},
+      headers: cookie ? { cookie } : {},
       body: Buffer.alloc(0),
       route: { routeKey, pathParameters: undefined },
     }),
@@ -69,7 +69,8 @@ it('logs and metrics of linking and an inline refresh name routes and outcomes, 
     const atDriver = (u: URL) => u.origin === PUBLIC;
     const login = await browser.visit(start.headers!['location'] as string, atDriver);
     const callback = await browser.submit(formAction(login), { username: 'demo', password: 'homebase' }, atDriver);
-    const back = await get('GET /oauth/callback', callback.url.toString());
+    // The browser brings back the cookie /oauth/start bound the state to.
+    const back = await get('GET /oauth/callback', callback.url.toString(), start.cookies?.[0]?.split(';')[0]);
     const code = new URL(back.headers!['location'] as string).searchParams.get('code')!;
     const { data } = await driver.call('command', JSON.stringify({ command: 'OAuthGetToken', params: { code } }));
     const userAuth = data as { userToken: string; refreshToken: string };
@@ -89,7 +90,8 @@ it('logs and metrics of linking and an inline refresh name routes and outcomes, 
     const { Item } = await driver.table.db.send(new GetCommand({ TableName: driver.table.tableName, Key: keys.link(linkId) }));
     secrets.push(Item!['credentials'].accessToken, Item!['credentials'].refreshToken);
     const state = new URL(url as string).searchParams.get('state')!;
-    secrets.push(state, code, callback.url.searchParams.get('code')!, userAuth.userToken, userAuth.refreshToken);
+    const bound = new URL(start.headers!['location'] as string).searchParams.get('state')!;
+    secrets.push(state, bound, code, callback.url.searchParams.get('code')!, userAuth.userToken, userAuth.refreshToken);
   } finally {
     spy.mockRestore();
   }

@@ -42,19 +42,24 @@ afterAll(async () => {
 async function callbackWith(answer: ReturnType<Script>) {
   script = () => answer;
   const { data: url } = await driver.call('command', JSON.stringify({ command: 'OAuth', params: { callbackURL: CALLBACK } }));
-  const state = new URL(url as string).searchParams.get('state')!;
-  const event = apiGatewayEvent({
-    method: 'GET',
-    url: new URL(`${PUBLIC}/oauth/callback?state=${state}&code=c-1`),
-    headers: {},
-    body: Buffer.alloc(0),
-    route: { routeKey: 'GET /oauth/callback', pathParameters: undefined },
-  });
+  const command = driver.handlers.command as never as (e: unknown, c: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
+  const get = (routeKey: string, target: string, headers: Record<string, string> = {}) =>
+    command(
+      apiGatewayEvent({
+        method: 'GET',
+        url: new URL(target),
+        headers,
+        body: Buffer.alloc(0),
+        route: { routeKey, pathParameters: undefined },
+      }),
+      lambdaContext,
+    );
+  // The browser at /oauth/start: the state it takes to the vendor, and the cookie that binds it.
+  const start = await get('GET /oauth/start', url as string);
+  const state = new URL(String(start.headers?.['location'])).searchParams.get('state')!;
+  const cookie = start.cookies?.[0]?.split(';')[0] ?? '';
   const started = performance.now();
-  const result = (await (driver.handlers.command as never as (e: unknown, c: unknown) => Promise<APIGatewayProxyStructuredResultV2>)(
-    event,
-    lambdaContext,
-  )) as APIGatewayProxyStructuredResultV2;
+  const result = await get('GET /oauth/callback', `${PUBLIC}/oauth/callback?state=${encodeURIComponent(state)}&code=c-1`, { cookie });
   return { result, ms: performance.now() - started };
 }
 

@@ -150,10 +150,28 @@ describe('what goes wrong, and what each case answers', () => {
       if (u.pathname === '/oauth/callback') callback = u.toString();
       return u.pathname === '/oauth/callback';
     });
-    const first = await fetch(callback, { redirect: 'manual' });
-    expect(first.status).toBe(302);
-    const second = await fetch(callback, { redirect: 'manual' });
+    // With the cookie /oauth/start bound the state to, as the person's browser holds it.
+    const first = await browser.visit(callback, atHomebase);
+    expect(first.url.origin).toBe('https://homebase.rokid.com');
+    const second = await browser.visit(callback, atHomebase);
     expect(second.status).toBe(400);
+  });
+
+  it("a state that reaches the callback in another browser (a login CSRF) gets the page, and stays the first browser's", async () => {
+    const { data: url } = await command('OAuth', { callbackURL: CALLBACK });
+    const browser = new Browser();
+    const login = await browser.visit(url, atHomebase);
+    let callback = '';
+    await browser.submit(formAction(login), { username: 'demo', password: 'homebase' }, (u) => {
+      if (u.pathname === '/oauth/callback') callback = u.toString();
+      return u.pathname === '/oauth/callback';
+    });
+    const elsewhere = await new Browser().visit(callback, atHomebase);
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body).toContain('This sign-in link is no longer valid');
+    await expect(browser.visit(callback, atHomebase)).resolves.toMatchObject({
+      url: expect.objectContaining({ origin: 'https://homebase.rokid.com' }),
+    });
   });
 
   it('upstream access_denied goes back to callbackURL with the error', async () => {

@@ -5,6 +5,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { expect, vi } from 'vitest';
 import { type ConfigInput, readConfig } from '../../functions/config.ts';
+import { apiGatewayEvent } from '../../lib/local/api-gateway.ts';
 import { lambdaContext as contextFor } from '../../lib/local/lambda-context.ts';
 import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
 import { tempKeyFile, testCipher } from './credentials.ts';
@@ -54,6 +55,31 @@ export async function startHandlers(settings: ConfigInput = {}, env: Record<stri
     return JSON.parse(result.body ?? '') as Envelope;
   }
 
+  /** A browser's GET through the command function, as API Gateway routes it, with the cookies it holds. */
+  const browse = (routeKey: string, url: string, cookie?: string) =>
+    handlers.command(
+      apiGatewayEvent({
+        method: 'GET',
+        url: new URL(url),
+        headers: cookie ? { cookie } : {},
+        body: Buffer.alloc(0),
+        route: { routeKey, pathParameters: undefined },
+      }) as never,
+      lambdaContext,
+    );
+
+  /**
+   * The OAuth command's way back without a person: the browser at /oauth/start (which binds the state to
+   * it with a cookie), then at /oauth/callback with the vendor's `code`, as if the vendor had signed them in.
+   */
+  async function oauthCallback(publicBaseUrl: string, callbackURL: string, code = 'c-1') {
+    const { data: url } = await invoke('command', apiEvent('POST /command', JSON.stringify({ command: 'OAuth', params: { callbackURL } })));
+    const start = await browse('GET /oauth/start', url as string);
+    const state = new URL(String(start.headers?.['location'])).searchParams.get('state') ?? '';
+    const cookie = start.cookies?.[0]?.split(';')[0];
+    return browse('GET /oauth/callback', `${publicBaseUrl}/oauth/callback?state=${encodeURIComponent(state)}&code=${code}`, cookie);
+  }
+
   const refresh = (await import('../../functions/refresh.ts')).refreshHandler(config);
   return {
     table,
@@ -61,6 +87,8 @@ export async function startHandlers(settings: ConfigInput = {}, env: Record<stri
     /** The cipher the handlers seal credentials with, for tests that read the table. */
     cipher: testCipher(keyFile),
     handlers,
+    browse,
+    oauthCallback,
     /** One scheduled refresh run, as EventBridge would start it. */
     runRefresh: () => refresh({ source: 'aws.events' }, contextFor('refresh-run', 60_000)),
     invoke,

@@ -8,7 +8,6 @@ import type {
   IssuedCode,
   LinkHeader,
   LinkStore,
-  PendingAuthorization,
   RefreshMetrics,
   RevocationMetrics,
   ThrottleRecord,
@@ -135,26 +134,15 @@ export class RecordingLog {
 
 /** The OAuth flows' records in memory, single-use as in DynamoDB. */
 export class InMemoryAuthorizationStore implements AuthorizationStore {
-  readonly pending = new Map<string, PendingAuthorization & { consumed?: boolean }>();
+  readonly usedStates = new Set<string>();
   readonly codes = new Map<string, { linkId: string; expiresAt: number; consumed?: boolean }>();
   readonly deviceTokens = new Map<string, { token: Record<string, unknown>; issuedAt: number }>();
 
-  async savePending(pending: PendingAuthorization): Promise<void> {
-    this.pending.set(pending.stateHash, structuredClone(pending));
-  }
-  async peekPending(stateHash: string, now: number) {
-    const found = this.pending.get(stateHash);
-    if (!found || found.consumed || found.expiresAt <= now) return undefined;
-    const { consumed: _consumed, ...pending } = found;
-    return structuredClone(pending);
-  }
-  async consumePending(stateHash: string, now: number) {
-    // Check and mark in one step, with no await between: DynamoDB's conditional update is atomic too.
-    const found = this.pending.get(stateHash);
-    if (!found || found.consumed || found.expiresAt <= now) return undefined;
-    found.consumed = true;
-    const { consumed: _consumed, ...pending } = found;
-    return structuredClone(pending);
+  async useState(stateHash: string): Promise<boolean> {
+    // Check and mark in one step, with no await between: DynamoDB's conditional put is atomic too.
+    if (this.usedStates.has(stateHash)) return false;
+    this.usedStates.add(stateHash);
+    return true;
   }
   async saveCode(codeHash: string, linkId: string, expiresAt: number): Promise<void> {
     this.codes.set(codeHash, { linkId, expiresAt });

@@ -4,12 +4,14 @@ import { appendQuery } from '../../functions/domain/linking/callback-url.ts';
 import { DeviceOAuth } from '../../functions/domain/linking/device-oauth.ts';
 import { HomebaseOAuth, type HomebaseOAuthSettings } from '../../functions/domain/linking/homebase-oauth.ts';
 import { OAuthCallback } from '../../functions/domain/linking/oauth-callback.ts';
+import { PendingStates } from '../../functions/domain/linking/pending-states.ts';
 import { UpstreamLinker } from '../../functions/domain/linking/upstream-linker.ts';
 import { UpstreamSignIn } from '../../functions/domain/linking/upstream-sign-in.ts';
 import type { OAuthUpstream } from '../../functions/domain/ports.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { UpstreamError } from '../../functions/domain/upstream-error.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
+import { testCipher } from '../support/credentials.ts';
 import {
   CountingMetrics,
   FakeClock,
@@ -41,11 +43,12 @@ function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
         vendorUserId: 'v-1',
       })),
   };
-  const signIn = new UpstreamSignIn({ upstream, store, clock });
+  const states = new PendingStates({ cipher: testCipher(), store, clock });
+  const signIn = new UpstreamSignIn({ upstream, states });
   const metrics = new CountingMetrics();
   /** The OAuth command flow, and GET /oauth/callback in front of it, as the command function builds them. */
   const homebase = (settings: HomebaseOAuthSettings, upstreamOverride?: OAuthUpstream) => {
-    const flowSignIn = upstreamOverride ? new UpstreamSignIn({ upstream: upstreamOverride, store, clock }) : signIn;
+    const flowSignIn = upstreamOverride ? new UpstreamSignIn({ upstream: upstreamOverride, states }) : signIn;
     const linker = new UpstreamLinker({
       signIn: flowSignIn,
       vault,
@@ -55,7 +58,25 @@ function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
     });
     const oauth = new HomebaseOAuth({ linker, store, vault, clock, settings });
     const callback = new OAuthCallback({ signIn: flowSignIn, homebase: oauth, server: undefined });
-    return Object.assign(oauth, { callback: (query: Record<string, string | undefined>) => callback.handle(query) });
+    // The browser's cookie jar: /oauth/start binds the state to it, and the callback wants it back.
+    const jar: Record<string, string> = {};
+    const startAtDriver = oauth.start.bind(oauth);
+    const start = async (query: Record<string, string | undefined>) => {
+      const answer = await startAtDriver(query);
+      if (answer.kind === 'redirect' && answer.binding) jar[answer.binding.name] = answer.binding.value;
+      return answer;
+    };
+    /** The OAuth command, then the browser at /oauth/start: the state the vendor will send back. */
+    const started = async (callbackURL = CALLBACK) => {
+      const answer = await start({ state: new URL(await oauth.begin(callbackURL)).searchParams.get('state') ?? '' });
+      return new URL((answer as { location: string }).location).searchParams.get('state')!;
+    };
+    return Object.assign(oauth, {
+      start,
+      started,
+      jar,
+      callback: (query: Record<string, string | undefined>, cookies = jar) => callback.handle(query, cookies),
+    });
   };
   const linking = homebase({
     publicBaseUrl: 'https://driver.example/',
@@ -73,11 +94,8 @@ function world(options: { exchange?: OAuthUpstream['exchange'] } = {}) {
   return { clock, links, store, vault, linking, device, homebase, metrics };
 }
 
-/** The OAuth command and the vendor's redirect back: the state the driver sent upstream. */
-async function started(w: ReturnType<typeof world>, callbackURL = CALLBACK) {
-  const url = new URL(await w.linking.begin(callbackURL));
-  return url.searchParams.get('state')!;
-}
+/** The OAuth command and the browser's way to the vendor: the state the driver sent upstream. */
+const started = (w: ReturnType<typeof world>, callbackURL = CALLBACK) => w.linking.started(callbackURL);
 
 describe('OAuth linking', () => {
   it('stores every extra field of the token response on the link', async () => {
@@ -92,15 +110,39 @@ describe('OAuth linking', () => {
     });
   });
 
-  it('sends PKCE S256 and a state, and builds its callback from the public base URL', async () => {
+  it('sends PKCE S256 and a state bound to the browser, and builds its callback from the public base URL', async () => {
     const w = world();
-    const state = await started(w);
+    const state = new URL(await w.linking.begin(CALLBACK)).searchParams.get('state')!;
     const answer = await w.linking.start({ state });
-    expect(answer.kind).toBe('redirect');
+    expect(answer).toMatchObject({ kind: 'redirect', binding: { name: expect.stringMatching(/^hb_state_/), maxAgeS: 600 } });
     const location = new URL((answer as { location: string }).location);
-    expect(location.searchParams.get('state')).toBe(state);
+    expect(location.searchParams.get('state')).toMatch(/^ps1\./);
+    expect(location.searchParams.get('state')).not.toBe(state);
     expect(location.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     expect(location.searchParams.get('redirect_uri')).toBe('https://driver.example/oauth/callback');
+  });
+
+  it('stores nothing until the person comes back signed in: the state is the pending authorization, sealed', async () => {
+    const w = world();
+    const state = await started(w);
+    expect(w.store.usedStates.size).toBe(0);
+    await w.linking.callback({ state, code: 'c' });
+    expect(w.store.usedStates.size).toBe(1);
+  });
+
+  it('refuses a state without its browser: no cookie, a wrong one, or a state never taken through /oauth/start', async () => {
+    const w = world();
+    const state = await started(w);
+    await expect(w.linking.callback({ state, code: 'c' }, {})).resolves.toMatchObject({ kind: 'page', outcome: 'bad_request' });
+    const [name] = Object.keys(w.linking.jar);
+    await expect(w.linking.callback({ state, code: 'c' }, { [name!]: 'forged' })).resolves.toMatchObject({ kind: 'page' });
+    const unbound = new URL(await w.linking.begin(CALLBACK)).searchParams.get('state')!;
+    await expect(w.linking.callback({ state: unbound, code: 'c' })).resolves.toMatchObject({ kind: 'page' });
+    // None of these used the state up: with its cookie it still works, once.
+    await expect(w.linking.callback({ state, code: 'c' })).resolves.toMatchObject({ kind: 'redirect' });
+    await expect(w.linking.callback({ state, code: 'c' })).resolves.toMatchObject({ kind: 'page' });
+    // And a state that was altered is no state at all.
+    await expect(w.linking.start({ state: `${unbound.slice(0, -2)}AA` })).resolves.toMatchObject({ kind: 'page' });
   });
 
   it('allows an exact callback address with any query, and nothing else at its origin', async () => {
@@ -183,9 +225,12 @@ describe('OAuth linking', () => {
     const w = world();
     const linking = w.homebase(
       { publicBaseUrl: 'https://driver.example', allowedCallbacks: { origins: ['https://homebase.rokid.com'], uris: [] }, mode: 'tokens' },
-      { authorizationUrl: async () => '', exchange: async () => ({ grant: { accessToken: 'a', extra: {} }, vendorUserId: 'v-2' }) },
+      {
+        authorizationUrl: async ({ state }) => `https://id.example/authorize?state=${state}`,
+        exchange: async () => ({ grant: { accessToken: 'a', extra: {} }, vendorUserId: 'v-2' }),
+      },
     );
-    const state = new URL(await linking.begin(CALLBACK)).searchParams.get('state')!;
+    const state = await linking.started(CALLBACK);
     const answer = (await linking.callback({ state, code: 'c' })) as { location: string };
     const params = new URL(answer.location).searchParams;
     expect(params.get('x')).toBe('1');

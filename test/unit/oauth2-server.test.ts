@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { PasswordLogin } from '../../functions/domain/linking/password-login.ts';
+import { PendingStates } from '../../functions/domain/linking/pending-states.ts';
 import { UpstreamLinker } from '../../functions/domain/linking/upstream-linker.ts';
 import { UpstreamSignIn } from '../../functions/domain/linking/upstream-sign-in.ts';
 import type { AuthorizeAnswer } from '../../functions/domain/oauth2-server/authorization-endpoint.ts';
@@ -14,6 +15,7 @@ import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { LinkRevoker } from '../../functions/domain/revocation/link-revoker.ts';
 import { UpstreamError } from '../../functions/domain/upstream-error.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
+import { testCipher } from '../support/credentials.ts';
 import {
   CountingMetrics,
   FakeClock,
@@ -116,16 +118,17 @@ function world(options: { password?: Partial<PasswordUpstream>; upstream?: Parti
   };
   const login = new PasswordLogin({ upstream: passwords, vault, limits: testLimits(clock) });
   const revoker = new LinkRevoker({ links, upstreams: {}, clock, policy: DEFAULT_POLICY, metrics, log });
-  const authorize = new AuthorizationEndpoint({ client: client(), store, clock, upstream: { kind: 'password', login } });
+  const states = new PendingStates({ cipher: testCipher(), store, clock });
+  const authorize = new AuthorizationEndpoint({ client: client(), store, states, clock, upstream: { kind: 'password', login } });
   const token = new TokenEndpoint({ client: client(), store, links, vault, revoker, clock });
   const oauthUpstream: OAuthUpstream = {
     authorizationUrl: async ({ state }) => `https://id.example/authorize?state=${state}`,
     exchange: async () => ({ grant: { accessToken: 'a', refreshToken: 'r', expiresIn: 60, extra: {} }, vendorUserId: 'v-2' }),
     ...options.upstream,
   };
-  const signIn = new UpstreamSignIn({ upstream: oauthUpstream, store, clock });
+  const signIn = new UpstreamSignIn({ upstream: oauthUpstream, states });
   const linker = new UpstreamLinker({ signIn, vault, log, metrics, publicBaseUrl: 'https://driver.example' });
-  const viaVendor = new AuthorizationEndpoint({ client: client(), store, clock, upstream: { kind: 'oauth', linker } });
+  const viaVendor = new AuthorizationEndpoint({ client: client(), store, states, clock, upstream: { kind: 'oauth', linker } });
   return { clock, links, store, authorize, token, viaVendor, signIn };
 }
 
@@ -223,7 +226,8 @@ describe('through the vendor login', () => {
   const back = async (w: ReturnType<typeof world>, query: Record<string, string>) => {
     const answer = await w.viaVendor.authorize(request);
     const state = new URL((answer as { location: string }).location).searchParams.get('state') ?? '';
-    const pending = await w.signIn.consume(state);
+    const { binding } = answer as { binding: { name: string; value: string } };
+    const pending = await w.signIn.consume(state, { [binding.name]: binding.value }, { bound: true });
     return w.viaVendor.completeUpstream({ state, ...query }, pending!);
   };
   const params = (answer: unknown) => Object.fromEntries(new URL((answer as { location: string }).location).searchParams);

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuthorizationStore, CredentialCipher, IssuedCode, PendingAuthorization } from '../../domain/ports.ts';
+import type { AuthorizationStore, CredentialCipher, IssuedCode } from '../../domain/ports.ts';
 import { isSealed } from '../crypto/envelope-cipher.ts';
 import { isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 
@@ -19,33 +19,20 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     this.#cipher = cipher;
   }
 
-  async savePending(pending: PendingAuthorization): Promise<void> {
-    await this.#db.send(
-      new PutCommand({
-        TableName: this.#table,
-        Item: {
-          ...keys.pendingAuthorization(pending.stateHash),
-          ...pending,
-          // The PKCE verifier is what redeems the code: sealed, bound to its state.
-          codeVerifier: await this.#cipher.seal(pending.codeVerifier, pending.stateHash),
-          [TTL_ATTRIBUTE]: pending.expiresAt,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  }
-
-  async peekPending(stateHash: string, now: number): Promise<PendingAuthorization | undefined> {
-    const { Item } = await this.#db.send(
-      new GetCommand({ TableName: this.#table, Key: keys.pendingAuthorization(stateHash), ConsistentRead: true }),
-    );
-    if (!Item || Item['consumedAt'] !== undefined || Number(Item['expiresAt']) <= now) return undefined;
-    return this.#pendingOf(Item);
-  }
-
-  async consumePending(stateHash: string, now: number): Promise<PendingAuthorization | undefined> {
-    const item = await this.#consume(keys.pendingAuthorization(stateHash), now);
-    return item && this.#pendingOf(item);
+  async useState(stateHash: string, expiresAt: number): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...keys.usedState(stateHash), expiresAt, [TTL_ATTRIBUTE]: expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async saveCode(codeHash: string, linkId: string, expiresAt: number): Promise<void> {
@@ -103,17 +90,6 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     if (!Item) return undefined;
     const token = isSealed(Item['token']) ? JSON.parse(await this.#cipher.open(Item['token'], deviceContext(key))) : Item['token'];
     return { token: token as Record<string, unknown>, issuedAt: Number(Item['issuedAt']) };
-  }
-
-  async #pendingOf(item: Record<string, unknown>): Promise<PendingAuthorization> {
-    const stateHash = String(item['stateHash']);
-    const verifier = item['codeVerifier'];
-    return {
-      stateHash,
-      codeVerifier: isSealed(verifier) ? await this.#cipher.open(verifier, stateHash) : String(verifier),
-      target: item['target'] as PendingAuthorization['target'],
-      expiresAt: Number(item['expiresAt']),
-    };
   }
 
   async #consume(key: { pk: string; sk: string }, now: number): Promise<Record<string, unknown> | undefined> {

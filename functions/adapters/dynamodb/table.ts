@@ -7,7 +7,7 @@
  * | link            | LINK#<linkId>        | LINK            |
  * | virtual device  | VCLOUD#<vendorUserId>| DEVICE#<id>     |
  * | virtual home    | VCLOUD#<vendorUserId>| HOME            |  (written once the demo home is complete)
- * | pending OAuth   | AUTHZ#<sha256(state)>| PENDING         |  (10 minutes, used once)
+ * | used OAuth state| AUTHZ#<sha256(state)>| USED            |  (until the state expires: it works once)
  * | driver code     | CODE#<sha256(code)>  | CODE            |  (5 minutes, used once)
  * | OAuth 2.0 code  | CODE#<sha256(code)>  | OAUTH2          |  (1 minute, used once)
  * | device token    | DEVTOKEN#<app>#<device>#<request> | TOKEN |  (seed 003, 5 minutes)
@@ -61,7 +61,8 @@ export const keys = {
   virtualCloud,
   virtualHome: (vendorUserId: string) => ({ pk: virtualCloud(vendorUserId), sk: 'HOME' }),
   virtualDevice: (vendorUserId: string, deviceId: string) => ({ pk: virtualCloud(vendorUserId), sk: `DEVICE#${deviceId}` }),
-  pendingAuthorization: (stateHash: string) => ({ pk: `AUTHZ#${stateHash}`, sk: 'PENDING' }),
+  /** The pending authorization itself travels sealed in its state; only its use is recorded. */
+  usedState: (stateHash: string) => ({ pk: `AUTHZ#${stateHash}`, sk: 'USED' }),
   driverCode: (codeHash: string) => ({ pk: `CODE#${codeHash}`, sk: 'CODE' }),
   /** A different sort key from the command flow's codes: neither kind of code redeems as the other. */
   issuedCode: (codeHash: string) => ({ pk: `CODE#${codeHash}`, sk: 'OAUTH2' }),

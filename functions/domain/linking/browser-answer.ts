@@ -1,3 +1,5 @@
+import type { Binding } from './pending-states.ts';
+
 /**
  * What a browser route answers, in the domain's terms: where to send the person, or what to show
  * them and how it went. The browser handler turns an outcome into an HTTP status.
@@ -15,7 +17,8 @@ export type Outcome =
   | 'rate_limited';
 
 export type BrowserAnswer =
-  | { kind: 'redirect'; location: string }
+  /** `binding`: a cookie to set with the redirect, tying the sign-in to this browser (pending-states.ts). */
+  | { kind: 'redirect'; location: string; binding?: Binding }
   | { kind: 'page'; outcome: Outcome; title: string; message: string }
   | { kind: 'json'; outcome: Outcome; body: unknown }
   | { kind: 'text'; outcome: Outcome; body: string };

@@ -42,14 +42,15 @@ export class DeviceOAuth {
   async login(appId: string, query: Record<string, string | undefined>): Promise<BrowserAnswer> {
     const checked = this.#deviceKey(appId, query);
     if (!checked.ok) return checked.answer;
-    const { state, pending } = await this.#signIn.begin({ kind: 'device', ...checked.key });
+    // The URL is opened on another device than the one asking: there is no browser to bind to.
+    const { state, pending } = await this.#signIn.begin({ kind: 'device', ...checked.key }, { bind: false });
     const url = await this.#signIn.authorizationUrl(state, pending, this.#callbackUrl(appId), { device_id: checked.key.deviceId });
     return { kind: 'text', outcome: 'ok', body: url };
   }
 
   /** GET /device_oauth/{appId}/callback: exchanges the code, keeps the token 5 minutes, and shows it. */
   async callback(appId: string, query: Record<string, string | undefined>): Promise<BrowserAnswer> {
-    const pending = await this.#signIn.consume(query['state']);
+    const pending = await this.#signIn.consume(query['state'], {}, { bound: false });
     if (pending?.target.kind !== 'device' || pending.target.appId !== appId) return EXPIRED_SIGN_IN;
     if (query['error'] || !query['code']) {
       const body = { error: query['error'] ?? 'invalid_request', error_description: query['error_description'] ?? 'no code' };

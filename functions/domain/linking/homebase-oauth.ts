@@ -55,16 +55,17 @@ export class HomebaseOAuth {
   /** The `OAuth` command: answers the URL Homebase opens, which embeds the encoded callbackURL. */
   async begin(sent: string): Promise<string> {
     const callbackURL = allowedCallbackURL(sent, this.#settings.allowedCallbacks);
-    const { state } = await this.#linker.signIn.begin({ kind: 'homebase', callbackURL });
-    return `${this.#settings.publicBaseUrl}/oauth/start?state=${state}&callbackURL=${encodeURIComponent(callbackURL)}`;
+    // Homebase's server asks; no browser is here yet to bind the state to: /oauth/start does that.
+    const { state } = await this.#linker.signIn.begin({ kind: 'homebase', callbackURL }, { bind: false });
+    return `${this.#settings.publicBaseUrl}/oauth/start?state=${encodeURIComponent(state)}&callbackURL=${encodeURIComponent(callbackURL)}`;
   }
 
-  /** GET /oauth/start: on to the vendor's authorization endpoint. */
+  /** GET /oauth/start, the browser's first request: the state is bound to it, then on to the vendor. */
   async start(query: Record<string, string | undefined>): Promise<BrowserAnswer> {
-    const state = query['state'];
-    const pending = await this.#linker.signIn.peek(state);
-    if (!state || !pending || pending.target.kind !== 'homebase') return EXPIRED_SIGN_IN;
-    return { kind: 'redirect', location: await this.#linker.signIn.authorizationUrl(state, pending, this.#linker.callbackUrl) };
+    const opened = await this.#linker.signIn.peek(query['state']);
+    if (!opened || opened.target.kind !== 'homebase' || opened.binding) return EXPIRED_SIGN_IN;
+    const { state, pending, binding } = await this.#linker.signIn.bind(opened);
+    return { kind: 'redirect', location: await this.#linker.signIn.authorizationUrl(state, pending, this.#linker.callbackUrl), binding };
   }
 
   /** Back from the vendor (GET /oauth/callback, `pending` consumed): link, and send the browser back to Homebase. */

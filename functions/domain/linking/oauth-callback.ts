@@ -24,8 +24,10 @@ export class OAuthCallback {
     this.#server = deps.server;
   }
 
-  async handle(query: Record<string, string | undefined>): Promise<BrowserAnswer> {
-    const pending = await this.#signIn.consume(query['state']);
+  /** `cookies`: the request's, one of which binds the state to this browser. */
+  async handle(query: Record<string, string | undefined>, cookies: Record<string, string>): Promise<BrowserAnswer> {
+    // These flows began in a browser, which bound the state (/oauth/start, /oauth2/authorize): it must be back.
+    const pending = await this.#signIn.consume(query['state'], cookies, { bound: true });
     const target = pending?.target;
     if (pending && target?.kind === 'homebase' && this.#homebase) return this.#homebase.complete(query, target.callbackURL, pending);
     if (pending && target?.kind === 'oauth2' && this.#server) return this.#server.completeUpstream(query, pending);

@@ -1,49 +1,55 @@
 /**
  * A sign-in at the vendor's authorization server, as both OAuth flows start and finish it: a pending
- * authorization keyed by the hash of a random `state`, a PKCE S256 verifier, and the code exchange.
+ * authorization sealed in the `state` (pending-states.ts), a PKCE S256 verifier, and the code exchange.
  */
 import { crypto } from '../../runtime/builtins.ts';
-import type { AuthorizationStore, Clock, OAuthUpstream, PendingAuthorization, UpstreamGrant } from '../ports.ts';
+import type { OAuthUpstream, PendingAuthorization, UpstreamGrant } from '../ports.ts';
 import { kindOf, type UpstreamError } from '../upstream-error.ts';
-import { hashToken, randomSecret } from '../vault/tokens.ts';
+import type { Binding, PendingStates } from './pending-states.ts';
 
 const { createHash } = crypto;
 
-/** How long the person has to sign in upstream. */
-const PENDING_TTL_S = 600;
-
 export class UpstreamSignIn {
   readonly #upstream: OAuthUpstream;
-  readonly #store: AuthorizationStore;
-  readonly #clock: Clock;
+  readonly states: PendingStates;
 
-  constructor(deps: { upstream: OAuthUpstream; store: AuthorizationStore; clock: Clock }) {
+  constructor(deps: { upstream: OAuthUpstream; states: PendingStates }) {
     this.#upstream = deps.upstream;
-    this.#store = deps.store;
-    this.#clock = deps.clock;
+    this.states = deps.states;
   }
 
-  /** Stores a pending authorization for `target` and answers its state. */
-  async begin(target: PendingAuthorization['target']): Promise<{ state: string; pending: PendingAuthorization }> {
-    const state = randomSecret();
-    const pending: PendingAuthorization = {
-      stateHash: hashToken(state),
-      codeVerifier: randomSecret(),
-      target,
-      expiresAt: this.#clock.now() + PENDING_TTL_S,
-    };
-    await this.#store.savePending(pending);
-    return { state, pending };
+  /**
+   * A pending authorization for `target`, sealed into its state. `bind`: the browser is here, so the
+   * state is tied to it by the cookie answered alongside. Nothing is stored.
+   */
+  async begin(
+    target: PendingAuthorization['target'],
+    options: { bind: boolean },
+  ): Promise<{ state: string; pending: PendingAuthorization; binding?: Binding }> {
+    const created = this.states.create(target);
+    if (!options.bind) return { state: await this.states.seal(created), pending: created };
+    const { pending, binding } = this.states.bind(created);
+    return { state: await this.states.seal(pending), pending, binding };
   }
 
-  /** The pending authorization, left in place; undefined if unknown, expired or used. */
+  /** The same authorization, now tied to the browser that brought its unbound state. */
+  async bind(pending: PendingAuthorization): Promise<{ state: string; pending: PendingAuthorization; binding: Binding }> {
+    const bound = this.states.bind(pending);
+    return { state: await this.states.seal(bound.pending), ...bound };
+  }
+
+  /** The pending authorization a state holds, left usable; undefined if altered or expired. */
   peek(state: string | undefined): Promise<PendingAuthorization | undefined> {
-    return state ? this.#store.peekPending(hashToken(state), this.#clock.now()) : Promise.resolve(undefined);
+    return this.states.open(state);
   }
 
-  /** The pending authorization, used up: a state works once. */
-  consume(state: string | undefined): Promise<PendingAuthorization | undefined> {
-    return state ? this.#store.consumePending(hashToken(state), this.#clock.now()) : Promise.resolve(undefined);
+  /** The pending authorization, used up: a state works once, and a bound one only with its cookie. */
+  consume(
+    state: string | undefined,
+    cookies: Record<string, string>,
+    options: { bound: boolean },
+  ): Promise<PendingAuthorization | undefined> {
+    return this.states.consume(state, cookies, options);
   }
 
   /** The vendor's authorization URL for this pending authorization. */

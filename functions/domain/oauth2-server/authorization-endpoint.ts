@@ -10,6 +10,7 @@ import type { BrowserAnswer } from '../linking/browser-answer.ts';
 import { appendQuery } from '../linking/callback-url.ts';
 import type { PasswordLogin } from '../linking/password-login.ts';
 import { TooManyAttemptsError } from '../linking/password-login.ts';
+import type { PendingStates } from '../linking/pending-states.ts';
 import type { UpstreamLinker } from '../linking/upstream-linker.ts';
 import type { AuthorizationRequest, AuthorizationStore, Clock, PendingAuthorization } from '../ports.ts';
 import { hashToken, linkIdOf, mintCode, randomSecret } from '../vault/tokens.ts';
@@ -18,7 +19,6 @@ import type { RegisteredClient } from './registered-client.ts';
 import { sameSecret } from './registered-client.ts';
 
 /** How long a person has to sign in, and how long the code then lasts (§4.1.2 recommends at most 10 minutes). */
-const SIGN_IN_TTL_S = 600;
 const CODE_TTL_S = 60;
 
 /** What the sign-in page shows; the HTTP side renders it in the person's language. */
@@ -61,6 +61,7 @@ export const SIGN_IN_EXPIRED: BrowserAnswer = {
 export class AuthorizationEndpoint {
   readonly #client: RegisteredClient;
   readonly #store: AuthorizationStore;
+  readonly #states: PendingStates;
   readonly #clock: Clock;
   /** Exactly one: the vendor's authorization server, or the driver's own page in front of a UserCenter. */
   readonly #upstream: { kind: 'oauth'; linker: UpstreamLinker } | { kind: 'password'; login: PasswordLogin };
@@ -68,11 +69,13 @@ export class AuthorizationEndpoint {
   constructor(deps: {
     client: RegisteredClient;
     store: AuthorizationStore;
+    states: PendingStates;
     clock: Clock;
     upstream: { kind: 'oauth'; linker: UpstreamLinker } | { kind: 'password'; login: PasswordLogin };
   }) {
     this.#client = deps.client;
     this.#store = deps.store;
+    this.#states = deps.states;
     this.#clock = deps.clock;
     this.#upstream = deps.upstream;
   }
@@ -84,31 +87,30 @@ export class AuthorizationEndpoint {
     const request = read.request;
     if (this.#upstream.kind === 'oauth') {
       const { signIn, callbackUrl } = this.#upstream.linker;
-      const { state, pending } = await signIn.begin({ kind: 'oauth2', request });
-      return { kind: 'redirect', location: await signIn.authorizationUrl(state, pending, callbackUrl) };
+      const { state, pending, binding } = await signIn.begin({ kind: 'oauth2', request }, { bind: true });
+      return { kind: 'redirect', location: await signIn.authorizationUrl(state, pending, callbackUrl), ...(binding ? { binding } : {}) };
     }
-    const form = { request: randomSecret(), csrf: randomSecret() };
-    await this.#store.savePending({
-      stateHash: hashToken(form.request),
-      // Nothing is exchanged upstream on this path; the field is there for the shape's sake.
-      codeVerifier: randomSecret(),
-      target: { kind: 'oauth2', request, csrfHash: hashToken(form.csrf) },
-      expiresAt: this.#clock.now() + SIGN_IN_TTL_S,
-    });
+    // The request travels sealed in the form, tied to this browser by the CSRF cookie: nothing is stored
+    // until someone signs in.
+    const csrf = randomSecret();
+    // Nothing is exchanged upstream on this path; the verifier is there for the shape's sake.
+    const pending = this.#states.create({ kind: 'oauth2', request, csrfHash: hashToken(csrf) });
+    const form = { request: await this.#states.seal(pending), csrf };
     return { kind: 'sign_in', form };
   }
 
   /** POST /oauth2/authorize: the sign-in form. A wrong password shows the form again; the pending request stays. */
   async signIn(submission: SignInSubmission): Promise<AuthorizeAnswer> {
     if (this.#upstream.kind !== 'password' || !submission.request) return SIGN_IN_EXPIRED;
-    const stateHash = hashToken(submission.request);
-    const pending = await this.#store.peekPending(stateHash, this.#clock.now());
+    const pending = await this.#states.open(submission.request);
+    // Used up once it ends: signed in, cancelled, or refused by the account service.
+    const useUp = async () => (await this.#states.consume(submission.request, {}, { bound: false })) !== undefined;
     if (pending?.target.kind !== 'oauth2' || !csrfHolds(submission, pending.target.csrfHash)) return SIGN_IN_EXPIRED;
     const { request } = pending.target;
     const form = { request: submission.request, csrf: submission.csrf ?? '' };
 
     if (submission.cancel) {
-      if (!(await this.#store.consumePending(stateHash, this.#clock.now()))) return SIGN_IN_EXPIRED;
+      if (!(await useUp())) return SIGN_IN_EXPIRED;
       return answer(request, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' });
     }
     const username = submission.username?.trim() ?? '';
@@ -131,12 +133,12 @@ export class AuthorizationEndpoint {
       if (error instanceof WrongUsernamePasswordError) return { kind: 'sign_in', form: { ...form, username, problem: { kind: 'wrong' } } };
       const failed = upstreamFailure(error);
       if (!failed) throw error;
-      if (!(await this.#store.consumePending(stateHash, this.#clock.now()))) return SIGN_IN_EXPIRED;
+      if (!(await useUp())) return SIGN_IN_EXPIRED;
       return answer(request, failed);
     }
     // The link is made; the request is used up only now, so a wrong password could be tried again above.
     // A twin post that won this race leaves this link unseen: it retires when its tokens expire.
-    if (!(await this.#store.consumePending(stateHash, this.#clock.now()))) return SIGN_IN_EXPIRED;
+    if (!(await useUp())) return SIGN_IN_EXPIRED;
     return { kind: 'signed_in', answer: await this.#issue(request, linkId), deviceCookie };
   }
 
