@@ -4,21 +4,17 @@
  * every secret they must never carry.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { keys } from '../../functions/adapters/dynamodb/table.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
-import { apiGatewayEvent } from '../../lib/local/api-gateway.ts';
 import type { OAuthServer } from '../../lib/local/oauth-server.ts';
 import { Browser, formAction } from '../support/browser.ts';
-import { lambdaContext } from '../support/events.ts';
 import { startHandlers } from '../support/handlers.ts';
 import { startTestOAuthServer, TEST_CLIENT } from '../support/oauth.ts';
 
 const PUBLIC = new URL(TEST_CLIENT.redirect_uris[0]).origin;
 let server: OAuthServer;
 let driver: Awaited<ReturnType<typeof startHandlers>>;
-let command: (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 beforeAll(async () => {
   server = await startTestOAuthServer();
   driver = await startHandlers(
@@ -31,7 +27,6 @@ beforeAll(async () => {
     },
     { POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_DISABLED: 'false' },
   );
-  command = driver.handlers.command as never;
 });
 afterAll(async () => {
   await driver.close();
@@ -39,17 +34,7 @@ afterAll(async () => {
 });
 
 /** A browser's GET, through the command function as API Gateway would route it. */
-const get = (routeKey: string, url: string, cookie?: string) =>
-  command(
-    apiGatewayEvent({
-      method: 'GET',
-      url: new URL(url),
-      headers: cookie ? { cookie } : {},
-      body: Buffer.alloc(0),
-      route: { routeKey, pathParameters: undefined },
-    }),
-    lambdaContext,
-  );
+const get = (routeKey: string, url: string, cookie?: string) => driver.browse(routeKey, url, cookie);
 
 it('logs and metrics of linking and an inline refresh name routes and outcomes, never a code, state, token or secret', async () => {
   const written: string[] = [];

@@ -141,7 +141,8 @@ describe('what goes wrong, and what each case answers', () => {
     }
   });
 
-  it('a state used twice: the second callback gets the page, not a second link', async () => {
+  /** The person signs in at the vendor, and the browser stops just before the driver's callback. */
+  async function atCallback() {
     const { data: url } = await command('OAuth', { callbackURL: CALLBACK });
     const browser = new Browser();
     const login = await browser.visit(url, atHomebase);
@@ -150,6 +151,11 @@ describe('what goes wrong, and what each case answers', () => {
       if (u.pathname === '/oauth/callback') callback = u.toString();
       return u.pathname === '/oauth/callback';
     });
+    return { browser, callback };
+  }
+
+  it('a state used twice: the second callback gets the page, not a second link', async () => {
+    const { browser, callback } = await atCallback();
     // With the cookie /oauth/start bound the state to, as the person's browser holds it.
     const first = await browser.visit(callback, atHomebase);
     expect(first.url.origin).toBe('https://homebase.rokid.com');
@@ -158,14 +164,7 @@ describe('what goes wrong, and what each case answers', () => {
   });
 
   it("a state that reaches the callback in another browser (a login CSRF) gets the page, and stays the first browser's", async () => {
-    const { data: url } = await command('OAuth', { callbackURL: CALLBACK });
-    const browser = new Browser();
-    const login = await browser.visit(url, atHomebase);
-    let callback = '';
-    await browser.submit(formAction(login), { username: 'demo', password: 'homebase' }, (u) => {
-      if (u.pathname === '/oauth/callback') callback = u.toString();
-      return u.pathname === '/oauth/callback';
-    });
+    const { browser, callback } = await atCallback();
     const elsewhere = await new Browser().visit(callback, atHomebase);
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.body).toContain('This sign-in link is no longer valid');

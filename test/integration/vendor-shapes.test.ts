@@ -4,13 +4,10 @@
  * job. The account service is scripted on loopback to answer each grant in the shape under test.
  */
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
 import { keys } from '../../functions/adapters/dynamodb/table.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
-import { apiGatewayEvent } from '../../lib/local/api-gateway.ts';
-import { lambdaContext } from '../support/events.ts';
 import { startHandlers } from '../support/handlers.ts';
 import { type ScriptedServer, type SeenRequest, startScriptedServer } from '../support/scripted-server.ts';
 

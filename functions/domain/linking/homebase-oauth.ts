@@ -63,7 +63,7 @@ export class HomebaseOAuth {
   /** GET /oauth/start, the browser's first request: the state is bound to it, then on to the vendor. */
   async start(query: Record<string, string | undefined>): Promise<BrowserAnswer> {
     const opened = await this.#linker.signIn.peek(query['state']);
-    if (!opened || opened.target.kind !== 'homebase' || opened.binding) return EXPIRED_SIGN_IN;
+    if (opened?.target.kind !== 'homebase' || opened.binding) return EXPIRED_SIGN_IN;
     const { state, pending, binding } = await this.#linker.signIn.bind(opened);
     return { kind: 'redirect', location: await this.#linker.signIn.authorizationUrl(state, pending, this.#linker.callbackUrl), binding };
   }
