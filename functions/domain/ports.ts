@@ -205,13 +205,15 @@ export interface CredentialCipher {
 export interface ThrottleRecord {
   failures: number;
   openAt: number;
-  /** Every write adds one; 0 for a record not yet written. */
+  /** A new random value with every write; 0 for a record not yet written. */
   version: number;
 }
 
 /** Sign-in throttling's records, one item each; every write is conditional on what was read. */
 export interface AttemptStore {
   read(key: string): Promise<ThrottleRecord | undefined>;
+  /** Writes `first` if no streak runs (no record, or one with no failures); false otherwise. */
+  start(key: string, first: ThrottleRecord, expiresAt: number): Promise<boolean>;
   /** Writes `next` if the stored record is still at `expectedVersion` (0: none stored); false when another writer won. */
   write(key: string, next: ThrottleRecord, expectedVersion: number, expiresAt: number): Promise<boolean>;
   clear(key: string): Promise<void>;

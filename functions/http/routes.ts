@@ -29,11 +29,11 @@ export const isOAuth2Route = (routeKey: string): boolean =>
   routeKey === 'GET /.well-known/oauth-authorization-server' || routeKey.includes(' /oauth2/');
 
 /**
- * Routes only `npm start` serves, never deployed: the playground (`/`, `/playground/*`) and the local
+ * Routes only `npm start` serves, never deployed: the playground (`/`, its icon, `/playground/*`) and the local
  * stand-ins for Homebase's callback pages (`/local/*`). The deployed-assembly test holds the template's
  * API to ROUTES exactly, and any other route to these.
  */
 export const isLocalOnlyRoute = (routeKey: string): boolean => {
   const path = routeKey.split(' ')[1] ?? '';
-  return path === '/' || path.startsWith('/playground/') || path.startsWith('/local/');
+  return path === '/' || path === '/favicon.ico' || path.startsWith('/playground/') || path.startsWith('/local/');
 };

@@ -32,10 +32,14 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
+/** Console errors and page errors of each page, from its first load on: a CSP violation or a 404 shows here. */
+const problemsOf = new WeakMap<Page, string[]>();
+
 async function open(viewport = { width: 1280, height: 900 }): Promise<Page> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const problems: string[] = [];
+  problemsOf.set(page, problems);
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text());
   });
@@ -45,6 +49,25 @@ async function open(viewport = { width: 1280, height: 900 }): Promise<Page> {
   expect(problems).toEqual([]);
   return page;
 }
+
+/**
+ * Whether two characters are drawn as different glyphs in the page's font. Without a font for them,
+ * chromium draws every one as the same box, so two distinct characters that look alike are boxes.
+ */
+const drawnApart = (page: Page, a: string, b: string): Promise<boolean> =>
+  // A script in the page's own terms (this file is compiled without the DOM's types).
+  page.evaluate(`(() => {
+    const pixels = (text) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 48;
+      canvas.height = 48;
+      const context = canvas.getContext('2d');
+      context.font = '32px ' + getComputedStyle(document.body).fontFamily;
+      context.fillText(text, 4, 36);
+      return Array.from(context.getImageData(0, 0, 48, 48).data).join(',');
+    };
+    return pixels(${JSON.stringify(a)}) !== pixels(${JSON.stringify(b)});
+  })()`);
 
 const card = (page: Page, name: string) => page.getByRole('article', { name });
 
@@ -84,6 +107,62 @@ describe.skipIf(!hasChromium)('the playground, in chromium', { timeout: 60_000 }
     await light.getByRole('switch').click();
     await expect.poll(() => light.getByRole('alert').textContent()).toMatch(/^E_DRIVER_SIGN_ERROR: Your sign-in is no longer valid/);
     await page.screenshot({ path: screenshotPath('playground-error'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('renders the Chinese names with real glyphs, triggers the scene, keeps the action in sight, and signs out by revoking the link', async () => {
+    const page = await open({ width: 1280, height: 800 });
+    await page.getByRole('button', { name: 'Sign in with login' }).click();
+    await page.getByRole('heading', { name: '客厅' }).waitFor();
+    // Two private-use characters have no glyph anywhere: the check tells boxes apart from glyphs.
+    await expect(drawnApart(page, '\uE000', '\uE001')).resolves.toBe(false);
+    await expect(drawnApart(page, '回', '家'), 'CJK text falls back to boxes: apt-get install fonts-wqy-zenhei').resolves.toBe(true);
+
+    // The scene has only `on`: it is a button, and pressing it runs the scene.
+    const scene = card(page, '回家模式');
+    await scene.getByRole('button', { name: 'on' }).click();
+    await expect.poll(() => scene.locator('[data-property=switch]').textContent()).toBe('switch: on');
+
+    // The request shows the action first, whole: nothing cut off, nothing to scroll.
+    const request = page.getByLabel('POST /execute request').first();
+    await expect(request.textContent()).resolves.toMatch(/^\{\n {2}"action": \{/);
+    const fits = await request.evaluate((node) => node.scrollHeight <= node.clientHeight + 1 && node.scrollWidth <= node.clientWidth + 1);
+    expect(fits).toBe(true);
+    await page.screenshot({ path: screenshotPath('playground-1280x800') });
+
+    // Signing out revokes the link: the token it held is refused afterwards.
+    const token = await page.evaluate<string>(`JSON.parse(sessionStorage.getItem('homebase-playground-session')).userToken`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in with login' }).waitFor();
+    await expect(page.getByLabel('POST /oauth2/revoke (as Homebase) response').first().textContent()).resolves.toContain('"revoked": true');
+    const listed = await fetch(`${driver.url}/list`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userAuth: { userToken: token } }),
+    }).then((r) => r.json());
+    expect(listed).toMatchObject({ status: 1, errorName: expect.stringMatching(/^E_(INVALID_AUTHORIZATION|DRIVER_SIGN_ERROR)$/) });
+    expect(problemsOf.get(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("on a phone, keeps the protocol in sight and a slider's steps on one line", async () => {
+    const page = await open({ width: 390, height: 844 });
+    await page.getByRole('button', { name: 'Sign in with login' }).click();
+    await page.getByRole('heading', { name: '客厅' }).waitFor();
+    const light = card(page, '吸顶灯');
+    await light.getByRole('slider', { name: '吸顶灯 brightness' }).fill('40');
+    await expect.poll(() => light.locator('[data-property=brightness]').textContent()).toBe('brightness: 40');
+    const pane = await page.getByRole('region', { name: 'Protocol' }).boundingBox();
+    expect(pane!.y).toBeLessThan(844);
+    expect(pane!.y + pane!.height).toBeLessThanOrEqual(844 + 1);
+    const steps = light.locator('.control', { has: page.getByRole('slider', { name: '吸顶灯 brightness' }) }).locator('.steps button');
+    const tops = await steps.evaluateAll((buttons: { getBoundingClientRect(): { top: number } }[]) =>
+      buttons.map((button) => Math.round(button.getBoundingClientRect().top)),
+    );
+    expect(tops.length).toBeGreaterThan(1);
+    expect(new Set(tops).size).toBe(1);
+    await page.screenshot({ path: screenshotPath('playground-390x844') });
+    expect(problemsOf.get(page)).toEqual([]);
     await page.context().close();
   });
 

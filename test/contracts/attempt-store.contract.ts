@@ -31,8 +31,21 @@ export function attemptStoreContract(name: string, store: () => AttemptStore) {
       const k = key();
       await store().write(k, { failures: 7, openAt: 5000, version: 1 }, 0, 9999);
       await store().clear(k);
-      await expect(store().read(k)).resolves.toEqual({ failures: 0, openAt: 0, version: 2 });
+      const cleared = await store().read(k);
+      expect(cleared).toEqual({ failures: 0, openAt: 0, version: expect.any(Number) });
+      expect(cleared?.version).not.toBe(1);
       await expect(store().clear(key())).resolves.toBeUndefined();
+    });
+
+    it('starts a streak only where none runs: no record, or one cleared; one of several racers wins', async () => {
+      const k = key();
+      const first = (version: number) => ({ failures: 1, openAt: 0, version });
+      const wins = await Promise.all(Array.from({ length: 8 }, (_, i) => store().start(k, first(100 + i), 9999)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      await expect(store().start(k, first(200), 9999)).resolves.toBe(false);
+      await store().clear(k);
+      await expect(store().start(k, first(300), 9999)).resolves.toBe(true);
+      await expect(store().read(k)).resolves.toEqual(first(300));
     });
 
     it('counts a window up to its limit and no further, even when reservations race, and takes one back', async () => {

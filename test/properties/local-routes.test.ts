@@ -30,7 +30,14 @@ function send(method: string, path: string, headers: Record<string, string>, bod
   });
 }
 
-const LOCAL_ROUTES = ['GET /', 'POST /playground/oauth2-token', 'GET /local/callback', 'GET /local/oauth2-callback'];
+const LOCAL_ROUTES = [
+  'GET /',
+  'GET /favicon.ico',
+  'POST /playground/oauth2-token',
+  'POST /playground/sign-out',
+  'GET /local/callback',
+  'GET /local/oauth2-callback',
+];
 const templates = [...Object.keys(ROUTES), ...LOCAL_ROUTES].map((routeKey) => routeKey.split(' ')[1]!);
 
 /** Path pieces that broke it once, and random text. */

@@ -180,6 +180,12 @@ export class InMemoryAttemptStore implements AttemptStore {
     const record = this.records.get(key);
     return record && { ...record };
   }
+  async start(key: string, first: ThrottleRecord): Promise<boolean> {
+    const record = this.records.get(key);
+    if (record && record.failures !== 0) return false;
+    this.records.set(key, { ...first });
+    return true;
+  }
   async write(key: string, next: ThrottleRecord, expectedVersion: number): Promise<boolean> {
     if ((this.records.get(key)?.version ?? 0) !== expectedVersion) return false;
     this.records.set(key, { ...next });
@@ -187,7 +193,7 @@ export class InMemoryAttemptStore implements AttemptStore {
   }
   async clear(key: string): Promise<void> {
     const record = this.records.get(key);
-    if (record) this.records.set(key, { failures: 0, openAt: 0, version: record.version + 1 });
+    if (record) this.records.set(key, { failures: 0, openAt: 0, version: record.version + 7919 });
   }
   async reserveInWindow(key: string, limit: number, now: number, windowS: number): Promise<boolean> {
     const window = this.windows.get(key);

@@ -148,7 +148,7 @@ describe('attempt limits', () => {
     const down = loginCommand(new PasswordLogin({ upstream: upstream('unavailable'), vault: vault(), limits }));
     for (let i = 0; i < 8; i++)
       await expect(down({ username: 'demo', password: 'x' }, FROM)).rejects.toMatchObject({ errorName: 'E_SERVER_UNREACHABLE' });
-    expect([...limits.store.records.values()]).toEqual([{ failures: 0, openAt: 0, version: 16 }]);
+    expect([...limits.store.records.values()]).toEqual([{ failures: 0, openAt: 0, version: expect.any(Number) }]);
   });
 });
 

@@ -23,15 +23,36 @@ export class DynamoAttemptStore implements AttemptStore {
     return { failures: Number(Item['failures'] ?? 0), openAt: Number(Item['openAt'] ?? 0), version: Item['version'] };
   }
 
+  async start(key: string, first: ThrottleRecord, expiresAt: number): Promise<boolean> {
+    return this.#put(key, first, expiresAt, {
+      ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(version) OR failures = :zero',
+      ExpressionAttributeValues: { ':zero': 0 },
+    });
+  }
+
   async write(key: string, next: ThrottleRecord, expectedVersion: number, expiresAt: number): Promise<boolean> {
+    return this.#put(
+      key,
+      next,
+      expiresAt,
+      expectedVersion === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(version)' }
+        : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } },
+    );
+  }
+
+  async #put(
+    key: string,
+    record: ThrottleRecord,
+    expiresAt: number,
+    condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
+  ): Promise<boolean> {
     try {
       await this.#db.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { ...keys.attempts(key), ...next, [TTL_ATTRIBUTE]: expiresAt },
-          ...(expectedVersion === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(version)' }
-            : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
+          Item: { ...keys.attempts(key), ...record, [TTL_ATTRIBUTE]: expiresAt },
+          ...condition,
         }),
       );
       return true;
@@ -48,9 +69,10 @@ export class DynamoAttemptStore implements AttemptStore {
         new UpdateCommand({
           TableName: this.#table,
           Key: keys.attempts(key),
-          UpdateExpression: 'SET failures = :zero, openAt = :zero ADD version :one',
+          UpdateExpression: 'SET failures = :zero, openAt = :zero, version = :version',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+          // A new version, so a reservation that read the streak before it ended cannot write over the clearing.
+          ExpressionAttributeValues: { ':zero': 0, ':version': Math.floor(Math.random() * 2 ** 48) + 1 },
         }),
       )
       .catch((error: unknown) => {

@@ -43,8 +43,11 @@ export interface Attempt {
 /** An attempt that may go ahead. Exactly one of its methods is called once the outcome is known. */
 export interface Reservation {
   kind: 'reserved';
-  /** The credentials were right: the record is cleared. Answers a device cookie to give the browser. */
-  succeeded(): Promise<{ deviceCookie: string }>;
+  /**
+   * The credentials were right: the record is cleared. Answers a device cookie to give the browser, and
+   * `done`, the clearing, for the caller to await before it answers (it may do its other work meanwhile).
+   */
+  succeeded(): Promise<{ deviceCookie: string; done: Promise<void> }>;
   /** The credentials were wrong: the attempt stays counted. */
   failed(): Promise<void>;
   /** Nobody checked them (the account service could not be reached): the attempt is given back. */
@@ -103,8 +106,9 @@ export class AttemptLimits {
     return {
       kind: 'reserved',
       succeeded: async () => {
-        await Promise.all([this.#store.clear(key), releaseAddress()]);
-        return { deviceCookie: await this.#mintDevice(flow, who) };
+        // The streak ends while the sign-in goes on: the caller awaits `done` before it answers.
+        const done = Promise.all([this.#store.clear(key), releaseAddress()]).then(() => undefined);
+        return { deviceCookie: await this.#mintDevice(flow, who), done };
       },
       failed: async () => undefined,
       release: async () => {
@@ -113,15 +117,22 @@ export class AttemptLimits {
     };
   }
 
-  /** Counts one more attempt on the record, if its wait is over: a read, then a write conditional on what was read. */
+  /**
+   * Counts one more attempt on the record, if its wait is over. Most sign-ins find no streak running, so
+   * the first try is a single write that starts one only if none runs; otherwise a read, then a write
+   * conditional on the version read.
+   */
   async #take(key: string, free: number): Promise<{ kind: 'taken'; record: ThrottleRecord } | Refusal> {
+    const expiresAt = () => this.#clock.now() + this.#settings.delayCapS + 86_400;
+    const first = { failures: 1, openAt: this.#clock.now() + this.delayAfter(1, free), version: newVersion() };
+    if (await this.#store.start(key, first, expiresAt())) return { kind: 'taken', record: first };
     for (let race = 0; race < MAX_RACES; race++) {
       const now = this.#clock.now();
       const current = (await this.#store.read(key)) ?? { failures: 0, openAt: 0, version: 0 };
       if (current.openAt > now) return { kind: 'refused', retryAt: current.openAt, refusal: tooMany(current.openAt, now) };
       const failures = current.failures + 1;
-      const record = { failures, openAt: now + this.delayAfter(failures, free), version: current.version + 1 };
-      if (await this.#store.write(key, record, current.version, now + this.#settings.delayCapS + 86_400)) return { kind: 'taken', record };
+      const record = { failures, openAt: now + this.delayAfter(failures, free), version: newVersion() };
+      if (await this.#store.write(key, record, current.version, expiresAt())) return { kind: 'taken', record };
     }
     // Another attempt at the same account won every race: this one is a guess too many at once.
     const retryAt = this.#clock.now() + 1;
@@ -131,7 +142,7 @@ export class AttemptLimits {
   /** Undoes a reservation, if nothing was counted on the record since; otherwise it stays, erring on the guesser's side. */
   async #giveBack(key: string, taken: ThrottleRecord): Promise<void> {
     const previous = Math.max(0, taken.failures - 1);
-    const restored = { failures: previous, openAt: 0, version: taken.version + 1 };
+    const restored = { failures: previous, openAt: 0, version: newVersion() };
     await this.#store.write(key, restored, taken.version, this.#clock.now() + 86_400);
   }
 
@@ -149,6 +160,9 @@ export class AttemptLimits {
     return `d1.${id}.${await this.#hmac(`device\u0000${flow}\u0000${who}\u0000${id}`)}`;
   }
 }
+
+/** A random version for each write: compare-and-swap on it cannot be fooled by a record that came back to an old count. */
+const newVersion = () => randomBytes(6).readUIntBE(0, 6) + 1;
 
 function tooMany(retryAt: number, now: number): string {
   const seconds = Math.max(1, retryAt - now);

@@ -87,7 +87,7 @@ export class DeviceOAuth {
       const error_description = 'No token for this device_id and request_id was issued in the last 5 minutes.';
       return { kind: 'json', outcome: 'not_found', body: { error: 'not_found', error_description } };
     }
-    await reservation.succeeded();
+    await (await reservation.succeeded()).done;
     return { kind: 'json', outcome: 'ok', body: stored.token };
   }
 

@@ -75,11 +75,14 @@ export class PasswordLogin {
       else await reservation.failed();
       throw error instanceof UpstreamError ? loginError(error) : error;
     }
-    const { deviceCookie } = await reservation.succeeded();
+    const { deviceCookie, done } = await reservation.succeeded();
     try {
       const vendorUserId = await this.#upstream.userIdOf(grant.accessToken);
-      return { auth: await this.#vault.link(vendorUserId, 'usercenter', grant), deviceCookie };
+      const auth = await this.#vault.link(vendorUserId, 'usercenter', grant);
+      await done;
+      return { auth, deviceCookie };
     } catch (error) {
+      await done.catch(() => undefined);
       throw error instanceof UpstreamError ? loginError(error) : error;
     }
   }

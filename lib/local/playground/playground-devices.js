@@ -25,7 +25,9 @@ function fill(node, device, problem) {
 function control(device, property, names) {
   const act = (name, value) => execute(device, { property, name, ...(value === undefined ? {} : { value }) });
   const row = el('div', { class: 'control' }, el('span', { class: 'prop' }, property));
-  if (property === 'switch' && names.includes('on') && names.includes('off')) {
+  // A toggle needs both ends; a scene's switch has only `on`, which is then a button of its own.
+  const toggle = property === 'switch' && names.includes('on') && names.includes('off');
+  if (toggle) {
     const on = device.state?.switch === 'on';
     row.append(
       el('button', {
@@ -57,7 +59,7 @@ function control(device, property, names) {
           max: 999,
           value,
           'aria-label': `${device.name} channel`,
-          style: 'width:70px',
+          class: 'channel',
           onchange: (e) => act('num', Number(e.target.value)),
         }),
       );
@@ -74,9 +76,7 @@ function control(device, property, names) {
       );
     }
   }
-  const named = names.filter(
-    (name) => !STEPS.includes(name) && name !== 'num' && !(property === 'switch' && (name === 'on' || name === 'off')),
-  );
+  const named = names.filter((name) => !STEPS.includes(name) && name !== 'num' && !(toggle && (name === 'on' || name === 'off')));
   if ((property === 'mode' || property === 'swing_mode') && named.length > 0) {
     const select = el(
       'select',
@@ -90,15 +90,24 @@ function control(device, property, names) {
       if (property !== 'media_control' || name === 'stop')
         row.append(el('button', { type: 'button', class: 'quiet', onclick: () => act(name) }, name));
   }
-  for (const name of names.filter((n) => STEPS.includes(n) && !(property === 'switch')))
-    row.append(el('button', { type: 'button', class: 'quiet', onclick: () => act(name) }, name));
+  // The steps stay together on one line, beside the slider or under it on a narrow screen.
+  const steps = names.filter((n) => STEPS.includes(n) && !(property === 'switch'));
+  if (steps.length > 0)
+    row.append(
+      el(
+        'span',
+        { class: 'steps' },
+        steps.map((name) => el('button', { type: 'button', class: 'quiet', onclick: () => act(name) }, name)),
+      ),
+    );
   if (property === 'switch' && names.includes('stop'))
     row.append(el('button', { type: 'button', class: 'quiet', onclick: () => act('stop') }, 'stop'));
   return row;
 }
 
 async function execute(device, action) {
-  const envelope = await call('/execute', { device: { deviceId: device.deviceId, state: device.state, userAuth: userAuth() }, action });
+  // The action first, so that the protocol pane shows what was asked at the top of the request.
+  const envelope = await call('/execute', { action, device: { deviceId: device.deviceId, state: device.state, userAuth: userAuth() } });
   const node = document.querySelector(`[data-device-id="${CSS.escape(device.deviceId)}"]`);
   if (envelope.status !== 0) return fill(node, device, `${envelope.errorName}: ${envelope.message}`);
   for (const [property, value] of Object.entries(envelope.data ?? {})) if (value !== null) device.state[property] = value;

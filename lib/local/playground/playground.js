@@ -111,7 +111,16 @@ async function renderHome() {
   document.getElementById('view').replaceChildren(toolbar, ...body);
 }
 
-function signOut() {
+/** Signing out ends the link, as unlinking in the Rokid app would: its tokens stop working, and the refresh job lets it go. */
+async function signOut() {
+  const token = session.userToken;
+  const response = await fetch('/playground/sign-out', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  const answer = await response.json();
+  logExchange('POST /oauth2/revoke (as Homebase)', { token }, answer, response.ok);
   sessionStorage.removeItem(SESSION);
   session = null;
   renderSignIn();

@@ -49,33 +49,67 @@ export function playgroundRoutes(settings: ConfigInput) {
 
   /** Homebase's side of the token request: the client authenticates with its secret, which the page never sees. */
   const token = async (event: APIGatewayProxyEventV2): Promise<Result> => {
-    let fields: unknown;
-    try {
-      fields = JSON.parse(event.body ?? '{}');
-    } catch {
-      return json(400, { error: 'invalid_request', error_description: 'The body is not JSON.' });
-    }
-    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-      return json(400, { error: 'invalid_request', error_description: 'The body is not a JSON object.' });
-    }
+    const fields = bodyObject(event.body);
+    if (!fields) return json(400, { error: 'invalid_request', error_description: 'The body is not a JSON object.' });
     const form = new URLSearchParams();
     for (const name of ['grant_type', 'code', 'code_verifier', 'refresh_token']) {
-      const value = (fields as Record<string, unknown>)[name];
+      const value = fields[name];
       if (typeof value === 'string') form.set(name, value);
     }
     if (form.get('grant_type') === 'authorization_code') form.set('redirect_uri', playgroundRedirectUri(settings.PUBLIC_BASE_URL ?? ''));
+    return asHomebase('/oauth2/token', form);
+  };
+
+  /**
+   * Signing out revokes the link, as Homebase does when a person unlinks: v1 has no command for it, so the
+   * page asks here, and this route revokes the token at the OAuth 2.0 server (RFC 7009) with the client's
+   * credentials, which stay in this process. Any link's token will do, however it was made.
+   */
+  const signOut = async (event: APIGatewayProxyEventV2): Promise<Result> => {
+    const fields = bodyObject(event.body);
+    if (!fields) return json(400, { error: 'invalid_request', error_description: 'The body is not a JSON object.' });
+    if (typeof fields['token'] !== 'string' || fields['token'] === '') {
+      return json(400, { error: 'invalid_request', error_description: 'token is missing: the userToken to sign out.' });
+    }
+    return asHomebase('/oauth2/revoke', new URLSearchParams({ token: fields['token'] }));
+  };
+
+  /** A form post to the OAuth 2.0 server, authenticated as the local client, as Homebase's servers post it. */
+  async function asHomebase(path: string, form: URLSearchParams): Promise<Result> {
     const basic = Buffer.from(
       `${encodeURIComponent(settings.HOMEBASE_CLIENT_ID ?? '')}:${encodeURIComponent(settings.HOMEBASE_CLIENT_SECRET ?? '')}`,
     ).toString('base64');
-    const response = await fetch(`${settings.PUBLIC_BASE_URL}/oauth2/token`, {
+    const response = await fetch(`${settings.PUBLIC_BASE_URL}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
       body: form,
     });
-    return json(response.status, await response.json());
-  };
+    const text = await response.text();
+    // RFC 7009 answers an empty 200: the page shows it as an object all the same.
+    return json(response.status, text === '' ? { revoked: response.ok } : JSON.parse(text));
+  }
 
-  return { 'GET /': page, 'POST /playground/oauth2-token': token };
+  const favicon = async (): Promise<Result> => ({
+    statusCode: 200,
+    headers: { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' },
+    body: FAVICON,
+  });
+
+  return { 'GET /': page, 'GET /favicon.ico': favicon, 'POST /playground/oauth2-token': token, 'POST /playground/sign-out': signOut };
+}
+
+/** The page's mark, as the browser's tab shows it. */
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#1f6feb"/><text x="16" y="22" font-family="sans-serif" font-size="18" font-weight="700" fill="#fff" text-anchor="middle">H</text></svg>';
+
+/** A JSON body that is an object, or undefined. */
+function bodyObject(body: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body ?? '{}');
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const json = (statusCode: number, body: unknown): Result => ({
@@ -94,6 +128,7 @@ function html(config: { clientId: string; redirectUri: string }): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Homebase driver playground</title>
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <style>${STYLE}</style>
 </head>
 <body>
