@@ -2,8 +2,8 @@
  * `npm start`: the driver on http://127.0.0.1:$PORT with an embedded DynamoDB, the UserCenter
  * stand-in and the virtual device cloud. No AWS account, no Docker.
  */
-import { startLocalDriver } from '../lib/local/driver.ts';
-import { DEMO_ACCOUNT } from '../lib/local/usercenter-server.ts';
+import { execFileSync } from 'node:child_process';
+import type { AccessRecord } from '../lib/local/api-gateway.ts';
 
 const port = Number(process.env['PORT'] ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -17,9 +17,23 @@ if (upstreamStyle !== 'oidc' && upstreamStyle !== 'xiaomi') {
   process.exit(1);
 }
 
+// A person reads npm start's output: one short line per request, unless LOCAL_LOG_FORMAT=json asks for the
+// handlers' own JSON lines, as deployed. Set before the handlers load, since the logger reads it as it loads.
+const logFormat = process.env['LOCAL_LOG_FORMAT'] ?? 'access';
+if (logFormat !== 'access' && logFormat !== 'json') {
+  console.error(`LOCAL_LOG_FORMAT must be access or json, not "${logFormat}".`);
+  process.exit(1);
+}
+if (logFormat === 'access') process.env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
+const { startLocalDriver } = await import('../lib/local/driver.ts');
+const { DEMO_ACCOUNT } = await import('../lib/local/usercenter-server.ts');
+
+const accessLine = ({ method, path, status, ms }: AccessRecord) =>
+  console.log(`${new Date().toISOString().slice(11, 19)} ${method} ${path} ${status} ${Math.round(ms)} ms`);
+
 let driver: Awaited<ReturnType<typeof startLocalDriver>>;
 try {
-  driver = await startLocalDriver({ port, dataDir, upstreamStyle });
+  driver = await startLocalDriver({ port, dataDir, upstreamStyle, ...(logFormat === 'access' ? { onAnswer: accessLine } : {}) });
 } catch (error) {
   // The reason only: a person reads this, and a stack trace would hide it.
   const reason =
@@ -88,4 +102,18 @@ ${playground}${tryIt}${oauth2}
 
 Upstream tokens are refreshed every ${driver.config.REFRESH_INTERVAL_S} s by the same job the deployed schedule runs.
 
+${cjkFontHint()}Each request is logged as one line (LOCAL_LOG_FORMAT=json for the handlers' JSON logs, as deployed).
 Press Ctrl-C to stop.`);
+
+/**
+ * The demo home's names are Chinese: without a CJK font a browser draws them as boxes. Debian and Ubuntu
+ * have fc-list; where it is missing (macOS, Windows) a CJK font comes with the system.
+ */
+function cjkFontHint(): string {
+  try {
+    if (execFileSync('fc-list', [':lang=zh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '') return '';
+  } catch {
+    return '';
+  }
+  return "No Chinese font is installed, so the demo home's names show as boxes: apt-get install fonts-wqy-zenhei (or fonts-noto-cjk).\n\n";
+}

@@ -9,7 +9,11 @@ import { describeIssue } from './domain/protocol/validation.ts';
 import { DEFAULT_POLICY } from './domain/refresh/schedule.ts';
 
 const text = v.pipe(v.string(), v.trim(), v.nonEmpty());
-const httpUrl = v.pipe(text, v.url(), v.regex(/^https?:\/\//, 'expected an http(s) URL'));
+const httpUrl = v.pipe(
+  text,
+  v.url('expected an http(s) URL, such as https://login.vendor.example'),
+  v.regex(/^https?:\/\//, 'expected an http(s) URL'),
+);
 const wholeNumber = (fallback: number) =>
   v.pipe(
     v.optional(v.string(), String(fallback)),
@@ -182,11 +186,13 @@ export type ConfigSource = () => Config;
 
 export const fromEnvironment: ConfigSource = () => readConfig(process.env);
 
-export function readConfig(env: Record<string, string | undefined>): Config {
+/** What a person should do about a bad setting: deployed, it is the operators'; under `npm start`, the person's own. */
+export const DEPLOYED_REMEDY = 'Its operators must fix the deployment.';
+export const LOCAL_REMEDY = 'Fix the setting and run npm start again; docs/configuration.md lists every key.';
+
+export function readConfig(env: Record<string, string | undefined>, remedy = DEPLOYED_REMEDY): Config {
   const result = v.safeParse(ConfigSchema, env, { abortEarly: true });
   if (result.success) return result.output;
   const [issue] = result.issues;
-  throw new DriverError(
-    `The driver is not configured correctly (${describeIssue(issue, { root: 'the environment' })}). Its operators must fix the deployment.`,
-  );
+  throw new DriverError(`The driver is not configured correctly (${describeIssue(issue, { root: 'the environment' })}). ${remedy}`);
 }

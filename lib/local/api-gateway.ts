@@ -25,8 +25,29 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-export async function startApiGateway(options: { port: number; routes: Routes; host?: string }): Promise<LocalApi> {
+/** One answered request, for an access log: the path only, since a query may carry codes and states. */
+export interface AccessRecord {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
+export async function startApiGateway(options: {
+  port: number;
+  routes: Routes;
+  host?: string;
+  /** Told of every answered request. */
+  onAnswer?: (record: AccessRecord) => void;
+}): Promise<LocalApi> {
   const server = createServer((req, res) => {
+    if (options.onAnswer) {
+      const started = performance.now();
+      res.on('finish', () => {
+        const path = (req.url ?? '/').split('?')[0] ?? '/';
+        options.onAnswer?.({ method: req.method ?? 'GET', path, status: res.statusCode, ms: performance.now() - started });
+      });
+    }
     serve(options.routes, req, res).catch((error: unknown) => {
       console.error('local API gateway failed', error);
       if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });

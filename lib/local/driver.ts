@@ -13,14 +13,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newKeyFileContents } from '../../functions/adapters/crypto/file-data-keys.ts';
 import { commandHandler } from '../../functions/command.ts';
-import { type Config, type ConfigInput, HOMEBASE_CALLBACK_ORIGINS, HOMEBASE_REDIRECT_URI, readConfig } from '../../functions/config.ts';
+import {
+  type Config,
+  type ConfigInput,
+  HOMEBASE_CALLBACK_ORIGINS,
+  HOMEBASE_REDIRECT_URI,
+  LOCAL_REMEDY,
+  readConfig,
+} from '../../functions/config.ts';
 import { executeHandler } from '../../functions/execute.ts';
 import { escapeHtml } from '../../functions/http/browser-handler.ts';
 import { isLocalOnlyRoute, ROUTES } from '../../functions/http/routes.ts';
 import { listHandler } from '../../functions/list.ts';
 import { refreshHandler } from '../../functions/refresh.ts';
 import { FUNCTION_SIZING } from '../functions.ts';
-import { type Routes, startApiGateway } from './api-gateway.ts';
+import { type AccessRecord, type Routes, startApiGateway } from './api-gateway.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { DeviceCloudServer } from './device-cloud-server.ts';
 import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
@@ -43,6 +50,8 @@ export interface LocalDriverOptions {
   upstreamStyle?: UpstreamStyle;
   /** The playground at `/`: `on` (default, or PLAYGROUND) or `off`. */
   playground?: 'on' | 'off';
+  /** Told of every answered request (npm start prints an access line). */
+  onAnswer?: (record: AccessRecord) => void;
 }
 
 export interface LocalDriver {
@@ -110,7 +119,7 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     // OAuth settings need) is known.
     let config: Config | undefined;
     const source = () => {
-      config ??= readConfig(settings);
+      config ??= readConfig(settings, LOCAL_REMEDY);
       return config;
     };
     const handlers = { list: listHandler(source), execute: executeHandler(source), command: commandHandler(source) };
@@ -128,12 +137,16 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       body: localOAuth2CallbackPage(settings, event.queryStringParameters ?? {}),
     });
     // The playground (PLAYGROUND=on, the local default): a page at `/`, never deployed.
-    const playground = (options.playground ?? process.env['PLAYGROUND'] ?? 'on') === 'on';
+    const playgroundSetting = options.playground ?? process.env['PLAYGROUND'] ?? 'on';
+    if (playgroundSetting !== 'on' && playgroundSetting !== 'off') {
+      throw new Error(`PLAYGROUND must be on or off, not "${playgroundSetting}".`);
+    }
+    const playground = playgroundSetting === 'on';
     if (playground) Object.assign(routes, playgroundRoutes(settings));
     // A route the stack does not deploy must be declared local-only, so the two route tables cannot drift apart.
     const undeclared = Object.keys(routes).filter((routeKey) => !(routeKey in ROUTES) && !isLocalOnlyRoute(routeKey));
     if (undeclared.length > 0) throw new Error(`local routes not declared in functions/http/routes.ts: ${undeclared.join(', ')}`);
-    const api = await startApiGateway({ port: options.port, routes });
+    const api = await startApiGateway({ port: options.port, routes, ...(options.onAnswer ? { onAnswer: options.onAnswer } : {}) });
     stops.unshift(api.close);
 
     settings.PUBLIC_BASE_URL ??= api.url;

@@ -73,7 +73,11 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     findAccount: async (_ctx, sub) =>
       accounts.some((account) => account.accountId === sub) ? { accountId: sub, claims: async () => ({ sub }) } : undefined,
-    features: { devInteractions: { enabled: false }, revocation: { enabled: true } },
+    features: {
+      devInteractions: { enabled: false },
+      // A client may revoke its own tokens only (RFC 7009 §2.1), as a real provider checks.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+    },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // A first-party server: the user's login is the consent, so the grant is made on the spot.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
@@ -157,14 +161,27 @@ async function interact(provider: Provider, req: IncomingMessage, res: ServerRes
 }
 
 const loginForm = (uid: string, error: string) => `<!doctype html>
-<meta charset="utf-8"><title>Sign in</title>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in</title>
+<style>${LOGIN_STYLE}</style>
+<main>
 <h1>Sign in to the vendor account</h1>
+<p class="hint">The local stand-in for the vendor's login page: sign in as <b>${DEMO_OAUTH_ACCOUNT.username}</b> / <b>${DEMO_OAUTH_ACCOUNT.password}</b>.</p>
 ${error ? `<p role="alert">${error}</p>` : ''}
 <form method="post" action="/interaction/${uid}/login">
-  <label>Username <input name="username" autocomplete="username"></label>
+  <label>Username <input name="username" autocomplete="username" autofocus></label>
   <label>Password <input name="password" type="password" autocomplete="current-password"></label>
-  <button>Sign in</button> <button name="deny" value="1">Cancel</button>
-</form>`;
+  <div class="buttons"><button>Sign in</button> <button name="deny" value="1" class="quiet">Cancel</button></div>
+</form>
+</main>`;
+
+/** Plain and readable on a phone; the page is a local stand-in, so a style element of its own is enough. */
+const LOGIN_STYLE = `body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;background:#f4f6f9;color:#0f1720}
+main{max-width:380px;margin:40px auto;padding:24px;background:#fff;border:1px solid #e3e8ef;border-radius:14px}
+h1{font-size:20px;margin:0 0 8px}.hint{color:#5b6777;font-size:13px}[role=alert]{color:#b42318}
+label{display:block;margin:12px 0;font-size:13px;color:#5b6777}
+input{display:block;box-sizing:border-box;width:100%;margin-top:4px;padding:10px;font:inherit;border:1px solid #cfd6e0;border-radius:8px}
+.buttons{display:flex;gap:8px;margin-top:16px}button{flex:1;padding:10px;font:inherit;font-weight:600;border:0;border-radius:8px;background:#1f6feb;color:#fff}
+button.quiet{background:#eef2f7;color:#0f1720}`;
 
 function page(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(html);

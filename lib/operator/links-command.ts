@@ -63,7 +63,7 @@ export async function runLinks(argv: string[], io: LinksIo): Promise<number> {
   if (command === 'list') {
     const rows: LinkHeader[] = [];
     for await (const header of links.all()) rows.push(header);
-    rows.sort((a, b) => a.createdAt - b.createdAt);
+    rows.sort((a, b) => a.createdAt - b.createdAt || a.linkId.localeCompare(b.linkId));
     print(rows.map(summary), () => (rows.length === 0 ? ['No links.'] : table_(rows.map(summary))));
     return 0;
   }
@@ -74,7 +74,10 @@ export async function runLinks(argv: string[], io: LinksIo): Promise<number> {
     return 1;
   }
   if (command === 'show') {
-    const headers = (await Promise.all(ids.map((id) => links.header(id)))).filter((h) => h !== undefined);
+    // Oldest first, as `list` orders them, so two runs print the same links in the same order.
+    const headers = (await Promise.all(ids.map((id) => links.header(id))))
+      .filter((h) => h !== undefined)
+      .sort((a, b) => a.createdAt - b.createdAt || a.linkId.localeCompare(b.linkId));
     print(headers.map(detail), () => headers.flatMap((h) => [...Object.entries(detail(h)).map(([k, v]) => `${k.padEnd(22)} ${v}`), '']));
     return 0;
   }

@@ -57,8 +57,14 @@ export async function runStackTrace(
   const [name, ...rest] = args;
   const dirAt = rest.indexOf('--dir');
   const dir = dirAt >= 0 ? rest[dirAt + 1] : undefined;
+  const usage = `usage: npm run stack-trace -- <${Object.keys(FUNCTIONS).join('|')}> [--dir <bundle dir>] < stack.txt`;
+  // Asked for, the usage is an answer (exit 0); given for a mistake, it is an error (exit 2).
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(usage);
+    return 0;
+  }
   if (!name || !Object.hasOwn(FUNCTIONS, name) || (dirAt >= 0 && !dir)) {
-    io.err(`usage: npm run stack-trace -- <${Object.keys(FUNCTIONS).join('|')}> [--dir <bundle dir>] < stack.txt`);
+    io.err(usage);
     return 2;
   }
   const stack = stackOf(await io.input());

@@ -19,13 +19,12 @@ import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
 import { ensureTable, localClient, startDynamoDB } from '../../lib/local/dynamodb.ts';
 import { InMemoryLinkStore } from '../support/in-memory.ts';
 import { goal, settle } from './goals.ts';
+import { readBenchArgs } from './usage.ts';
 
-if (process.argv.includes('--help')) {
-  console.log(
-    'usage: npm run bench:limits\n\nSimulates a day of guessing at one account (a fast clock, the real store) and checks the goals.',
-  );
-  process.exit(0);
-}
+readBenchArgs(`usage: npm run bench:limits
+
+Simulates a day of guessing at one account from 100 addresses (a fast clock, the real store) while the real
+user signs in now and then; exits 1 when a goal is missed.`);
 
 const DAY_S = 86_400;
 const ADDRESSES = 100;

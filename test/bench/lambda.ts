@@ -20,6 +20,13 @@ import { invokeFresh, lambdaEnv } from '../support/bundles.ts';
 import { apiEvent } from '../support/events.ts';
 import { startDynamoDBProcess } from './dynamodb-process.ts';
 import { goal, settle } from './goals.ts';
+import { readBenchArgs } from './usage.ts';
+
+readBenchArgs(`usage: npm run bench:lambda
+
+Bundle sizes, cold starts and warm invocation times of the Lambda bundles, each next to a baseline measured
+in the same run; exits 1 when a goal is missed. Tune with BENCH_COLD_RUNS (default 21) and
+BENCH_WARM_EVENTS (default 1000).`);
 
 // 21: with 11, two bundles with the same code were measured 1.37× and 1.59× in one run.
 const COLD_RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 21);

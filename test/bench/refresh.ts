@@ -26,6 +26,13 @@ import { countItemsRead } from '../support/dynamodb.ts';
 import { startDynamoDBProcess } from './dynamodb-process.ts';
 import { goal, settle } from './goals.ts';
 import { startUpstreamProcess } from './upstream-process.ts';
+import { readBenchArgs } from './usage.ts';
+
+readBenchArgs(`usage: npm run bench:refresh
+
+The refresh job's throughput and read cost against the embedded DynamoDB and a simulated UserCenter with a
+fixed latency; exits 1 when a goal is missed. Tune with BENCH_LINKS (default 5000) and BENCH_CONCURRENCY
+(default 16).`);
 
 const N = Number(process.env['BENCH_LINKS'] ?? 5000);
 const C = Number(process.env['BENCH_CONCURRENCY'] ?? 16);

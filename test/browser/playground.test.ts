@@ -166,9 +166,13 @@ describe.skipIf(!hasChromium)('the playground, in chromium', { timeout: 60_000 }
     await page.context().close();
   });
 
-  it('links through the OAuth commands against the local authorization server', async () => {
-    const page = await open();
+  it('links through the OAuth commands against the local authorization server, whose page fits a phone and names the demo account', async () => {
+    const page = await open({ width: 390, height: 844 });
     await page.getByRole('button', { name: 'Link with OAuth commands' }).click();
+    await page.getByText('sign in as demo / homebase').waitFor();
+    const input = await page.getByLabel(/username/i).boundingBox();
+    expect(input!.x + input!.width).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: screenshotPath('vendor-sign-in-390x844') });
     await page.getByLabel(/username/i).fill(DEMO_OAUTH_ACCOUNT.username);
     await page.getByLabel(/password/i).fill(DEMO_OAUTH_ACCOUNT.password);
     await page.getByRole('button', { name: /sign in/i }).click();

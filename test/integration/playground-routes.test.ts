@@ -28,4 +28,15 @@ describe('the playground in npm start', () => {
       await driver.close();
     }
   });
+
+  it('refuses a PLAYGROUND that is neither on nor off, naming it, instead of silently turning it off', async () => {
+    const saved = process.env['PLAYGROUND'];
+    process.env['PLAYGROUND'] = 'maybe';
+    try {
+      await expect(startLocalDriver({ port: 0 })).rejects.toThrow('PLAYGROUND must be on or off, not "maybe".');
+    } finally {
+      if (saved === undefined) delete process.env['PLAYGROUND'];
+      else process.env['PLAYGROUND'] = saved;
+    }
+  });
 });

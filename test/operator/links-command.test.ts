@@ -58,6 +58,11 @@ describe('npm run links', () => {
     const shown = await links('show', DEMO_ACCOUNT.userId);
     expect(shown.code).toBe(0);
     expect(shown.out).toMatch(/^nextRefreshAt\s+\d{4}-/m);
+    // Oldest first, as list orders them, every time.
+    const inJson = JSON.parse((await links('show', DEMO_ACCOUNT.userId, '--json')).out) as { linkId: string; linkedAt: string }[];
+    const listedOrder = (JSON.parse(listed.out) as { linkId: string }[]).map((row) => row.linkId);
+    expect(inJson.map((row) => row.linkId)).toEqual(listedOrder.filter((id) => inJson.some((row) => row.linkId === id)));
+    expect(inJson.map((row) => row.linkedAt)).toEqual(inJson.map((row) => row.linkedAt).sort());
     // Ids, statuses and times only: no token, no token hash.
     for (const output of [listed.out, shown.out]) {
       expect(output).not.toContain(auth.userToken.split('.')[2]);

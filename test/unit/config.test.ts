@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { readConfig } from '../../functions/config.ts';
+import { LOCAL_REMEDY, readConfig } from '../../functions/config.ts';
 
 const minimal = { TABLE_NAME: 't', USERCENTER_URL: 'http://127.0.0.1:1', CREDENTIALS_KEY_FILE: '/k' };
 
 describe('configuration', () => {
+  it('says who must fix a bad setting: the operators, deployed; the person at npm start, locally', () => {
+    const bad = { ...minimal, DEVICE_CLOUD: 'zigbee' };
+    expect(() => readConfig(bad)).toThrow(/\. Its operators must fix the deployment\.$/);
+    expect(() => readConfig(bad, LOCAL_REMEDY)).toThrow(
+      /\. Fix the setting and run npm start again; docs\/configuration\.md lists every key\.$/,
+    );
+  });
+
   it('fills in documented defaults', () => {
     const config = readConfig(minimal);
     expect(config).toMatchObject({
@@ -32,6 +40,7 @@ describe('configuration', () => {
       '(the environment: set CREDENTIALS_KMS_KEY_ID (deployed) or CREDENTIALS_KEY_FILE (local runs): vendor credentials are kept encrypted)',
     ],
     [{ ...minimal, USERCENTER_URL: 'ftp://x' }, 'USERCENTER_URL: expected an http(s) URL'],
+    [{ ...minimal, OAUTH_ISSUER: 'not-a-url' }, 'OAUTH_ISSUER: expected an http(s) URL, such as https://login.vendor.example'],
     [{ ...minimal, DEVICE_CLOUD: 'zigbee' }, 'DEVICE_CLOUD: expected "virtual" | "http"'],
     [{ ...minimal, DEVICE_CLOUD: 'http' }, '(the environment: DEVICE_CLOUD=http needs DEVICE_CLOUD_URL)'],
     [{ ...minimal, USER_TOKEN_TTL_S: '1.5' }, 'USER_TOKEN_TTL_S: expected a whole number'],
