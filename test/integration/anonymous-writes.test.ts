@@ -6,30 +6,18 @@
  */
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDriver, startLocalDriver } from '../../lib/local/driver.ts';
+import type { LocalDriver } from '../../lib/local/driver.ts';
 import { localClient } from '../../lib/local/dynamodb.ts';
 import { sweepExpired } from '../../lib/local/expiry-sweeper.ts';
-
-const REDIRECT = 'https://homebase.rokid.com/oauth/callback';
-const settings = (signIn: 'usercenter' | 'oauth') => ({
-  HOMEBASE_CLIENT_ID: 'homebase-rokid',
-  HOMEBASE_CLIENT_SECRET: 'secret',
-  HOMEBASE_REDIRECT_URIS: REDIRECT,
-  HOMEBASE_SIGN_IN: signIn,
-  REFRESH_INTERVAL_S: '3600',
-});
+import { REDIRECT, startOAuth2Drivers } from '../support/oauth2-drivers.ts';
 
 let usercenter: LocalDriver;
 let oidc: LocalDriver;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  [usercenter, oidc] = await Promise.all([
-    startLocalDriver({ port: 0, settings: settings('usercenter') }),
-    startLocalDriver({ port: 0, settings: settings('oauth') }),
-  ]);
+  ({ usercenter, oidc, close } = await startOAuth2Drivers());
 });
-afterAll(async () => {
-  await Promise.all([usercenter.close(), oidc.close()]);
-});
+afterAll(() => close());
 
 const tableOf = (driver: LocalDriver) => DynamoDBDocumentClient.from(localClient(driver.dynamoEndpoint));
 async function itemCount(driver: LocalDriver): Promise<number> {

@@ -5,34 +5,21 @@
  * every bad request the RFCs name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDriver, startLocalDriver } from '../../lib/local/driver.ts';
+import type { LocalDriver } from '../../lib/local/driver.ts';
 import { DEMO_OAUTH_ACCOUNT } from '../../lib/local/oauth-server.ts';
 import { DEMO_ACCOUNT } from '../../lib/local/usercenter-server.ts';
 import { Browser, formAction } from '../support/browser.ts';
 import { postJson } from '../support/http.ts';
+import { REDIRECT, REGISTRATION, startOAuth2Drivers } from '../support/oauth2-drivers.ts';
 import { basic, expectOAuthError, expectTokens, pkce, redirectParams, StrictOAuthClient } from '../support/strict-oauth-client.ts';
-
-const REDIRECT = 'https://homebase.rokid.com/oauth/callback';
-const REGISTRATION = { clientId: 'homebase-rokid', clientSecret: 'a secret/with+symbols', redirectUri: REDIRECT };
-const settings = (signIn: 'usercenter' | 'oauth') => ({
-  HOMEBASE_CLIENT_ID: REGISTRATION.clientId,
-  HOMEBASE_CLIENT_SECRET: REGISTRATION.clientSecret,
-  HOMEBASE_REDIRECT_URIS: REDIRECT,
-  HOMEBASE_SIGN_IN: signIn,
-  REFRESH_INTERVAL_S: '3600',
-});
 
 let usercenter: LocalDriver;
 let oidc: LocalDriver;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  [usercenter, oidc] = await Promise.all([
-    startLocalDriver({ port: 0, settings: settings('usercenter') }),
-    startLocalDriver({ port: 0, settings: settings('oauth') }),
-  ]);
+  ({ usercenter, oidc, close } = await startOAuth2Drivers());
 });
-afterAll(async () => {
-  await Promise.all([usercenter.close(), oidc.close()]);
-});
+afterAll(() => close());
 
 const atClient = (url: URL) => url.href.startsWith(REDIRECT);
 
