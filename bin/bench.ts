@@ -9,8 +9,14 @@ const BENCHES = {
   refresh: 'the refresh job: throughput and reads per link (test/bench/refresh.ts)',
   lambda: 'the Lambda bundles: sizes, cold starts, warm times (test/bench/lambda.ts)',
   limits: 'sign-in throttling under a day of guessing (test/bench/attempt-limits.ts)',
+  busy: '50 actions at once on one device (test/bench/busy-device.ts)',
 } as const;
-const FILES: Record<keyof typeof BENCHES, string> = { refresh: 'refresh.ts', lambda: 'lambda.ts', limits: 'attempt-limits.ts' };
+const FILES: Record<keyof typeof BENCHES, string> = {
+  refresh: 'refresh.ts',
+  lambda: 'lambda.ts',
+  limits: 'attempt-limits.ts',
+  busy: 'busy-device.ts',
+};
 
 const USAGE = `usage: npm run bench [-- ${Object.keys(BENCHES).join('|')} ...]
 

@@ -104,13 +104,15 @@ describe('virtual device cloud', () => {
   });
 
   it('applies 50 concurrent actions on one device, one after another, losing none', async () => {
-    const cloud = () => new VirtualDeviceCloud(table.db, table.tableName);
+    // Correctness only, with a budget no loaded machine runs out of; how many fit the deployed 2.5 s is
+    // npm run bench:busy's to measure.
+    const cloud = () => new VirtualDeviceCloud(table.db, table.tableName, { busyBudgetMs: 60_000 });
     const tv = (await cloud().list(session('gina'))).find((d) => d.type === 'tv')!;
     const outcomes = await Promise.allSettled(
       Array.from({ length: 50 }, () => cloud().execute(session('gina'), tv.deviceId, { property: 'channel', name: 'next' })),
     );
     const applied = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
-    expect(applied).toBeGreaterThanOrEqual(45);
+    expect(applied).toBe(50);
     // One after another, none lost: the channel moved on once for each action applied.
     const channels = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value['channel'] as number] : []));
     expect(channels.sort((a, b) => a - b)).toEqual(Array.from({ length: applied }, (_, i) => 2 + i));
