@@ -67,7 +67,7 @@ describe('npm start', () => {
     const { data: userAuth } = await post(`${first.url}/command`, { command: 'login', params: { username: 'demo', password: 'homebase' } });
     const { data: devices } = await post(`${first.url}/list`, { userAuth });
     // One line a person can read per request, and no JSON log line for it.
-    await expect.poll(() => first.output()).toMatch(/^\d\d:\d\d:\d\d POST \/list 200 \d+ ms$/m);
+    await expect.poll(() => first.output(), { timeout: 10_000 }).toMatch(/^\d\d:\d\d:\d\d POST \/list 200 \d+ ms$/m);
     expect(first.output()).toMatch(/^\d\d:\d\d:\d\d POST \/command 200 \d+ ms$/m);
     expect(first.output()).not.toContain('"message":"request"');
     const tv = devices.find((d: { type: string }) => d.type === 'tv');
