@@ -71,6 +71,11 @@ function named<N extends ErrorName>(errorName: N) {
 export class DriverError extends named('E_DRIVER_ERROR') {}
 export class InvalidAuthorizationError extends named('E_INVALID_AUTHORIZATION') {}
 export class SignError extends named('E_DRIVER_SIGN_ERROR') {}
+/**
+ * A driver token that was ours and has expired, as opposed to one unknown, revoked or not ours. v1 names
+ * both E_DRIVER_SIGN_ERROR; v2 tells them apart (E_AUTHORIZATION_EXPIRED, E_INVALID_AUTHORIZATION).
+ */
+export class ExpiredTokenError extends SignError {}
 export class DeviceNotFoundError extends named('E_DRIVER_DEVICE_NO_FOUND') {}
 export class DriverTimeoutError extends named('E_DRIVER_TIMEOUT') {}
 export class WrongUsernamePasswordError extends named('E_DRIVER_WRONG_USERNAME_PASSWORD') {}

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ExpiredTokenError } from '../../functions/domain/errors.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { TokenVault } from '../../functions/domain/vault/token-vault.ts';
 import { hashToken, linkIdOf, tokenMatches } from '../../functions/domain/vault/tokens.ts';
@@ -55,10 +56,13 @@ describe('token vault', () => {
     clock.advance(3599);
     await expect(vault.authenticate(auth)).resolves.toBeDefined();
     clock.advance(1);
-    await expect(vault.authenticate(auth)).rejects.toMatchObject({
+    const expired = vault.authenticate(auth);
+    await expect(expired).rejects.toMatchObject({
       errorName: 'E_DRIVER_SIGN_ERROR',
       message: expect.stringContaining('expired'),
     });
+    // v1 names it as any sign-out; its class tells an expired token apart, for v2.
+    await expect(expired).rejects.toBeInstanceOf(ExpiredTokenError);
   });
 
   it.each([
@@ -69,10 +73,12 @@ describe('token vault', () => {
   ])('signs the user out for %s', async (_case, token, message) => {
     const auth = await vault.link('u1', 'usercenter', grant);
     const userToken = token === 'REFRESH' ? auth.refreshToken : token === 'FORGED' ? `${auth.userToken.slice(0, -4)}AAAA` : token;
-    await expect(vault.authenticate({ userToken })).rejects.toMatchObject({
+    const refused = vault.authenticate({ userToken });
+    await expect(refused).rejects.toMatchObject({
       errorName: 'E_DRIVER_SIGN_ERROR',
       message: expect.stringContaining(message),
     });
+    await expect(refused.catch((error: unknown) => error instanceof ExpiredTokenError)).resolves.toBe(false);
   });
 
   it('refuses a userId that does not match the token', async () => {

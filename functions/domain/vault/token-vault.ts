@@ -1,4 +1,4 @@
-import { EndpointBusyError, InvalidAuthorizationError, SignError } from '../errors.ts';
+import { EndpointBusyError, ExpiredTokenError, InvalidAuthorizationError, SignError } from '../errors.ts';
 import type { Clock, CloudSession, LinkHeader, LinkStore, SecurityEvents, UpstreamGrant } from '../ports.ts';
 import { nextDueAt, type RefreshPolicy } from '../refresh/schedule.ts';
 import type { Link } from './link.ts';
@@ -204,7 +204,8 @@ export class TokenVault {
 
   /**
    * Checks Homebase's userAuth. A token that is unknown, wrong or expired means the user is signed
-   * out (E_DRIVER_SIGN_ERROR); a link that can never be used again is E_INVALID_AUTHORIZATION.
+   * out (E_DRIVER_SIGN_ERROR; an expired one as ExpiredTokenError, which v2 answers apart); a link that
+   * can never be used again is E_INVALID_AUTHORIZATION.
    */
   async authenticate(userAuth: { userId?: string | undefined; userToken: string }): Promise<AuthenticatedLink> {
     const linkId = linkIdOf('hbu', userAuth.userToken);
@@ -217,7 +218,7 @@ export class TokenVault {
       throw new InvalidAuthorizationError(RELINK);
     }
     if (link.userTokenExpiresAt <= this.#clock.now()) {
-      throw new SignError(`${SIGNED_OUT} (The userToken has expired.)`);
+      throw new ExpiredTokenError(`${SIGNED_OUT} (The userToken has expired.)`);
     }
     if (userAuth.userId && userAuth.userId !== link.vendorUserId) {
       throw new SignError(`${SIGNED_OUT} (The userId does not match the userToken.)`);
