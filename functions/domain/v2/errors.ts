@@ -1,0 +1,86 @@
+/**
+ * v2's error names (docs v2/error-response.md) and how the driver's v1 errors become them, as the digest's
+ * v1 → v2 table gives it. An ErrorResponse's payload carries the name, the vendor's code, a message for
+ * engineers (Rokid never shows it to users) and debugging context: all strings, never a token or a stack.
+ */
+import { type ErrorName, ExpiredTokenError, HomebaseError } from '../errors.ts';
+
+export const V2_ERROR_NAMES = [
+  'E_AUTHORIZATION_EXPIRED',
+  'E_INVALID_AUTHORIZATION',
+  'E_NO_SUCH_ENDPOINT',
+  'E_NOT_SUPPORTED_DIRECTIVE',
+  'E_VALUE_OUT_OF_RANGE',
+  'E_ENDPOINT_BUSY',
+  'E_CHANNEL_NOT_FOUND',
+  'E_INTERNAL_ERROR',
+  'E_ENDPOINT_UNBOUND',
+  'E_ENDPOINT_NEEDS_UPGRADE',
+  'E_ENDPOINT_UNREACHABLE',
+  'E_ENDPOINT_INITIATING',
+  'E_GATEWAY_UNREACHABLE',
+  'E_SERVER_UNREACHABLE',
+  'E_MEDIA_RESOURCE_NOT_FOUND',
+  'E_MEDIA_FAVORITE_NOT_FOUND',
+  'E_MEDIA_NO_PREV',
+  'E_MEDIA_NO_NEXT',
+] as const;
+export type V2ErrorName = (typeof V2_ERROR_NAMES)[number];
+
+/**
+ * Every v1 name, and its v2 name. A driver sign error is an expired token only when the vault says so
+ * (ExpiredTokenError); otherwise the token is unknown or revoked, which v2 calls invalid. v1 names with
+ * no v2 counterpart (a login's, "not playing") cannot arise from a v2 directive: they are internal there.
+ */
+const FROM_V1: Record<ErrorName, V2ErrorName> = {
+  E_DRIVER_ERROR: 'E_INTERNAL_ERROR',
+  E_INVALID_AUTHORIZATION: 'E_INVALID_AUTHORIZATION',
+  E_DRIVER_SIGN_ERROR: 'E_INVALID_AUTHORIZATION',
+  E_DRIVER_DEVICE_NO_FOUND: 'E_NO_SUCH_ENDPOINT',
+  E_DRIVER_TIMEOUT: 'E_ENDPOINT_UNREACHABLE',
+  E_DRIVER_WRONG_USERNAME_PASSWORD: 'E_INTERNAL_ERROR',
+  E_DRIVER_LOGIN_FAILED: 'E_INTERNAL_ERROR',
+  E_CHANNEL_NOT_FOUND: 'E_CHANNEL_NOT_FOUND',
+  E_VALUE_OUT_OF_RANGE: 'E_VALUE_OUT_OF_RANGE',
+  E_ENDPOINT_BUSY: 'E_ENDPOINT_BUSY',
+  E_ENDPOINT_UNBOUND: 'E_ENDPOINT_UNBOUND',
+  E_ENDPOINT_REVOKED_AUTHORIZATION: 'E_INVALID_AUTHORIZATION',
+  E_ENDPOINT_NEEDS_UPGRADE: 'E_ENDPOINT_NEEDS_UPGRADE',
+  E_ENDPOINT_UNREACHABLE: 'E_ENDPOINT_UNREACHABLE',
+  E_GATEWAY_UNREACHABLE: 'E_GATEWAY_UNREACHABLE',
+  E_SERVER_UNREACHABLE: 'E_SERVER_UNREACHABLE',
+  E_MEDIA_RESOURCE_NOT_FOUND: 'E_MEDIA_RESOURCE_NOT_FOUND',
+  E_DRIVER_FAVORITE_NOT_FOUND: 'E_MEDIA_FAVORITE_NOT_FOUND',
+  E_DRIVER_MEDIA_NO_PREV: 'E_MEDIA_NO_PREV',
+  E_DRIVER_MEDIA_NO_NEXT: 'E_MEDIA_NO_NEXT',
+  E_DRIVER_MEDIA_NOT_PLAYING: 'E_INTERNAL_ERROR',
+};
+
+/** An ErrorResponse's payload: every field a string, as the docs require. */
+export interface V2ErrorPayload {
+  name: V2ErrorName;
+  vendorCode: string;
+  message: string;
+  debugInfo: string;
+}
+
+/**
+ * The payload for a failure. The driver's own errors keep their message, vendor code and debugging
+ * context; anything else is internal, and says only which request to look for in the logs.
+ */
+export function errorPayload(error: unknown, requestId: string): V2ErrorPayload {
+  if (!(error instanceof HomebaseError)) {
+    return {
+      name: 'E_INTERNAL_ERROR',
+      vendorCode: '',
+      message: `The driver failed unexpectedly; its operators can find request ${requestId} in the logs.`,
+      debugInfo: `requestId=${requestId}`,
+    };
+  }
+  return {
+    name: error instanceof ExpiredTokenError ? 'E_AUTHORIZATION_EXPIRED' : FROM_V1[error.errorName],
+    vendorCode: error.vendorErrorCode ?? '',
+    message: error.message,
+    debugInfo: error.debugInfo ?? `v1 ${error.errorName}`,
+  };
+}
