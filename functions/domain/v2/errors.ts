@@ -56,6 +56,17 @@ const FROM_V1: Record<ErrorName, V2ErrorName> = {
   E_DRIVER_MEDIA_NOT_PLAYING: 'E_INTERNAL_ERROR',
 };
 
+/** A failure only v2 has a name for (an unsupported directive), or that v2 names apart from v1. */
+export class V2Error extends Error {
+  readonly v2Name: V2ErrorName;
+
+  constructor(v2Name: V2ErrorName, message: string) {
+    super(message);
+    this.name = 'V2Error';
+    this.v2Name = v2Name;
+  }
+}
+
 /** An ErrorResponse's payload: every field a string, as the docs require. */
 export interface V2ErrorPayload {
   name: V2ErrorName;
@@ -69,6 +80,7 @@ export interface V2ErrorPayload {
  * context; anything else is internal, and says only which request to look for in the logs.
  */
 export function errorPayload(error: unknown, requestId: string): V2ErrorPayload {
+  if (error instanceof V2Error) return { name: error.v2Name, vendorCode: '', message: error.message, debugInfo: '' };
   if (!(error instanceof HomebaseError)) {
     return {
       name: 'E_INTERNAL_ERROR',
