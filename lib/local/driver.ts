@@ -22,12 +22,12 @@ import {
   readConfig,
 } from '../../functions/config.ts';
 import { executeHandler } from '../../functions/execute.ts';
-import { escapeHtml } from '../../functions/http/browser-handler.ts';
 import { isLocalOnlyRoute, ROUTES } from '../../functions/http/routes.ts';
 import { listHandler } from '../../functions/list.ts';
 import { refreshHandler } from '../../functions/refresh.ts';
 import { FUNCTION_SIZING } from '../functions.ts';
 import { type AccessRecord, type Routes, startApiGateway } from './api-gateway.ts';
+import { localCallbackRoutes } from './callback-pages.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { DeviceCloudServer } from './device-cloud-server.ts';
 import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
@@ -124,18 +124,7 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     };
     const handlers = { list: listHandler(source), execute: executeHandler(source), command: commandHandler(source) };
     const routes: Routes = Object.fromEntries(Object.entries(ROUTES).map(([routeKey, name]) => [routeKey, handlers[name]]));
-    // A stand-in for Homebase's callback page, so a person can walk the OAuth flow locally.
-    routes['GET /local/callback'] = async (event) => ({
-      statusCode: 200,
-      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
-      body: localCallbackPage(settings.PUBLIC_BASE_URL ?? '', event.queryStringParameters ?? {}),
-    });
-    // The same for the OAuth 2.0 server: what Homebase would do with the code.
-    routes['GET /local/oauth2-callback'] = async (event) => ({
-      statusCode: 200,
-      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
-      body: localOAuth2CallbackPage(settings, event.queryStringParameters ?? {}),
-    });
+    Object.assign(routes, localCallbackRoutes(settings));
     // The playground (PLAYGROUND=on, the local default): a page at `/`, never deployed.
     const playgroundSetting = options.playground ?? process.env['PLAYGROUND'] ?? 'on';
     if (playgroundSetting !== 'on' && playgroundSetting !== 'off') {
@@ -209,30 +198,8 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
   }
 }
 
-function localCallbackPage(publicBaseUrl: string, query: Record<string, string | undefined>): string {
-  const body = query['code']
-    ? `<p>The account is linked. Exchange the one-time code (valid 5 minutes) for the userAuth:</p>
-<pre>curl -s ${escapeHtml(publicBaseUrl)}/command -H 'content-type: application/json' \\
-  -d '{"command":"OAuthGetToken","params":{"code":"${escapeHtml(query['code'])}"}}'</pre>`
-    : `<p>The authorization did not complete: ${escapeHtml(query['error'] ?? 'no code')} ${escapeHtml(query['error_description'] ?? '')}</p>`;
-  return `<!doctype html><meta charset="utf-8"><title>Homebase callback (local)</title><h1>Homebase callback (local stand-in)</h1>${body}`;
-}
-
 /** The client id of the local stand-in for Homebase at the OAuth 2.0 server. */
 export const LOCAL_CLIENT_ID = 'rokid-homebase-local';
-
-function localOAuth2CallbackPage(settings: ConfigInput, query: Record<string, string | undefined>): string {
-  const base = escapeHtml(settings.PUBLIC_BASE_URL ?? '');
-  // The client secret stays in npm start's terminal: a page may be screenshotted, cached or shared.
-  const body = query['code']
-    ? `<p>The account is linked. Exchange the code (valid 1 minute, once) for tokens as Homebase would, with the client
-secret <code>npm start</code> printed in its terminal in place of <code>&lt;client secret&gt;</code>:</p>
-<pre>curl -s ${base}/oauth2/token -u '${escapeHtml(settings.HOMEBASE_CLIENT_ID ?? '')}:&lt;client secret&gt;' \\
-  -d grant_type=authorization_code -d code=${escapeHtml(query['code'])} \\
-  --data-urlencode redirect_uri=${base}/local/oauth2-callback</pre>`
-    : `<p>The authorization did not complete: ${escapeHtml(query['error'] ?? 'no code')} ${escapeHtml(query['error_description'] ?? '')}</p>`;
-  return `<!doctype html><meta charset="utf-8"><title>OAuth 2.0 callback (local)</title><h1>OAuth 2.0 callback (local stand-in for Homebase)</h1>${body}`;
-}
 
 async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {
   for (const stop of stops) await stop();
