@@ -40,7 +40,10 @@ export interface Attempt {
   deviceCookie?: string | undefined;
 }
 
-/** An attempt that may go ahead. Exactly one of its methods is called once the outcome is known. */
+/**
+ * An attempt that may go ahead. Once the outcome is known: `succeeded` when the credentials were right,
+ * `release` when nobody checked them; wrong credentials call nothing, since the attempt is already counted.
+ */
 export interface Reservation {
   kind: 'reserved';
   /**
@@ -48,8 +51,6 @@ export interface Reservation {
    * `done`, the clearing, for the caller to await before it answers (it may do its other work meanwhile).
    */
   succeeded(): Promise<{ deviceCookie: string; done: Promise<void> }>;
-  /** The credentials were wrong: the attempt stays counted. */
-  failed(): Promise<void>;
   /** Nobody checked them (the account service could not be reached): the attempt is given back. */
   release(): Promise<void>;
 }
@@ -110,7 +111,6 @@ export class AttemptLimits {
         const done = Promise.all([this.#store.clear(key), releaseAddress()]).then(() => undefined);
         return { deviceCookie: await this.#mintDevice(flow, who), done };
       },
-      failed: async () => undefined,
       release: async () => {
         await Promise.all([this.#giveBack(key, taken.record), releaseAddress()]);
       },

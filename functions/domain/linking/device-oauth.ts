@@ -82,8 +82,8 @@ export class DeviceOAuth {
       return { kind: 'json', outcome: 'rate_limited', body: { error: 'slow_down', error_description: reservation.refusal } };
     }
     const stored = await this.#store.deviceToken(checked.key);
+    // A miss is a wrong guess: it stays counted.
     if (!stored || stored.issuedAt + DEVICE_TOKEN_TTL_S <= this.#clock.now()) {
-      await reservation.failed();
       const error_description = 'No token for this device_id and request_id was issued in the last 5 minutes.';
       return { kind: 'json', outcome: 'not_found', body: { error: 'not_found', error_description } };
     }

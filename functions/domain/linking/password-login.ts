@@ -72,7 +72,6 @@ export class PasswordLogin {
     } catch (error) {
       // Unanswered is unguessed: only an attempt the account service judged stays counted.
       if (error instanceof UpstreamError && error.failure === 'unavailable') await reservation.release();
-      else await reservation.failed();
       throw error instanceof UpstreamError ? loginError(error) : error;
     }
     const { deviceCookie, done } = await reservation.succeeded();

@@ -11,11 +11,11 @@ const { createHash } = crypto;
 
 export class UpstreamSignIn {
   readonly #upstream: OAuthUpstream;
-  readonly states: PendingStates;
+  readonly #states: PendingStates;
 
   constructor(deps: { upstream: OAuthUpstream; states: PendingStates }) {
     this.#upstream = deps.upstream;
-    this.states = deps.states;
+    this.#states = deps.states;
   }
 
   /**
@@ -26,21 +26,19 @@ export class UpstreamSignIn {
     target: PendingAuthorization['target'],
     options: { bind: boolean },
   ): Promise<{ state: string; pending: PendingAuthorization; binding?: Binding }> {
-    const created = this.states.create(target);
-    if (!options.bind) return { state: await this.states.seal(created), pending: created };
-    const { pending, binding } = this.states.bind(created);
-    return { state: await this.states.seal(pending), pending, binding };
+    const created = this.#states.create(target);
+    return options.bind ? this.bind(created) : { state: await this.#states.seal(created), pending: created };
   }
 
   /** The same authorization, now tied to the browser that brought its unbound state. */
   async bind(pending: PendingAuthorization): Promise<{ state: string; pending: PendingAuthorization; binding: Binding }> {
-    const bound = this.states.bind(pending);
-    return { state: await this.states.seal(bound.pending), ...bound };
+    const bound = this.#states.bind(pending);
+    return { state: await this.#states.seal(bound.pending), ...bound };
   }
 
   /** The pending authorization a state holds, left usable; undefined if altered or expired. */
   peek(state: string | undefined): Promise<PendingAuthorization | undefined> {
-    return this.states.open(state);
+    return this.#states.open(state);
   }
 
   /** The pending authorization, used up: a state works once, and a bound one only with its cookie. */
@@ -49,7 +47,7 @@ export class UpstreamSignIn {
     cookies: Record<string, string>,
     options: { bound: boolean },
   ): Promise<PendingAuthorization | undefined> {
-    return this.states.consume(state, cookies, options);
+    return this.#states.consume(state, cookies, options);
   }
 
   /** The vendor's authorization URL for this pending authorization. */
