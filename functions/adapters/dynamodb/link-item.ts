@@ -49,33 +49,28 @@ export function headerOf(stored: Record<string, unknown>, cipher: CredentialCiph
   const refreshDueAt = layout === LAYOUT ? refreshAt : filedAt;
   if (refreshDueAt !== undefined) fields['refreshDueAt'] = refreshDueAt;
   const kept = credentials as Record<string, unknown>;
-  let opened: ReturnType<typeof openSealed> | undefined;
+  let opened: Promise<UpstreamCredentials> | undefined;
   return {
     // Links written before refresh existed lack its bookkeeping; they start from a clean slate.
     refreshFailures: 0,
     lastRefreshedAt: fields['updatedAt'],
     ...fields,
     credentials: kept['expiresAt'] === undefined ? {} : { expiresAt: Number(kept['expiresAt']) },
-    openCredentials: async () => {
-      opened ??= openSealed(kept, String(fields['linkId']), cipher);
-      return (await opened).credentials;
+    openCredentials: () => {
+      opened ??= openSealed(kept, String(fields['linkId']), cipher).then((open) => open.credentials);
+      return opened;
     },
-    openRotationIssued: async () => {
-      opened ??= openSealed(kept, String(fields['linkId']), cipher);
-      return (await opened).rotationIssued;
-    },
-  } as unknown as LinkHeader & { openRotationIssued(): Promise<IssuedPair | undefined> };
+  } as unknown as LinkHeader;
 }
 
+/** The whole link: the header, and the sealed part opened (the credentials, and the pair a rotation issued). */
 export async function linkOf(stored: Record<string, unknown>, cipher: CredentialCipher): Promise<Link> {
-  const {
-    openCredentials: open,
-    openRotationIssued,
-    ...header
-  } = headerOf(stored, cipher) as ReturnType<typeof headerOf> & {
-    openRotationIssued(): Promise<IssuedPair | undefined>;
-  };
-  const [credentials, rotationIssued] = await Promise.all([open(), openRotationIssued()]);
+  const { openCredentials: _unopened, ...header } = headerOf(stored, cipher);
+  const { credentials, rotationIssued } = await openSealed(
+    stored['credentials'] as Record<string, unknown>,
+    String(stored['linkId']),
+    cipher,
+  );
   return { ...header, credentials, ...(rotationIssued ? { rotationIssued } : {}) };
 }
 

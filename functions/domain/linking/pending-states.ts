@@ -37,8 +37,8 @@ export class PendingStates {
   }
 
   /** A new pending authorization for `target`, expiring in 10 minutes. */
-  create(target: PendingAuthorization['target'], codeVerifier = randomSecret()): PendingAuthorization {
-    return { codeVerifier, target, expiresAt: this.#clock.now() + PENDING_TTL_S };
+  create(target: PendingAuthorization['target']): PendingAuthorization {
+    return { codeVerifier: randomSecret(), target, expiresAt: this.#clock.now() + PENDING_TTL_S };
   }
 
   /** The same authorization, bound to a browser by the cookie answered alongside. */
