@@ -21,25 +21,28 @@ export function commandHandler(config: ConfigSource) {
     return services().command(request.command, request.params, { sourceIp: event.requestContext.http.sourceIp });
   });
 
-  const browser = browserHandler(async (event) => {
-    const { homebaseOAuth, oauthCallback, deviceOAuth } = services();
-    const query = event.queryStringParameters ?? {};
-    const appId = event.pathParameters?.['appId'] ?? '';
-    switch (event.routeKey) {
-      case 'GET /oauth/start':
-        return homebaseOAuth ? homebaseOAuth.start(query) : notConfigured;
-      case 'GET /oauth/callback':
-        return oauthCallback ? oauthCallback.handle(query, cookiesOf(event)) : notConfigured;
-      case 'GET /device_oauth/{appId}/login':
-        return deviceOAuth ? deviceOAuth.login(appId, query) : notConfigured;
-      case 'GET /device_oauth/{appId}/callback':
-        return deviceOAuth ? deviceOAuth.callback(appId, query) : notConfigured;
-      case 'GET /device_oauth/{appId}/token':
-        return deviceOAuth ? deviceOAuth.token(appId, query, event.requestContext.http.sourceIp) : notConfigured;
-      default:
-        return NOT_FOUND;
-    }
-  });
+  const browser = browserHandler(
+    async (event) => {
+      const { homebaseOAuth, oauthCallback, deviceOAuth } = services();
+      const query = event.queryStringParameters ?? {};
+      const appId = event.pathParameters?.['appId'] ?? '';
+      switch (event.routeKey) {
+        case 'GET /oauth/start':
+          return homebaseOAuth ? homebaseOAuth.start(query) : notConfigured;
+        case 'GET /oauth/callback':
+          return oauthCallback ? oauthCallback.handle(query, cookiesOf(event)) : notConfigured;
+        case 'GET /device_oauth/{appId}/login':
+          return deviceOAuth ? deviceOAuth.login(appId, query) : notConfigured;
+        case 'GET /device_oauth/{appId}/callback':
+          return deviceOAuth ? deviceOAuth.callback(appId, query) : notConfigured;
+        case 'GET /device_oauth/{appId}/token':
+          return deviceOAuth ? deviceOAuth.token(appId, query, event.requestContext.http.sourceIp) : notConfigured;
+        default:
+          return NOT_FOUND;
+      }
+    },
+    { secure: () => (services().shared.config.PUBLIC_BASE_URL ?? '').startsWith('https://') },
+  );
 
   // The OAuth 2.0 server is a chunk of its own: a cold /command never loads it.
   const oauth2 = onceAsync(async () => {

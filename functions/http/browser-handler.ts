@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { BrowserAnswer, Outcome } from '../domain/linking/browser-answer.ts';
 import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
-import { bindingCookie, isHttps } from './cookies.ts';
+import { bindingCookie } from './cookies.ts';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -18,7 +18,11 @@ const NO_STORE = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer'
 /** The HTTP status of each outcome the domain reports. */
 const STATUS: Record<Outcome, number> = { ok: 200, bad_request: 400, not_found: 404, rate_limited: 429, upstream_failed: 502 };
 
-export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>) {
+/**
+ * `secure`: whether the driver is served over https (its PUBLIC_BASE_URL), so that the cookies it sets
+ * are marked Secure, as the OAuth 2.0 server's are.
+ */
+export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>, options: { secure: () => boolean }) {
   return (
     middy<Event, Result, Error, Context>()
       .use(injectLambdaContext(logger))
@@ -29,7 +33,7 @@ export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>)
           const answer = await handle(event);
           // The route only: query strings carry codes and states.
           logger.info('request', { route: event.routeKey, outcome: answer.kind === 'redirect' ? 'redirect' : answer.outcome });
-          return toResult(answer, { secure: isHttps(event) });
+          return toResult(answer, { secure: options.secure() });
         } catch (error) {
           countUnexpectedError(context.functionName);
           logger.error('browser route failed unexpectedly', {

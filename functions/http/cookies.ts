@@ -11,9 +11,6 @@ export function cookiesOf(event: APIGatewayProxyEventV2): Record<string, string>
   return cookies;
 }
 
-/** Behind API Gateway every request is https; the local runtime is plain http and says nothing. */
-export const isHttps = (event: APIGatewayProxyEventV2): boolean => event.headers['x-forwarded-proto'] === 'https';
-
 /** The cookie that ties a sign-in to its browser: read only by the callback, for the sign-in's 10 minutes. */
 export const bindingCookie = (binding: Binding, secure: boolean): string =>
   `${binding.name}=${binding.value}; Path=/oauth/callback; Max-Age=${binding.maxAgeS}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;

@@ -116,3 +116,11 @@ it('logs which kind of failure it was, with the upstream code, and counts it', a
     service: 'homebase-driver',
   });
 });
+
+it('binds the state to the browser with a Secure cookie when the driver is served over https', async () => {
+  const { data: url } = await driver.call('command', JSON.stringify({ command: 'OAuth', params: { callbackURL: CALLBACK } }));
+  const start = await driver.browse('GET /oauth/start', url as string);
+  expect(start.cookies).toEqual([
+    expect.stringMatching(/^hb_state_[\w-]+=[\w-]+; Path=\/oauth\/callback; Max-Age=600; HttpOnly; SameSite=Lax; Secure$/),
+  ]);
+});
