@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type OAuthServer, startOAuthServer } from '../local/oauth-server.ts';
+import { driverClient } from '../local/oauth-upstream.ts';
 import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from '../local/usercenter-server.ts';
 import type { LocalCloudOptions } from './local-cloud.ts';
 import { type CloudAssembly, referencedId, resourcesOfType } from './template.ts';
@@ -62,17 +63,7 @@ export async function startUpstreamStandIns(
         const overrides: Record<string, string | undefined> = {};
         if (userCenter) overrides['USERCENTER_URL'] = userCenter.url;
         if (oauthClientId) {
-          oidc = await startOAuthServer({
-            clients: [
-              {
-                client_id: oauthClientId,
-                client_secret: oauthSecret,
-                redirect_uris: [`${apiUrl}/oauth/callback`, `${apiUrl}/device_oauth/${oauthClientId}/callback`],
-                grant_types: ['authorization_code', 'refresh_token'],
-                token_endpoint_auth_method: 'client_secret_basic',
-              },
-            ],
-          });
+          oidc = await startOAuthServer({ clients: [driverClient(oauthClientId, oauthSecret, apiUrl)] });
           Object.assign(overrides, { OAUTH_ISSUER: oidc.issuer, OAUTH_SCOPE: 'openid' });
           for (const key of VENDOR_OAUTH_SETTINGS) overrides[key] = undefined;
         }

@@ -4,10 +4,25 @@
  * device cloud that takes only MAC-signed requests. Either way, the settings that point the driver at it.
  */
 import { randomBytes } from 'node:crypto';
+import type { ClientMetadata } from 'oidc-provider';
 import type { ConfigInput } from '../../functions/config.ts';
 import { type DeviceCloudServer, macCredentials, startDeviceCloud } from './device-cloud-server.ts';
 import { type OAuthServer, startOAuthServer } from './oauth-server.ts';
 import { startXiaomiServer, XIAOMI_PREFIX, type XiaomiServer } from './xiaomi-server.ts';
+
+/**
+ * The driver registered as a client, as a vendor registers it: both of its callback URLs (the
+ * `OAuth` command's and the device-OAuth pages'), the code and refresh grants, and basic auth.
+ */
+export function driverClient(clientId: string, clientSecret: string, driverUrl: string): ClientMetadata {
+  return {
+    client_id: clientId,
+    client_secret: clientSecret,
+    redirect_uris: [`${driverUrl}/oauth/callback`, `${driverUrl}/device_oauth/${clientId}/callback`],
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'client_secret_basic',
+  };
+}
 
 export type UpstreamStyle = 'oidc' | 'xiaomi';
 
@@ -54,17 +69,7 @@ export async function startLocalOAuthUpstream(style: UpstreamStyle, publicBaseUr
     };
   }
   const clientId = 'homebase-driver-local';
-  const oauthServer = await startOAuthServer({
-    clients: [
-      {
-        client_id: clientId,
-        client_secret: clientSecret,
-        redirect_uris: [`${publicBaseUrl}/oauth/callback`, `${publicBaseUrl}/device_oauth/${clientId}/callback`],
-        grant_types: ['authorization_code', 'refresh_token'],
-        token_endpoint_auth_method: 'client_secret_basic',
-      },
-    ],
-  });
+  const oauthServer = await startOAuthServer({ clients: [driverClient(clientId, clientSecret, publicBaseUrl)] });
   return {
     issuer: oauthServer.issuer,
     oauthServer,
