@@ -15,7 +15,7 @@ import { type FakeSecretsManager, startFakeSecretsManager } from '../stand-ins/s
 import { type AwsCall, type AwsService, type Fault, type Recorder, startRecorder } from './aws-recorder.ts';
 import { type EmittedMetric, type FunctionSpec, LambdaHost } from './lambda-host.ts';
 import { ACCOUNT, createTable, physicalNames, REGION, routeTable, scheduledEvent, secretValuesOf } from './resources.ts';
-import { type CloudAssembly, type Physical, referencedId, resolve, resourcesOfType } from './template.ts';
+import { type CloudAssembly, failWith, type Physical, referencedId, resolve, resourcesOfType } from './template.ts';
 
 /**
  * Every variable the harness sets or changes in a function's environment, and why. The rest is the
@@ -184,8 +184,4 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await close();
     throw error;
   }
-}
-
-function failWith(message: string): never {
-  throw new Error(message);
 }

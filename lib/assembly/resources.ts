@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { localClient } from '../local/dynamodb.ts';
-import { type CloudAssembly, type Physical, referencedId, resourcesOfType } from './template.ts';
+import { type CloudAssembly, failWith, type Physical, referencedId, resourcesOfType } from './template.ts';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '000000000000';
@@ -110,8 +110,4 @@ export async function createTable(endpoint: string, name: string, props: Record<
   } finally {
     client.destroy();
   }
-}
-
-function failWith(message: string): never {
-  throw new Error(message);
 }

@@ -113,6 +113,7 @@ export function referencedId(value: unknown): string | undefined {
   return undefined;
 }
 
-function failWith(message: string): never {
+/** For an assembly the harness cannot run: where the template breaks an assumption, as an expression. */
+export function failWith(message: string): never {
   throw new Error(message);
 }
