@@ -15,21 +15,33 @@ import type { TokenTable } from './token-table.ts';
 import type { UpstreamSecrets } from './upstream-secrets.ts';
 
 /**
- * What each function may do to the table, and to the due index. Every grant is used by a flow the
- * deployed-assembly test drives (test/infra/deployed.test.ts fails on a grant nothing uses): none may
- * scan, and only the refresh job reads the due index.
+ * What each function may do to the table, and to the due index, in this deployment. Every grant is used
+ * by a flow the deployed-assembly test drives (test/infra/deployed.test.ts fails on a grant nothing
+ * uses): none may scan, and only the refresh job reads the due index.
  */
-const TABLE_ACTIONS: Record<FunctionName, { table: string[]; dueIndex?: string[] }> = {
-  // Query: the virtual cloud's devices. PutItem: a link written back after an inline refresh, the virtual
-  // home seeded. UpdateItem: the link's refresh lease.
-  list: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
-  // UpdateItem: a device's state, and the lease; PutItem: a link after an inline refresh, a home seeded by /execute.
-  execute: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
-  // DeleteItem: a link revoked at /oauth2/revoke, or for a replayed authorization code.
-  command: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
-  // DeleteItem: retiring a link whose driver tokens expired, once its upstream grant is revoked.
-  refresh: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], dueIndex: ['dynamodb:Query'] },
-};
+function tableActions(name: FunctionName, config: StackConfig): { table: string[]; dueIndex?: string[] } {
+  switch (name) {
+    // Query: the virtual cloud's devices. PutItem: a link written back after an inline refresh, the virtual
+    // home seeded. UpdateItem: the link's refresh lease.
+    case 'list':
+      return { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] };
+    // UpdateItem: a device's state, and the lease; PutItem: a link after an inline refresh, a home seeded by /execute.
+    case 'execute':
+      return { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] };
+    // DeleteItem, only where the OAuth 2.0 server is on: a link revoked at /oauth2/revoke, or for a
+    // replayed authorization code.
+    case 'command': {
+      const servesOAuth2 = config.homebaseClientId !== undefined;
+      return { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...(servesOAuth2 ? ['dynamodb:DeleteItem'] : [])] };
+    }
+    // DeleteItem: retiring a link whose driver tokens expired, once its upstream grant is revoked.
+    case 'refresh':
+      return {
+        table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        dueIndex: ['dynamodb:Query'],
+      };
+  }
+}
 
 export interface DriverFunctionsProps {
   config: StackConfig;
@@ -73,13 +85,10 @@ export class DriverFunctions extends Construct {
         logGroup,
         loggingFormat: LoggingFormat.JSON,
       });
-      const tableActions = TABLE_ACTIONS[name];
-      const table = tableActions.table.filter((action) => name !== 'command' || commandNeeds(action, props.config));
-      f.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: table, resources: [props.table.table.tableArn] }));
-      if (tableActions.dueIndex) {
-        f.addToRolePolicy(
-          new PolicyStatement({ effect: Effect.ALLOW, actions: tableActions.dueIndex, resources: [props.table.dueIndexArn] }),
-        );
+      const actions = tableActions(name, props.config);
+      f.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: actions.table, resources: [props.table.table.tableArn] }));
+      if (actions.dueIndex) {
+        f.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: actions.dueIndex, resources: [props.table.dueIndexArn] }));
       }
       // The data key, for the CMK-encrypted table, secrets and queue: no ReEncrypt, no wildcards.
       props.key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
@@ -109,12 +118,6 @@ export class DriverFunctions extends Construct {
 
 /** Sign-ins are counted where a password is checked (UserCenter) and at seed 003's token query. */
 const countsAttempts = (config: StackConfig) => config.upstream === 'usercenter' || String(config.deviceOAuth) === 'true';
-
-/** The command function's grants that only some deployments use: the OAuth 2.0 server's revocations. */
-function commandNeeds(action: string, config: StackConfig): boolean {
-  if (action === 'dynamodb:DeleteItem') return config.homebaseClientId !== undefined;
-  return true;
-}
 
 /**
  * The function's code, built by lib/bundling.ts with the local esbuild at synth (no Docker). CDK skips
