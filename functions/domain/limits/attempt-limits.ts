@@ -17,8 +17,9 @@
  */
 import { crypto } from '../../runtime/builtins.ts';
 import type { AttemptStore, Clock, ThrottleRecord } from '../ports.ts';
+import { sameSecret } from '../same-secret.ts';
 
-const { randomBytes, timingSafeEqual } = crypto;
+const { randomBytes } = crypto;
 
 export interface AttemptLimitSettings {
   freeFailures: number;
@@ -151,8 +152,7 @@ export class AttemptLimits {
     const [version, id, mac] = cookie?.split('.') ?? [];
     if (version !== 'd1' || !id || !mac || id.length > 64) return undefined;
     const expected = await this.#hmac(`device\u0000${flow}\u0000${who}\u0000${id}`);
-    const [a, b] = [Buffer.from(expected), Buffer.from(mac)];
-    return a.length === b.length && timingSafeEqual(a, b) ? id : undefined;
+    return sameSecret(mac, expected) ? id : undefined;
   }
 
   async #mintDevice(flow: string, who: string): Promise<string> {

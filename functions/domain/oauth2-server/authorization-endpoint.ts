@@ -13,10 +13,10 @@ import { TooManyAttemptsError } from '../linking/password-login.ts';
 import type { PendingStates } from '../linking/pending-states.ts';
 import type { UpstreamLinker } from '../linking/upstream-linker.ts';
 import type { AuthorizationRequest, AuthorizationStore, Clock, PendingAuthorization } from '../ports.ts';
+import { sameSecret } from '../same-secret.ts';
 import { hashToken, linkIdOf, mintCode, randomSecret } from '../vault/tokens.ts';
 import { type OAuth2Params, readAuthorizationRequest } from './authorization-request.ts';
 import type { RegisteredClient } from './registered-client.ts';
-import { sameSecret } from './registered-client.ts';
 
 /** How long a person has to sign in, and how long the code then lasts (§4.1.2 recommends at most 10 minutes). */
 const CODE_TTL_S = 60;

@@ -2,10 +2,8 @@
  * The one client the driver's OAuth 2.0 server knows: Homebase, registered the way Rokid's console
  * registers a vendor (digest §5d), and how it proves who it is at the token and revocation endpoints.
  */
-import { crypto } from '../../runtime/builtins.ts';
+import { sameSecret } from '../same-secret.ts';
 import { OAuth2Error } from './oauth2-error.ts';
-
-const { createHash, timingSafeEqual } = crypto;
 
 export interface RegisteredClient {
   clientId: string;
@@ -84,9 +82,3 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
 }
 
 const formDecode = (text: string) => decodeURIComponent(text.replace(/\+/g, ' '));
-
-/** Constant-time over digests, so neither the content nor the length of a secret leaks. */
-export function sameSecret(presented: string, expected: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(presented), digest(expected));
-}

@@ -10,8 +10,9 @@
  */
 import { crypto } from '../../runtime/builtins.ts';
 import { InvalidAuthorizationError } from '../errors.ts';
+import { sameSecret } from '../same-secret.ts';
 
-const { createHmac, timingSafeEqual } = crypto;
+const { createHmac } = crypto;
 
 export interface JwtSettings {
   appId: string;
@@ -38,8 +39,7 @@ export function verifyRokidJwt(token: string, settings: JwtSettings, nowS: numbe
   // Pinned: the algorithm the token names is never what decides how it is checked.
   if (header['alg'] !== 'HS256') refuse(`the algorithm must be HS256, not ${JSON.stringify(header['alg'] ?? null).slice(0, 20)}`);
   const expected = createHmac('sha256', settings.appSecret).update(`${encodedHeader}.${encodedClaims}`).digest();
-  const presented = Buffer.from(signature, 'base64url');
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) refuse('the signature does not match');
+  if (!sameSecret(Buffer.from(signature, 'base64url'), expected)) refuse('the signature does not match');
   const claims = decodeObject(encodedClaims) ?? refuse('the claims are not a base64url JSON object');
   if (claims['appId'] !== settings.appId) refuse('the appId is not this driver’s');
   const userId = claims['userId'];
