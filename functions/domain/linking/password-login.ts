@@ -55,8 +55,7 @@ export class PasswordLogin {
     context: { sourceIp: string; deviceCookie?: string | undefined },
   ): Promise<{ auth: IssuedUserAuth; deviceCookie: string }> {
     const attempt = { subject: params.username, sourceIp: context.sourceIp, limitAddress: true, deviceCookie: context.deviceCookie };
-    const { auth, deviceCookie } = await this.#attempt(params, attempt);
-    return { auth, deviceCookie };
+    return this.#attempt(params, attempt);
   }
 
   /** The attempt is counted before the account service is asked; past the limits it is not asked at all. */
