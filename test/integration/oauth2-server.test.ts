@@ -158,6 +158,10 @@ describe('the whole dance, through the driver sign-in page (UserCenter upstream)
     const genuine = await post(fields, { cookie });
     expect(genuine.status).toBe(302);
     expect(redirectParams(genuine.headers.get('location'), REDIRECT)).toMatchObject({ code: expect.any(String), state: 's' });
+    // A browser that signed in is known from then on: its device cookie, for the sign-in page alone, half a year.
+    expect(genuine.headers.getSetCookie()).toEqual([
+      expect.stringMatching(/^hb_device=d1\.[\w-]+\.[\w-]+; Path=\/oauth2\/authorize; Max-Age=15552000; HttpOnly; SameSite=Lax$/),
+    ]);
   });
 
   it('sends a cancel back as access_denied, with the state', async () => {
