@@ -11,6 +11,11 @@ export function cookiesOf(event: APIGatewayProxyEventV2): Record<string, string>
   return cookies;
 }
 
+/** A cookie for the driver's own pages: never read by scripts, sent on top-level navigations, Secure behind https. */
+export function pageCookie(name: string, value: string, options: { path: string; maxAgeS: number; secure: boolean }): string {
+  return `${name}=${value}; Path=${options.path}; Max-Age=${options.maxAgeS}; HttpOnly; SameSite=Lax${options.secure ? '; Secure' : ''}`;
+}
+
 /** The cookie that ties a sign-in to its browser: read only by the callback, for the sign-in's 10 minutes. */
 export const bindingCookie = (binding: Binding, secure: boolean): string =>
-  `${binding.name}=${binding.value}; Path=/oauth/callback; Max-Age=${binding.maxAgeS}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+  pageCookie(binding.name, binding.value, { path: '/oauth/callback', maxAgeS: binding.maxAgeS, secure });

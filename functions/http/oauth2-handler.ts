@@ -13,7 +13,7 @@ import { OAuth2Error } from '../domain/oauth2-server/oauth2-error.ts';
 import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
 import { crypto } from '../runtime/builtins.ts';
 import { toResult } from './browser-handler.ts';
-import { cookiesOf } from './cookies.ts';
+import { cookiesOf, pageCookie } from './cookies.ts';
 import { languageOf, STYLE_HASH, signInPage } from './sign-in-page.ts';
 
 type Event = APIGatewayProxyEventV2;
@@ -85,14 +85,13 @@ async function route(server: AuthorizationServer | undefined, event: Event): Pro
 }
 
 function authorizeResult(event: Event, server: AuthorizationServer, answer: AuthorizeAnswer): Result {
-  const https = server.metadata.issuer.startsWith('https://');
-  const secure = https ? '; Secure' : '';
+  const secure = server.metadata.issuer.startsWith('https://');
   if (answer.kind === 'signed_in') {
     // Sent back with the next sign-in only: the browser is known, so guessing elsewhere never slows it.
-    const cookie = `${DEVICE_COOKIE}=${answer.deviceCookie}; Path=/oauth2/authorize; Max-Age=${DEVICE_COOKIE_MAX_AGE_S}; HttpOnly; SameSite=Lax${secure}`;
-    return { ...toResult(answer.answer, { secure: https }), cookies: [cookie] };
+    const cookie = pageCookie(DEVICE_COOKIE, answer.deviceCookie, { path: '/oauth2/authorize', maxAgeS: DEVICE_COOKIE_MAX_AGE_S, secure });
+    return { ...toResult(answer.answer, { secure }), cookies: [cookie] };
   }
-  if (answer.kind !== 'sign_in') return toResult(answer, { secure: https });
+  if (answer.kind !== 'sign_in') return toResult(answer, { secure });
   const { form } = answer;
   return {
     statusCode: 200,
@@ -103,7 +102,7 @@ function authorizeResult(event: Event, server: AuthorizationServer, answer: Auth
       'x-content-type-options': 'nosniff',
       ...NO_STORE,
     },
-    cookies: [`${csrfCookieName(form.request)}=${form.csrf}; Path=/; Max-Age=600; HttpOnly; SameSite=Lax${secure}`],
+    cookies: [pageCookie(csrfCookieName(form.request), form.csrf, { path: '/', maxAgeS: 600, secure })],
     body: signInPage(form, languageOf(event.headers['accept-language']), Math.floor(Date.now() / 1000)),
   };
 }
