@@ -73,6 +73,16 @@ export const HOMEBASE_REDIRECT_URI = 'https://homebase.rokid.com/oauth/callback'
 /** Where Homebase's OAuth callback pages live: the default allow-list for callbackURL. */
 export const HOMEBASE_CALLBACK_ORIGINS = 'https://homebase.rokid.com,https://s.rokidcdn.com';
 
+/** `Name: value`, as an HTTP header is written; the name is matched case-insensitively, the value exactly. */
+const requiredHeader = v.pipe(
+  v.string(),
+  v.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]*\S/, 'expected "Name: value", such as "X-Rokid-Skill: a-shared-secret"'),
+  v.transform((header) => {
+    const colon = header.indexOf(':');
+    return { name: header.slice(0, colon).toLowerCase(), value: header.slice(colon + 1).trim() };
+  }),
+);
+
 export const ConfigSchema = v.pipe(
   v.object({
     TABLE_NAME: text,
@@ -142,6 +152,15 @@ export const ConfigSchema = v.pipe(
     LOGIN_LIMIT_KEY_ARN: v.optional(text),
     /** Local runs: the HMAC key itself; unset, a random one per process. */
     LOGIN_LIMIT_KEY: v.optional(text),
+    /** v2's JWT authorization (RFC 7519): the appId and appSecret the vendor issued to Rokid. Unset, JWTs are refused. */
+    ROKID_JWT_APP_ID: v.optional(v.pipe(text, v.maxLength(256))),
+    ROKID_JWT_APP_SECRET: v.optional(v.string(), ''),
+    ROKID_JWT_APP_SECRET_ARN: v.optional(text),
+    /** The console's custom header (自定义 Header), `name: value`: a v2 message without it is refused. */
+    V2_REQUIRED_HEADER: v.optional(requiredHeader),
+    /** The http device cloud's credential for JWT users, who have no upstream token: calls name the user instead. */
+    DEVICE_CLOUD_SERVICE_TOKEN: v.optional(v.string(), ''),
+    DEVICE_CLOUD_SERVICE_TOKEN_ARN: v.optional(text),
   }),
   v.check((c) => c.DEVICE_CLOUD !== 'http' || c.DEVICE_CLOUD_URL !== undefined, 'DEVICE_CLOUD=http needs DEVICE_CLOUD_URL'),
   v.check(
@@ -173,6 +192,18 @@ export const ConfigSchema = v.pipe(
     'HOMEBASE_SIGN_IN=oauth needs an OAuth upstream (OAUTH_CLIENT_ID)',
   ),
   v.check((c) => c.HOMEBASE_SIGN_IN !== 'usercenter' || c.USERCENTER_URL !== undefined, 'HOMEBASE_SIGN_IN=usercenter needs USERCENTER_URL'),
+  v.check(
+    (c) => c.ROKID_JWT_APP_ID === undefined || c.ROKID_JWT_APP_SECRET !== '' || c.ROKID_JWT_APP_SECRET_ARN !== undefined,
+    'ROKID_JWT_APP_ID needs ROKID_JWT_APP_SECRET or ROKID_JWT_APP_SECRET_ARN',
+  ),
+  v.check(
+    (c) =>
+      c.ROKID_JWT_APP_ID === undefined ||
+      c.DEVICE_CLOUD !== 'http' ||
+      c.DEVICE_CLOUD_SERVICE_TOKEN !== '' ||
+      c.DEVICE_CLOUD_SERVICE_TOKEN_ARN !== undefined,
+    'ROKID_JWT_APP_ID with DEVICE_CLOUD=http needs DEVICE_CLOUD_SERVICE_TOKEN or DEVICE_CLOUD_SERVICE_TOKEN_ARN: a JWT user has no upstream token to call the device cloud with',
+  ),
 );
 export type Config = v.InferOutput<typeof ConfigSchema>;
 /** Settings as the keys are written in the environment: every value a string. */

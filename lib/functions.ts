@@ -1,11 +1,12 @@
 /**
- * The four functions: their entry files and their sizing. Read by the CDK stack, the bundle tests and
+ * The five functions: their entry files and their sizing. Read by the CDK stack, the bundle tests and
  * benchmark, and the local runtime (which stops a refresh run where the deployed timeout would).
  */
 export const FUNCTIONS = {
   list: 'functions/list.ts',
   execute: 'functions/execute.ts',
   command: 'functions/command.ts',
+  directive: 'functions/directive.ts',
   refresh: 'functions/refresh.ts',
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -26,6 +27,8 @@ export const FUNCTION_SIZING: Record<FunctionName, FunctionSizing> = {
   list: HOMEBASE_FACING,
   execute: HOMEBASE_FACING,
   command: HOMEBASE_FACING,
+  // v2 answers within 3 s by its own deadline (functions/http/directive-handler.ts); the timeout is only the backstop.
+  directive: { memoryMB: 512, timeoutS: 5 },
   // The refresh run works through due links for up to two minutes, well inside the 5-minute schedule,
   // and one run at a time: a run that overlapped the next would only contend for the same leases.
   refresh: { memoryMB: 512, timeoutS: 120, reservedConcurrency: 1 },

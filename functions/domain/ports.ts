@@ -40,9 +40,17 @@ export interface LinkStore {
   all(): AsyncIterable<LinkHeader>;
 }
 
+/** When an answer is due: everything a request waits on shares it (v2's 3-second budget). */
+export interface Deadline {
+  /** Milliseconds left; zero or less once it has passed. */
+  remainingMs(): number;
+}
+
 /** What the driver knows of a linked user when it calls a device cloud. */
 export interface CloudSession {
   vendorUserId: string;
+  /** Set where the caller has a deadline: a device cloud waits no longer than it allows. */
+  deadline?: Deadline;
   /**
    * The vendor's token, opened when a device cloud asks for it: a cloud that never uses it (the virtual
    * one) never has it decrypted, which spares a cold request the key service's round trip.
@@ -54,6 +62,11 @@ export interface SessionCredentials {
   accessToken: string;
   /** Set when the token is of type `mac`: each request is signed with this key, not sent as a bearer. */
   mac?: { key: string; algorithm: string | undefined };
+  /**
+   * Set when the token is the driver's own service credential, not the user's (v2 JWT users have no
+   * upstream token): the device cloud is told which user the call is for.
+   */
+  actingFor?: string;
 }
 
 /** A link as read for authentication: everything but its credentials, which open on demand. */
@@ -221,6 +234,24 @@ export interface AttemptStore {
   reserveInWindow(key: string, limit: number, now: number, windowS: number): Promise<boolean>;
   /** Takes one back from a running window. */
   releaseInWindow(key: string): Promise<void>;
+}
+
+/** A v2 directive's answer as first given, kept so a retry with the same messageId gets it again and acts on nothing. */
+export type ReplyClaim = { kind: 'claimed' } | { kind: 'answered'; reply: unknown } | { kind: 'in_progress' };
+
+/** At most once per message: one item per (user, messageId), every write conditional. */
+export interface ReplyStore {
+  /**
+   * Claims the message for this invocation until `leaseUntil`, unless another holds a live claim or it
+   * was answered (and the answer is kept until its own expiry, after `now`).
+   */
+  claim(key: string, now: number, leaseUntil: number): Promise<ReplyClaim>;
+  /** The answer, kept until `keepUntil`. */
+  save(key: string, reply: unknown, keepUntil: number): Promise<void>;
+  /** Gives a claim back (the work failed for a reason of the driver's own; a retry may try again). */
+  release(key: string): Promise<void>;
+  /** What a claim would meet now: an answer, a live claim, or nothing (undefined). */
+  read(key: string, now: number): Promise<Exclude<ReplyClaim, { kind: 'claimed' }> | undefined>;
 }
 
 export type { DiagnosticsLog, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './telemetry.ts';

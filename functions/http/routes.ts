@@ -20,7 +20,9 @@ export const ROUTES = {
   'POST /oauth2/authorize': 'command',
   'POST /oauth2/token': 'command',
   'POST /oauth2/revoke': 'command',
-} as const satisfies Record<string, 'list' | 'execute' | 'command'>;
+  // Every v2 message (Discovery, Control, Query): the console's 云端接口地址 is {HomebaseDriverUrl}/v2.
+  'POST /v2': 'directive',
+} as const satisfies Record<string, 'list' | 'execute' | 'command' | 'directive'>;
 
 export type RouteKey = keyof typeof ROUTES;
 

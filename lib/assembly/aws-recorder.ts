@@ -33,6 +33,10 @@ export interface Fault {
   /** The AWS error type answered, e.g. `ResourceNotFoundException`. */
   type: string;
   remaining: number;
+  /** Only calls of this operation (`GetItem`) fail; unset, any. */
+  operation?: string;
+  /** How many matching calls still pass before the failures start. */
+  skip?: number;
 }
 
 export async function startRecorder(options: {
@@ -66,7 +70,9 @@ export async function startRecorder(options: {
     };
     options.calls.push(call);
     const fault = options.fault();
-    if (fault && fault.remaining > 0) {
+    const matches = fault !== undefined && fault.remaining > 0 && (fault.operation === undefined || fault.operation === operation);
+    if (matches && (fault.skip ?? 0) > 0) fault.skip = (fault.skip ?? 0) - 1;
+    else if (matches) {
       fault.remaining--;
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify({ __type: `com.amazonaws.${options.service}#${fault.type}`, message: 'injected by the harness' }));

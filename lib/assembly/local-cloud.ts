@@ -63,8 +63,11 @@ export interface LocalCloud {
   dynamoEndpoint: string;
   /** Invokes the target of every scheduled rule with a Scheduled Event, as EventBridge does. */
   runSchedules(): Promise<unknown[]>;
-  /** The next `count` calls of one function to one service fail with an AWS error of `type`. */
-  fail(functionLogicalId: string, service: AwsService, type: string, count?: number): void;
+  /**
+   * The next `count` calls of one function to one service fail with an AWS error of `type`: of one operation
+   * only, where `operation` is given, and after `skip` of them have passed.
+   */
+  fail(functionLogicalId: string, service: AwsService, type: string, count?: number, only?: { operation?: string; skip?: number }): void;
   close(): Promise<void>;
 }
 
@@ -175,8 +178,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         }
         return results;
       },
-      fail(functionLogicalId, service, type, count = 1) {
-        faults.set(`${functionLogicalId} ${service}`, { type, remaining: count });
+      fail(functionLogicalId, service, type, count = 1, only = {}) {
+        faults.set(`${functionLogicalId} ${service}`, { type, remaining: count, ...only });
       },
       close,
     };

@@ -21,6 +21,7 @@ import {
   LOCAL_REMEDY,
   readConfig,
 } from '../../functions/config.ts';
+import { directiveHandler } from '../../functions/directive.ts';
 import { executeHandler } from '../../functions/execute.ts';
 import { isLocalOnlyRoute, ROUTES } from '../../functions/http/routes.ts';
 import { listHandler } from '../../functions/list.ts';
@@ -122,7 +123,12 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       config ??= readConfig(settings, LOCAL_REMEDY);
       return config;
     };
-    const handlers = { list: listHandler(source), execute: executeHandler(source), command: commandHandler(source) };
+    const handlers = {
+      list: listHandler(source),
+      execute: executeHandler(source),
+      command: commandHandler(source),
+      directive: directiveHandler(source),
+    };
     const routes: Routes = Object.fromEntries(Object.entries(ROUTES).map(([routeKey, name]) => [routeKey, handlers[name]]));
     Object.assign(routes, localCallbackRoutes(settings));
     // The playground (PLAYGROUND=on, the local default): a page at `/`, never deployed.

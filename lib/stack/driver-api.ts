@@ -13,7 +13,7 @@ import { acknowledge, keepLogicalId } from './nag.ts';
 
 export interface DriverApiProps {
   /** The function behind each name the route table uses. */
-  functions: Record<'list' | 'execute' | 'command', IFunction>;
+  functions: Record<'list' | 'execute' | 'command' | 'directive', IFunction>;
   throttle: { rateLimit: number; burstLimit: number };
   key: IKey;
 }
@@ -95,6 +95,8 @@ const ROUTE_SHARE: Record<RouteKey, number> = {
   'POST /oauth2/authorize': 0.1,
   'POST /oauth2/token': 0.5,
   'POST /oauth2/revoke': 0.1,
+  // v2's one URL carries all of Discover, Control and ReportState: a share like /list's and /execute's.
+  'POST /v2': 1,
 };
 
 /** In CloudFormation's own casing: RouteSettings is a map CDK passes through untouched. */

@@ -1,4 +1,4 @@
-/** The four Lambda functions, bundled as lib/bundling.ts says, each with only the permissions it uses. */
+/** The five Lambda functions, bundled as lib/bundling.ts says, each with only the permissions it uses. */
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -28,6 +28,10 @@ function tableActions(name: FunctionName, config: StackConfig): { table: string[
     // UpdateItem: a device's state, and the lease; PutItem: a link after an inline refresh, a home seeded by /execute.
     case 'execute':
       return { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] };
+    // v2: /list's and /execute's needs (Query: the virtual cloud's devices), plus each Control's kept answer:
+    // PutItem claims and saves it, DeleteItem gives a claim back when the work failed unexpectedly.
+    case 'directive':
+      return { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] };
     // DeleteItem, only where the OAuth 2.0 server is on: a link revoked at /oauth2/revoke, or for a
     // replayed authorization code.
     case 'command': {
@@ -98,6 +102,8 @@ export class DriverFunctions extends Construct {
       const readable = [
         ...(name === 'command' ? [props.secrets.userCenterCredentials, props.secrets.homebaseClientSecret] : []),
         ...(name === 'command' && countsAttempts(props.config) ? [props.secrets.attemptKey] : []),
+        // v2's JWTs are checked, and JWT users' device-cloud calls made, by the directive function alone.
+        ...(name === 'directive' ? [props.secrets.rokidJwtAppSecret, props.secrets.deviceCloudServiceToken] : []),
         props.secrets.oauthClientSecret,
       ].filter((secret) => secret !== undefined);
       if (readable.length > 0) {
@@ -107,7 +113,13 @@ export class DriverFunctions extends Construct {
       }
       return f;
     };
-    this.byName = { list: make('list'), execute: make('execute'), command: make('command'), refresh: make('refresh') };
+    this.byName = {
+      list: make('list'),
+      execute: make('execute'),
+      command: make('command'),
+      directive: make('directive'),
+      refresh: make('refresh'),
+    };
   }
 
   /** Sets a variable on every function (the API's own URL, known only once the API exists). */
@@ -190,6 +202,14 @@ function driverEnvironment({ config, table, secrets, key }: DriverFunctionsProps
       DEVICE_OAUTH: String(config.deviceOAuth) === 'true' ? 'on' : 'off',
     } satisfies ConfigInput);
   }
+  if (config.rokidJwtAppId && secrets.rokidJwtAppSecret) {
+    Object.assign(settings, {
+      ROKID_JWT_APP_ID: config.rokidJwtAppId,
+      ROKID_JWT_APP_SECRET_ARN: secrets.rokidJwtAppSecret.secretArn,
+      DEVICE_CLOUD_SERVICE_TOKEN_ARN: secrets.deviceCloudServiceToken?.secretArn,
+    } satisfies ConfigInput);
+  }
+  settings.V2_REQUIRED_HEADER = config.v2RequiredHeader;
   const set = Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined);
   return { ...RUNTIME_ENVIRONMENT, ...Object.fromEntries(set) };
 }

@@ -47,9 +47,9 @@ export class HomebaseDriverStack extends Stack {
     // Created here and set by the operators (docs/operations.md: "Secrets to set").
     const secrets = new UpstreamSecrets(this, 'Secrets', { config, key });
     const functions = new DriverFunctions(this, 'Functions', { config, table, key, secrets });
-    const { list, execute, command, refresh } = functions.byName;
+    const { list, execute, command, directive, refresh } = functions.byName;
     const api = new DriverApi(this, 'Http', {
-      functions: { list, execute, command },
+      functions: { list, execute, command, directive },
       throttle: { rateLimit: config.throttleRateLimit, burstLimit: config.throttleBurstLimit },
       key,
     });
@@ -69,6 +69,19 @@ export class HomebaseDriverStack extends Stack {
       value: this.apiUrl,
       description: "Paste into Rokid's developer console as the driver's service URL",
     });
+    new CfnOutput(this, 'HomebaseDriverV2Url', {
+      value: `${this.apiUrl}/v2`,
+      description: "v2 (若琪智能家居协议): paste into Rokid's console as the 云端接口地址",
+    });
+    if (secrets.rokidJwtAppSecret) {
+      new CfnOutput(this, 'RokidJwtAppSecretName', {
+        value: secrets.rokidJwtAppSecret.secretName,
+        description: "v2 JWT: read it with aws secretsmanager get-secret-value and paste it into Rokid's console as the AppSecret",
+      });
+    }
+    if (secrets.deviceCloudServiceToken) {
+      new CfnOutput(this, 'DeviceCloudServiceTokenName', { value: secrets.deviceCloudServiceToken.secretName });
+    }
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'Subscribe to receive the alarms' });
     new CfnOutput(this, 'TableName', { value: table.table.tableName });
     if (secrets.userCenterCredentials)

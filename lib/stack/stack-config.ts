@@ -55,6 +55,13 @@ export const StackConfigSchema = v.pipe(
     homebaseRedirectUris: v.optional(v.string()),
     /** Space- or comma-separated scopes the client may ask for; unset, any. */
     homebaseScopes: v.optional(v.string()),
+    /**
+     * v2's JWT authorization (RFC 7519): the appId the vendor gives Rokid's console. Unset, JWTs are refused.
+     * Its appSecret is generated into a stack secret, to be pasted into the console beside it.
+     */
+    rokidJwtAppId: v.optional(v.pipe(v.string(), v.nonEmpty(), v.maxLength(256))),
+    /** The console's optional custom header (自定义 Header) for v2, `Name: value`: a message without it is refused. */
+    v2RequiredHeader: v.optional(v.pipe(v.string(), v.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]*\S/, 'expected "Name: value"'))),
     refreshLeadSeconds: v.optional(positive),
     refreshScheduleMinutes: withDefault(5),
     refreshConcurrency: v.optional(positive),

@@ -15,6 +15,10 @@ export class UpstreamSecrets extends Construct {
   readonly attemptKey: Secret;
   /** The client secret Homebase presents to the driver's OAuth 2.0 server; generated, and pasted into Rokid's console. */
   readonly homebaseClientSecret: Secret | undefined;
+  /** v2's JWT appSecret, when rokidJwtAppId is set; generated, and pasted into Rokid's console. */
+  readonly rokidJwtAppSecret: Secret | undefined;
+  /** What the http device cloud takes for JWT users' calls (they have no upstream token); the vendor sets it. */
+  readonly deviceCloudServiceToken: Secret | undefined;
 
   constructor(scope: Construct, id: string, props: { config: StackConfig; key: IKey }) {
     super(scope, id);
@@ -54,12 +58,32 @@ export class UpstreamSecrets extends Construct {
         "Rokid's console holds a copy of this secret, so a rotation is a change made there first; docs/operations.md gives the procedure.",
       );
     }
+    if (config.rokidJwtAppId) {
+      this.rokidJwtAppSecret = new Secret(this, 'RokidJwtAppSecret', {
+        description: `homebase-driver: the appSecret of JWT appId ${config.rokidJwtAppId} (give it to Rokid's console; Rokid signs with it)`,
+        encryptionKey: key,
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      acknowledge(
+        this.rokidJwtAppSecret,
+        'SMG4',
+        "Rokid's console holds a copy of this secret and signs with it, so a rotation is a change made there first; docs/operations.md gives the procedure.",
+      );
+      if (config.deviceCloud === 'http') {
+        this.deviceCloudServiceToken = new Secret(this, 'DeviceCloudServiceToken', {
+          description: "homebase-driver: the vendor device cloud's service token, for v2 JWT users' calls",
+          encryptionKey: key,
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+      }
+    }
     acknowledge(
       this.attemptKey,
       'SMG4',
       'A random HMAC key for attempt counters that last 15 minutes; rotating it would only restart the counters, so it is not rotated.',
     );
-    for (const secret of [this.userCenterCredentials, this.oauthClientSecret]) {
+    for (const secret of [this.userCenterCredentials, this.oauthClientSecret, this.deviceCloudServiceToken]) {
       if (secret) {
         acknowledge(
           secret,

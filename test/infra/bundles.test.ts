@@ -74,7 +74,9 @@ async function invoke(name: FunctionName, events: unknown[]): Promise<any[]> {
 const post = (route: string, body: unknown) => apiEvent(`POST /${route}`, JSON.stringify(body));
 const envelope = (result: { body: string }) => JSON.parse(result.body);
 
-it('login → list → execute on the virtual cloud, then one refresh run, each bundle in a fresh process', { timeout: 60_000 }, async () => {
+it('login → list → execute → v2 on the virtual cloud, then one refresh run, each bundle in a fresh process', {
+  timeout: 60_000,
+}, async () => {
   const [login] = await invoke('command', [post('command', { command: 'login', params: { username: 'demo', password: 'homebase' } })]);
   const { status, data: userAuth } = envelope(login);
   expect(status).toBe(0);
@@ -93,6 +95,31 @@ it('login → list → execute on the virtual cloud, then one refresh run, each 
   expect(envelope(executed)).toMatchObject({ status: 0, data: { switch: 'off' } });
   expect(envelope(got)).toMatchObject({ status: 0, data: { deviceId: light!.deviceId, state: { switch: 'off' } } });
 
+  // v2 at one URL, with the same token as a BearerToken: it sees the state v1 left, and v1 sees what it changes.
+  const message = (namespace: string, name: string, rest: Record<string, unknown> = {}) =>
+    post('v2', {
+      header: {
+        messageId: `m-${name}`,
+        namespace,
+        name,
+        payloadVersion: 'v1',
+        authorization: { type: 'BearerToken', token: userAuth.userToken },
+      },
+      payload: {},
+      ...rest,
+    });
+  const endpoint = { endpointId: light!.deviceId };
+  const [discovered, reported, controlled] = await invoke('directive', [
+    message('Rokid.Discovery', 'Discover'),
+    message('Rokid.Query', 'ReportState', { endpoint }),
+    message('Rokid.Control', 'Switch.On', { endpoint }),
+  ]);
+  expect(envelope(discovered).payload.endpoints.map((e: { endpointId: string }) => e.endpointId)).toEqual(devices.map((d) => d.deviceId));
+  expect(envelope(reported).endpoint.states).toContainEqual(expect.objectContaining({ interface: 'Switch', value: 'Off' }));
+  expect(envelope(controlled).endpoint.states).toContainEqual(expect.objectContaining({ interface: 'Switch', value: 'On' }));
+  const [after] = await invoke('execute', [post('get', { device: { deviceId: light!.deviceId }, userAuth })]);
+  expect(envelope(after)).toMatchObject({ data: { state: { switch: 'on' } } });
+
   // Make the link due, then let the refresh bundle do its run.
   await table.db.send(
     new UpdateCommand({
@@ -106,7 +133,7 @@ it('login → list → execute on the virtual cloud, then one refresh run, each 
   expect(report).toEqual({ ...emptyReport(), refreshed: 1 });
 
   // Not one of them loaded undici or Node's web streams, each milliseconds of a cold start (docs/performance.md).
-  expect(Object.keys(loadedBy)).toHaveLength(4);
+  expect(Object.keys(loadedBy)).toHaveLength(5);
   for (const [name, loaded] of Object.entries(loadedBy)) {
     expect(loaded.length, name).toBeGreaterThan(0); // the list is read: the import loads built-ins of its own
     expect(
@@ -128,11 +155,18 @@ const DEVICE_FUNCTION_FOREIGN = [
   'functions/domain/revocation/',
   'functions/http/oauth2-handler.ts',
   'functions/http/sign-in-page.ts',
+  'functions/domain/v2/',
 ];
 const FOREIGN: Record<FunctionName, string[]> = {
   list: DEVICE_FUNCTION_FOREIGN,
   execute: DEVICE_FUNCTION_FOREIGN,
+  directive: [
+    ...DEVICE_FUNCTION_FOREIGN.filter((module) => module !== 'functions/domain/v2/'),
+    'functions/http/homebase-handler.ts',
+    'node_modules/@middy/http-json-body-parser/',
+  ],
   command: [
+    'functions/domain/v2/',
     'functions/adapters/device-cloud/',
     'functions/domain/devices/',
     'functions/domain/refresh/fresh-sessions.ts',
@@ -140,6 +174,7 @@ const FOREIGN: Record<FunctionName, string[]> = {
     'functions/domain/refresh/refresh-job.ts',
   ],
   refresh: [
+    'functions/domain/v2/',
     'functions/domain/linking/',
     'functions/domain/oauth2-server/',
     'functions/http/oauth2-handler.ts',

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
 import { keys } from '../../functions/adapters/dynamodb/table.ts';
 import { HOMEBASE_REDIRECT_URI } from '../../functions/config.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
@@ -29,6 +30,7 @@ import { DEMO_OAUTH_ACCOUNT } from '../../lib/local/oauth-server.ts';
 import { DEMO_ACCOUNT } from '../../lib/local/usercenter-server.ts';
 import { Browser, formAction } from '../support/browser.ts';
 import { StrictOAuthClient } from '../support/strict-oauth-client.ts';
+import { bearer, control, discover, jwt, reportState } from '../support/v2.ts';
 
 /** The two deployments the stack can be: each written down as the context `cdk deploy -c` would get. */
 const CONTEXTS = {
@@ -36,6 +38,8 @@ const CONTEXTS = {
     upstream: 'usercenter',
     usercenterUrl: 'https://usercenter.vendor.example',
     homebaseClientId: 'homebase-rokid',
+    rokidJwtAppId: 'rokid-jwt-app',
+    v2RequiredHeader: 'X-Skill-Key: skill-key-1',
   },
   oauth: {
     upstream: 'oauth',
@@ -74,6 +78,13 @@ const UNUSED_ALLOWED: { action: string; resourceType: string; function?: string;
     reason: "DynamoDB encrypts the table's items with the stack's key on the caller's behalf",
   },
   {
+    function: 'directive',
+    action: 'dynamodb:DeleteItem',
+    resourceType: 'AWS::DynamoDB::Table',
+    reason:
+      'gives a v2 claim back after a failure of the driver’s own (the UserCenter assembly provokes one; the OAuth assembly has no such failure)',
+  },
+  {
     action: 'kms:GenerateDataKey',
     resourceType: 'AWS::KMS::Key',
     reason: "DynamoDB and SQS (the on-failure queue) generate data keys under the stack's key on the caller's behalf",
@@ -91,6 +102,7 @@ interface Deployed {
 }
 
 const homebaseClientSecret = 'deployed-homebase-secret';
+const jwtAppSecret = 'deployed-rokid-jwt-app-secret';
 let usercenterDeployed: Deployed;
 let oauthDeployed: Deployed;
 const oidc = () => oauthDeployed.standIns.oidc()!;
@@ -114,7 +126,9 @@ beforeAll(async () => {
     deploy(CONTEXTS.usercenter, (assembly) => {
       const [secretId] =
         resourcesOfType(assembly, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith('SecretsHomebaseClientSecret')) ?? [];
-      return { [secretId ?? 'none']: homebaseClientSecret };
+      const [jwtSecretId] =
+        resourcesOfType(assembly, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith('SecretsRokidJwtAppSecret')) ?? [];
+      return { [secretId ?? 'none']: homebaseClientSecret, [jwtSecretId ?? 'no-jwt']: jwtAppSecret };
     }),
     deploy(CONTEXTS.oauth),
   ]);
@@ -134,6 +148,13 @@ const post = async (cloud: LocalCloud, path: string, body: unknown) => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+  expect(response.status).toBe(200);
+  return (await response.json()) as any;
+};
+
+/** A v2 message to `/v2`, with the console's custom header the UserCenter assembly requires (the OAuth one ignores it). */
+const postV2 = async (cloud: LocalCloud, message: unknown, headers: Record<string, string> = { 'x-skill-key': 'skill-key-1' }) => {
+  const response = await fetch(`${cloud.url}/v2`, { method: 'POST', headers, body: JSON.stringify(message) });
   expect(response.status).toBe(200);
   return (await response.json()) as any;
 };
@@ -160,7 +181,7 @@ const expireUpstream = (cloud: LocalCloud, userToken: string) => setPast(cloud, 
 const expireDriverTokens = (cloud: LocalCloud, userToken: string) =>
   setPast(cloud, userToken, ['userTokenExpiresAt', 'refreshTokenExpiresAt', 'refreshDueAt']);
 
-/** /execute, then /list, each when the upstream token has expired: both refresh inline. */
+/** /execute, /list, then a v2 Control, each when the upstream token has expired: each refreshes inline. */
 async function refreshInline(cloud: LocalCloud, userAuth: { userToken: string }): Promise<void> {
   const { data: devices } = await post(cloud, '/list', { userAuth });
   const light = (devices as { deviceId: string; actions: Record<string, string[]> }[]).find((d) => d.actions['switch']);
@@ -172,6 +193,13 @@ async function refreshInline(cloud: LocalCloud, userAuth: { userToken: string })
   expect(executed).toMatchObject({ status: 0, data: { switch: 'off' } });
   await expireUpstream(cloud, userAuth.userToken);
   expect((await post(cloud, '/list', { userAuth })).status).toBe(0);
+  // v2 with the same token: refreshed inline too, within its own budget, and it sees the state v1 left.
+  await expireUpstream(cloud, userAuth.userToken);
+  const controlled = await postV2(cloud, control(bearer(userAuth.userToken), light!.deviceId, 'Switch.On'));
+  expect(controlled).toMatchObject({ header: { name: 'Response' }, endpoint: { endpointId: light!.deviceId } });
+  expect(controlled.endpoint.states).toContainEqual(expect.objectContaining({ interface: 'Switch', value: 'On' }));
+  const discovered = await postV2(cloud, discover(bearer(userAuth.userToken)));
+  expect(discovered.payload.endpoints).toContainEqual(expect.objectContaining({ endpointId: light!.deviceId }));
 }
 
 describe('what synthesizes', () => {
@@ -267,7 +295,27 @@ describe('the UserCenter assembly, with the OAuth 2.0 server', () => {
     });
   });
 
-  it('an expired upstream token is refreshed inline by /execute and /list', async () => {
+  it('v2 at /v2: Discover, Control and ReportState with a BearerToken from login and with a JWT; the console header is required', async () => {
+    const login = await post(cloud(), '/command', { command: 'login', params: { username: 'demo', password: 'homebase' } });
+    const discovered = await postV2(cloud(), discover(bearer(login.data.userToken)));
+    const curtain = (discovered.payload.endpoints as { endpointId: string; displayType: string }[]).find(
+      (e) => e.displayType === 'curtain',
+    );
+    expect(curtain).toBeDefined();
+    const moved = await postV2(cloud(), control(bearer(login.data.userToken), curtain!.endpointId, 'Position.Set', { value: 40 }));
+    expect(moved.endpoint.states).toContainEqual(expect.objectContaining({ interface: 'Position', value: 40 }));
+    // A JWT naming the same vendor user sees the same home.
+    const asJwt = jwt(login.data.userId, CONTEXTS.usercenter.rokidJwtAppId, jwtAppSecret);
+    const reported = await postV2(cloud(), reportState(asJwt, curtain!.endpointId));
+    expect(reported.endpoint.states).toContainEqual(expect.objectContaining({ interface: 'Position', value: 40 }));
+    const refused = await postV2(cloud(), discover(asJwt, 'm-no-header'), {});
+    expect(refused).toMatchObject({
+      header: { name: 'ErrorResponse', messageId: 'm-no-header' },
+      payload: { name: 'E_INVALID_AUTHORIZATION' },
+    });
+  });
+
+  it('an expired upstream token is refreshed inline by /execute, /list and a v2 Control', async () => {
     const login = await post(cloud(), '/command', { command: 'login', params: { username: 'demo', password: 'homebase' } });
     await refreshInline(cloud(), login.data);
   });
@@ -306,7 +354,7 @@ describe('the OAuth assembly', () => {
     const userAuth = await link();
     const refreshesBefore = oidc().refreshCalls;
     await refreshInline(cloud(), userAuth);
-    expect(oidc().refreshCalls).toBe(refreshesBefore + 2);
+    expect(oidc().refreshCalls).toBe(refreshesBefore + 3);
     const refreshed = await post(cloud(), '/command', { command: 'OAuthRefresh', params: userAuth });
     expect(refreshed.status).toBe(0);
   });
@@ -351,6 +399,20 @@ describe('failures of its own, as each Homebase-facing function reports them', (
         cloud.fail(idOf(name as keyof typeof FUNCTIONS), 'dynamodb', 'ResourceNotFoundException', 0);
       }
     }
+    // v2: a Control whose claim was written, then the table failed: E_INTERNAL_ERROR, and the claim given back.
+    const { cloud, idOf } = usercenterDeployed;
+    const asJwt = jwt('vendor-user-missing-table', CONTEXTS.usercenter.rokidJwtAppId, jwtAppSecret);
+    const light = demoHome('vendor-user-missing-table')[0]!.deviceId;
+    cloud.fail(idOf('directive'), 'dynamodb', 'ResourceNotFoundException', 1, { operation: 'GetItem' });
+    await expect(postV2(cloud, control(asJwt, light, 'Switch.On', {}, 'm-missing-table'))).resolves.toMatchObject({
+      header: { name: 'ErrorResponse', messageId: 'm-missing-table' },
+      payload: { name: 'E_INTERNAL_ERROR' },
+    });
+    cloud.fail(idOf('directive'), 'dynamodb', 'ResourceNotFoundException', 0);
+    // Given back: the same message, retried, is acted on.
+    await expect(postV2(cloud, control(asJwt, light, 'Switch.On', {}, 'm-missing-table'))).resolves.toMatchObject({
+      header: { name: 'Response' },
+    });
   });
 });
 

@@ -23,11 +23,11 @@ const usercenter = synth(USERCENTER);
 const t = usercenter.template;
 
 describe('the HTTP API', () => {
-  it('routes /list, /execute and /get, /command, the OAuth browser routes and the OAuth 2.0 server to their functions', () => {
+  it('routes /list, /execute and /get, /command, the OAuth browser routes, the OAuth 2.0 server and /v2 to their functions', () => {
     const integrations = t.findResources('AWS::ApiGatewayV2::Integration');
     const functionOf = (target: unknown) => {
       const id = JSON.stringify(target).match(/"(\w+Integration\w*)"/)?.[1] ?? '';
-      return JSON.stringify(integrations[id]?.Properties.IntegrationUri).match(/"Functions(List|Execute|Command)Function/)?.[1];
+      return JSON.stringify(integrations[id]?.Properties.IntegrationUri).match(/"Functions(List|Execute|Command|Directive)Function/)?.[1];
     };
     const routes = Object.fromEntries(
       Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => [r.Properties.RouteKey, functionOf(r.Properties.Target)]),
@@ -47,8 +47,9 @@ describe('the HTTP API', () => {
       'POST /oauth2/authorize': 'Command',
       'POST /oauth2/token': 'Command',
       'POST /oauth2/revoke': 'Command',
+      'POST /v2': 'Directive',
     });
-    t.resourceCountIs('AWS::ApiGatewayV2::Integration', 3);
+    t.resourceCountIs('AWS::ApiGatewayV2::Integration', 4);
   });
 
   it('throttles, and logs access to a log group with retention', () => {
@@ -76,17 +77,21 @@ describe('the HTTP API', () => {
 
   it("outputs the URL to paste into Rokid's console", () => {
     t.hasOutput('HomebaseDriverUrl', { Value: Match.anyValue(), Description: Match.stringLikeRegexp('Rokid') });
+    // v2's 云端接口地址 is the same API's /v2.
+    const v2 = t.findOutputs('HomebaseDriverV2Url')['HomebaseDriverV2Url']!;
+    expect(v2['Description']).toContain('云端接口地址');
+    expect(v2['Value']['Fn::Join'][1].at(-1)).toBe('/v2');
   });
 });
 
 describe('the functions', () => {
-  it('are four, on Node.js 24 and arm64, with memory and timeouts chosen per role', () => {
+  it('are five, on Node.js 24 and arm64, with memory and timeouts chosen per role', () => {
     const functions = Object.values(t.findResources('AWS::Lambda::Function')).map((f) => f.Properties);
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const f of functions) {
       expect(f).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512 });
     }
-    expect(functions.map((f) => f.Timeout).sort((a, b) => a - b)).toEqual([6, 6, 6, 120]);
+    expect(functions.map((f) => f.Timeout).sort((a, b) => a - b)).toEqual([5, 6, 6, 6, 120]);
   });
 
   it('run as the bundle tests and the benchmark run them: the runtime environment and driver settings, nothing else', () => {
@@ -264,7 +269,7 @@ describe('least privilege', () => {
     expect(statements.flatMap(actionsOf)).not.toContain('*');
   });
 
-  it('lets only the refresh function delete items (retired links), the command function too with the OAuth 2.0 server (revoked links), and no function read the vendor-user index', () => {
+  it('lets only the refresh function delete items (retired links), the directive function (a v2 claim given back), the command function too with the OAuth 2.0 server (revoked links), and no function read the vendor-user index', () => {
     const deleters = (template: Template) =>
       Object.entries(template.findResources('AWS::IAM::Policy'))
         .filter(([, p]) =>
@@ -272,9 +277,13 @@ describe('least privilege', () => {
         )
         .map(([id]) => id)
         .sort();
-    expect(deleters(t)).toEqual([expect.stringMatching(/^FunctionsRefreshRole/)]);
+    expect(deleters(t)).toEqual([expect.stringMatching(/^FunctionsDirectiveRole/), expect.stringMatching(/^FunctionsRefreshRole/)]);
     const withServer = synth({ ...USERCENTER, homebaseClientId: 'rokid-homebase' }).template;
-    expect(deleters(withServer)).toEqual([expect.stringMatching(/^FunctionsCommandRole/), expect.stringMatching(/^FunctionsRefreshRole/)]);
+    expect(deleters(withServer)).toEqual([
+      expect.stringMatching(/^FunctionsCommandRole/),
+      expect.stringMatching(/^FunctionsDirectiveRole/),
+      expect.stringMatching(/^FunctionsRefreshRole/),
+    ]);
     expect(JSON.stringify(statements)).not.toContain('vendor-user');
   });
 
@@ -287,10 +296,12 @@ describe('least privilege', () => {
   it('gives each function a role of its own: no managed policy, log writes to its own log group only, no KMS re-encryption', () => {
     for (const role of Object.values(t.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     const logs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
-    expect(logs).toHaveLength(4);
+    expect(logs).toHaveLength(5);
     for (const s of logs) {
       expect(actionsOf(s).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-      expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Functions(List|Execute|Command|Refresh)Logs/), 'Arn'] });
+      expect(s.Resource).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^Functions(List|Execute|Command|Directive|Refresh)Logs/), 'Arn'],
+      });
     }
     expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('kms:ReEncrypt') || a === 'kms:GenerateDataKey*')).toEqual([]);
   });
@@ -339,9 +350,9 @@ describe('alarms', () => {
       [
         '5xx',
         'ApproximateNumberOfMessagesVisible',
-        ...Array(4).fill('Errors'),
-        ...Array(4).fill('Throttles'),
-        ...Array(3).fill('unexpected_errors'),
+        ...Array(5).fill('Errors'),
+        ...Array(5).fill('Throttles'),
+        ...Array(4).fill('unexpected_errors'),
         'needs_relink',
         'refresh_token_replayed',
         'transient_failure',
@@ -350,7 +361,7 @@ describe('alarms', () => {
     for (const a of alarms.filter((a) => a.MetricName === 'unexpected_errors')) {
       expect(a.Namespace).toBe('HomebaseDriver');
       expect(a.Dimensions).toEqual([
-        { Name: 'function', Value: { Ref: expect.stringMatching(/^Functions(List|Execute|Command)Function/) } },
+        { Name: 'function', Value: { Ref: expect.stringMatching(/^Functions(List|Execute|Command|Directive)Function/) } },
         { Name: 'service', Value: 'homebase-driver' },
       ]);
     }

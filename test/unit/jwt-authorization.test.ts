@@ -2,19 +2,15 @@
  * Rokid's v2 JWT authorization: tokens as rhome 2.0.8 signs them (jsonwebtoken's HS256, with `iat`) and as
  * the docs' sample has them (no `iat`), and every way a token must be refused, each with its reason.
  */
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { verifyRokidJwt } from '../../functions/domain/v2/jwt-authorization.ts';
+import { signJwt } from '../support/v2.ts';
 
 const settings = { appId: 'app-123', appSecret: 'your-256-bit-secret' };
 const NOW = 1_800_000_000;
 const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** A token signed as RFC 7515 says, independent of the code under test. */
-function sign(claims: unknown, header: unknown = { alg: 'HS256', typ: 'JWT' }, secret = settings.appSecret): string {
-  const input = `${part(header)}.${part(claims)}`;
-  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
-}
+const sign = (claims: unknown, header?: unknown, secret = settings.appSecret) => signJwt(claims, secret, header);
 
 describe('Rokid JWT authorization', () => {
   it.each([

@@ -14,6 +14,9 @@ import type { Action } from '../../domain/protocol/action.ts';
 import { requestJson, TransportError } from '../http/request-json.ts';
 import { macAuthorization } from './mac-signature.ts';
 
+/** Names the user a service-token call is for. */
+export const ACTING_FOR_HEADER = 'x-homebase-user-id';
+
 export interface HttpCloudSettings {
   /** Base URL of the vendor's device API, e.g. https://devices.example.com/homebase */
   baseUrl: string;
@@ -25,7 +28,8 @@ export interface HttpCloudSettings {
  *   GET  {base}/devices                      → 200 {"devices": Device[]}
  *   POST {base}/devices/{deviceId}/actions   → 200 {"state": State}
  * Both carry `Authorization: Bearer <upstream access token>`, or a MAC signature (mac-signature.ts) when
- * the upstream issued a token of type mac. A 4xx/5xx body may carry
+ * the upstream issued a token of type mac. A v2 JWT user has no upstream token: their calls carry the
+ * driver's service token and name the user in `X-Homebase-User-Id`. A 4xx/5xx body may carry
  * {"errorName": "E_…", "message": "…"}, which is passed on to Homebase.
  */
 export class HttpDeviceCloud implements DeviceCloud {
@@ -59,24 +63,27 @@ export class HttpDeviceCloud implements DeviceCloud {
   }
 
   async #call(session: CloudSession, method: 'GET' | 'POST', path: string, payload?: unknown, deviceId?: string): Promise<unknown> {
+    // A caller with a deadline (v2's 3 s) gives the cloud only what is left of it.
+    const timeoutMs = Math.min(this.#timeoutMs, session.deadline?.remainingMs() ?? Number.POSITIVE_INFINITY);
     try {
+      if (timeoutMs <= 0) throw new DriverTimeoutError('No time was left to ask the device cloud before the answer was due.');
       const url = `${this.#base}${path}`;
-      const { accessToken, mac } = await session.credentials();
+      const { accessToken, mac, actingFor } = await session.credentials();
       const authorization = mac
         ? macAuthorization({ accessToken, macKey: mac.key, algorithm: mac.algorithm }, method, new URL(url))
         : `Bearer ${accessToken}`;
       const answer = await requestJson(url, {
         method,
-        headers: { authorization },
+        headers: { authorization, ...(actingFor === undefined ? {} : { [ACTING_FOR_HEADER]: actingFor }) },
         body: payload,
-        timeoutMs: this.#timeoutMs,
+        timeoutMs,
       });
       if (answer.ok) return answer.body;
       throw failure(answer.status, answer.body, deviceId);
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       if (error.timedOut) {
-        throw new DriverTimeoutError(`The device cloud did not answer within ${this.#timeoutMs} ms.`, { cause: error });
+        throw new DriverTimeoutError(`The device cloud did not answer within ${timeoutMs} ms.`, { cause: error });
       }
       throw new ServerUnreachableError('The device cloud cannot be reached.', { cause: error });
     }

@@ -11,6 +11,7 @@
  * | driver code     | CODE#<sha256(code)>  | CODE            |  (5 minutes, used once)
  * | OAuth 2.0 code  | CODE#<sha256(code)>  | OAUTH2          |  (1 minute, used once)
  * | device token    | DEVTOKEN#<app>#<device>#<request> | TOKEN |  (seed 003, 5 minutes)
+ * | v2 reply        | V2REPLY#<sha256(user, messageId)> | REPLY |  (10 minutes: a retried message gets it)
  *
  * The due index is sparse: only links carry `dueShard`, filed under the time the refresh job next has
  * work on them (a refresh, or retiring a link whose driver tokens expired: `nextVisitAt`). Its
@@ -68,6 +69,8 @@ export const keys = {
   issuedCode: (codeHash: string) => ({ pk: `CODE#${codeHash}`, sk: 'OAUTH2' }),
   /** `key` is made of HMACs only: no username or address is stored in clear. */
   attempts: (key: string) => ({ pk: `ATTEMPT#${key}`, sk: 'COUNT' }),
+  /** `key` is a hash: neither the user nor the messageId is stored in clear. */
+  v2Reply: (key: string) => ({ pk: `V2REPLY#${key}`, sk: 'REPLY' }),
   deviceToken: (appId: string, deviceId: string, requestId: string) => ({
     pk: `DEVTOKEN#${[appId, deviceId, requestId].map(encodeURIComponent).join('#')}`,
     sk: 'TOKEN',

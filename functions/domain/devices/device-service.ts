@@ -43,7 +43,12 @@ export class DeviceService {
   }
 
   async execute(session: CloudSession, deviceId: string, request: ActionRequest): Promise<State> {
-    const device = await this.get(session, deviceId);
+    return this.apply(session, await this.get(session, deviceId), request);
+  }
+
+  /** Runs an action on a device just read with `get` (v2's Control reads it first, to map its directive). */
+  async apply(session: CloudSession, device: Device, request: ActionRequest): Promise<State> {
+    const { deviceId } = device;
     const action = resolveAction(device, request);
     const raw = await this.#cloud.execute(session, deviceId, action);
     const result = v.safeParse(StateSchema, raw);

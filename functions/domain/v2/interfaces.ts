@@ -141,14 +141,16 @@ export function actionFor(device: Device, directive: string, payload: unknown): 
   }
   const body = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
   const property = NUMERIC_INTERFACES[interfaceName];
-  if (property) return numericAction(device, property, operation, body);
+  if (property) return numericAction(device, interfaceName, property, operation, body);
   switch (interfaceName) {
     case 'Switch':
       return { property: 'switch', name: operation.toLowerCase() };
     case 'MotionSwitch':
       return { property: 'switch', name: 'stop' };
     case 'Color':
-      return operation === 'SetRandom' ? { property: 'color', name: 'random' } : { property: 'color', name: 'num', value: body['value'] };
+      return operation === 'SetRandom'
+        ? { property: 'color', name: 'random' }
+        : { property: 'color', name: 'num', value: setValue(body, 'Color') };
     case 'Mode':
       return { property: 'mode', name: operation.toLowerCase() };
     case 'SwingMode':
@@ -164,8 +166,23 @@ export function actionFor(device: Device, directive: string, payload: unknown): 
   }
 }
 
-function numericAction(device: Device, property: Property, operation: string, body: Record<string, unknown>): ActionRequest {
-  if (operation === 'Set') return { property, name: 'num', value: body['value'] };
+/** Set's `{value}`: a number, or the directive has nothing to set. */
+function setValue(body: Record<string, unknown>, interfaceName: string): number {
+  const value = body['value'];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new V2Error('E_VALUE_OUT_OF_RANGE', `${interfaceName}.Set needs a numeric payload.value.`);
+  }
+  return value;
+}
+
+function numericAction(
+  device: Device,
+  interfaceName: string,
+  property: Property,
+  operation: string,
+  body: Record<string, unknown>,
+): ActionRequest {
+  if (operation === 'Set') return { property, name: 'num', value: setValue(body, interfaceName) };
   if (operation === 'SetMax' || operation === 'SetMin') return { property, name: operation === 'SetMax' ? 'max' : 'min' };
   if (operation in FAN_GEARS) return { property, name: 'num', value: FAN_GEARS[operation] };
   const delta = body['delta'];

@@ -71,7 +71,7 @@ export class VirtualDeviceCloud implements DeviceCloud {
     this.#justRead = undefined;
     // Voice users say two things in quick succession: each action waits its turn (a jittered backoff,
     // doubling to 50 ms) for as long as the budget allows, and only then is the device called busy.
-    const deadline = Date.now() + this.#busyBudgetMs;
+    const deadline = Date.now() + Math.min(this.#busyBudgetMs, session.deadline?.remainingMs() ?? Number.POSITIVE_INFINITY);
     for (let attempt = 1; attempt === 1 || Date.now() < deadline; attempt++) {
       const item = reused ?? (await this.#read(session.vendorUserId, deviceId));
       reused = undefined;

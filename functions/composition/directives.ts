@@ -1,0 +1,61 @@
+/** What `POST /v2` is built from: v1's vault, sessions, device cloud and DeviceService, with v2's authorization and replies. */
+import { DynamoReplyStore } from '../adapters/dynamodb/reply-store.ts';
+import type { Config, ConfigSource } from '../config.ts';
+import { DeviceService } from '../domain/devices/device-service.ts';
+import { systemClock } from '../domain/ports.ts';
+import { FreshSessions } from '../domain/refresh/fresh-sessions.ts';
+import { V2Authorization } from '../domain/v2/authorization.ts';
+import { V2Directives } from '../domain/v2/directives.ts';
+import { logger } from '../observability.ts';
+import { deviceCloud } from './devices.ts';
+import { linkRefresher } from './link-refresher.ts';
+import { once } from './once.ts';
+import { tableOf, tokenVault } from './table.ts';
+
+/**
+ * The most an inline refresh may take of a v2 message's 3 s: it then still leaves the device cloud
+ * time to answer. (v1's inline refresh may take the upstream's whole timeout, 3 s by default.)
+ */
+export const V2_REFRESH_TIMEOUT_MS = 1200;
+
+export const directiveServices = (source: ConfigSource) =>
+  once((): V2Directives => {
+    const config = withinV2Budget(source());
+    const { db, links } = tableOf(config);
+    const sessions = new FreshSessions({
+      vault: tokenVault(config, links),
+      links,
+      refresher: linkRefresher(config, links),
+      clock: systemClock,
+    });
+    const appId = config.ROKID_JWT_APP_ID;
+    const authorization = new V2Authorization({
+      sessions,
+      ...(appId
+        ? { jwt: async () => ({ appId, appSecret: await secret(config.ROKID_JWT_APP_SECRET, config.ROKID_JWT_APP_SECRET_ARN) }) }
+        : {}),
+      ...(config.DEVICE_CLOUD === 'http'
+        ? { serviceCredentials: () => secret(config.DEVICE_CLOUD_SERVICE_TOKEN, config.DEVICE_CLOUD_SERVICE_TOKEN_ARN) }
+        : {}),
+      nowS: systemClock.now,
+    });
+    return new V2Directives({
+      authorization,
+      devices: new DeviceService({ cloud: deviceCloud(config, db), log: logger }),
+      replies: new DynamoReplyStore(db, config.TABLE_NAME),
+      clock: systemClock,
+      log: logger,
+    });
+  });
+
+const withinV2Budget = (config: Config): Config => ({
+  ...config,
+  OAUTH_TIMEOUT_MS: Math.min(config.OAUTH_TIMEOUT_MS, V2_REFRESH_TIMEOUT_MS),
+  USERCENTER_TIMEOUT_MS: Math.min(config.USERCENTER_TIMEOUT_MS, V2_REFRESH_TIMEOUT_MS),
+});
+
+/** Deployed, from Secrets Manager (its module loads only then); locally, the setting itself. */
+async function secret(value: string, arn: string | undefined): Promise<string> {
+  if (!arn) return value;
+  return (await import('../adapters/secrets/secrets.ts')).secretString(arn)();
+}

@@ -1,0 +1,130 @@
+/**
+ * v2's directives over the same domain as v1 (the digest's v1 → v2 mapping): Discover is /list, Control is
+ * /execute and ReportState is /get, through one DeviceService and one device cloud, so v1 and v2 see one
+ * state. Every answer is a v2 message; a failure the driver can name is an ErrorResponse.
+ *
+ * A Control acts at most once per (user, messageId): Rokid resends a message it believes lost with the same
+ * messageId, and the resend gets the first answer, errors included. A resend that arrives while the first is
+ * still at work waits for its answer within the deadline, else is told the endpoint is busy.
+ */
+import { crypto } from '../../runtime/builtins.ts';
+import type { DeviceService } from '../devices/device-service.ts';
+import { HomebaseError } from '../errors.ts';
+import type { Clock, CloudSession, Deadline, DiagnosticsLog, ReplyStore } from '../ports.ts';
+import type { Invocation } from '../refresh/fresh-sessions.ts';
+import type { V2Authorization } from './authorization.ts';
+import { endpointOf } from './endpoints.ts';
+import { errorPayload, V2Error } from './errors.ts';
+import { actionFor, statesOf } from './interfaces.ts';
+import { discoveryResponse, errorResponse, stateResponse, type V2Request } from './messages.ts';
+
+const { createHash } = crypto;
+
+export interface DirectiveContext {
+  invocation: Invocation;
+  deadline: Deadline;
+}
+
+/** How long an answer is kept for a resend (the issue's 10 minutes), and how long a claim may run unanswered. */
+export const REPLY_KEEP_S = 600;
+const CLAIM_LEASE_S = 10;
+
+export class V2Directives {
+  readonly #authorization: V2Authorization;
+  readonly #devices: DeviceService;
+  readonly #replies: ReplyStore;
+  readonly #clock: Clock;
+  readonly #log: DiagnosticsLog;
+  readonly #pollMs: number;
+
+  constructor(deps: {
+    authorization: V2Authorization;
+    devices: DeviceService;
+    replies: ReplyStore;
+    clock: Clock;
+    log: DiagnosticsLog;
+    /** How often a resend looks for the first delivery's answer. */
+    pollMs?: number;
+  }) {
+    this.#authorization = deps.authorization;
+    this.#devices = deps.devices;
+    this.#replies = deps.replies;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+    this.#pollMs = deps.pollMs ?? 50;
+  }
+
+  /** The reply to a request. Throws what the caller answers as an ErrorResponse (and, if not the driver's own, logs). */
+  async answer(request: V2Request, context: DirectiveContext): Promise<unknown> {
+    const session = await this.#authorization.open(request.authorization, context.invocation, context.deadline);
+    const directive = `${request.namespace}/${request.name}`;
+    if (directive === 'Rokid.Discovery/Discover') return this.#discover(session, request);
+    if (directive === 'Rokid.Query/ReportState') return this.#reportState(session, request);
+    if (request.namespace === 'Rokid.Control') return this.#once(session, request, context, () => this.#control(session, request));
+    throw new V2Error(
+      'E_NOT_SUPPORTED_DIRECTIVE',
+      `This driver does not support ${request.namespace} / ${request.name}. It answers Rokid.Discovery/Discover, Rokid.Control/<Interface>.<Operation> and Rokid.Query/ReportState.`,
+    );
+  }
+
+  async #discover(session: CloudSession, request: V2Request): Promise<unknown> {
+    const sampledAt = new Date();
+    const endpoints = [];
+    for (const device of await this.#devices.list(session)) {
+      const made = endpointOf(device, { sampledAt });
+      if ('endpoint' in made) endpoints.push(made.endpoint);
+      else this.#log.warn('Device left out of Discover: v2 cannot express it', { deviceId: device.deviceId, reason: made.omitted });
+    }
+    return discoveryResponse(request.messageId, endpoints);
+  }
+
+  async #reportState(session: CloudSession, request: V2Request): Promise<unknown> {
+    const device = await this.#devices.get(session, endpointIdOf(request));
+    return stateResponse(request.messageId, device.deviceId, statesOf(device.state, new Date()));
+  }
+
+  async #control(session: CloudSession, request: V2Request): Promise<unknown> {
+    const device = await this.#devices.get(session, endpointIdOf(request));
+    const state = await this.#devices.apply(session, device, actionFor(device, request.name, request.payload));
+    // Every retrievable state, after the change (contradiction 23), not only the one that changed.
+    return stateResponse(request.messageId, device.deviceId, statesOf({ ...device.state, ...state }, new Date()));
+  }
+
+  async #once(session: CloudSession, request: V2Request, context: DirectiveContext, act: () => Promise<unknown>): Promise<unknown> {
+    const key = createHash('sha256').update(`${session.vendorUserId}\u0000${request.messageId}`).digest('base64url');
+    for (;;) {
+      const now = this.#clock.now();
+      const claim = await this.#replies.claim(key, now, now + CLAIM_LEASE_S);
+      if (claim.kind === 'answered') return claim.reply;
+      if (claim.kind === 'claimed') return this.#actAndKeep(key, request, context, act);
+      if (context.deadline.remainingMs() <= this.#pollMs * 2) {
+        throw new V2Error(
+          'E_ENDPOINT_BUSY',
+          `Message ${request.messageId.slice(0, 64)} is already being handled by an earlier delivery, whose answer was not ready in time. Ask again in a moment.`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
+    }
+  }
+
+  async #actAndKeep(key: string, request: V2Request, context: DirectiveContext, act: () => Promise<unknown>): Promise<unknown> {
+    let reply: unknown;
+    try {
+      reply = await act();
+    } catch (error) {
+      if (!(error instanceof HomebaseError || error instanceof V2Error)) {
+        // Not one of the driver's answers: a resend may try again.
+        await this.#replies.release(key).catch(() => undefined);
+        throw error;
+      }
+      reply = errorResponse(request.messageId, errorPayload(error, context.invocation.requestId));
+    }
+    await this.#replies.save(key, reply, this.#clock.now() + REPLY_KEEP_S);
+    return reply;
+  }
+}
+
+function endpointIdOf(request: V2Request): string {
+  if (!request.endpoint) throw new V2Error('E_NO_SUCH_ENDPOINT', `${request.namespace} / ${request.name} needs endpoint.endpointId.`);
+  return request.endpoint.endpointId;
+}

@@ -1,0 +1,44 @@
+/** v2 messages as Rokid sends them, and JWTs signed as RFC 7515 says, independent of the code under test. */
+import { createHmac, randomUUID } from 'node:crypto';
+
+const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** An HS256 token (or whatever `header` names), signed with `secret`. */
+export function signJwt(claims: unknown, secret: string, header: unknown = { alg: 'HS256', typ: 'JWT' }): string {
+  const input = `${part(header)}.${part(claims)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+export type V2Authorization = { type: 'BearerToken' | 'JWT'; token: string };
+
+export const bearer = (token: string): V2Authorization => ({ type: 'BearerToken', token });
+export const jwt = (userId: string, appId: string, secret: string): V2Authorization => ({
+  type: 'JWT',
+  token: signJwt({ userId, appId, iat: Math.floor(Date.now() / 1000) }, secret),
+});
+
+/** A directive as rhome 2.0.8 sends it: `payload: {}`, a fresh UUID for the messageId unless given. */
+export function v2Message(
+  namespace: string,
+  name: string,
+  authorization: V2Authorization,
+  rest: { endpoint?: Record<string, unknown>; payload?: unknown; messageId?: string } = {},
+) {
+  const { messageId = randomUUID(), payload = {}, endpoint } = rest;
+  return {
+    header: { messageId, namespace, name, payloadVersion: 'v1', authorization },
+    ...(endpoint ? { endpoint } : {}),
+    payload,
+  };
+}
+
+export const discover = (authorization: V2Authorization, messageId?: string) =>
+  v2Message('Rokid.Discovery', 'Discover', authorization, messageId ? { messageId } : {});
+export const control = (authorization: V2Authorization, endpointId: string, directive: string, payload: unknown = {}, messageId?: string) =>
+  v2Message('Rokid.Control', directive, authorization, {
+    endpoint: { endpointId, additionalInfo: {}, states: [] },
+    payload,
+    ...(messageId ? { messageId } : {}),
+  });
+export const reportState = (authorization: V2Authorization, endpointId: string) =>
+  v2Message('Rokid.Query', 'ReportState', authorization, { endpoint: { endpointId, additionalInfo: {} } });
