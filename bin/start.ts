@@ -93,12 +93,18 @@ Open this in a browser:
 
   ${authorize}`
   : '';
+const { ROKID_JWT_APP_ID: jwtAppId, ROKID_JWT_APP_SECRET: jwtAppSecret } = driver.config;
+const v2 = `
+
+v2 (若琪智能家居协议): every message goes to ${url}/v2, with a driver access token as its BearerToken, or a
+JWT signed as Rokid signs it: HS256 over {"userId", "appId": "${jwtAppId ?? ''}"} with the appSecret ${jwtAppSecret || '(from ROKID_JWT_APP_SECRET_ARN)'}.
+Check it with: npm run conformance -- ${url} --protocol v2 --bearer <userToken>`;
 const playground = driver.playground
   ? `Open ${url}/ in a browser for the playground: sign in, control the demo home, watch the protocol.\n\n`
   : '';
 console.log(`homebase-driver ready at ${url} (data in ${dataDir}, UserCenter at ${driver.userCenterUrl})
 
-${playground}${tryIt}${oauth2}
+${playground}${tryIt}${oauth2}${v2}
 
 Upstream tokens are refreshed every ${driver.config.REFRESH_INTERVAL_S} s by the same job the deployed schedule runs.
 

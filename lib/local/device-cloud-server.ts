@@ -2,9 +2,11 @@
  * A vendor device cloud that speaks the driver's `DEVICE_CLOUD=http` contract (docs/device-cloud.md),
  * for `npm start` and the tests: each user gets the demo home, kept in memory, and every request must
  * prove whose it is. `macCredentials` checks Xiaomi-style MAC signatures (a fresh nonce, within five
- * minutes, signed with the token's mac_key).
+ * minutes, signed with the token's mac_key); `serviceToken` takes the driver's service token for a named user.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { ACTING_FOR_HEADER } from '../../functions/adapters/device-cloud/http-cloud.ts';
 import { macMatches, parseMacAuthorization } from '../../functions/adapters/device-cloud/mac-signature.ts';
 import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
 import { applyAction } from '../../functions/adapters/device-cloud/virtual/semantics.ts';
@@ -13,7 +15,37 @@ import type { Device } from '../../functions/domain/protocol/device.ts';
 import { listen } from './loopback.ts';
 
 /** Whose request this is, or undefined to refuse it with 401. */
-export type Authenticate = (authorization: string | undefined, method: string, url: URL) => string | undefined;
+export type Authenticate = (
+  authorization: string | undefined,
+  method: string,
+  url: URL,
+  headers: IncomingHttpHeaders,
+) => string | undefined;
+
+/**
+ * The driver's service token (v2 JWT users, who have no upstream token): the call names its user in
+ * X-Homebase-User-Id. The token is compared in constant time.
+ */
+export function serviceToken(token: string): Authenticate {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return (authorization, _method, _url, headers) => {
+    const user = headers[ACTING_FOR_HEADER];
+    if (authorization === undefined || typeof user !== 'string' || user === '') return undefined;
+    const sent = Buffer.from(authorization);
+    return sent.length === expected.length && timingSafeEqual(sent, expected) ? user : undefined;
+  };
+}
+
+/** The first of several ways that names a user. */
+export const eitherOf =
+  (...ways: Authenticate[]): Authenticate =>
+  (...request) => {
+    for (const way of ways) {
+      const user = way(...request);
+      if (user !== undefined) return user;
+    }
+    return undefined;
+  };
 
 export function macCredentials(tokenInfo: (accessToken: string) => { openId: string; macKey: string } | undefined): Authenticate {
   const seen = new Set<string>();
@@ -51,7 +83,7 @@ export async function startDeviceCloud(options: { authenticate: Authenticate; po
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-    const user = options.authenticate(req.headers.authorization, req.method ?? 'GET', url);
+    const user = options.authenticate(req.headers.authorization, req.method ?? 'GET', url, req.headers);
     if (!user) {
       refused++;
       return send(res, 401, { message: 'The request is not signed with a valid token.' });

@@ -168,6 +168,12 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       // Both upstreams run locally; the driver's own sign-in page is the one to see.
       settings.HOMEBASE_SIGN_IN ??= 'usercenter';
     }
+    // v2's JWT authorization, as Rokid's console would be set up for it: an appId and a secret of this run
+    // (npm start prints both, for rhome and the playground).
+    if (settings.ROKID_JWT_APP_ID === undefined) {
+      settings.ROKID_JWT_APP_ID = LOCAL_JWT_APP_ID;
+      settings.ROKID_JWT_APP_SECRET ??= randomBytes(24).toString('base64url');
+    }
     const ready = source();
     const schedule = startSchedule(refreshHandler(source), {
       intervalS: ready.REFRESH_INTERVAL_S,
@@ -203,6 +209,9 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     throw error;
   }
 }
+
+/** The JWT appId of the local stand-in for Rokid's console (v2). */
+export const LOCAL_JWT_APP_ID = 'rokid-local-app';
 
 /** The client id of the local stand-in for Homebase at the OAuth 2.0 server. */
 export const LOCAL_CLIENT_ID = 'rokid-homebase-local';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientMetadata } from 'oidc-provider';
 import type { ConfigInput } from '../../functions/config.ts';
-import { type DeviceCloudServer, macCredentials, startDeviceCloud } from './device-cloud-server.ts';
+import { type DeviceCloudServer, eitherOf, macCredentials, serviceToken, startDeviceCloud } from './device-cloud-server.ts';
 import { type OAuthServer, startOAuthServer } from './oauth-server.ts';
 import { startXiaomiServer, XIAOMI_PREFIX, type XiaomiServer } from './xiaomi-server.ts';
 
@@ -46,7 +46,11 @@ export async function startLocalOAuthUpstream(style: UpstreamStyle, publicBaseUr
         { clientId, clientSecret, redirectUris: [`${publicBaseUrl}/oauth/callback`, `${publicBaseUrl}/device_oauth/${clientId}/callback`] },
       ],
     });
-    const deviceCloud = await startDeviceCloud({ authenticate: macCredentials(xiaomiServer.tokenInfo) });
+    // v2 JWT users have no Xiaomi token: the driver calls for them with a service token of this run.
+    const serviceSecret = randomBytes(24).toString('base64url');
+    const deviceCloud = await startDeviceCloud({
+      authenticate: eitherOf(macCredentials(xiaomiServer.tokenInfo), serviceToken(serviceSecret)),
+    });
     return {
       issuer: xiaomiServer.url,
       xiaomiServer,
@@ -65,6 +69,7 @@ export async function startLocalOAuthUpstream(style: UpstreamStyle, publicBaseUr
         OAUTH_SCOPE: '1 3',
         DEVICE_CLOUD: 'http',
         DEVICE_CLOUD_URL: deviceCloud.url,
+        DEVICE_CLOUD_SERVICE_TOKEN: serviceSecret,
       },
     };
   }

@@ -26,6 +26,25 @@ describe('HTTP device cloud', () => {
     expect(server.requests[0]!.headers['authorization']).toBe('Bearer upstream-token');
   });
 
+  it('gives the cloud only what is left of a caller’s deadline, and calls nothing once it has passed', async () => {
+    server.script = () => 'hang';
+    const hurried = { ...session, deadline: { remainingMs: () => 40 } };
+    await expect(cloud.list(hurried)).rejects.toMatchObject({
+      errorName: 'E_DRIVER_TIMEOUT',
+      message: 'The device cloud did not answer within 40 ms.',
+    });
+    expect(server.requests).toHaveLength(1);
+    const late = { ...session, deadline: { remainingMs: () => 0 } };
+    await expect(cloud.list(late)).rejects.toMatchObject({ errorName: 'E_DRIVER_TIMEOUT' });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('calls for a v2 JWT user with the service token, naming the user', async () => {
+    const service = { vendorUserId: 'jwt-user', credentials: async () => ({ accessToken: 'service-token', actingFor: 'jwt-user' }) };
+    await expect(cloud.list(service)).resolves.toEqual([lamp]);
+    expect(server.requests[0]!.headers).toMatchObject({ authorization: 'Bearer service-token', 'x-homebase-user-id': 'jwt-user' });
+  });
+
   it('finds one device by listing', async () => {
     await expect(cloud.get(session, 'lamp/1')).resolves.toEqual(lamp);
     await expect(cloud.get(session, 'other')).resolves.toBeUndefined();

@@ -22,6 +22,13 @@ export interface Envelope {
   data?: unknown;
 }
 
+/** A v2 reply, as far as tests read it. */
+export interface V2Answer {
+  header: { namespace: string; name: string; messageId: string; payloadVersion: string };
+  endpoint?: { endpointId: string; states: { interface: string; value: unknown; timeOfSample: string }[] };
+  payload: any;
+}
+
 /**
  * `settings` are the driver's (functions/config.ts keys), handed over as a config object the way the
  * local runtime does; `env` is for the AWS SDK's and Powertools' own variables.
@@ -80,6 +87,16 @@ export async function startHandlers(settings: ConfigInput = {}, env: Record<stri
     return browse('GET /oauth/callback', `${publicBaseUrl}/oauth/callback?state=${encodeURIComponent(state)}&code=${code}`, cookie);
   }
 
+  const directive = (await import('../../functions/directive.ts')).directiveHandler(config) as unknown as Handler;
+  /** A v2 message at POST /v2; every answer must be HTTP 200 with a JSON v2 message, errors included. */
+  async function v2(body: unknown, headers: Record<string, string> = {}): Promise<V2Answer> {
+    const raw = typeof body === 'string' ? body : JSON.stringify(body);
+    const result = await directive(apiEvent('POST /v2', raw, headers), lambdaContext);
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['content-type']).toBe('application/json; charset=utf-8');
+    return JSON.parse(result.body ?? '') as V2Answer;
+  }
+
   const refresh = (await import('../../functions/refresh.ts')).refreshHandler(config);
   return {
     table,
@@ -92,6 +109,7 @@ export async function startHandlers(settings: ConfigInput = {}, env: Record<stri
     /** One scheduled refresh run, as EventBridge would start it. */
     runRefresh: () => refresh({ source: 'aws.events' }, contextFor('refresh-run', 60_000)),
     invoke,
+    v2,
     call: (to: keyof typeof ROUTES, body: string | undefined, headers?: Record<string, string>) =>
       invoke(to, apiEvent(ROUTES[to], body, headers)),
     close: async () => {
