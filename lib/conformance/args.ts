@@ -5,11 +5,16 @@ import { isLoopback } from './driver-client.ts';
 
 export const USAGE = `usage: npm run conformance -- <base-url> [--username U --password P | --user-id ID --user-token T]
                               [--callback-url URL] [--read-only | --execute] [--exec-delay MS] [--json]
+       npm run conformance -- <base-url> --protocol v2 (--bearer TOKEN | --jwt-app-id ID --jwt-app-secret S --jwt-user-id U)
+                              [--header 'Name: value'] [--read-only | --execute] [--exec-delay MS] [--json]
 
 Checks any Homebase v1 HTTP remote driver at <base-url> (its endpoints are <base-url>/list, /execute
-and /command; the URL may carry a path). Away from loopback it is read-only unless --execute is given;
-executed actions are undone afterwards, with --exec-delay milliseconds (default 300 there, 0 on
-loopback) between them. Exit code: 0 nothing failed, 1 something failed, 2 usage or unreachable URL.`;
+and /command; the URL may carry a path), or with --protocol v2 a v2 driver, whose one URL is <base-url>/v2:
+with a driver access token as the BearerToken, or a JWT signed here as Rokid signs it; --header adds the
+console's custom header (自定义 Header) to every message. Away from loopback it is read-only unless
+--execute is given; executed actions are undone afterwards, with --exec-delay milliseconds (default 300
+there, 0 on loopback) between them. Exit code: 0 nothing failed, 1 something failed, 2 usage or
+unreachable URL.`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -30,6 +35,26 @@ export function parseConformanceArgs(argv: string[]): { options: RunOptions; jso
     );
   const baseUrl = positionals[0] ?? '';
   if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) throw new UsageError(`"${baseUrl}" is not an http(s) URL.`);
+  const protocol = values.protocol ?? 'v1';
+  if (protocol !== 'v1' && protocol !== 'v2') throw new UsageError(`--protocol is v1 or v2, not "${protocol}".`);
+  const jwtValues = [values['jwt-app-id'], values['jwt-app-secret'], values['jwt-user-id']];
+  const jwtGiven = jwtValues.some((value) => value !== undefined);
+  if (protocol === 'v1' && (values.bearer !== undefined || jwtGiven || values.header !== undefined)) {
+    throw new UsageError('--bearer, --jwt-* and --header are for --protocol v2.');
+  }
+  if (protocol === 'v2') {
+    if (values.username !== undefined || values['user-token'] !== undefined)
+      throw new UsageError('v2 takes --bearer or --jwt-*, not v1 credentials.');
+    if (jwtGiven && jwtValues.some((value) => value === undefined))
+      throw new UsageError('--jwt-app-id, --jwt-app-secret and --jwt-user-id go together.');
+    if (jwtGiven && values.bearer !== undefined) throw new UsageError('Give --bearer or the --jwt-* options: not both.');
+  }
+  const headers: Record<string, string> = {};
+  for (const header of values.header ?? []) {
+    const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.+)$/.exec(header);
+    if (!match) throw new UsageError(`--header "${header}" is not "Name: value".`);
+    headers[match[1]!.toLowerCase()] = match[2]!.trim();
+  }
   if ((values.username === undefined) !== (values.password === undefined)) throw new UsageError('--username and --password go together.');
   if (values['user-token'] === undefined && values['user-id'] !== undefined) throw new UsageError('--user-id needs --user-token.');
   if (values.username !== undefined && values['user-token'] !== undefined)
@@ -49,6 +74,12 @@ export function parseConformanceArgs(argv: string[]): { options: RunOptions; jso
       callbackUrl: values['callback-url'] ?? 'https://homebase.rokid.com/oauth/callback',
       execute: values['read-only'] ? false : (values.execute ?? loopback),
       execDelayMs: delay,
+      protocol,
+      ...(values.bearer === undefined ? {} : { bearer: values.bearer }),
+      ...(jwtGiven
+        ? { jwt: { appId: values['jwt-app-id'] ?? '', appSecret: values['jwt-app-secret'] ?? '', userId: values['jwt-user-id'] ?? '' } }
+        : {}),
+      headers,
     },
   };
 }
@@ -67,6 +98,12 @@ function parse(argv: string[]) {
       execute: { type: 'boolean' },
       'exec-delay': { type: 'string' },
       json: { type: 'boolean' },
+      protocol: { type: 'string' },
+      bearer: { type: 'string' },
+      'jwt-app-id': { type: 'string' },
+      'jwt-app-secret': { type: 'string' },
+      'jwt-user-id': { type: 'string' },
+      header: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -19,6 +19,14 @@ export interface RunOptions {
   execute: boolean;
   /** The pause between two actions on a device, beside the device's own execDelay. */
   execDelayMs: number;
+  /** Which protocol to check: v1 (`/list`, `/execute`, `/command`; the default) or v2 (every message at `/v2`). */
+  protocol?: 'v1' | 'v2';
+  /** v2: a driver access token, sent as the BearerToken. */
+  bearer?: string | undefined;
+  /** v2: JWT authorization, signed here as Rokid signs it. */
+  jwt?: { appId: string; appSecret: string; userId: string } | undefined;
+  /** v2: the console's custom headers (自定义 Header), sent with every message. */
+  headers?: Record<string, string>;
 }
 
 export interface CheckContext {

@@ -29,10 +29,14 @@ export class DriverClient {
   }
 
   /** A Homebase-style POST of a JSON value, or of a raw body as given. */
-  post(path: string, body: unknown, options: { raw?: boolean; contentType?: string } = {}): Promise<Answer> {
+  post(
+    path: string,
+    body: unknown,
+    options: { raw?: boolean; contentType?: string; headers?: Record<string, string> } = {},
+  ): Promise<Answer> {
     return this.#request(path, {
       method: 'POST',
-      headers: { 'content-type': options.contentType ?? 'application/json' },
+      headers: { 'content-type': options.contentType ?? 'application/json', ...options.headers },
       body: options.raw ? String(body) : JSON.stringify(body),
     });
   }

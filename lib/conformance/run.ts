@@ -1,5 +1,5 @@
 /**
- * A conformance run against any v1 HTTP remote driver: /command where it has one, /list and its
+ * A conformance run against any v1 HTTP remote driver (or, with `protocol: 'v2'`, a v2 one: v2/run.ts): /command where it has one, /list and its
  * devices, /execute, hostile input, every error envelope, and the OAuth 2.0 metadata where served.
  * The order matters only where a check needs what an earlier one learned (the userAuth, the devices).
  */
@@ -10,9 +10,11 @@ import { checkList, checkListBadToken } from './checks/list-checks.ts';
 import type { CheckContext, RunOptions } from './context.ts';
 import { DriverClient } from './driver-client.ts';
 import { type Report, Results } from './results.ts';
+import { runV2Conformance } from './v2/run.ts';
 
 /** Throws UnreachableError when the driver cannot be reached at all. */
 export async function runConformance(options: RunOptions, progress?: (line: string) => void): Promise<Report> {
+  if (options.protocol === 'v2') return runV2Conformance(options, progress);
   const context: CheckContext = {
     client: new DriverClient(options.baseUrl),
     results: new Results(progress),

@@ -1,0 +1,67 @@
+/** A v2 conformance run's shared state: the driver's one URL, how to authorize, and every ErrorResponse seen. */
+import { createHmac, randomUUID } from 'node:crypto';
+import type { RunOptions } from '../context.ts';
+import type { Answer, DriverClient } from '../driver-client.ts';
+import type { Results } from '../results.ts';
+
+export type V2Authorization = { type: 'BearerToken' | 'JWT'; token: string };
+
+export interface V2Context {
+  client: DriverClient;
+  results: Results;
+  options: RunOptions;
+  /** Every ErrorResponse seen, for the check that they all follow error-response.md. */
+  errors: { where: string; answer: Answer }[];
+}
+
+/** The run's authorization, as Rokid would send it: the bearer token given, or a JWT signed now. */
+export function authorizationOf(options: RunOptions): V2Authorization | undefined {
+  if (options.bearer !== undefined) return { type: 'BearerToken', token: options.bearer };
+  if (options.jwt) {
+    const { appId, appSecret, userId } = options.jwt;
+    return { type: 'JWT', token: signJwt({ userId, appId, iat: Math.floor(Date.now() / 1000) }, appSecret) };
+  }
+  return undefined;
+}
+
+/** An authorization the driver must refuse: a token it never issued, or a JWT signed with another secret. */
+export function forgedAuthorization(options: RunOptions): V2Authorization {
+  if (options.jwt) {
+    const { appId, userId } = options.jwt;
+    return { type: 'JWT', token: signJwt({ userId, appId }, `not-${options.jwt.appSecret}`) };
+  }
+  return { type: 'BearerToken', token: 'conformance-not-a-token' };
+}
+
+/** HS256, as Rokid's server (and rhome, through jsonwebtoken) signs. */
+function signJwt(claims: Record<string, unknown>, secret: string): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+/** A directive as rhome 2.0.8 sends it: a UUID v4 messageId, payloadVersion "v1", `payload: {}` by default. */
+export function directive(
+  namespace: string,
+  name: string,
+  authorization: V2Authorization | undefined,
+  rest: { endpointId?: string; payload?: unknown; messageId?: string } = {},
+) {
+  const messageId: string = rest.messageId ?? randomUUID();
+  return {
+    header: { messageId, namespace, name, payloadVersion: 'v1', ...(authorization ? { authorization } : {}) },
+    ...(rest.endpointId === undefined ? {} : { endpoint: { endpointId: rest.endpointId, additionalInfo: {}, states: [] } }),
+    payload: rest.payload ?? {},
+  };
+}
+
+/** Posts a message (or a raw body) to `<base>/v2`, with the console's custom headers, and notes an ErrorResponse. */
+export async function send(context: V2Context, where: string, message: unknown, raw = false): Promise<Answer> {
+  const answer = await context.client.post('/v2', message, { raw, headers: context.options.headers ?? {} });
+  const body = answer.json as { header?: { name?: unknown } } | undefined;
+  if (body?.header?.name === 'ErrorResponse') context.errors.push({ where, answer });
+  return answer;
+}
+
+export const bodyOf = (answer: Answer): Record<string, any> =>
+  typeof answer.json === 'object' && answer.json !== null ? (answer.json as Record<string, any>) : {};
