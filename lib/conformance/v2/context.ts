@@ -1,5 +1,6 @@
 /** A v2 conformance run's shared state: the driver's one URL, how to authorize, and every ErrorResponse seen. */
 import { createHmac, randomUUID } from 'node:crypto';
+import { isRecord } from '../../../functions/domain/json.ts';
 import type { RunOptions } from '../context.ts';
 import type { Answer, DriverClient } from '../driver-client.ts';
 import type { Results } from '../results.ts';
@@ -58,10 +59,19 @@ export function directive(
 /** Posts a message (or a raw body) to `<base>/v2`, with the console's custom headers, and notes an ErrorResponse. */
 export async function send(context: V2Context, where: string, message: unknown, raw = false): Promise<Answer> {
   const answer = await context.client.post('/v2', message, { raw, headers: context.options.headers ?? {} });
-  const body = answer.json as { header?: { name?: unknown } } | undefined;
-  if (body?.header?.name === 'ErrorResponse') context.errors.push({ where, answer });
+  if (field(answer.json, 'header', 'name') === 'ErrorResponse') context.errors.push({ where, answer });
   return answer;
 }
 
-export const bodyOf = (answer: Answer): Record<string, any> =>
-  typeof answer.json === 'object' && answer.json !== null ? (answer.json as Record<string, any>) : {};
+/** A field deep in a JSON value, or undefined where the path does not lead. */
+export const field = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((at, key) => (isRecord(at) ? at[key] : undefined), value);
+
+/** The objects of a JSON array (anything else: none). */
+export const records = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isRecord) : []);
+
+/** The strings of a JSON array. */
+export const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+
+/** An endpoint's capabilities. */
+export const capabilitiesOf = (endpoint: Record<string, unknown>) => records(endpoint['capabilities']);

@@ -4,8 +4,8 @@
  * execute (loopback, or --execute).
  */
 import { isRecord } from '../../../functions/domain/json.ts';
-import { authorizationOf, bodyOf, directive, send, type V2Context } from './context.ts';
-import { type Endpoint, isRetrievable, reportState, responseProblems, statesOf } from './discovery-checks.ts';
+import { authorizationOf, capabilitiesOf, directive, send, strings, type V2Context } from './context.ts';
+import { type Endpoint, firstPercentage, isRetrievable, reportState, responseProblems, statesOf } from './discovery-checks.ts';
 import { INTERFACES, replyProblems } from './rules.ts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,12 +57,12 @@ export async function checkControls(context: V2Context, endpoints: Endpoint[] | 
     return results.skip('v2.control', 'every listed operation of every endpoint', 'read-only run (give --execute to control devices)');
   for (const endpoint of endpoints) {
     const endpointId = String(endpoint['endpointId']);
-    const capabilities = (endpoint['capabilities'] ?? []).filter(isRecord) as Record<string, any>[];
+    const capabilities = capabilitiesOf(endpoint);
     const before = (await reportState(context, endpointId)).states;
     const problems: string[] = [];
     for (const capability of capabilities) {
       const name = String(capability['interface']);
-      for (const operation of (capability['supportedOperations'] ?? []) as string[]) {
+      for (const operation of strings(capability['supportedOperations'])) {
         const test = trial(name, operation);
         if (!test) continue;
         const { answer, problems: found } = await control(context, endpointId, `${name}.${operation}`, test.payload);
@@ -96,13 +96,13 @@ export async function checkControls(context: V2Context, endpoints: Endpoint[] | 
 async function restore(
   context: V2Context,
   endpointId: string,
-  capabilities: Record<string, any>[],
+  capabilities: Record<string, unknown>[],
   before: Record<string, unknown>,
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const capability of capabilities.filter(isRetrievable)) {
     const name = String(capability['interface']);
-    const back = name in before ? restoring(name, before[name], capability['supportedOperations'] ?? []) : undefined;
+    const back = name in before ? restoring(name, before[name], strings(capability['supportedOperations'])) : undefined;
     if (!back) continue;
     const { problems: found } = await control(context, endpointId, `${name}.${back.operation}`, back.payload);
     problems.push(...found.map((p) => `putting it back: ${p}`));
@@ -115,16 +115,7 @@ export async function checkAtMostOnce(context: V2Context, endpoints: Endpoint[] 
   const title = 'a Control delivered twice under one messageId gets the same answer and acts once';
   const { results, options } = context;
   if (!options.execute) return results.skip('v2.at-most-once', title, 'read-only run (give --execute to control devices)');
-  const target = (endpoints ?? []).flatMap((endpoint) =>
-    ((endpoint['capabilities'] ?? []) as Record<string, any>[])
-      .filter(
-        (c) =>
-          INTERFACES[c['interface']]?.value === 'percent' &&
-          isRetrievable(c) &&
-          ['Set', 'Adjust'].every((op) => c['supportedOperations']?.includes(op)),
-      )
-      .map((c) => ({ endpointId: String(endpoint['endpointId']), name: String(c['interface']) })),
-  )[0];
+  const target = firstPercentage(endpoints, ['Set', 'Adjust'], true);
   if (!target) return results.skip('v2.at-most-once', title, 'no endpoint has a retrievable percentage with Set and Adjust');
   const { endpointId, name } = target;
   const original = (await reportState(context, endpointId)).states[name];
@@ -133,7 +124,7 @@ export async function checkAtMostOnce(context: V2Context, endpoints: Endpoint[] 
   const first = await control(context, endpointId, `${name}.Adjust`, { delta: 5 }, messageId);
   const again = await control(context, endpointId, `${name}.Adjust`, { delta: 5 }, messageId);
   problems.push(...first.problems, ...again.problems);
-  if (JSON.stringify(bodyOf(first.answer)) !== JSON.stringify(bodyOf(again.answer)))
+  if (first.answer.text !== again.answer.text && JSON.stringify(first.answer.json) !== JSON.stringify(again.answer.json))
     problems.push('the second delivery got a different answer');
   const now = (await reportState(context, endpointId)).states[name];
   if (now !== 45) problems.push(`${endpointId} ${name} is ${JSON.stringify(now)} after Set 40 and one Adjust +5 delivered twice, not 45`);

@@ -1,10 +1,10 @@
 /** Discover and ReportState: the reply, every endpoint against the docs, and each retrievable endpoint's state. */
 import { isRecord } from '../../../functions/domain/json.ts';
 import { summarize } from '../results.ts';
-import { authorizationOf, bodyOf, directive, send, type V2Context } from './context.ts';
-import { endpointProblems, labelOf, replyProblems, rhomeEndpointWarnings, stateProblems } from './rules.ts';
+import { authorizationOf, capabilitiesOf, directive, field, records, send, strings, type V2Context } from './context.ts';
+import { endpointProblems, INTERFACES, labelOf, replyProblems, rhomeEndpointWarnings, stateProblems } from './rules.ts';
 
-export type Endpoint = Record<string, any>;
+export type Endpoint = Record<string, unknown>;
 
 const DISCOVER_CHECKS = [
   ['v2.discover', 'Discover answers a DiscoveryResponse echoing the messageId, with payload.endpoints'],
@@ -31,7 +31,7 @@ export async function checkDiscover(context: V2Context): Promise<Endpoint[] | un
   const message = directive('Rokid.Discovery', 'Discover', authorization);
   const answer = await send(context, 'Discover', message);
   const problems = replyProblems(answer, { name: 'DiscoveryResponse', messageId: message.header.messageId });
-  const endpoints = bodyOf(answer)['payload']?.['endpoints'];
+  const endpoints = field(answer.json, 'payload', 'endpoints');
   if (problems.length === 0 && !Array.isArray(endpoints)) problems.push('payload.endpoints is not an array');
   results.expect(DISCOVER_CHECKS[0][0], DISCOVER_CHECKS[0][1], problems);
   if (problems.length > 0) {
@@ -60,13 +60,30 @@ export async function checkDiscover(context: V2Context): Promise<Endpoint[] | un
 export const isRetrievable = (capability: unknown) =>
   isRecord(capability) && (capability['isRetrievable'] === true || capability['retrievable'] === true);
 
+/** The first percentage interface of any endpoint that takes all of `operations` (and can be read back, if asked). */
+export function firstPercentage(
+  endpoints: Endpoint[] | undefined,
+  operations: string[],
+  retrievable: boolean,
+): { endpointId: string; name: string } | undefined {
+  for (const endpoint of endpoints ?? []) {
+    for (const c of capabilitiesOf(endpoint)) {
+      const listed = strings(c['supportedOperations']);
+      if (INTERFACES[String(c['interface'])]?.value !== 'percent' || (retrievable && !isRetrievable(c))) continue;
+      if (operations.every((op) => listed.includes(op)))
+        return { endpointId: String(endpoint['endpointId']), name: String(c['interface']) };
+    }
+  }
+  return undefined;
+}
+
 /** ReportState for every endpoint with something retrievable: a Response naming the endpoint, with valid states. */
 export async function checkReportState(context: V2Context, endpoints: Endpoint[] | undefined): Promise<void> {
   const title = 'ReportState answers a Response with the endpoint and its states, for every endpoint that has any retrievable';
   if (!endpoints) return context.results.skip('v2.report-state', title, 'no endpoints were discovered');
   const problems: string[] = [];
-  for (const endpoint of endpoints.filter((e) => (e['capabilities'] ?? []).some(isRetrievable))) {
-    const reported = await reportState(context, endpoint['endpointId']);
+  for (const endpoint of endpoints.filter((e) => capabilitiesOf(e).some(isRetrievable))) {
+    const reported = await reportState(context, String(endpoint['endpointId']));
     problems.push(...reported.problems);
   }
   context.results.expect('v2.report-state', title, problems);
@@ -85,7 +102,7 @@ export async function reportState(
 
 /** A Response's endpoint: the one asked about, with states that follow the docs. */
 export function responseProblems(answer: { json: unknown }, endpointId: string): string[] {
-  const endpoint = bodyOf(answer as never)['endpoint'];
+  const endpoint = field(answer.json, 'endpoint');
   if (!isRecord(endpoint) || endpoint['endpointId'] !== endpointId)
     return [`${endpointId}: the Response's endpoint.endpointId is not the one asked about`];
   if (!Array.isArray(endpoint['states'])) return [`${endpointId}: the Response's endpoint has no states array`];
@@ -93,6 +110,5 @@ export function responseProblems(answer: { json: unknown }, endpointId: string):
 }
 
 export function statesOf(answer: { json: unknown }): Record<string, unknown> {
-  const states = bodyOf(answer as never)['endpoint']?.['states'];
-  return Array.isArray(states) ? Object.fromEntries(states.filter(isRecord).map((s) => [String(s['interface']), s['value']])) : {};
+  return Object.fromEntries(records(field(answer.json, 'endpoint', 'states')).map((s) => [String(s['interface']), s['value']]));
 }

@@ -3,8 +3,8 @@
  * whatever arrives, an HTTP 200 ErrorResponse, never a 5xx or a page.
  */
 import { isRecord } from '../../../functions/domain/json.ts';
-import { authorizationOf, bodyOf, directive, forgedAuthorization, send, type V2Context } from './context.ts';
-import type { Endpoint } from './discovery-checks.ts';
+import { authorizationOf, capabilitiesOf, directive, field, forgedAuthorization, send, type V2Context } from './context.ts';
+import { type Endpoint, firstPercentage } from './discovery-checks.ts';
 import { errorResponseProblems, INTERFACES } from './rules.ts';
 
 export async function checkErrors(context: V2Context, endpoints: Endpoint[] | undefined): Promise<void> {
@@ -13,7 +13,7 @@ export async function checkErrors(context: V2Context, endpoints: Endpoint[] | un
   const expectError = async (id: string, title: string, message: ReturnType<typeof directive>, name: string) => {
     const answer = await send(context, id, message);
     const problems = errorResponseProblems(answer, name);
-    if (problems.length === 0 && bodyOf(answer)['header']?.['messageId'] !== message.header.messageId)
+    if (problems.length === 0 && field(answer.json, 'header', 'messageId') !== message.header.messageId)
       problems.push('header.messageId does not echo the request’s');
     results.expect(id, title, problems);
   };
@@ -41,7 +41,7 @@ export async function checkErrors(context: V2Context, endpoints: Endpoint[] | un
     'E_NOT_SUPPORTED_DIRECTIVE',
   );
   const first = endpoints?.[0];
-  const listed = new Set(((first?.['capabilities'] ?? []) as Record<string, unknown>[]).map((c) => String(c['interface'])));
+  const listed = new Set((first ? capabilitiesOf(first) : []).map((c) => String(c['interface'])));
   const missing = Object.keys(INTERFACES).find((name) => !listed.has(name));
   if (first && missing) {
     await expectError(
@@ -53,11 +53,7 @@ export async function checkErrors(context: V2Context, endpoints: Endpoint[] | un
       'E_NOT_SUPPORTED_DIRECTIVE',
     );
   } else results.skip('v2.errors.unsupported-operation', 'an unlisted operation', 'no endpoint to try it on');
-  const percent = (endpoints ?? []).flatMap((endpoint) =>
-    ((endpoint['capabilities'] ?? []) as Record<string, any>[])
-      .filter((c) => INTERFACES[c['interface']]?.value === 'percent' && c['supportedOperations']?.includes('Set'))
-      .map((c) => ({ endpointId: String(endpoint['endpointId']), name: String(c['interface']) })),
-  )[0];
+  const percent = firstPercentage(endpoints, ['Set'], false);
   if (percent && options.execute) {
     await expectError(
       'v2.errors.out-of-range',
