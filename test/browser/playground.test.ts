@@ -166,6 +166,54 @@ describe.skipIf(!hasChromium)('the playground, in chromium', { timeout: 60_000 }
     await page.context().close();
   });
 
+  it('switches to v2: Discover draws the endpoints, a Control and a ReportState each show in the protocol pane, and v1 sees the change', async () => {
+    const page = await open();
+    await page.getByRole('button', { name: 'Sign in with login' }).click();
+    await page.getByRole('heading', { name: '客厅' }).waitFor();
+    await page.getByRole('radio', { name: 'v2' }).click();
+    await expect.poll(() => page.getByLabel('POST /v2 Rokid.Discovery / Discover response').count()).toBe(1);
+    await expect(page.locator('article.device').count()).resolves.toBe(6);
+    const light = card(page, '吸顶灯');
+    await light.getByRole('slider', { name: '吸顶灯 Brightness' }).fill('35');
+    await expect.poll(() => light.locator('[data-interface=Brightness]').textContent()).toBe('Brightness: 35');
+    const request = page.getByLabel('POST /v2 Rokid.Control / Brightness.Set request').first();
+    await expect(request.textContent()).resolves.toContain('"type": "BearerToken"');
+    await expect(page.getByLabel('POST /v2 Rokid.Control / Brightness.Set response').first().textContent()).resolves.toContain('"name": "Response"');
+    await light.getByRole('button', { name: 'ReportState' }).click();
+    await expect.poll(() => page.getByLabel('POST /v2 Rokid.Query / ReportState response').count()).toBe(1);
+    // An enum is its operation names, set from a list.
+    const ac = card(page, '空调');
+    await ac.getByRole('combobox', { name: '空调 Mode' }).selectOption('Heat');
+    await expect.poll(() => ac.locator('[data-interface=Mode]').textContent()).toBe('Mode: Heat');
+    await page.screenshot({ path: screenshotPath('playground-v2'), fullPage: true });
+    // Back on v1, the same light at 35.
+    await page.getByRole('radio', { name: 'v1' }).click();
+    await expect.poll(() => card(page, '吸顶灯').locator('[data-property=brightness]').textContent()).toBe('brightness: 35');
+    expect(problemsOf.get(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('signs in with a JWT for a vendor user (v2 only), whose home is their own, and refuses an empty user id', async () => {
+    const page = await open();
+    await page.getByLabel('Vendor user id').fill('playground-jwt-user');
+    await page.getByRole('button', { name: 'Sign in with a JWT' }).click();
+    await expect.poll(() => page.locator('article.device').count()).toBe(6);
+    await expect(page.locator('#who').textContent()).resolves.toBe('vendor user playground-jwt-user (JWT)');
+    await expect(page.getByRole('radio', { name: 'v1' }).isDisabled()).resolves.toBe(true);
+    await expect(page.getByLabel('POST /v2 Rokid.Discovery / Discover request').first().textContent()).resolves.toContain('"type": "JWT"');
+    const scene = card(page, '回家模式');
+    await scene.getByRole('button', { name: 'On' }).click();
+    await expect.poll(() => scene.locator('[data-interface=Switch]').textContent()).toBe('Switch: On');
+    await page.screenshot({ path: screenshotPath('playground-v2-jwt'), fullPage: true });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Vendor user id').fill('');
+    await page.getByRole('button', { name: 'Sign in with a JWT' }).click();
+    // The browser's own check stops it: nothing is sent.
+    await expect(page.getByLabel('POST /playground/jwt (as Rokid signs) request').count()).resolves.toBe(1);
+    expect(problemsOf.get(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it('links through the OAuth commands against the local authorization server, whose page fits a phone and names the demo account', async () => {
     const page = await open({ width: 390, height: 844 });
     await page.getByRole('button', { name: 'Link with OAuth commands' }).click();

@@ -25,7 +25,7 @@ describe('endpoints', () => {
         additionalInfo: { mac: 'aa:bb', port: 2 },
       }),
     });
-    const { endpoint } = mapped as { endpoint: { capabilities: unknown[]; states: { timeOfSample: string }[] } };
+    const { endpoint } = mapped as { endpoint: { capabilities: readonly unknown[]; states: { timeOfSample: string }[] } };
     expect(endpoint.capabilities.length).toBeGreaterThan(0);
     expect(endpoint.states.every((s) => s.timeOfSample === '2026-12-04T00:00:00.000Z')).toBe(true);
   });

@@ -116,3 +116,15 @@ describe('Interface.Operation to a v1 action', () => {
     );
   });
 });
+
+describe('capabilities are built once per kind of device', () => {
+  it('answers the same frozen array for the same actions, and another for other actions or another proactive flag', () => {
+    const actions = () => ({ switch: ['on' as const, 'off' as const], brightness: ['num' as const] });
+    const first = capabilitiesOf(actions());
+    expect(capabilitiesOf(actions())).toBe(first);
+    expect(Object.isFrozen(first) && first.every(Object.isFrozen)).toBe(true);
+    expect(capabilitiesOf({ switch: ['on'] })).not.toBe(first);
+    expect(capabilitiesOf(actions(), true)).not.toBe(first);
+    expect(capabilitiesOf(actions(), true)[0]).toMatchObject({ isProactivelyReported: true });
+  });
+});

@@ -68,7 +68,7 @@ export class V2Directives {
   }
 
   async #discover(session: CloudSession, request: V2Request): Promise<unknown> {
-    const sampledAt = new Date();
+    const sampledAt = new Date().toISOString();
     const endpoints = [];
     for (const device of await this.#devices.list(session)) {
       const made = endpointOf(device, { sampledAt });

@@ -19,7 +19,7 @@ export interface Endpoint {
   recommendHomeName?: string;
   offline: boolean;
   additionalInfo: Record<string, string | number | boolean>;
-  capabilities: Capability[];
+  capabilities: readonly Capability[];
   states: InterfaceState[];
 }
 
@@ -30,7 +30,8 @@ const MAX_STRING = 999;
 
 export function endpointOf(
   device: Device,
-  options: { sampledAt: Date; proactive?: boolean },
+  /** `sampledAt`: when the states were read, as a Date or already in ISO 8601 (one Discover formats it once). */
+  options: { sampledAt: Date | string; proactive?: boolean },
 ): { endpoint: Endpoint } | { omitted: string } {
   const additionalInfo = additionalInfoOf(device.deviceInfo ?? undefined);
   if (!additionalInfo) return { omitted: `its deviceInfo is over ${MAX_KEYS * MAX_STRING} characters even encoded` };

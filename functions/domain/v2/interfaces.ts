@@ -58,8 +58,27 @@ const PLAYBACK_MODES: Record<string, string> = { RepeatAll: 'repeat', RepeatOne:
 const capitalized = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 const unique = (names: string[]) => [...new Set(names)];
 
+/**
+ * Capabilities by the actions that give them: a home's devices share a few sets of actions, and building
+ * them again for each of 500 devices was most of what Discover added to /list (`npm run bench:lambda`). The
+ * arrays are frozen, since endpoints share them. Bounded: a cloud with more kinds simply builds more often.
+ */
+const built = new Map<string, readonly Capability[]>();
+const MAX_KINDS = 256;
+
 /** The capabilities a device's actions give it; `proactive`: whether changes reach Rokid as events. */
-export function capabilitiesOf(actions: Actions, proactive = false): Capability[] {
+export function capabilitiesOf(actions: Actions, proactive = false): readonly Capability[] {
+  const key = `${proactive}${JSON.stringify(actions)}`;
+  let capabilities = built.get(key);
+  if (capabilities === undefined) {
+    if (built.size >= MAX_KINDS) built.clear();
+    capabilities = Object.freeze(buildCapabilities(actions, proactive).map((c) => Object.freeze(c)));
+    built.set(key, capabilities);
+  }
+  return capabilities;
+}
+
+function buildCapabilities(actions: Actions, proactive: boolean): Capability[] {
   const capability = (name: string, operations: string[], retrievable: boolean): Capability => ({
     interface: name,
     version: 'v1',
@@ -110,8 +129,8 @@ export function capabilitiesOf(actions: Actions, proactive = false): Capability[
 }
 
 /** A device's state as interface states, sampled at `sampledAt`; a value v2 cannot hold is left out. */
-export function statesOf(state: State, sampledAt: Date): InterfaceState[] {
-  const timeOfSample = sampledAt.toISOString();
+export function statesOf(state: State, sampledAt: Date | string): InterfaceState[] {
+  const timeOfSample = typeof sampledAt === 'string' ? sampledAt : sampledAt.toISOString();
   const out: InterfaceState[] = [];
   const push = (name: string, value: unknown) => out.push({ interface: name, value, timeOfSample });
   if (state.switch === 'on' || state.switch === 'off') push('Switch', capitalized(state.switch));

@@ -59,7 +59,7 @@ function renderSignIn() {
       'section',
       { class: 'panel' },
       el('h2', {}, 'Sign in as Homebase would'),
-      el('div', { class: 'signin' }, login, commandOAuth, standard),
+      el('div', { class: 'signin' }, login, commandOAuth, standard, jwtSignIn()),
     ),
   );
 }

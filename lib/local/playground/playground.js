@@ -1,5 +1,6 @@
 // The playground's page script: it speaks to the driver exactly as Homebase does (POST /command, /list,
-// /execute with JSON envelopes) and shows every exchange, so a vendor learns the protocol by watching.
+// /execute with JSON envelopes; or v2's messages at POST /v2, playground-v2.js) and shows every exchange, so a
+// vendor learns the protocol by watching.
 // Plain DOM, no framework; every value from the driver is set as text, never as HTML.
 
 const config = JSON.parse(document.getElementById('playground-config').textContent);
@@ -70,9 +71,60 @@ function showProblem(message) {
   box.hidden = message === '';
 }
 
+/** v1 or v2: a JWT session is v2 only, since v1 has no JWT. */
+const protocol = () => (session.kind === 'jwt' ? 'v2' : (session.protocol ?? 'v1'));
+
+function protocolSwitch() {
+  const choose = async (next) => {
+    startSession({ ...session, protocol: next });
+    await renderHome();
+  };
+  return el(
+    'span',
+    { class: 'protocol-switch', role: 'radiogroup', 'aria-label': 'Protocol' },
+    ['v1', 'v2'].map((name) =>
+      el(
+        'button',
+        {
+          type: 'button',
+          role: 'radio',
+          'aria-checked': String(protocol() === name),
+          disabled: name === 'v1' && session.kind === 'jwt',
+          onclick: () => choose(name),
+        },
+        name,
+      ),
+    ),
+  );
+}
+
+function toolbar() {
+  const jwt = session.kind === 'jwt';
+  return el(
+    'div',
+    { class: 'toolbar' },
+    protocolSwitch(),
+    el('button', { type: 'button', class: 'quiet', onclick: renderHome }, protocol() === 'v2' ? 'Discover again' : 'Reload devices'),
+    jwt
+      ? undefined
+      : el(
+          'button',
+          { type: 'button', class: 'quiet', onclick: renew },
+          session.kind === 'oauth2' ? 'Renew tokens (refresh_token grant)' : 'Renew sign-in (OAuthRefresh)',
+        ),
+    el('button', { type: 'button', class: 'quiet', onclick: signOut }, 'Sign out'),
+    el('span', { class: 'expiry', id: 'expiry' }, expiryText()),
+  );
+}
+
 async function renderHome() {
   showProblem('');
-  document.getElementById('who').textContent = session.userId ? `user ${session.userId}` : 'signed in over OAuth 2.0';
+  document.getElementById('who').textContent =
+    session.kind === 'jwt' ? `vendor user ${session.userId} (JWT)` : session.userId ? `user ${session.userId}` : 'signed in over OAuth 2.0';
+  if (protocol() === 'v2') {
+    if (!(await renderEndpoints(toolbar()))) renderSignIn();
+    return;
+  }
   const envelope = await call('/list', { userAuth: userAuth() });
   if (envelope.status !== 0) {
     showProblem(`${envelope.errorName}: ${envelope.message}`);
@@ -88,18 +140,6 @@ async function renderHome() {
     if (!rooms.has(room)) rooms.set(room, []);
     rooms.get(room).push(device);
   }
-  const toolbar = el(
-    'div',
-    { class: 'toolbar' },
-    el('button', { type: 'button', class: 'quiet', onclick: renderHome }, 'Reload devices'),
-    el(
-      'button',
-      { type: 'button', class: 'quiet', onclick: renew },
-      session.kind === 'oauth2' ? 'Renew tokens (refresh_token grant)' : 'Renew sign-in (OAuthRefresh)',
-    ),
-    el('button', { type: 'button', class: 'quiet', onclick: signOut }, 'Sign out'),
-    el('span', { class: 'expiry', id: 'expiry' }, expiryText()),
-  );
   const body = [...homes].map(([home, rooms]) =>
     el(
       'section',
@@ -108,11 +148,17 @@ async function renderHome() {
       ...[...rooms].flatMap(([room, list]) => [el('h3', {}, room), el('div', { class: 'devices' }, list.map(card))]),
     ),
   );
-  document.getElementById('view').replaceChildren(toolbar, ...body);
+  document.getElementById('view').replaceChildren(toolbar(), ...body);
 }
 
 /** Signing out ends the link, as unlinking in the Rokid app would: its tokens stop working, and the refresh job lets it go. */
 async function signOut() {
+  if (session.kind === 'jwt') {
+    // A JWT names the user; there is no link to end. Forgetting the token is the whole of it.
+    sessionStorage.removeItem(SESSION);
+    session = null;
+    return renderSignIn();
+  }
   const token = session.userToken;
   const response = await fetch('/playground/sign-out', {
     method: 'POST',

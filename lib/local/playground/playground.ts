@@ -1,21 +1,22 @@
 /**
  * The playground at `/` under `npm start` (PLAYGROUND=on, the local default; the deployed stack has no
  * such route): one page that signs in as Homebase would, shows the demo home grouped by home and room,
- * controls each device and shows every request and answer of the protocol.
+ * controls each device and shows every request and answer of the protocol, v1's or v2's (a switch on the page;
+ * a JWT sign-in for a vendor user is v2's alone).
  *
  * Its script and stylesheet are inline, allowed by hash in a Content-Security-Policy of its own; the
  * browser routes keep `default-src 'none'`. On the standard OAuth 2.0 path the page is the client's
  * redirect URI, and its token requests go through `POST /playground/oauth2-token`, so the client
  * secret stays in this process, as it would stay on Homebase's servers.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ConfigInput } from '../../../functions/config.ts';
 
 const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
 // One module: the sign-in's and the cards' code first (declarations only), then the page's, which runs.
-const SCRIPT = ['./playground-sign-in.js', './playground-devices.js', './playground.js'].map(read).join('\n');
+const SCRIPT = ['./playground-sign-in.js', './playground-devices.js', './playground-v2.js', './playground.js'].map(read).join('\n');
 const STYLE = read('./playground.css');
 const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
@@ -89,13 +90,36 @@ export function playgroundRoutes(settings: ConfigInput) {
     return json(response.status, text === '' ? { revoked: response.ok } : JSON.parse(text));
   }
 
+  /**
+   * v2's JWT sign-in: the page asks for a vendor user, and this route signs `{userId, appId}` with the appSecret,
+   * HS256, as Rokid's server would. The secret stays in this process.
+   */
+  const jwt = async (event: APIGatewayProxyEventV2): Promise<Result> => {
+    const userId = bodyObject(event.body)?.['userId'];
+    const { ROKID_JWT_APP_ID: appId, ROKID_JWT_APP_SECRET: secret } = settings;
+    if (!appId || !secret)
+      return json(409, { message: 'JWT authorization is not configured: set ROKID_JWT_APP_ID and ROKID_JWT_APP_SECRET.' });
+    if (typeof userId !== 'string' || userId === '' || userId.length > 128) {
+      return json(400, { message: 'userId must be a vendor user id of 1 to 128 characters.' });
+    }
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ userId, appId, iat: Math.floor(Date.now() / 1000) })}`;
+    return json(200, { token: `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}` });
+  };
+
   const favicon = async (): Promise<Result> => ({
     statusCode: 200,
     headers: { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' },
     body: FAVICON,
   });
 
-  return { 'GET /': page, 'GET /favicon.ico': favicon, 'POST /playground/oauth2-token': token, 'POST /playground/sign-out': signOut };
+  return {
+    'GET /': page,
+    'GET /favicon.ico': favicon,
+    'POST /playground/oauth2-token': token,
+    'POST /playground/sign-out': signOut,
+    'POST /playground/jwt': jwt,
+  };
 }
 
 /** The page's mark, as the browser's tab shows it. */
