@@ -237,7 +237,7 @@ export interface AttemptStore {
 }
 
 /** A v2 directive's answer as first given, kept so a retry with the same messageId gets it again and acts on nothing. */
-export type ReplyClaim = { kind: 'claimed' } | { kind: 'answered'; reply: unknown } | { kind: 'in_progress' };
+export type ReplyClaim = { kind: 'claimed'; claimId: string } | { kind: 'answered'; reply: unknown } | { kind: 'in_progress' };
 
 /** At most once per message: one item per (user, messageId), every write conditional. */
 export interface ReplyStore {
@@ -246,10 +246,10 @@ export interface ReplyStore {
    * was answered (and the answer is kept until its own expiry, after `now`).
    */
   claim(key: string, now: number, leaseUntil: number): Promise<ReplyClaim>;
-  /** The answer, kept until `keepUntil`. */
-  save(key: string, reply: unknown, keepUntil: number): Promise<void>;
-  /** Gives a claim back (the work failed for a reason of the driver's own; a retry may try again). */
-  release(key: string): Promise<void>;
+  /** The answer, kept until `keepUntil`, if the claim is still this one's (a lapsed claim taken over keeps the other's). */
+  save(key: string, claimId: string, reply: unknown, keepUntil: number): Promise<void>;
+  /** Gives the claim back (the work failed for a reason of the driver's own; a retry may try again). */
+  release(key: string, claimId: string): Promise<void>;
   /** What a claim would meet now: an answer, a live claim, or nothing (undefined). */
   read(key: string, now: number): Promise<Exclude<ReplyClaim, { kind: 'claimed' }> | undefined>;
 }

@@ -17,7 +17,7 @@ import { checkAlarms } from './alarm-coverage.ts';
 import { HARNESS_OVERRIDES, type LocalCloud, startLocalCloud } from './local-cloud.ts';
 import { checkPermissions } from './permissions.ts';
 import { synthesize } from './synthesize.ts';
-import { driverFunctionOf, readAssembly, resourcesOfType } from './template.ts';
+import { type CloudAssembly, driverFunctionOf, readAssembly, resourcesOfType } from './template.ts';
 import { startUpstreamStandIns } from './upstream-stand-ins.ts';
 
 export const USAGE = `usage: npm run preflight -- [-c key=value ...] [--app DIR] [--serve] [--port N]
@@ -84,6 +84,25 @@ export async function runPreflight(argv: string[], io: Io): Promise<number> {
       for (const line of humanReport(report)) io.out(`  ${line}`);
       failed ||= report.failed > 0;
 
+      // v2 at /v2, with the demo account's token as the BearerToken and the console header the template requires.
+      if (standIns.userCenter) {
+        const v2 = await runConformance({
+          baseUrl: cloud.url,
+          callbackUrl: 'https://homebase.rokid.com/oauth/callback',
+          execute: true,
+          execDelayMs: 0,
+          protocol: 'v2',
+          bearer: await demoToken(cloud.url),
+          headers: requiredHeader(assembly, held),
+        });
+        io.out('\nConformance, v2:');
+        for (const line of humanReport(v2)) io.out(`  ${line}`);
+        failed ||= v2.failed > 0;
+      } else
+        io.out(
+          '\nConformance, v2: skipped (no password login to get a token with; run npm run conformance -- <url> --protocol v2 --bearer <token>)',
+        );
+
       io.out('\nOne scheduled refresh run:');
       io.out(`  ${JSON.stringify(await cloud.runSchedules())}`);
 
@@ -107,6 +126,26 @@ export async function runPreflight(argv: string[], io: Io): Promise<number> {
   } finally {
     if (temp) await rm(temp, { recursive: true, force: true });
   }
+}
+
+/** The demo account's driver token, from the login command. */
+async function demoToken(url: string): Promise<string> {
+  const response = await fetch(`${url}/command`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ command: 'login', params: { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password } }),
+  });
+  const answer = (await response.json()) as { data?: { userToken?: string } };
+  return answer.data?.userToken ?? '';
+}
+
+/** The console header the directive function requires (V2_REQUIRED_HEADER in its environment), as headers to send. */
+function requiredHeader(assembly: CloudAssembly, held: Record<string, string | undefined>): Record<string, string> {
+  const [, fn] = resourcesOfType(assembly, 'AWS::Lambda::Function').find(([id]) => held[id] === 'directive') ?? [];
+  const header = fn?.Properties?.['Environment']?.Variables?.['V2_REQUIRED_HEADER'];
+  if (typeof header !== 'string' || !header.includes(':')) return {};
+  const colon = header.indexOf(':');
+  return { [header.slice(0, colon).trim().toLowerCase()]: header.slice(colon + 1).trim() };
 }
 
 function reportPermissions(cloud: LocalCloud, io: Io): boolean {

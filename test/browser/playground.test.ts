@@ -178,13 +178,26 @@ describe.skipIf(!hasChromium)('the playground, in chromium', { timeout: 60_000 }
     await expect.poll(() => light.locator('[data-interface=Brightness]').textContent()).toBe('Brightness: 35');
     const request = page.getByLabel('POST /v2 Rokid.Control / Brightness.Set request').first();
     await expect(request.textContent()).resolves.toContain('"type": "BearerToken"');
-    await expect(page.getByLabel('POST /v2 Rokid.Control / Brightness.Set response').first().textContent()).resolves.toContain('"name": "Response"');
+    await expect(page.getByLabel('POST /v2 Rokid.Control / Brightness.Set response').first().textContent()).resolves.toContain(
+      '"name": "Response"',
+    );
     await light.getByRole('button', { name: 'ReportState' }).click();
     await expect.poll(() => page.getByLabel('POST /v2 Rokid.Query / ReportState response').count()).toBe(1);
     // An enum is its operation names, set from a list.
     const ac = card(page, '空调');
     await ac.getByRole('combobox', { name: '空调 Mode' }).selectOption('Heat');
     await expect.poll(() => ac.locator('[data-interface=Mode]').textContent()).toBe('Mode: Heat');
+    // A colour is set from a picker, as a decimal RGB value.
+    const rgb = card(page, '彩灯');
+    await rgb.getByLabel('彩灯 Color').fill('#00ff00');
+    await expect.poll(() => rgb.locator('[data-interface=Color]').textContent()).toBe(`Color: ${0x00ff00}`);
+    // Every operation button stays inside its card, however many an interface has.
+    const overflow = await page
+      .locator('article.device')
+      .evaluateAll(
+        (cards: { scrollWidth: number; clientWidth: number }[]) => cards.filter((c) => c.scrollWidth > c.clientWidth + 1).length,
+      );
+    expect(overflow).toBe(0);
     await page.screenshot({ path: screenshotPath('playground-v2'), fullPage: true });
     // Back on v1, the same light at 35.
     await page.getByRole('radio', { name: 'v1' }).click();
@@ -195,6 +208,7 @@ describe.skipIf(!hasChromium)('the playground, in chromium', { timeout: 60_000 }
 
   it('signs in with a JWT for a vendor user (v2 only), whose home is their own, and refuses an empty user id', async () => {
     const page = await open();
+    await page.screenshot({ path: screenshotPath('playground-sign-in') });
     await page.getByLabel('Vendor user id').fill('playground-jwt-user');
     await page.getByRole('button', { name: 'Sign in with a JWT' }).click();
     await expect.poll(() => page.locator('article.device').count()).toBe(6);

@@ -1,12 +1,14 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReplyClaim, ReplyStore } from '../../domain/ports.ts';
+import { crypto } from '../../runtime/builtins.ts';
 import { isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 
 /**
  * v2 answers kept per message (the Powertools idempotency pattern, on the driver's one table): a claim is
  * one conditional put that succeeds only where no live claim and no kept answer exists, so of two
  * deliveries of one message exactly one does the work. A claim outlives a crashed invocation only until
- * its lease ends; an answer, until its TTL. DynamoDB deletes expired items lazily, so every read checks.
+ * its lease ends; an answer, until its TTL. The answer and a give-back are written only while the claim
+ * is still the writer's own. DynamoDB deletes expired items lazily, so every read checks.
  */
 export class DynamoReplyStore implements ReplyStore {
   readonly #db: DynamoDBDocumentClient;
@@ -18,18 +20,19 @@ export class DynamoReplyStore implements ReplyStore {
   }
 
   async claim(key: string, now: number, leaseUntil: number): Promise<ReplyClaim> {
+    const claimId = crypto.randomUUID();
     try {
       await this.#db.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { ...keys.v2Reply(key), status: 'in_progress', leaseUntil, [TTL_ATTRIBUTE]: leaseUntil },
+          Item: { ...keys.v2Reply(key), status: 'in_progress', claimId, leaseUntil, [TTL_ATTRIBUTE]: leaseUntil },
           // Free when absent, when its claim lapsed unanswered, or when its kept answer expired.
           ConditionExpression: 'attribute_not_exists(pk) OR (#status = :progress AND leaseUntil <= :now) OR #ttl <= :now',
           ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
           ExpressionAttributeValues: { ':progress': 'in_progress', ':now': now },
         }),
       );
-      return { kind: 'claimed' };
+      return { kind: 'claimed', claimId };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -38,29 +41,33 @@ export class DynamoReplyStore implements ReplyStore {
     return (await this.read(key, now)) ?? { kind: 'in_progress' };
   }
 
-  async save(key: string, reply: unknown, keepUntil: number): Promise<void> {
-    await this.#db.send(
-      new PutCommand({
-        TableName: this.#table,
-        Item: { ...keys.v2Reply(key), status: 'answered', reply: JSON.stringify(reply), [TTL_ATTRIBUTE]: keepUntil },
-      }),
-    );
+  async save(key: string, claimId: string, reply: unknown, keepUntil: number): Promise<void> {
+    await this.#db
+      .send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.v2Reply(key),
+          UpdateExpression: 'SET #status = :answered, reply = :reply, #ttl = :keep REMOVE leaseUntil',
+          ConditionExpression: 'claimId = :claim',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':answered': 'answered', ':reply': JSON.stringify(reply), ':keep': keepUntil, ':claim': claimId },
+        }),
+      )
+      .catch(ignoreConditionFailure);
   }
 
-  async release(key: string): Promise<void> {
+  async release(key: string, claimId: string): Promise<void> {
     await this.#db
       .send(
         new DeleteCommand({
           TableName: this.#table,
           Key: keys.v2Reply(key),
-          ConditionExpression: '#status = :progress',
+          ConditionExpression: 'claimId = :claim AND #status = :progress',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':progress': 'in_progress' },
+          ExpressionAttributeValues: { ':progress': 'in_progress', ':claim': claimId },
         }),
       )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+      .catch(ignoreConditionFailure);
   }
 
   async read(key: string, now: number): Promise<Exclude<ReplyClaim, { kind: 'claimed' }> | undefined> {
@@ -69,4 +76,9 @@ export class DynamoReplyStore implements ReplyStore {
     if (Item['status'] === 'answered') return { kind: 'answered', reply: JSON.parse(String(Item['reply'])) as unknown };
     return Number(Item['leaseUntil']) > now ? { kind: 'in_progress' } : undefined;
   }
+}
+
+/** Another invocation took a lapsed claim over: its answer (or its claim) is the one kept. */
+function ignoreConditionFailure(error: unknown): void {
+  if (!isConditionFailure(error)) throw error;
 }

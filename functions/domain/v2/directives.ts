@@ -96,7 +96,7 @@ export class V2Directives {
       const now = this.#clock.now();
       const claim = await this.#replies.claim(key, now, now + CLAIM_LEASE_S);
       if (claim.kind === 'answered') return claim.reply;
-      if (claim.kind === 'claimed') return this.#actAndKeep(key, request, context, act);
+      if (claim.kind === 'claimed') return this.#actAndKeep(key, claim.claimId, request, context, act);
       if (context.deadline.remainingMs() <= this.#pollMs * 2) {
         throw new V2Error(
           'E_ENDPOINT_BUSY',
@@ -107,19 +107,25 @@ export class V2Directives {
     }
   }
 
-  async #actAndKeep(key: string, request: V2Request, context: DirectiveContext, act: () => Promise<unknown>): Promise<unknown> {
+  async #actAndKeep(
+    key: string,
+    claimId: string,
+    request: V2Request,
+    context: DirectiveContext,
+    act: () => Promise<unknown>,
+  ): Promise<unknown> {
     let reply: unknown;
     try {
       reply = await act();
     } catch (error) {
       if (!(error instanceof HomebaseError || error instanceof V2Error)) {
         // Not one of the driver's answers: a resend may try again.
-        await this.#replies.release(key).catch(() => undefined);
+        await this.#replies.release(key, claimId).catch(() => undefined);
         throw error;
       }
       reply = errorResponse(request.messageId, errorPayload(error, context.invocation.requestId));
     }
-    await this.#replies.save(key, reply, this.#clock.now() + REPLY_KEEP_S);
+    await this.#replies.save(key, claimId, reply, this.#clock.now() + REPLY_KEEP_S);
     return reply;
   }
 }

@@ -69,7 +69,11 @@ function fillEndpoint(node, endpoint, problem) {
     el('header', {}, el('span', { class: 'name' }, endpoint.displayName), el('span', { class: 'type' }, endpoint.displayType)),
     el('div', { class: 'state' }, chips),
     ...endpoint.capabilities.map((capability) => capabilityControl(endpoint, capability, states)),
-    el('div', { class: 'control' }, el('button', { type: 'button', class: 'quiet', onclick: () => reportState(endpoint) }, 'ReportState')),
+    el(
+      'div',
+      { class: 'control' },
+      el('button', { type: 'button', class: 'quiet', onclick: () => reportEndpointState(endpoint) }, 'ReportState'),
+    ),
     ...(problem ? [el('div', { class: 'problem', role: 'alert' }, problem)] : []),
   );
 }
@@ -77,7 +81,7 @@ function fillEndpoint(node, endpoint, problem) {
 function capabilityControl(endpoint, capability, states) {
   const name = capability.interface;
   const operations = capability.supportedOperations;
-  const send = (operation, payload) => control(endpoint, `${name}.${operation}`, payload);
+  const send = (operation, payload) => controlEndpoint(endpoint, `${name}.${operation}`, payload);
   const row = el('div', { class: 'control' }, el('span', { class: 'prop' }, name));
   const rest = [...operations];
   const take = (operation) => rest.splice(rest.indexOf(operation), 1);
@@ -106,6 +110,19 @@ function capabilityControl(endpoint, capability, states) {
         value: states[name] ?? 0,
         'aria-label': `${endpoint.displayName} ${name}`,
         onchange: (e) => send('Set', { value: Number(e.target.value) }),
+      }),
+    );
+  }
+  if (name === 'Color' && operations.includes('Set')) {
+    take('Set');
+    row.append(
+      el('input', {
+        type: 'color',
+        'aria-label': `${endpoint.displayName} Color`,
+        value: `#${Number(states.Color ?? 0)
+          .toString(16)
+          .padStart(6, '0')}`,
+        onchange: (e) => send('Set', { value: Number.parseInt(e.target.value.slice(1), 16) }),
       }),
     );
   }
@@ -140,11 +157,12 @@ function capabilityControl(endpoint, capability, states) {
       operation === 'Adjust' ? 'Adjust +10' : operation,
     ),
   );
-  if (buttons.length > 0) row.append(el('span', { class: 'steps' }, buttons));
+  // v2 has more operations than v1 has steps (FanSpeed has seven): they wrap, unlike v1's.
+  if (buttons.length > 0) row.append(el('span', { class: 'steps operations' }, buttons));
   return row;
 }
 
-async function control(endpoint, name, payload = {}) {
+async function controlEndpoint(endpoint, name, payload = {}) {
   const answer = await v2('Rokid.Control', name, {
     endpoint: { endpointId: endpoint.endpointId, additionalInfo: endpoint.additionalInfo, states: endpoint.states },
     payload,
@@ -152,7 +170,7 @@ async function control(endpoint, name, payload = {}) {
   redraw(endpoint, answer);
 }
 
-async function reportState(endpoint) {
+async function reportEndpointState(endpoint) {
   const answer = await v2('Rokid.Query', 'ReportState', {
     endpoint: { endpointId: endpoint.endpointId, additionalInfo: endpoint.additionalInfo },
   });
