@@ -35,7 +35,7 @@ export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>,
           logger.info('request', { route: event.routeKey, outcome: answer.kind === 'redirect' ? 'redirect' : answer.outcome });
           return toResult(answer, { secure: options.secure() });
         } catch (error) {
-          countUnexpectedError(context.functionName);
+          await countUnexpectedError(context.functionName);
           logger.error('browser route failed unexpectedly', {
             route: event.routeKey,
             error: describeError(error),

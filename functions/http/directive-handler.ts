@@ -56,7 +56,7 @@ export function v2MessageHandler(config: ConfigSource, answer: DirectiveAnswer) 
         if (!expected) {
           // Not one of ours: its stack goes to the operators' logs, never to the caller.
           logger.error('v2 message failed unexpectedly', { directive, error: describeError(error) });
-          countUnexpectedError(context.functionName);
+          await countUnexpectedError(context.functionName);
         }
         reply = errorResponse(messageId, errorPayload(error, context.awsRequestId));
       }

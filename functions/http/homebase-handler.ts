@@ -53,13 +53,13 @@ function envelope(): MiddlewareObj<Event, Result, Error, Context> {
       logger.info('request', { route: request.event.routeKey, outcome: 'ok', ms: elapsed(started, request.event) });
       request.response = json({ status: 0, data: request.response ?? null });
     },
-    onError: (request) => {
+    onError: async (request) => {
       const { error, unexpected } = asHomebaseError(request.error, request.context);
       const outcome = { route: request.event.routeKey, outcome: error.errorName, ms: elapsed(started, request.event) };
       if (unexpected) {
         // Not one of ours: its stack goes to the operators' logs, never to the caller.
         logger.error('request failed unexpectedly', { ...outcome, error: describeError(request.error) });
-        countUnexpectedError(request.context.functionName);
+        await countUnexpectedError(request.context.functionName);
       } else {
         const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {};
         logger.info('request', { ...outcome, reason: error.message, ...cause });

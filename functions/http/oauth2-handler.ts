@@ -40,7 +40,7 @@ export function oauth2Handler(server: () => AuthorizationServer | undefined) {
           logger.info('request', { route: event.routeKey, status: statusOf(error), error: error.error, reason: error.message });
           return oauthError(error);
         }
-        countUnexpectedError(context.functionName);
+        await countUnexpectedError(context.functionName);
         logger.error('OAuth 2.0 request failed unexpectedly', { route: event.routeKey, error: describeError(error) });
         return oauthError(new OAuth2Error('server_error', `The server failed unexpectedly; request id ${context.awsRequestId}.`));
       }
