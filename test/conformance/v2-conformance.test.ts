@@ -11,7 +11,13 @@ import { parseConformanceArgs, UsageError } from '../../lib/conformance/args.ts'
 import type { RunOptions } from '../../lib/conformance/context.ts';
 import { runConformance } from '../../lib/conformance/run.ts';
 import { LOCAL_JWT_APP_ID, type LocalDriver, startLocalDriver } from '../../lib/local/driver.ts';
-import { REFERENCE_V2_TOKEN, startReferenceV2Driver, type V2Defect } from '../support/reference-v2-driver.ts';
+import {
+  REFERENCE_HEADER,
+  REFERENCE_JWT,
+  REFERENCE_V2_TOKEN,
+  startReferenceV2Driver,
+  type V2Defect,
+} from '../support/reference-v2-driver.ts';
 
 const run = promisify(execFile);
 
@@ -55,7 +61,8 @@ describe('against our driver', () => {
       expect(ids).toContain(id);
     }
     expect(report.results.filter((r) => r.id.startsWith('v2.control.') && !r.skipped)).toHaveLength(6);
-    expect(report.skipped).toBe(0);
+    // Only what a BearerToken run without a console header cannot check.
+    expect(report.results.filter((r) => r.skipped).map((r) => r.id)).toEqual(['v2.errors.unsigned-jwt', 'v2.errors.missing-header']);
     // rhome's older schemas are warnings: recommendHomeName, MotionSwitch, and ErrorResponses without an endpoint.
     expect(report.results.find((r) => r.id === 'v2.rhome')?.message).toMatch(
       /recommendHomeName.*MotionSwitch|MotionSwitch.*recommendHomeName/s,
@@ -66,15 +73,37 @@ describe('against our driver', () => {
     const jwt = { appId: LOCAL_JWT_APP_ID, appSecret: driver.config.ROKID_JWT_APP_SECRET, userId: 'conformance-jwt-user' };
     const report = await runConformance(options(driver.url, { jwt }));
     expect(report.results.filter((r) => !r.ok).map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+    expect(report.results.find((r) => r.id === 'v2.errors.unsigned-jwt')).toMatchObject({ ok: true, skipped: false });
   }, 30_000);
+
+  it('with the console’s custom header required: passes with --header, and checks a message without it is refused', async () => {
+    const guarded = await startLocalDriver({
+      port: 0,
+      playground: 'off',
+      settings: { REFRESH_INTERVAL_S: '3600', V2_REQUIRED_HEADER: 'X-Skill-Key: k-1' },
+    });
+    try {
+      const jwt = { appId: LOCAL_JWT_APP_ID, appSecret: guarded.config.ROKID_JWT_APP_SECRET, userId: 'header-user' };
+      const report = await runConformance(options(guarded.url, { jwt, headers: { 'x-skill-key': 'k-1' } }));
+      expect(report.results.filter((r) => !r.ok).map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+      expect(report.results.find((r) => r.id === 'v2.errors.missing-header')).toMatchObject({ ok: true, skipped: false });
+      // Without the header, nothing the driver answers is a Discover.
+      expect(failedIds(await runConformance(options(guarded.url, { jwt })))).toContain('v2.discover');
+    } finally {
+      await guarded.close();
+    }
+  }, 60_000);
 });
 
 describe('against a v2 driver that follows the digest', () => {
   it('finds nothing wrong', async () => {
     const reference = await startReferenceV2Driver();
     try {
-      const report = await runConformance(options(reference.url, { bearer: REFERENCE_V2_TOKEN }));
+      const report = await runConformance(options(reference.url, { bearer: REFERENCE_V2_TOKEN, headers: REFERENCE_HEADER }));
       expect(report.results.filter((r) => !r.ok).map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+      const jwt = { ...REFERENCE_JWT, userId: 'reference-user' };
+      const withJwt = await runConformance(options(reference.url, { jwt, headers: REFERENCE_HEADER }));
+      expect(withJwt.results.filter((r) => !r.ok).map((r) => `${r.id}: ${r.message}`)).toEqual([]);
     } finally {
       await reference.close();
     }
@@ -94,10 +123,14 @@ describe('against a v2 driver that follows the digest', () => {
     ['accepts-out-of-range', 'v2.errors.out-of-range'],
     ['crash-on-malformed', 'v2.hostile.malformed-json'],
     ['non-200-errors', 'v2.errors.bad-authorization'],
+    ['accepts-unsigned-jwt', 'v2.errors.unsigned-jwt'],
+    ['ignores-header', 'v2.errors.missing-header'],
   ])('planted defect %s fails %s', async (defect, id) => {
     const reference = await startReferenceV2Driver(defect);
     try {
-      expect(failedIds(await runConformance(options(reference.url, { bearer: REFERENCE_V2_TOKEN })))).toContain(id);
+      // The JWT defect shows only where the run signs JWTs; every other, with the BearerToken.
+      const authorization = defect === 'accepts-unsigned-jwt' ? { jwt: { ...REFERENCE_JWT, userId: 'u' } } : { bearer: REFERENCE_V2_TOKEN };
+      expect(failedIds(await runConformance(options(reference.url, { ...authorization, headers: REFERENCE_HEADER })))).toContain(id);
     } finally {
       await reference.close();
     }
@@ -120,7 +153,7 @@ describe('the command line', () => {
     });
     const reference = await startReferenceV2Driver('stale-message-id');
     try {
-      const bad = await cli(reference.url, '--protocol', 'v2', '--bearer', REFERENCE_V2_TOKEN);
+      const bad = await cli(reference.url, '--protocol', 'v2', '--bearer', REFERENCE_V2_TOKEN, '--header', 'X-Skill-Key: reference-key');
       expect(bad.code).toBe(1);
       expect(bad.stdout).toContain('✗ v2.discover');
     } finally {

@@ -62,9 +62,9 @@ export interface BundleAnswer {
   loaded: string[];
 }
 
-/** Imports the bundle in a fresh process and answers each event in turn (see invoke-bundle.ts). */
+/** Imports the bundle in a fresh process and answers each event in turn (see invoke-bundle.mjs). */
 export async function invokeFresh(bundle: string, events: unknown[], env: Record<string, string | undefined>): Promise<BundleAnswer[]> {
-  const { stdout } = await run(process.execPath, [`${ROOT}test/support/invoke-bundle.ts`, bundle, JSON.stringify(events)], { env });
+  const { stdout } = await run(process.execPath, [`${ROOT}test/support/invoke-bundle.mjs`, bundle, JSON.stringify(events)], { env });
   return stdout
     .trim()
     .split('\n')

@@ -3,7 +3,8 @@
  * (shared/docs/homebase-v2.md) exactly, so a v2 run against it must find nothing wrong. Each `defect` plants
  * one mistake a real v2 driver makes, which the run must report by its check's id.
  */
-import { createServer } from 'node:http';
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { listen } from '../../lib/local/loopback.ts';
 
 export type V2Defect =
@@ -19,9 +20,31 @@ export type V2Defect =
   | 'wrong-enum-state'
   | 'accepts-out-of-range'
   | 'crash-on-malformed'
-  | 'non-200-errors';
+  | 'non-200-errors'
+  | 'accepts-unsigned-jwt'
+  | 'ignores-header';
 
 export const REFERENCE_V2_TOKEN = 'reference-v2-token';
+/** Its JWT settings, and the console header it requires. */
+export const REFERENCE_JWT = { appId: 'reference-app', appSecret: 'reference-secret' };
+export const REFERENCE_HEADER = { 'x-skill-key': 'reference-key' };
+
+/** The JWT's userId, if it is HS256-signed with the reference secret for the reference app (or, with the defect, unsigned). */
+function jwtUser(token: string, defect: V2Defect | undefined): string | undefined {
+  const [header = '', claims = '', signature = ''] = token.split('.');
+  const read = (part: string) => {
+    try {
+      return JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  };
+  const alg = read(header)['alg'];
+  const signed = createHmac('sha256', REFERENCE_JWT.appSecret).update(`${header}.${claims}`).digest('base64url');
+  const valid = (alg === 'HS256' && signature === signed) || (defect === 'accepts-unsigned-jwt' && alg === 'none');
+  const { appId, userId } = read(claims);
+  return valid && appId === REFERENCE_JWT.appId && typeof userId === 'string' ? userId : undefined;
+}
 
 const OPERATIONS: Record<string, string[]> = {
   Switch: ['On', 'Off'],
@@ -73,12 +96,16 @@ export async function startReferenceV2Driver(defect?: V2Defect) {
     body: reply(messageId, 'ErrorResponse', { payload: { name, vendorCode: '', message, debugInfo: '' } }),
   });
 
-  function answer(body: any): { status: number; body: unknown } {
+  function answer(body: any, headers: IncomingHttpHeaders): { status: number; body: unknown } {
     const header = body?.header;
     const messageId = typeof header?.messageId === 'string' && header.messageId.length < 1000 ? header.messageId : crypto.randomUUID();
+    if (headers['x-skill-key'] !== REFERENCE_HEADER['x-skill-key'] && defect !== 'ignores-header') {
+      return error(messageId, 'E_INVALID_AUTHORIZATION', 'the console header is missing');
+    }
     if (typeof header !== 'object' || header === null) return error(messageId, 'E_INTERNAL_ERROR', 'no header');
     const token = header.authorization?.token;
-    if (token !== REFERENCE_V2_TOKEN && defect !== 'accepts-bad-token') return error(messageId, 'E_INVALID_AUTHORIZATION', 'unknown token');
+    const known = header.authorization?.type === 'JWT' ? jwtUser(String(token), defect) !== undefined : token === REFERENCE_V2_TOKEN;
+    if (!known && defect !== 'accepts-bad-token') return error(messageId, 'E_INVALID_AUTHORIZATION', 'unknown token');
     if (header.namespace === 'Rokid.Discovery' && header.name === 'Discover') {
       const endpoints = [endpoint('light-1', 'light', '吸顶灯'), endpoint('curtain-1', 'curtain', '窗帘'), endpoint('ac-1', 'ac', '空调')];
       return { status: 200, body: reply(messageId, 'DiscoveryResponse', { payload: { endpoints } }) };
@@ -126,7 +153,7 @@ export async function startReferenceV2Driver(defect?: V2Defect) {
       if (defect === 'crash-on-malformed') return void res.writeHead(500, { 'content-type': 'text/html' }).end('<h1>500</h1>');
       body = undefined;
     }
-    const { status, body: out } = answer(body);
+    const { status, body: out } = answer(body, req.headers);
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(out));
   });
   return listen(server);

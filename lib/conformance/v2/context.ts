@@ -34,6 +34,13 @@ export function forgedAuthorization(options: RunOptions): V2Authorization {
   return { type: 'BearerToken', token: 'conformance-not-a-token' };
 }
 
+/** The run's JWT unsigned, with `alg: none`: a driver that takes it checks no signature at all. */
+export function unsignedJwt(options: RunOptions): V2Authorization | undefined {
+  if (!options.jwt) return undefined;
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return { type: 'JWT', token: `${part({ alg: 'none', typ: 'JWT' })}.${part({ userId: options.jwt.userId, appId: options.jwt.appId })}.` };
+}
+
 /** HS256, as Rokid's server (and rhome, through jsonwebtoken) signs. */
 function signJwt(claims: Record<string, unknown>, secret: string): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -57,8 +64,14 @@ export function directive(
 }
 
 /** Posts a message (or a raw body) to `<base>/v2`, with the console's custom headers, and notes an ErrorResponse. */
-export async function send(context: V2Context, where: string, message: unknown, raw = false): Promise<Answer> {
-  const answer = await context.client.post('/v2', message, { raw, headers: context.options.headers ?? {} });
+export async function send(
+  context: V2Context,
+  where: string,
+  message: unknown,
+  raw = false,
+  headers: Record<string, string> = context.options.headers ?? {},
+): Promise<Answer> {
+  const answer = await context.client.post('/v2', message, { raw, headers });
   if (field(answer.json, 'header', 'name') === 'ErrorResponse') context.errors.push({ where, answer });
   return answer;
 }

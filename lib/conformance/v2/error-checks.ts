@@ -3,15 +3,21 @@
  * whatever arrives, an HTTP 200 ErrorResponse, never a 5xx or a page.
  */
 import { isRecord } from '../../../functions/domain/json.ts';
-import { authorizationOf, capabilitiesOf, directive, field, forgedAuthorization, send, type V2Context } from './context.ts';
+import { authorizationOf, capabilitiesOf, directive, field, forgedAuthorization, send, unsignedJwt, type V2Context } from './context.ts';
 import { type Endpoint, firstPercentage } from './discovery-checks.ts';
 import { errorResponseProblems, INTERFACES } from './rules.ts';
 
 export async function checkErrors(context: V2Context, endpoints: Endpoint[] | undefined): Promise<void> {
   const { results, options } = context;
   const authorization = authorizationOf(options);
-  const expectError = async (id: string, title: string, message: ReturnType<typeof directive>, name: string) => {
-    const answer = await send(context, id, message);
+  const expectError = async (
+    id: string,
+    title: string,
+    message: ReturnType<typeof directive>,
+    name: string,
+    headers?: Record<string, string>,
+  ) => {
+    const answer = await send(context, id, message, false, headers);
     const problems = errorResponseProblems(answer, name);
     if (problems.length === 0 && field(answer.json, 'header', 'messageId') !== message.header.messageId)
       problems.push('header.messageId does not echo the request’s');
@@ -23,6 +29,24 @@ export async function checkErrors(context: V2Context, endpoints: Endpoint[] | un
     directive('Rokid.Discovery', 'Discover', forgedAuthorization(options)),
     'E_INVALID_AUTHORIZATION',
   );
+  const unsigned = unsignedJwt(options);
+  if (unsigned) {
+    await expectError(
+      'v2.errors.unsigned-jwt',
+      'a JWT with alg "none" and no signature gets E_INVALID_AUTHORIZATION',
+      directive('Rokid.Discovery', 'Discover', unsigned),
+      'E_INVALID_AUTHORIZATION',
+    );
+  } else results.skip('v2.errors.unsigned-jwt', 'an unsigned JWT', 'the run does not use JWT authorization');
+  if (authorization && Object.keys(options.headers ?? {}).length > 0) {
+    await expectError(
+      'v2.errors.missing-header',
+      'a message without the console’s custom header gets E_INVALID_AUTHORIZATION',
+      directive('Rokid.Discovery', 'Discover', authorization),
+      'E_INVALID_AUTHORIZATION',
+      {},
+    );
+  } else results.skip('v2.errors.missing-header', 'a message without the custom header', 'no --header given');
   if (!authorization) {
     for (const id of ['no-such-endpoint', 'unknown-namespace', 'unsupported-operation', 'out-of-range'])
       results.skip(`v2.errors.${id}`, id, 'no authorization given');
