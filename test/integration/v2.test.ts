@@ -111,8 +111,13 @@ describe('on the virtual cloud', () => {
     expect(await v1State(light)).toMatchObject({ brightness: 20 });
     // An error is an answer too: resent, it is given again.
     const refused = await driver.v2(control(token, light, 'Brightness.Set', { value: 500 }, 'once-2'));
-    expect(await driver.v2(control(token, light, 'Brightness.Set', { value: 50 }, 'once-2'))).toEqual(refused);
+    expect(await driver.v2(control(token, light, 'Brightness.Set', { value: 500 }, 'once-2'))).toEqual(refused);
     expect(refused.payload.name).toBe('E_VALUE_OUT_OF_RANGE');
+
+    // The same messageId asking something else is no resend: refused, and nothing acts.
+    const reused = await driver.v2(control(token, light, 'Brightness.Set', { value: 90 }, 'once-1'));
+    expect(reused.payload).toMatchObject({ name: 'E_INTERNAL_ERROR', message: expect.stringContaining('different directive') });
+    expect(await v1State(light)).toMatchObject({ brightness: 20 });
 
     const other = jwt('another-vendor-user', 'app-1', 'jwt-secret-1');
     const theirs = demoHome('another-vendor-user')[0]!.deviceId;

@@ -19,13 +19,13 @@ export class DynamoReplyStore implements ReplyStore {
     this.#table = tableName;
   }
 
-  async claim(key: string, now: number, leaseUntil: number): Promise<ReplyClaim> {
+  async claim(key: string, fingerprint: string, now: number, leaseUntil: number): Promise<ReplyClaim> {
     const claimId = crypto.randomUUID();
     try {
       await this.#db.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { ...keys.v2Reply(key), status: 'in_progress', claimId, leaseUntil, [TTL_ATTRIBUTE]: leaseUntil },
+          Item: { ...keys.v2Reply(key), status: 'in_progress', claimId, fingerprint, leaseUntil, [TTL_ATTRIBUTE]: leaseUntil },
           // Free when absent, when its claim lapsed unanswered, or when its kept answer expired.
           ConditionExpression: 'attribute_not_exists(pk) OR (#status = :progress AND leaseUntil <= :now) OR #ttl <= :now',
           ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
@@ -73,8 +73,9 @@ export class DynamoReplyStore implements ReplyStore {
   async read(key: string, now: number): Promise<Exclude<ReplyClaim, { kind: 'claimed' }> | undefined> {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.v2Reply(key), ConsistentRead: true }));
     if (!Item || Number(Item[TTL_ATTRIBUTE]) <= now) return undefined;
-    if (Item['status'] === 'answered') return { kind: 'answered', reply: JSON.parse(String(Item['reply'])) as unknown };
-    return Number(Item['leaseUntil']) > now ? { kind: 'in_progress' } : undefined;
+    const fingerprint = typeof Item['fingerprint'] === 'string' ? { fingerprint: Item['fingerprint'] } : {};
+    if (Item['status'] === 'answered') return { kind: 'answered', reply: JSON.parse(String(Item['reply'])) as unknown, ...fingerprint };
+    return Number(Item['leaseUntil']) > now ? { kind: 'in_progress', ...fingerprint } : undefined;
   }
 }
 

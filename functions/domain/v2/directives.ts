@@ -92,11 +92,21 @@ export class V2Directives {
 
   async #once(session: CloudSession, request: V2Request, context: DirectiveContext, act: () => Promise<unknown>): Promise<unknown> {
     const key = createHash('sha256').update(`${session.vendorUserId}\u0000${request.messageId}`).digest('base64url');
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([request.namespace, request.name, request.endpoint?.endpointId, request.payload]))
+      .digest('base64url');
     for (;;) {
       const now = this.#clock.now();
-      const claim = await this.#replies.claim(key, now, now + CLAIM_LEASE_S);
-      if (claim.kind === 'answered') return claim.reply;
+      const claim = await this.#replies.claim(key, fingerprint, now, now + CLAIM_LEASE_S);
       if (claim.kind === 'claimed') return this.#actAndKeep(key, claim.claimId, request, context, act);
+      // A resend asks the same; the same messageId asking something else is a client's mistake, not a resend.
+      if (claim.fingerprint !== undefined && claim.fingerprint !== fingerprint) {
+        throw new V2Error(
+          'E_INTERNAL_ERROR',
+          `messageId ${request.messageId.slice(0, 64)} was used in the last 10 minutes for a different directive; send each message with a messageId of its own.`,
+        );
+      }
+      if (claim.kind === 'answered') return claim.reply;
       if (context.deadline.remainingMs() <= this.#pollMs * 2) {
         throw new V2Error(
           'E_ENDPOINT_BUSY',
