@@ -15,6 +15,7 @@ import type { DirectiveContext } from '../domain/v2/directives.ts';
 import { errorPayload, V2Error } from '../domain/v2/errors.ts';
 import { errorResponse, messageIdOf, readRequest, type V2Request } from '../domain/v2/messages.ts';
 import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
+import { jsonAnswer, monotonicMs } from './answers.ts';
 
 /** A v2 directive is a few hundred bytes; Discover's request has no body to speak of. */
 export const MAX_V2_BODY_BYTES = 64 * 1024;
@@ -35,8 +36,8 @@ export function v2MessageHandler(config: ConfigSource, answer: DirectiveAnswer) 
     .use(publishMetrics)
     .use(injectLambdaContext(logger))
     .handler(async (event, context) => {
-      const started = now();
-      const deadline: Deadline = { remainingMs: () => V2_BUDGET_MS - (now() - started) };
+      const started = monotonicMs();
+      const deadline: Deadline = { remainingMs: () => V2_BUDGET_MS - (monotonicMs() - started) };
       const read = readBody(event);
       const messageId = messageIdOf(read.body);
       let directive = 'unreadable';
@@ -60,8 +61,13 @@ export function v2MessageHandler(config: ConfigSource, answer: DirectiveAnswer) 
         }
         reply = errorResponse(messageId, errorPayload(error, context.awsRequestId));
       }
-      logger.info('request', { route: 'POST /v2', directive, outcome: outcomeOf(reply), ms: Math.round((now() - started) * 10) / 10 });
-      return json(reply);
+      logger.info('request', {
+        route: 'POST /v2',
+        directive,
+        outcome: outcomeOf(reply),
+        ms: Math.round((monotonicMs() - started) * 10) / 10,
+      });
+      return jsonAnswer(reply);
     });
 }
 
@@ -118,12 +124,3 @@ function outcomeOf(reply: unknown): string {
   const message = reply as { header?: { name?: string }; payload?: { name?: string } };
   return message.header?.name === 'ErrorResponse' ? (message.payload?.name ?? 'ErrorResponse') : (message.header?.name ?? 'unknown');
 }
-
-/** Milliseconds from a monotonic clock (not `performance.now()`, whose first use costs a cold start about 2 ms). */
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-
-const json = (body: unknown): Result => ({
-  statusCode: 200,
-  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-  body: JSON.stringify(body),
-});

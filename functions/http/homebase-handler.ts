@@ -9,6 +9,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DriverError, HomebaseError, toErrorEnvelope } from '../domain/errors.ts';
 import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
+import { jsonAnswer, monotonicMs } from './answers.ts';
 
 /** Homebase bodies are a few hundred bytes; anything near this is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -47,11 +48,11 @@ function envelope(): MiddlewareObj<Event, Result, Error, Context> {
   const started = new WeakMap<Event, number>();
   return {
     before: ({ event }) => {
-      started.set(event, now());
+      started.set(event, monotonicMs());
     },
     after: (request) => {
       logger.info('request', { route: request.event.routeKey, outcome: 'ok', ms: elapsed(started, request.event) });
-      request.response = json({ status: 0, data: request.response ?? null });
+      request.response = jsonAnswer({ status: 0, data: request.response ?? null });
     },
     onError: async (request) => {
       const { error, unexpected } = asHomebaseError(request.error, request.context);
@@ -64,7 +65,7 @@ function envelope(): MiddlewareObj<Event, Result, Error, Context> {
         const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {};
         logger.info('request', { ...outcome, reason: error.message, ...cause });
       }
-      request.response = json(toErrorEnvelope(error));
+      request.response = jsonAnswer(toErrorEnvelope(error));
       return request.response;
     },
   };
@@ -93,16 +94,5 @@ function asHomebaseError(error: unknown, context: Context | undefined): { error:
   return { error: failed, unexpected: true };
 }
 
-/**
- * Milliseconds from a monotonic clock. Not `performance.now()`: the global's first use loads perf_hooks and
- * eight internal modules, about 2 ms of every cold start.
- */
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-
-const elapsed = (started: WeakMap<Event, number>, event: Event) => Math.round((now() - (started.get(event) ?? now())) * 10) / 10;
-
-const json = (body: unknown): Result => ({
-  statusCode: 200,
-  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-  body: JSON.stringify(body),
-});
+const elapsed = (started: WeakMap<Event, number>, event: Event) =>
+  Math.round((monotonicMs() - (started.get(event) ?? monotonicMs())) * 10) / 10;
