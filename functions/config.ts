@@ -73,14 +73,19 @@ export const HOMEBASE_REDIRECT_URI = 'https://homebase.rokid.com/oauth/callback'
 /** Where Homebase's OAuth callback pages live: the default allow-list for callbackURL. */
 export const HOMEBASE_CALLBACK_ORIGINS = 'https://homebase.rokid.com,https://s.rokidcdn.com';
 
-/** `Name: value`, as an HTTP header is written; the name is matched case-insensitively, the value exactly. */
+/** `Name: value`, as an HTTP header line is written: the console's custom header (自定义 Header), the CLI's --header. */
+export const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(\S.*)$/;
+
+/** A header line's name (in lower case: HTTP matches names case-insensitively) and value; undefined when it is none. */
+export function headerLine(line: string): { name: string; value: string } | undefined {
+  const match = HEADER_LINE.exec(line);
+  return match ? { name: (match[1] ?? '').toLowerCase(), value: (match[2] ?? '').trim() } : undefined;
+}
+
 const requiredHeader = v.pipe(
   v.string(),
-  v.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]*\S/, 'expected "Name: value", such as "X-Rokid-Skill: a-shared-secret"'),
-  v.transform((header) => {
-    const colon = header.indexOf(':');
-    return { name: header.slice(0, colon).toLowerCase(), value: header.slice(colon + 1).trim() };
-  }),
+  v.regex(HEADER_LINE, 'expected "Name: value", such as "X-Rokid-Skill: a-shared-secret"'),
+  v.transform((line) => headerLine(line) ?? { name: '', value: '' }),
 );
 
 export const ConfigSchema = v.pipe(

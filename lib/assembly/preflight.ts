@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { headerLine } from '../../functions/config.ts';
 import { humanReport } from '../conformance/report.ts';
 import { runConformance } from '../conformance/run.ts';
 import { METRICS_NAMESPACE } from '../functions.ts';
@@ -143,9 +144,8 @@ async function demoToken(url: string): Promise<string> {
 function requiredHeader(assembly: CloudAssembly, held: Record<string, string | undefined>): Record<string, string> {
   const [, fn] = resourcesOfType(assembly, 'AWS::Lambda::Function').find(([id]) => held[id] === 'directive') ?? [];
   const header = fn?.Properties?.['Environment']?.Variables?.['V2_REQUIRED_HEADER'];
-  if (typeof header !== 'string' || !header.includes(':')) return {};
-  const colon = header.indexOf(':');
-  return { [header.slice(0, colon).trim().toLowerCase()]: header.slice(colon + 1).trim() };
+  const parsed = typeof header === 'string' ? headerLine(header) : undefined;
+  return parsed ? { [parsed.name]: parsed.value } : {};
 }
 
 function reportPermissions(cloud: LocalCloud, io: Io): boolean {

@@ -1,5 +1,6 @@
 /** `npm run conformance -- <base-url> [options]`: the command line, checked before anything is sent. */
 import { parseArgs } from 'node:util';
+import { headerLine } from '../../functions/config.ts';
 import type { RunOptions } from './context.ts';
 import { isLoopback } from './driver-client.ts';
 
@@ -50,10 +51,10 @@ export function parseConformanceArgs(argv: string[]): { options: RunOptions; jso
     if (jwtGiven && values.bearer !== undefined) throw new UsageError('Give --bearer or the --jwt-* options: not both.');
   }
   const headers: Record<string, string> = {};
-  for (const header of values.header ?? []) {
-    const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.+)$/.exec(header);
-    if (!match) throw new UsageError(`--header "${header}" is not "Name: value".`);
-    headers[match[1]!.toLowerCase()] = match[2]!.trim();
+  for (const line of values.header ?? []) {
+    const header = headerLine(line);
+    if (!header) throw new UsageError(`--header "${line}" is not "Name: value".`);
+    headers[header.name] = header.value;
   }
   if ((values.username === undefined) !== (values.password === undefined)) throw new UsageError('--username and --password go together.');
   if (values['user-token'] === undefined && values['user-id'] !== undefined) throw new UsageError('--user-id needs --user-token.');

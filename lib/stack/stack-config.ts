@@ -7,6 +7,7 @@
  * settings (schedule, throttling, alarms) have defaults in this file.
  */
 import * as v from 'valibot';
+import { HEADER_LINE } from '../../functions/config.ts';
 
 const httpsUrl = v.pipe(v.string(), v.trim(), v.url(), v.regex(/^https:\/\//, 'expected an https URL'));
 const positive = v.pipe(v.union([v.string(), v.number()]), v.transform(Number), v.number(), v.integer(), v.minValue(1));
@@ -61,7 +62,7 @@ export const StackConfigSchema = v.pipe(
      */
     rokidJwtAppId: v.optional(v.pipe(v.string(), v.nonEmpty(), v.maxLength(256))),
     /** The console's optional custom header (自定义 Header) for v2, `Name: value`: a message without it is refused. */
-    v2RequiredHeader: v.optional(v.pipe(v.string(), v.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]*\S/, 'expected "Name: value"'))),
+    v2RequiredHeader: v.optional(v.pipe(v.string(), v.regex(HEADER_LINE, 'expected "Name: value"'))),
     refreshLeadSeconds: v.optional(positive),
     refreshScheduleMinutes: withDefault(5),
     refreshConcurrency: v.optional(positive),

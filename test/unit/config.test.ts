@@ -26,6 +26,13 @@ describe('configuration', () => {
     expect(config.USERCENTER_BAD_CREDENTIALS_PATTERN.test('用户名或密码错误')).toBe(true);
   });
 
+  it('reads the console header as a lower-case name and its value', () => {
+    expect(readConfig({ ...minimal, V2_REQUIRED_HEADER: 'X-Skill-Key:  k 1 ' }).V2_REQUIRED_HEADER).toEqual({
+      name: 'x-skill-key',
+      value: 'k 1',
+    });
+  });
+
   it("reads the OAuth 2.0 server's client: Rokid's redirect URI by default, scopes by spaces or commas", () => {
     const config = readConfig(minimal);
     expect(config.HOMEBASE_REDIRECT_URIS).toEqual(['https://homebase.rokid.com/oauth/callback']);
@@ -56,6 +63,19 @@ describe('configuration', () => {
       '(the environment: OAUTH_CLIENT_ID needs OAUTH_ISSUER or OAUTH_TOKEN_ENDPOINT)',
     ],
     [{ ...minimal, REFRESH_CONCURRENCY: '0' }, 'REFRESH_CONCURRENCY: expected a positive whole number'],
+    [{ ...minimal, ROKID_JWT_APP_ID: 'app' }, '(the environment: ROKID_JWT_APP_ID needs ROKID_JWT_APP_SECRET or ROKID_JWT_APP_SECRET_ARN)'],
+    [
+      { ...minimal, ROKID_JWT_APP_ID: 'app', ROKID_JWT_APP_SECRET: 's', DEVICE_CLOUD: 'http', DEVICE_CLOUD_URL: 'https://c.example' },
+      '(the environment: ROKID_JWT_APP_ID with DEVICE_CLOUD=http needs DEVICE_CLOUD_SERVICE_TOKEN or DEVICE_CLOUD_SERVICE_TOKEN_ARN: a JWT user has no upstream token to call the device cloud with)',
+    ],
+    [
+      { ...minimal, V2_REQUIRED_HEADER: 'X-Skill-Key' },
+      'V2_REQUIRED_HEADER: expected "Name: value", such as "X-Rokid-Skill: a-shared-secret"',
+    ],
+    [
+      { ...minimal, V2_REQUIRED_HEADER: 'X Skill: k' },
+      'V2_REQUIRED_HEADER: expected "Name: value", such as "X-Rokid-Skill: a-shared-secret"',
+    ],
     [
       { ...minimal, HOMEBASE_CLIENT_ID: 'h' },
       '(the environment: HOMEBASE_CLIENT_ID needs PUBLIC_BASE_URL, the issuer of the OAuth 2.0 server)',
