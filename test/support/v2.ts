@@ -1,13 +1,9 @@
-/** v2 messages as Rokid sends them, and JWTs signed as RFC 7515 says, independent of the code under test. */
-import { createHmac, randomUUID } from 'node:crypto';
+/** v2 messages as Rokid sends them, and JWTs as Rokid signs them (lib/stand-ins/rokid-jwt.ts, apart from the driver's verifier). */
+import { randomUUID } from 'node:crypto';
+import { signRokidJwt } from '../../lib/stand-ins/rokid-jwt.ts';
 
-const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** An HS256 token (or whatever `header` names), signed with `secret`. */
-export function signJwt(claims: unknown, secret: string, header: unknown = { alg: 'HS256', typ: 'JWT' }): string {
-  const input = `${part(header)}.${part(claims)}`;
-  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
-}
+/** An HS256 token (or whatever `header` names), signed with `secret`, as Rokid signs one. */
+export const signJwt = signRokidJwt;
 
 export type V2Authorization = { type: 'BearerToken' | 'JWT'; token: string };
 

@@ -1,6 +1,7 @@
 /** A v2 conformance run's shared state: the driver's one URL, how to authorize, and every ErrorResponse seen. */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { isRecord } from '../../../functions/domain/json.ts';
+import { signRokidJwt, unsignedRokidJwt } from '../../stand-ins/rokid-jwt.ts';
 import type { RunOptions } from '../context.ts';
 import type { Answer, DriverClient } from '../driver-client.ts';
 import type { Results } from '../results.ts';
@@ -20,7 +21,7 @@ export function authorizationOf(options: RunOptions): V2Authorization | undefine
   if (options.bearer !== undefined) return { type: 'BearerToken', token: options.bearer };
   if (options.jwt) {
     const { appId, appSecret, userId } = options.jwt;
-    return { type: 'JWT', token: signJwt({ userId, appId, iat: Math.floor(Date.now() / 1000) }, appSecret) };
+    return { type: 'JWT', token: signRokidJwt({ userId, appId, iat: Math.floor(Date.now() / 1000) }, appSecret) };
   }
   return undefined;
 }
@@ -29,7 +30,7 @@ export function authorizationOf(options: RunOptions): V2Authorization | undefine
 export function forgedAuthorization(options: RunOptions): V2Authorization {
   if (options.jwt) {
     const { appId, userId } = options.jwt;
-    return { type: 'JWT', token: signJwt({ userId, appId }, `not-${options.jwt.appSecret}`) };
+    return { type: 'JWT', token: signRokidJwt({ userId, appId }, `not-${options.jwt.appSecret}`) };
   }
   return { type: 'BearerToken', token: 'conformance-not-a-token' };
 }
@@ -37,15 +38,7 @@ export function forgedAuthorization(options: RunOptions): V2Authorization {
 /** The run's JWT unsigned, with `alg: none`: a driver that takes it checks no signature at all. */
 export function unsignedJwt(options: RunOptions): V2Authorization | undefined {
   if (!options.jwt) return undefined;
-  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  return { type: 'JWT', token: `${part({ alg: 'none', typ: 'JWT' })}.${part({ userId: options.jwt.userId, appId: options.jwt.appId })}.` };
-}
-
-/** HS256, as Rokid's server (and rhome, through jsonwebtoken) signs. */
-function signJwt(claims: Record<string, unknown>, secret: string): string {
-  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
-  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  return { type: 'JWT', token: unsignedRokidJwt({ userId: options.jwt.userId, appId: options.jwt.appId }) };
 }
 
 /** A directive as rhome 2.0.8 sends it: a UUID v4 messageId, payloadVersion "v1", `payload: {}` by default. */

@@ -9,10 +9,11 @@
  * redirect URI, and its token requests go through `POST /playground/oauth2-token`, so the client
  * secret stays in this process, as it would stay on Homebase's servers.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ConfigInput } from '../../../functions/config.ts';
+import { signRokidJwt } from '../../stand-ins/rokid-jwt.ts';
 
 const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
 // One module: the sign-in's and the cards' code first (declarations only), then the page's, which runs.
@@ -102,9 +103,7 @@ export function playgroundRoutes(settings: ConfigInput) {
     if (typeof userId !== 'string' || userId === '' || userId.length > 128) {
       return json(400, { message: 'userId must be a vendor user id of 1 to 128 characters.' });
     }
-    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ userId, appId, iat: Math.floor(Date.now() / 1000) })}`;
-    return json(200, { token: `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}` });
+    return json(200, { token: signRokidJwt({ userId, appId, iat: Math.floor(Date.now() / 1000) }, secret) });
   };
 
   const favicon = async (): Promise<Result> => ({
