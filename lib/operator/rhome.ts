@@ -9,6 +9,7 @@ import { access, cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DISPLAY_TYPES } from '../conformance/v2/rules.ts';
 
 const run = promisify(execFile);
 
@@ -19,23 +20,6 @@ export const DOCS_ADDITIONS = [
   'v2-definitions displayType: the 14 types endpoint-type.md added (stb, box, and the 12 of 2019-08-26)',
   'v2-header: namespace Rokid.Authorization and Rokid.EventSource, authorization type JWT (rfc7519.md)',
 ] as const;
-
-const NEW_DISPLAY_TYPES = [
-  'stb',
-  'box',
-  'tvBox',
-  'atomizedGlass',
-  'heater',
-  'airer',
-  'alarm',
-  'waterDetector',
-  'feeder',
-  'windowPusher',
-  'ventilation',
-  'bridge',
-  'rokid',
-  'unknown',
-];
 
 /** A runnable copy of rhome under the system's temporary directory, installed once and kept for later runs. */
 export async function prepareRhome(source: string, log: (line: string) => void = () => undefined): Promise<string> {
@@ -81,7 +65,8 @@ async function bringSchemasToDocs(dir: string): Promise<void> {
   });
   await edit('v2-definitions.json', (s) => {
     add(s.definitions['interface']!.enum, ['MotionSwitch', 'Mute']);
-    add(s.definitions['displayType']!.enum, NEW_DISPLAY_TYPES);
+    // The docs' 41 (the conformance CLI's list of them); rhome has 27, and `add` keeps those once.
+    add(s.definitions['displayType']!.enum, [...DISPLAY_TYPES]);
   });
   await edit('v2-header.json', (s) => {
     add(s.properties['namespace']!.enum, ['Rokid.Authorization', 'Rokid.EventSource']);
