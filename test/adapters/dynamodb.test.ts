@@ -161,5 +161,14 @@ describe('virtual device cloud', () => {
     expect(attempts).toBeGreaterThan(2);
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
     await expect(seeding.get(session('frank'), tv.deviceId)).resolves.toMatchObject({ state: { switch: 'off' } });
+
+    // A caller's deadline (v2's) ends the retries sooner than the cloud's own budget: one attempt, then busy.
+    attempts = 0;
+    const patient = new VirtualDeviceCloud(contended, table.tableName, { random: () => 0, busyBudgetMs: 60_000 });
+    const due = { ...session('frank'), deadline: { remainingMs: () => 0 } };
+    await expect(patient.execute(due, tv.deviceId, { property: 'switch', name: 'on' })).rejects.toMatchObject({
+      errorName: 'E_ENDPOINT_BUSY',
+    });
+    expect(attempts).toBe(1);
   });
 });
