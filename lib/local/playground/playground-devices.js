@@ -1,5 +1,5 @@
 // The playground's device cards: a control for each action, and the execute call behind it. Served in
-// one module with playground.js (see playground.ts), whose helpers (el, call, userAuth) it uses.
+// one module with playground.js (see playground.ts), whose helpers (el, call, userAuth, switchToggle) it uses.
 
 const STEPS = ['up', 'down', 'min', 'max', 'next', 'prev', 'random', 'trigger', 'switch', 'play', 'pause', 'stop', 'previous'];
 const NUMERIC = ['brightness', 'position', 'fanspeed', 'volume', 'humidity', 'temperature', 'color_temperature'];
@@ -29,16 +29,7 @@ function control(device, property, names) {
   const toggle = property === 'switch' && names.includes('on') && names.includes('off');
   if (toggle) {
     const on = device.state?.switch === 'on';
-    row.append(
-      el('button', {
-        type: 'button',
-        class: 'switch',
-        role: 'switch',
-        'aria-checked': String(on),
-        'aria-label': `${device.name} switch`,
-        onclick: () => act(on ? 'off' : 'on'),
-      }),
-    );
+    row.append(switchToggle(`${device.name} switch`, on, () => act(on ? 'off' : 'on')));
   }
   if (names.includes('num') && (NUMERIC.includes(property) || property === 'channel' || property === 'color')) {
     const value = device.state?.[property] ?? 0;

@@ -1,6 +1,6 @@
 // The playground's v2 view: Discover, Control and ReportState at POST /v2, as Rokid sends them, each shown in
 // the protocol pane. Endpoints are drawn from their capabilities, not from v1's actions. Served in one module
-// with playground.js (see playground.ts), whose helpers (el, logExchange, session, showProblem) it uses.
+// with playground.js (see playground.ts), whose helpers (el, homeSections, switchToggle, logExchange, session, showProblem) it uses.
 
 const PERCENT = ['Brightness', 'ColorTemperature', 'Humidity', 'Temperature', 'Volume', 'FanSpeed', 'Position'];
 const ENUMS = ['Mode', 'SwingMode', 'PlaybackMode'];
@@ -33,23 +33,7 @@ async function renderEndpoints(toolbar) {
     showProblem(problemOf(answer));
     return false;
   }
-  const homes = new Map();
-  for (const endpoint of answer.payload.endpoints) {
-    const home = endpoint.recommendHomeName || 'Home';
-    const room = endpoint.recommendRoomName || 'No room';
-    if (!homes.has(home)) homes.set(home, new Map());
-    const rooms = homes.get(home);
-    if (!rooms.has(room)) rooms.set(room, []);
-    rooms.get(room).push(endpoint);
-  }
-  const body = [...homes].map(([home, rooms]) =>
-    el(
-      'section',
-      { class: 'panel home' },
-      el('h2', {}, home),
-      ...[...rooms].flatMap(([room, list]) => [el('h3', {}, room), el('div', { class: 'devices' }, list.map(endpointCard))]),
-    ),
-  );
+  const body = homeSections(answer.payload.endpoints, (e) => [e.recommendHomeName, e.recommendRoomName], endpointCard);
   document.getElementById('view').replaceChildren(toolbar, ...body);
   return true;
 }
@@ -89,16 +73,7 @@ function capabilityControl(endpoint, capability, states) {
     take('On');
     take('Off');
     const on = states.Switch === 'On';
-    row.append(
-      el('button', {
-        type: 'button',
-        class: 'switch',
-        role: 'switch',
-        'aria-checked': String(on),
-        'aria-label': `${endpoint.displayName} Switch`,
-        onclick: () => send(on ? 'Off' : 'On'),
-      }),
-    );
+    row.append(switchToggle(`${endpoint.displayName} Switch`, on, () => send(on ? 'Off' : 'On')));
   }
   if (PERCENT.includes(name) && operations.includes('Set')) {
     take('Set');

@@ -20,6 +20,29 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** Cards grouped into a section per home and a heading per room; `placeOf` gives an item's [home, room]. */
+function homeSections(items, placeOf, cardOf) {
+  const homes = new Map();
+  for (const item of items) {
+    const [home, room] = placeOf(item);
+    const rooms = homes.get(home || 'Home') ?? new Map();
+    homes.set(home || 'Home', rooms);
+    rooms.set(room || 'No room', [...(rooms.get(room || 'No room') ?? []), item]);
+  }
+  return [...homes].map(([home, rooms]) =>
+    el(
+      'section',
+      { class: 'panel home' },
+      el('h2', {}, home),
+      ...[...rooms].flatMap(([room, list]) => [el('h3', {}, room), el('div', { class: 'devices' }, list.map(cardOf))]),
+    ),
+  );
+}
+
+/** A switch drawn as a toggle, v1's `switch` and v2's `Switch` alike. */
+const switchToggle = (label, on, onclick) =>
+  el('button', { type: 'button', class: 'switch', role: 'switch', 'aria-checked': String(on), 'aria-label': label, onclick });
+
 function logExchange(label, request, response, ok) {
   const pane = document.getElementById('exchanges');
   document.getElementById('no-exchanges')?.remove();
@@ -131,23 +154,7 @@ async function renderHome() {
     return renderSignIn();
   }
   devices = envelope.data;
-  const homes = new Map();
-  for (const device of devices) {
-    const home = device.homeName || 'Home';
-    const room = device.roomName || 'No room';
-    if (!homes.has(home)) homes.set(home, new Map());
-    const rooms = homes.get(home);
-    if (!rooms.has(room)) rooms.set(room, []);
-    rooms.get(room).push(device);
-  }
-  const body = [...homes].map(([home, rooms]) =>
-    el(
-      'section',
-      { class: 'panel home' },
-      el('h2', {}, home),
-      ...[...rooms].flatMap(([room, list]) => [el('h3', {}, room), el('div', { class: 'devices' }, list.map(card))]),
-    ),
-  );
+  const body = homeSections(devices, (device) => [device.homeName, device.roomName], card);
   document.getElementById('view').replaceChildren(toolbar(), ...body);
 }
 
