@@ -10,6 +10,7 @@ import { TokenEndpoint } from '../domain/oauth2-server/token-endpoint.ts';
 import { systemClock } from '../domain/ports.ts';
 import { linkRevoker } from './link-revoker.ts';
 import type { LinkingParts } from './linking.ts';
+import { secretSetting } from './secret-setting.ts';
 
 export interface AuthorizationServer {
   metadata: ReturnType<typeof serverMetadata>;
@@ -39,12 +40,9 @@ function build({ config, links, store, states, vault, linker, passwordLogin, ups
         ? ({ kind: 'password', login: passwordLogin } as const)
         : undefined;
   if (!clientId || !issuer || !upstream) return undefined;
-  const secretArn = config.HOMEBASE_CLIENT_SECRET_ARN;
   const client: RegisteredClient = {
     clientId,
-    secret: secretArn
-      ? async () => (await import('../adapters/secrets/secrets.ts')).secretString(secretArn)()
-      : async () => config.HOMEBASE_CLIENT_SECRET,
+    secret: secretSetting(config.HOMEBASE_CLIENT_SECRET, config.HOMEBASE_CLIENT_SECRET_ARN),
     redirectUris: config.HOMEBASE_REDIRECT_URIS,
     scopes: config.HOMEBASE_SCOPES,
   };

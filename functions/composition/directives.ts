@@ -10,6 +10,7 @@ import { logger } from '../observability.ts';
 import { deviceCloud } from './devices.ts';
 import { linkRefresher } from './link-refresher.ts';
 import { once } from './once.ts';
+import { secretSetting } from './secret-setting.ts';
 import { tableOf, tokenVault } from './table.ts';
 
 /**
@@ -29,13 +30,12 @@ export const directiveServices = (source: ConfigSource) =>
       clock: systemClock,
     });
     const appId = config.ROKID_JWT_APP_ID;
+    const appSecret = secretSetting(config.ROKID_JWT_APP_SECRET, config.ROKID_JWT_APP_SECRET_ARN);
     const authorization = new V2Authorization({
       sessions,
-      ...(appId
-        ? { jwt: async () => ({ appId, appSecret: await secret(config.ROKID_JWT_APP_SECRET, config.ROKID_JWT_APP_SECRET_ARN) }) }
-        : {}),
+      ...(appId ? { jwt: async () => ({ appId, appSecret: await appSecret() }) } : {}),
       ...(config.DEVICE_CLOUD === 'http'
-        ? { serviceCredentials: () => secret(config.DEVICE_CLOUD_SERVICE_TOKEN, config.DEVICE_CLOUD_SERVICE_TOKEN_ARN) }
+        ? { serviceCredentials: secretSetting(config.DEVICE_CLOUD_SERVICE_TOKEN, config.DEVICE_CLOUD_SERVICE_TOKEN_ARN) }
         : {}),
       nowS: systemClock.now,
     });
@@ -53,9 +53,3 @@ const withinV2Budget = (config: Config): Config => ({
   OAUTH_TIMEOUT_MS: Math.min(config.OAUTH_TIMEOUT_MS, V2_REFRESH_TIMEOUT_MS),
   USERCENTER_TIMEOUT_MS: Math.min(config.USERCENTER_TIMEOUT_MS, V2_REFRESH_TIMEOUT_MS),
 });
-
-/** Deployed, from Secrets Manager (its module loads only then); locally, the setting itself. */
-async function secret(value: string, arn: string | undefined): Promise<string> {
-  if (!arn) return value;
-  return (await import('../adapters/secrets/secrets.ts')).secretString(arn)();
-}

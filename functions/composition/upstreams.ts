@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { TokenRefresher, UpstreamRevoker } from '../domain/ports.ts';
 import type { UpstreamKind } from '../domain/vault/link.ts';
 import { onceAsync } from './once.ts';
+import { secretSetting } from './secret-setting.ts';
 
 export interface Upstreams {
   /** Undefined when USERCENTER_URL is not set. */
@@ -62,8 +63,6 @@ async function userCenterClient(config: Config, baseUrl: string): Promise<UserCe
 
 async function oauthClient(config: Config, clientId: string): Promise<OAuthClient> {
   const { OAuthClient } = await import('../adapters/oauth/oauth-client.ts');
-  const secretArn = config.OAUTH_CLIENT_SECRET_ARN;
-  const fromSecret = secretArn ? (await import('../adapters/secrets/secrets.ts')).secretString(secretArn) : undefined;
   return new OAuthClient({
     issuer: config.OAUTH_ISSUER,
     authorizationEndpoint: config.OAUTH_AUTHORIZATION_ENDPOINT,
@@ -71,7 +70,7 @@ async function oauthClient(config: Config, clientId: string): Promise<OAuthClien
     userinfoEndpoint: config.OAUTH_USERINFO_ENDPOINT,
     revocationEndpoint: config.OAUTH_REVOCATION_ENDPOINT,
     clientId,
-    clientSecret: fromSecret ?? (async () => config.OAUTH_CLIENT_SECRET),
+    clientSecret: secretSetting(config.OAUTH_CLIENT_SECRET, config.OAUTH_CLIENT_SECRET_ARN),
     clientAuth: config.OAUTH_CLIENT_AUTH,
     tokenMethod: config.OAUTH_TOKEN_METHOD,
     scope: config.OAUTH_SCOPE,
