@@ -8,17 +8,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { ConfigSource } from '../config.ts';
-import { HomebaseError } from '../domain/errors.ts';
 import type { Deadline } from '../domain/ports.ts';
 import { sameSecret } from '../domain/same-secret.ts';
 import type { DirectiveContext } from '../domain/v2/directives.ts';
-import { errorPayload, V2Error } from '../domain/v2/errors.ts';
+import { errorPayload, isNamedFailure, V2Error } from '../domain/v2/errors.ts';
 import { errorResponse, messageIdOf, readRequest, type V2Request } from '../domain/v2/messages.ts';
 import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
-import { jsonAnswer, monotonicMs } from './answers.ts';
-
-/** A v2 directive is a few hundred bytes; Discover's request has no body to speak of. */
-export const MAX_V2_BODY_BYTES = 64 * 1024;
+import { jsonAnswer, monotonicMs, oversize } from './answers.ts';
 
 /**
  * The answer is due this long after the request reaches the function: Rokid's 3 s, less what API Gateway and
@@ -53,8 +49,7 @@ export function v2MessageHandler(config: ConfigSource, answer: DirectiveAnswer) 
         };
         reply = await withinDeadline(answer(request, { invocation, deadline }), deadline);
       } catch (error) {
-        const expected = error instanceof V2Error || error instanceof HomebaseError;
-        if (!expected) {
+        if (!isNamedFailure(error)) {
           // Not one of ours: its stack goes to the operators' logs, never to the caller.
           logger.error('v2 message failed unexpectedly', { directive, error: describeError(error) });
           await countUnexpectedError(context.functionName);
@@ -76,13 +71,8 @@ function readBody(event: Event): { body: unknown; error?: V2Error } {
   if (event.body === undefined || event.body === '') {
     return { body: undefined, error: new V2Error('E_INTERNAL_ERROR', 'The request has no body: a v2 message is a JSON object.') };
   }
-  const bytes = Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
-  if (bytes > MAX_V2_BODY_BYTES) {
-    return {
-      body: undefined,
-      error: new V2Error('E_INTERNAL_ERROR', `The message is ${bytes} bytes; the limit is ${MAX_V2_BODY_BYTES} bytes (64 KiB).`),
-    };
-  }
+  const tooLarge = oversize(event);
+  if (tooLarge) return { body: undefined, error: new V2Error('E_INTERNAL_ERROR', tooLarge) };
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
     return { body: JSON.parse(text) as unknown };

@@ -9,10 +9,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DriverError, HomebaseError, toErrorEnvelope } from '../domain/errors.ts';
 import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
-import { jsonAnswer, monotonicMs } from './answers.ts';
-
-/** Homebase bodies are a few hundred bytes; anything near this is a mistake or an attack. */
-export const MAX_BODY_BYTES = 64 * 1024;
+import { jsonAnswer, monotonicMs, oversize } from './answers.ts';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -34,11 +31,8 @@ export function homebaseHandler(handle: RouteHandler) {
 function bodyLimit(): MiddlewareObj<Event, Result, Error, Context> {
   return {
     before: ({ event }) => {
-      if (event.body === undefined) return;
-      const bytes = Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
-      if (bytes > MAX_BODY_BYTES) {
-        throw new DriverError(`The request body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES} bytes (64 KiB).`);
-      }
+      const tooLarge = oversize(event);
+      if (tooLarge) throw new DriverError(tooLarge);
     },
   };
 }

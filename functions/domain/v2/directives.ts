@@ -9,12 +9,11 @@
  */
 import { crypto } from '../../runtime/builtins.ts';
 import type { DeviceService } from '../devices/device-service.ts';
-import { HomebaseError } from '../errors.ts';
 import type { Clock, CloudSession, Deadline, DiagnosticsLog, ReplyStore } from '../ports.ts';
 import type { Invocation } from '../refresh/fresh-sessions.ts';
 import type { V2Authorization } from './authorization.ts';
 import { endpointOf } from './endpoints.ts';
-import { errorPayload, V2Error } from './errors.ts';
+import { errorPayload, isNamedFailure, V2Error } from './errors.ts';
 import { actionFor, statesOf } from './interfaces.ts';
 import { discoveryResponse, errorResponse, stateResponse, type V2Request } from './messages.ts';
 
@@ -128,7 +127,7 @@ export class V2Directives {
     try {
       reply = await act();
     } catch (error) {
-      if (!(error instanceof HomebaseError || error instanceof V2Error)) {
+      if (!isNamedFailure(error)) {
         // Not one of the driver's answers: a resend may try again.
         await this.#replies.release(key, claimId).catch(() => undefined);
         throw error;

@@ -67,6 +67,10 @@ export class V2Error extends Error {
   }
 }
 
+/** A failure the driver can name to Rokid (its own, v1's or v2's), as opposed to one it did not expect. */
+export const isNamedFailure = (error: unknown): error is V2Error | HomebaseError =>
+  error instanceof V2Error || error instanceof HomebaseError;
+
 /** An ErrorResponse's payload: every field a string, as the docs require. */
 export interface V2ErrorPayload {
   name: V2ErrorName;
