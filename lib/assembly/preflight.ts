@@ -13,7 +13,7 @@ import { headerLine } from '../../functions/config.ts';
 import { humanReport } from '../conformance/report.ts';
 import { runConformance } from '../conformance/run.ts';
 import { METRICS_NAMESPACE } from '../functions.ts';
-import { DEMO_ACCOUNT } from '../local/usercenter-server.ts';
+import { DEMO_ACCOUNT, demoUserAuth } from '../local/usercenter-server.ts';
 import { checkAlarms } from './alarm-coverage.ts';
 import { HARNESS_OVERRIDES, type LocalCloud, startLocalCloud } from './local-cloud.ts';
 import { checkPermissions } from './permissions.ts';
@@ -93,7 +93,7 @@ export async function runPreflight(argv: string[], io: Io): Promise<number> {
           execute: true,
           execDelayMs: 0,
           protocol: 'v2',
-          bearer: await demoToken(cloud.url),
+          bearer: (await demoUserAuth(cloud.url)).userToken,
           headers: requiredHeader(assembly, held),
         });
         io.out('\nConformance, v2:');
@@ -127,17 +127,6 @@ export async function runPreflight(argv: string[], io: Io): Promise<number> {
   } finally {
     if (temp) await rm(temp, { recursive: true, force: true });
   }
-}
-
-/** The demo account's driver token, from the login command. */
-async function demoToken(url: string): Promise<string> {
-  const response = await fetch(`${url}/command`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ command: 'login', params: { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password } }),
-  });
-  const answer = (await response.json()) as { data?: { userToken?: string } };
-  return answer.data?.userToken ?? '';
 }
 
 /** The console header the directive function requires (V2_REQUIRED_HEADER in its environment), as headers to send. */

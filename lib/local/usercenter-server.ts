@@ -37,6 +37,18 @@ export const DEMO_ACCOUNT: UserCenterAccount = {
   nickname: 'Demo User',
 };
 
+/** The demo account's userAuth at a driver (`<baseUrl>/command`), from the login command, as Homebase gets it. */
+export async function demoUserAuth(baseUrl: string): Promise<{ userId: string; userToken: string }> {
+  const response = await fetch(`${baseUrl}/command`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ command: 'login', params: { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password } }),
+  });
+  const answer = (await response.json()) as { status: number; message?: string; data?: { userId: string; userToken: string } };
+  if (!answer.data) throw new Error(`The demo account could not sign in at ${baseUrl}: ${answer.message ?? `status ${answer.status}`}`);
+  return answer.data;
+}
+
 interface IssuedToken {
   userId: string;
   refreshToken: string;

@@ -5,6 +5,7 @@
  * to show what rhome makes of an ErrorResponse.
  */
 import { LOCAL_JWT_APP_ID, type LocalDriver, startLocalDriver } from '../local/driver.ts';
+import { demoUserAuth } from '../local/usercenter-server.ts';
 import { prepareRhome, type RhomeSession, rhomeFor } from './rhome.ts';
 
 export interface RhomeStep {
@@ -19,12 +20,7 @@ export async function runRhomeCheck(options: { source: string; log?: (line: stri
   const dir = await prepareRhome(options.source, log);
   const driver = await startLocalDriver({ port: 0, playground: 'off', settings: { REFRESH_INTERVAL_S: '3600' } });
   try {
-    const login = await fetch(`${driver.url}/command`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } }),
-    });
-    const { userId, userToken } = ((await login.json()) as { data: { userId: string; userToken: string } }).data;
+    const { userId, userToken } = await demoUserAuth(driver.url);
     const endpoint = `${driver.url}/v2`;
     const sessions: RhomeSession[] = [
       { name: 'bearer', endpoint, kind: 'bearer', userId, userToken },

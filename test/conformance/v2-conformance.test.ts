@@ -11,6 +11,7 @@ import { parseConformanceArgs, UsageError } from '../../lib/conformance/args.ts'
 import type { RunOptions } from '../../lib/conformance/context.ts';
 import { runConformance } from '../../lib/conformance/run.ts';
 import { LOCAL_JWT_APP_ID, type LocalDriver, startLocalDriver } from '../../lib/local/driver.ts';
+import { demoUserAuth } from '../../lib/local/usercenter-server.ts';
 import {
   REFERENCE_HEADER,
   REFERENCE_JWT,
@@ -25,12 +26,7 @@ let driver: LocalDriver;
 let userToken: string;
 beforeAll(async () => {
   driver = await startLocalDriver({ port: 0, playground: 'off', settings: { REFRESH_INTERVAL_S: '3600' } });
-  const login = await fetch(`${driver.url}/command`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } }),
-  });
-  userToken = ((await login.json()) as { data: { userToken: string } }).data.userToken;
+  userToken = (await demoUserAuth(driver.url)).userToken;
 }, 30_000);
 afterAll(() => driver.close());
 
