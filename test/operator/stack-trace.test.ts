@@ -74,12 +74,12 @@ describe('npm run stack-trace', () => {
         if (at >= 0) place = `${file}:${at + 1}:${lines[at]!.indexOf('`The request body is ') + 1}`;
       }
       expect(place).not.toBe('');
-      const source = (await readFile(join(ROOT, 'functions/http/homebase-handler.ts'), 'utf8')).split('\n');
+      const source = (await readFile(join(ROOT, 'functions/http/answers.ts'), 'utf8')).split('\n');
       const line = source.findIndex((text) => text.includes('`The request body is ')) + 1;
 
       const { code, out } = await cli(['list'], `    at Object.before (file:///var/task/${place})`);
       expect(code).toBe(0);
-      expect(out).toMatch(new RegExp(`\\(functions/http/homebase-handler\\.ts:${line}:\\d+\\)`));
+      expect(out).toMatch(new RegExp(`\\(functions/http/answers\\.ts:${line}:\\d+\\)`));
     } finally {
       await rm(own, { recursive: true, force: true });
     }
