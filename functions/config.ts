@@ -166,6 +166,22 @@ export const ConfigSchema = v.pipe(
     /** The http device cloud's credential for JWT users, who have no upstream token: calls name the user instead. */
     DEVICE_CLOUD_SERVICE_TOKEN: v.optional(v.string(), ''),
     DEVICE_CLOUD_SERVICE_TOKEN_ARN: v.optional(text),
+    /** State reports (docs/protocol-v2.md): the clientId Rokid's console gives under 上报设备状态. Unset, events are off. */
+    ROKID_EVENTS_CLIENT_ID: v.optional(v.pipe(text, v.maxLength(256))),
+    ROKID_EVENTS_CLIENT_SECRET: v.optional(v.string(), ''),
+    ROKID_EVENTS_CLIENT_SECRET_ARN: v.optional(text),
+    ROKID_OAUTH_TOKEN_URL: v.optional(httpUrl, 'https://oauth-service.rokid.com/oauth/token'),
+    ROKID_EVENT_GATEWAY_URL: v.optional(httpUrl, 'https://homebase-openapi.rokid.com/async/events'),
+    /** Rokid's planned /report/failed (digest 7.2): unset, the driver does not call it. */
+    ROKID_REPORT_FAILED_URL: v.optional(httpUrl),
+    /** One call to Rokid's token endpoint or gateway from the consumer and the refresh job. */
+    ROKID_EVENTS_TIMEOUT_MS: wholeNumber(5000),
+    /** The device-events webhook's shared HMAC key. */
+    DEVICE_EVENTS_SECRET: v.optional(v.string(), ''),
+    DEVICE_EVENTS_SECRET_ARN: v.optional(text),
+    /** Deployed by the stack: the queue events travel through, and where the ones Rokid refused are set aside. */
+    EVENTS_QUEUE_URL: v.optional(httpUrl),
+    EVENTS_DEAD_LETTER_QUEUE_URL: v.optional(httpUrl),
   }),
   v.check((c) => c.DEVICE_CLOUD !== 'http' || c.DEVICE_CLOUD_URL !== undefined, 'DEVICE_CLOUD=http needs DEVICE_CLOUD_URL'),
   v.check(
@@ -209,7 +225,26 @@ export const ConfigSchema = v.pipe(
       c.DEVICE_CLOUD_SERVICE_TOKEN_ARN !== undefined,
     'ROKID_JWT_APP_ID with DEVICE_CLOUD=http needs DEVICE_CLOUD_SERVICE_TOKEN or DEVICE_CLOUD_SERVICE_TOKEN_ARN: a JWT user has no upstream token to call the device cloud with',
   ),
+  v.check(
+    (c) => c.ROKID_EVENTS_CLIENT_ID === undefined || c.ROKID_EVENTS_CLIENT_SECRET !== '' || c.ROKID_EVENTS_CLIENT_SECRET_ARN !== undefined,
+    'ROKID_EVENTS_CLIENT_ID needs ROKID_EVENTS_CLIENT_SECRET or ROKID_EVENTS_CLIENT_SECRET_ARN',
+  ),
+  v.check(
+    (c) => c.ROKID_EVENTS_CLIENT_ID === undefined || c.DEVICE_EVENTS_SECRET !== '' || c.DEVICE_EVENTS_SECRET_ARN !== undefined,
+    'ROKID_EVENTS_CLIENT_ID needs DEVICE_EVENTS_SECRET or DEVICE_EVENTS_SECRET_ARN: the device cloud signs the changes it reports with it',
+  ),
+  v.check(
+    (c) =>
+      c.ROKID_EVENTS_CLIENT_ID === undefined ||
+      c.DEVICE_CLOUD !== 'http' ||
+      c.DEVICE_CLOUD_SERVICE_TOKEN !== '' ||
+      c.DEVICE_CLOUD_SERVICE_TOKEN_ARN !== undefined,
+    'ROKID_EVENTS_CLIENT_ID with DEVICE_CLOUD=http needs DEVICE_CLOUD_SERVICE_TOKEN or DEVICE_CLOUD_SERVICE_TOKEN_ARN: a state report reads the device with no user request to hand',
+  ),
 );
+
+/** Are state reports on? Only when Rokid's console has given the driver a clientId for them. */
+export const eventsOn = (config: Config): boolean => config.ROKID_EVENTS_CLIENT_ID !== undefined;
 export type Config = v.InferOutput<typeof ConfigSchema>;
 /** Settings as the keys are written in the environment: every value a string. */
 export type ConfigInput = Partial<Record<keyof v.InferInput<(typeof ConfigSchema)['pipe'][0]>, string>>;

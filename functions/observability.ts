@@ -7,7 +7,7 @@
  * `needs_relink`, `transient_failure`, `refresh_token_replayed` and `unexpected_errors`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './domain/ports.ts';
+import type { EventMetrics, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './domain/ports.ts';
 
 const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'homebase-driver';
 
@@ -68,6 +68,42 @@ export const revocationMetrics: RevocationMetrics = {
   },
   revocationFailed() {
     record('revocation_failed', 'Count', 1);
+  },
+};
+
+/**
+ * State reports (functions/domain/events): `events_sent`, `events_retried`, `events_dead_lettered` and
+ * `grants_ended` are alarmed on (lib/stack/alarms.ts); the rest tell the story around them.
+ */
+export const eventMetrics: EventMetrics = {
+  eventsQueued(queued, duplicates) {
+    record('events_queued', 'Count', queued);
+    if (duplicates > 0) record('events_duplicate', 'Count', duplicates);
+  },
+  eventSent() {
+    record('events_sent', 'Count', 1);
+  },
+  eventRetried() {
+    record('events_retried', 'Count', 1);
+  },
+  eventDeadLettered() {
+    record('events_dead_lettered', 'Count', 1);
+  },
+  eventSuperseded() {
+    record('events_superseded', 'Count', 1);
+  },
+  grantAccepted() {
+    record('grants_accepted', 'Count', 1);
+  },
+  grantRefreshed() {
+    record('grants_refreshed', 'Count', 1);
+  },
+  grantRefreshFailed(kind) {
+    record('grant_refresh_failed', 'Count', 1);
+    record(`rokid_${kind}`, 'Count', 1);
+  },
+  grantEnded() {
+    record('grants_ended', 'Count', 1);
   },
 };
 

@@ -2,15 +2,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { refreshJob } from './composition/refresh-job.ts';
+import { type RunReport, refreshJob } from './composition/refresh-job.ts';
 import { type ConfigSource, fromEnvironment } from './config.ts';
-import type { RefreshReport } from './domain/refresh/refresh-job.ts';
 import { invocationOf } from './http/invocation.ts';
 import { logger, publishMetrics } from './observability.ts';
 
 export function refreshHandler(config: ConfigSource) {
   const job = refreshJob(config);
-  return middy<unknown, RefreshReport, Error, Context>()
+  return middy<unknown, RunReport, Error, Context>()
     .use(injectLambdaContext(logger))
     .use(publishMetrics)
     .handler(async (_event, context) => {

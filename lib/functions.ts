@@ -1,5 +1,5 @@
 /**
- * The five functions: their entry files and their sizing. Read by the CDK stack, the bundle tests and
+ * The seven functions: their entry files and their sizing. Read by the CDK stack, the bundle tests and
  * benchmark, and the local runtime (which stops a refresh run where the deployed timeout would).
  */
 export const FUNCTIONS = {
@@ -8,6 +8,8 @@ export const FUNCTIONS = {
   command: 'functions/command.ts',
   directive: 'functions/directive.ts',
   refresh: 'functions/refresh.ts',
+  deviceEvents: 'functions/device-events.ts',
+  stateReports: 'functions/state-reports.ts',
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -32,6 +34,10 @@ export const FUNCTION_SIZING: Record<FunctionName, FunctionSizing> = {
   // The refresh run works through due links for up to two minutes, well inside the 5-minute schedule,
   // and one run at a time: a run that overlapped the next would only contend for the same leases.
   refresh: { memoryMB: 512, timeoutS: 120, reservedConcurrency: 1 },
+  // A body of a thousand events is a thousand conditional writes and a hundred queue calls, run 64 at a time.
+  deviceEvents: { memoryMB: 512, timeoutS: 15 },
+  // A batch of ten events, each a device read, a gateway call and, after a 401, a token refresh and a resend.
+  stateReports: { memoryMB: 512, timeoutS: 60 },
 };
 
 /** The metrics namespace the functions write (EMF) and the alarms read. */

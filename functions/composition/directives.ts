@@ -1,12 +1,13 @@
 /** What `POST /v2` is built from: v1's vault, sessions, device cloud and DeviceService, with v2's authorization and replies. */
 import { DynamoReplyStore } from '../adapters/dynamodb/reply-store.ts';
-import type { Config, ConfigSource } from '../config.ts';
+import { type Config, type ConfigSource, eventsOn } from '../config.ts';
 import { DeviceService } from '../domain/devices/device-service.ts';
+import type { EventGrants } from '../domain/events/accept-grant.ts';
 import { systemClock } from '../domain/ports.ts';
 import { FreshSessions } from '../domain/refresh/fresh-sessions.ts';
 import { V2Authorization } from '../domain/v2/authorization.ts';
-import { V2Directives } from '../domain/v2/directives.ts';
-import { logger } from '../observability.ts';
+import { type AcceptGrant, V2Directives } from '../domain/v2/directives.ts';
+import { eventMetrics, logger } from '../observability.ts';
 import { deviceCloud } from './devices.ts';
 import { linkRefresher } from './link-refresher.ts';
 import { once } from './once.ts';
@@ -22,7 +23,7 @@ export const V2_REFRESH_TIMEOUT_MS = 1200;
 export const directiveServices = (source: ConfigSource) =>
   once((): V2Directives => {
     const config = withinV2Budget(source());
-    const { db, links } = tableOf(config);
+    const { db, links, cipher } = tableOf(config);
     const sessions = new FreshSessions({
       vault: tokenVault(config, links),
       links,
@@ -39,7 +40,17 @@ export const directiveServices = (source: ConfigSource) =>
         : {}),
       nowS: systemClock.now,
     });
+    let grants: Promise<EventGrants> | undefined;
+    // AcceptGrant comes once per user: its modules load on the first one, not on every cold start.
+    const acceptGrant: AcceptGrant = async (session, payload, deadline) => {
+      grants ??= Promise.all([import('./grants.ts'), import('../domain/events/accept-grant.ts')]).then(
+        ([{ grantServices }, { EventGrants }]) =>
+          new EventGrants({ ...grantServices(config, db, cipher), clock: systemClock, metrics: eventMetrics }),
+      );
+      return (await grants).accept(session, payload, deadline);
+    };
     return new V2Directives({
+      ...(eventsOn(config) ? { acceptGrant } : {}),
       authorization,
       devices: new DeviceService({ cloud: deviceCloud(config, db), log: logger }),
       replies: new DynamoReplyStore(db, config.TABLE_NAME),

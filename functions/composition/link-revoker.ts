@@ -1,5 +1,5 @@
 import type { DynamoLinkStore } from '../adapters/dynamodb/link-store.ts';
-import type { Config } from '../config.ts';
+import { type Config, eventsOn } from '../config.ts';
 import { systemClock } from '../domain/ports.ts';
 import { LinkRevoker } from '../domain/revocation/link-revoker.ts';
 import { logger, revocationMetrics } from '../observability.ts';
@@ -18,4 +18,15 @@ export const linkRevoker = (config: Config, links: DynamoLinkStore, from: Upstre
     policy: refreshPolicy(config),
     metrics: revocationMetrics,
     log: logger,
+    // Loaded only when a link is revoked: the grants' modules stay out of every function's cold start.
+    ...(eventsOn(config) ? { endGrants: async (link) => (await endGrantsOnce(config))(link) } : {}),
   });
+
+let ender: Promise<(link: { linkId: string; vendorUserId: string }) => Promise<void>> | undefined;
+const endGrantsOnce = (config: Config) => {
+  ender ??= Promise.all([import('./grants.ts'), import('./table.ts')]).then(([grants, table]) => {
+    const { db, cipher } = table.tableOf(config);
+    return grants.grantServices(config, db, cipher).endGrantsOfLink;
+  });
+  return ender;
+};

@@ -1,27 +1,48 @@
-/** What the scheduled refresh is built from. */
-import type { ConfigSource } from '../config.ts';
+/** What the scheduled refresh is built from: the links' job and, where state reports are on, the grants'. */
+import { type ConfigSource, eventsOn } from '../config.ts';
+import type { GrantRefreshReport } from '../domain/events/grant-refresh-job.ts';
+import { GrantRefreshJob } from '../domain/events/grant-refresh-job.ts';
 import { systemClock } from '../domain/ports.ts';
-import { RefreshJob } from '../domain/refresh/refresh-job.ts';
+import { RefreshJob, type RefreshReport } from '../domain/refresh/refresh-job.ts';
 import { logger } from '../observability.ts';
+import { grantServices } from './grants.ts';
 import { linkRefresher } from './link-refresher.ts';
 import { linkRevoker } from './link-revoker.ts';
 import { once } from './once.ts';
 import { tableOf } from './table.ts';
 
+export type RunReport = RefreshReport & Partial<GrantRefreshReport>;
+
 export const refreshJob = (source: ConfigSource) =>
-  once((): RefreshJob => {
+  once(() => {
     const config = source();
-    const { links } = tableOf(config);
-    return new RefreshJob({
+    const { db, cipher, links } = tableOf(config);
+    const settings = {
+      concurrency: config.REFRESH_CONCURRENCY,
+      // One upstream call at its timeout, plus the write-back.
+      reserveMs: Math.max(config.USERCENTER_TIMEOUT_MS, config.OAUTH_TIMEOUT_MS) + 2000,
+    };
+    const linksJob = new RefreshJob({
       links,
       refresher: linkRefresher(config, links),
       revoker: linkRevoker(config, links),
       clock: systemClock,
       log: logger,
-      settings: {
-        concurrency: config.REFRESH_CONCURRENCY,
-        // One upstream call at its timeout, plus the write-back.
-        reserveMs: Math.max(config.USERCENTER_TIMEOUT_MS, config.OAUTH_TIMEOUT_MS) + 2000,
-      },
+      settings,
     });
+    const grantsJob = eventsOn(config)
+      ? new GrantRefreshJob({
+          ...grantServices(config, db, cipher),
+          clock: systemClock,
+          log: logger,
+          settings: { concurrency: config.REFRESH_CONCURRENCY, reserveMs: config.ROKID_EVENTS_TIMEOUT_MS + 2000 },
+        })
+      : undefined;
+    return {
+      // Side by side: Rokid's token endpoint and the vendor's are different servers, each with its own bound.
+      async run(invocation: { requestId: string; remainingMs(): number }): Promise<RunReport> {
+        const [linkReport, grantReport] = await Promise.all([linksJob.run(invocation), grantsJob?.run(invocation)]);
+        return { ...linkReport, ...grantReport };
+      },
+    };
   });

@@ -49,6 +49,8 @@ export interface Deadline {
 /** What the driver knows of a linked user when it calls a device cloud. */
 export interface CloudSession {
   vendorUserId: string;
+  /** The link the session was opened from, when it was (a BearerToken); a JWT user has none. */
+  linkId?: string;
   /** Set where the caller has a deadline: a device cloud waits no longer than it allows. */
   deadline?: Deadline;
   /**
@@ -236,5 +238,15 @@ export interface AttemptStore {
   releaseInWindow(key: string): Promise<void>;
 }
 
+export type { EventMetrics } from './events/metrics.ts';
+export type {
+  DeliveryPositions,
+  EventGateway,
+  EventQueue,
+  EventTokenIssuer,
+  FailureReporter,
+  GrantStore,
+  SeenEvents,
+} from './events/ports.ts';
 export type { DiagnosticsLog, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './telemetry.ts';
 export type { ReplyClaim, ReplyStore } from './v2/replies.ts';

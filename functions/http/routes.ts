@@ -22,7 +22,12 @@ export const ROUTES = {
   'POST /oauth2/revoke': 'command',
   // Every v2 message (Discovery, Control, Query): the console's 云端接口地址 is {HomebaseDriverUrl}/v2.
   'POST /v2': 'directive',
-} as const satisfies Record<string, 'list' | 'execute' | 'command' | 'directive'>;
+  // State reports: the http device cloud reports changes made outside Rokid (docs/device-cloud.md).
+  'POST /device-events': 'deviceEvents',
+} as const satisfies Record<string, ApiFunction>;
+
+/** The functions behind the API; the others run on a schedule (refresh) or a queue (stateReports). */
+export type ApiFunction = 'list' | 'execute' | 'command' | 'directive' | 'deviceEvents';
 
 export type RouteKey = keyof typeof ROUTES;
 

@@ -12,6 +12,7 @@ import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-hom
 import { applyAction } from '../../functions/adapters/device-cloud/virtual/semantics.ts';
 import type { Action } from '../../functions/domain/protocol/action.ts';
 import type { Device } from '../../functions/domain/protocol/device.ts';
+import { postDeviceEvents, type ReportedEvent } from './device-events-client.ts';
 import { listen } from './loopback.ts';
 
 /** Whose request this is, or undefined to refuse it with 401. */
@@ -65,6 +66,16 @@ export interface DeviceCloudServer {
   url: string;
   /** Requests refused for their credentials. */
   readonly refused: number;
+  /** Where changes made at a device are reported (the driver's POST /device-events), and the shared secret. */
+  reportTo(driverUrl: string, secret: string): void;
+  /**
+   * A change made at the device itself (a wall switch): applied, then reported to the driver as a `changed`
+   * event with the properties that changed. Changes the driver asks for are never reported: Rokid asked for them.
+   */
+  changeAtDevice(user: string, deviceId: string, action: Action): Promise<{ status: number }>;
+  /** A device added to, or removed from, the user's home: reported as `added` or `deleted`. */
+  addDevice(user: string, device: Device): Promise<{ status: number }>;
+  removeDevice(user: string, deviceId: string): Promise<{ status: number }>;
   close(): Promise<void>;
 }
 
@@ -100,10 +111,40 @@ export async function startDeviceCloud(options: { authenticate: Authenticate; po
     send(res, 404, { message: 'not found' });
   }
 
+  let reporting: { driverUrl: string; secret: string } | undefined;
+  const report = async (events: ReportedEvent[]) => {
+    if (!reporting) throw new Error('the device cloud reports changes once reportTo has named the driver');
+    return postDeviceEvents(reporting.driverUrl, reporting.secret, events);
+  };
   return {
     url: bound.url,
     get refused() {
       return refused;
+    },
+    reportTo(driverUrl, secret) {
+      reporting = { driverUrl, secret };
+    },
+    async changeAtDevice(user, deviceId, action) {
+      const device = homeOf(user).find((d) => d.deviceId === deviceId);
+      if (!device) throw new Error(`no device ${deviceId} in ${user}'s home`);
+      const before = device.state;
+      device.state = applyAction(device.state, action);
+      const changed = Object.fromEntries(
+        Object.entries(device.state).filter(([key, value]) => before[key as keyof typeof before] !== value),
+      );
+      return report([{ userId: user, deviceId, type: 'changed', state: changed }]);
+    },
+    async addDevice(user, device) {
+      homeOf(user).push(device);
+      return report([{ userId: user, deviceId: device.deviceId, type: 'added' }]);
+    },
+    async removeDevice(user, deviceId) {
+      const home = homeOf(user);
+      homes.set(
+        user,
+        home.filter((d) => d.deviceId !== deviceId),
+      );
+      return report([{ userId: user, deviceId, type: 'deleted' }]);
     },
     close: bound.close,
   };

@@ -21,12 +21,17 @@ import {
   LOCAL_REMEDY,
   readConfig,
 } from '../../functions/config.ts';
+import { deviceEventsHandler } from '../../functions/device-events.ts';
 import { directiveHandler } from '../../functions/directive.ts';
+import { MAX_DELIVERIES } from '../../functions/domain/events/delivery.ts';
 import { executeHandler } from '../../functions/execute.ts';
 import { isLocalOnlyRoute, ROUTES } from '../../functions/http/routes.ts';
 import { listHandler } from '../../functions/list.ts';
 import { refreshHandler } from '../../functions/refresh.ts';
+import { stateReportsHandler } from '../../functions/state-reports.ts';
 import { FUNCTION_SIZING } from '../functions.ts';
+import { type RokidStandIn, startRokidStandIn } from '../stand-ins/rokid-events.ts';
+import { type SqsStandIn, startSqsStandIn } from '../stand-ins/sqs.ts';
 import { type AccessRecord, type Routes, startApiGateway } from './api-gateway.ts';
 import { localCallbackRoutes } from './callback-pages.ts';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -36,6 +41,7 @@ import { startExpirySweeper } from './expiry-sweeper.ts';
 import type { OAuthServer } from './oauth-server.ts';
 import { type LocalOAuthUpstream, startLocalOAuthUpstream, type UpstreamStyle } from './oauth-upstream.ts';
 import { playgroundRedirectUri, playgroundRoutes } from './playground/playground.ts';
+import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
 import { writeRuntime } from './runtime-file.ts';
 import { type LocalSchedule, startSchedule } from './schedule.ts';
 import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from './usercenter-server.ts';
@@ -51,6 +57,8 @@ export interface LocalDriverOptions {
   upstreamStyle?: UpstreamStyle;
   /** The playground at `/`: `on` (default, or PLAYGROUND) or `off`. */
   playground?: 'on' | 'off';
+  /** State reports: `on` (default, or LOCAL_EVENTS) or `off`. */
+  events?: 'on' | 'off';
   /** Told of every answered request (npm start prints an access line). */
   onAnswer?: (record: AccessRecord) => void;
 }
@@ -71,6 +79,11 @@ export interface LocalDriver {
   dynamoEndpoint: string;
   /** Whether the playground is served at `/`. */
   playground: boolean;
+  /**
+   * State reports, on unless LOCAL_EVENTS=off: the Rokid stand-in (when ROKID_EVENTS_CLIENT_ID names no real one),
+   * the SQS stand-in and the consumer polling it, as Lambda's event-source mapping would.
+   */
+  events: { rokid: RokidStandIn | undefined; sqs: SqsStandIn; poller: QueuePoller; deviceEventsSecret: string } | undefined;
   close(): Promise<void>;
 }
 
@@ -128,6 +141,7 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       execute: executeHandler(source),
       command: commandHandler(source),
       directive: directiveHandler(source),
+      deviceEvents: deviceEventsHandler(source),
     };
     const routes: Routes = Object.fromEntries(Object.entries(ROUTES).map(([routeKey, name]) => [routeKey, handlers[name]]));
     Object.assign(routes, localCallbackRoutes(settings));
@@ -174,7 +188,19 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       settings.ROKID_JWT_APP_ID = LOCAL_JWT_APP_ID;
       settings.ROKID_JWT_APP_SECRET ??= randomBytes(24).toString('base64url');
     }
+    const events = await localEvents(settings, options, stops);
     const ready = source();
+    // Lambda's event-source mapping, on the SQS stand-in: the consumer as deployed, fed batches.
+    const poller =
+      events &&
+      startQueuePoller(stateReportsHandler(source), {
+        queueUrl: ready.EVENTS_QUEUE_URL ?? '',
+        timeoutMs: FUNCTION_SIZING.stateReports.timeoutS * 1000,
+        onError: (error) => console.error('state reports:', error instanceof Error ? error.message : error),
+      });
+    if (poller) stops.unshift(poller.close);
+    // The local device cloud reports changes made at its devices, as a vendor's would.
+    if (events) upstream?.deviceCloud?.reportTo(api.url, events.deviceEventsSecret);
     const schedule = startSchedule(refreshHandler(source), {
       intervalS: ready.REFRESH_INTERVAL_S,
       // The deployed function's timeout, so the job stops taking work at the same point.
@@ -202,12 +228,46 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       deviceCloud: upstream?.deviceCloud,
       dynamoEndpoint: dynamo.endpoint,
       playground,
+      events: events && poller && { ...events, poller },
       close: () => stopAll(stops),
     };
   } catch (error) {
     await stopAll(stops);
     throw error;
   }
+}
+
+/**
+ * State reports on this machine: Rokid's token endpoint and gateway (unless the settings name a real Rokid), and
+ * the queue. The consumer is started once the handlers' settings are complete.
+ */
+async function localEvents(settings: ConfigInput, options: LocalDriverOptions, stops: Array<() => Promise<void>>) {
+  const setting = options.events ?? process.env['LOCAL_EVENTS'] ?? 'on';
+  if (setting !== 'on' && setting !== 'off') throw new Error(`LOCAL_EVENTS must be on or off, not "${setting}".`);
+  if (setting === 'off') return undefined;
+  let rokid: RokidStandIn | undefined;
+  if (settings.ROKID_EVENTS_CLIENT_ID === undefined) {
+    rokid = await startRokidStandIn();
+    stops.unshift(rokid.close);
+    Object.assign(settings, {
+      ROKID_EVENTS_CLIENT_ID: rokid.clientId,
+      ROKID_EVENTS_CLIENT_SECRET: rokid.clientSecret,
+      ROKID_OAUTH_TOKEN_URL: rokid.tokenUrl,
+      ROKID_EVENT_GATEWAY_URL: rokid.gatewayUrl,
+      ROKID_REPORT_FAILED_URL: rokid.reportFailedUrl,
+    } satisfies ConfigInput);
+  }
+  settings.DEVICE_EVENTS_SECRET ||= randomBytes(24).toString('base64url');
+  const sqs = await startSqsStandIn();
+  stops.unshift(sqs.close);
+  const deadLetters = sqs.createQueue('event-dead-letters');
+  settings.EVENTS_QUEUE_URL = sqs.createQueue('events', {
+    visibilityTimeoutS: 6 * FUNCTION_SIZING.stateReports.timeoutS,
+    redrive: { deadLetterQueue: 'event-dead-letters', maxReceiveCount: MAX_DELIVERIES },
+  });
+  settings.EVENTS_DEAD_LETTER_QUEUE_URL = deadLetters;
+  process.env['AWS_ENDPOINT_URL_SQS'] = sqs.endpoint;
+  return { rokid, sqs, deviceEventsSecret: settings.DEVICE_EVENTS_SECRET };
 }
 
 /** The JWT appId of the local stand-in for Rokid's console (v2). */

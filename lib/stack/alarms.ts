@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { FunctionName } from '../functions.ts';
 import { METRICS_NAMESPACE, SERVICE } from '../functions.ts';
 import { title } from './driver-functions.ts';
+import type { EventQueues } from './event-queues.ts';
 import { keepLogicalId } from './nag.ts';
 
 export interface DriverAlarmsProps {
@@ -20,6 +21,7 @@ export interface DriverAlarmsProps {
   functions: Record<FunctionName, IFunction>;
   api: HttpApi;
   refreshFailures: Queue;
+  events: EventQueues;
 }
 
 export class DriverAlarms extends Construct {
@@ -67,6 +69,43 @@ export class DriverAlarms extends Construct {
       props.refreshFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       1,
       'A scheduled refresh run failed outright; its event is in the RefreshFailures queue.',
+    );
+    // State reports (docs/operations.md, "State reports").
+    alarm(
+      'EventsDeadLetteredAlarm',
+      driverMetric('events_dead_lettered', Duration.minutes(5)),
+      1,
+      "Rokid's gateway refused an event as malformed (400 or 422), or a queued message could not be read: it is in the EventDeadLetters queue. Never retried by itself.",
+    );
+    alarm(
+      'EventsRetriedAlarm',
+      driverMetric('events_retried', Duration.minutes(15)),
+      50,
+      "Events are not reaching Rokid (gateway 5xx, timeouts, refused connections): they are kept and retried for over an hour. Check Rokid's gateway and the consumer's logs.",
+    );
+    alarm(
+      'GrantsEndedAlarm',
+      driverMetric('grants_ended', Duration.hours(1)),
+      5,
+      "State-report grants ended: Rokid refused their tokens (invalid_grant, 403). Those users' events stop until they bind the skill again; a burst means a client credential problem.",
+    );
+    alarm(
+      'GrantRefreshFailuresAlarm',
+      driverMetric('grant_refresh_failed', Duration.minutes(15)),
+      10,
+      "Rokid's token endpoint is not refreshing event tokens (timeouts, 5xx, a bad client secret). Grants are kept and retried; check ROKID_EVENTS_CLIENT_SECRET.",
+    );
+    alarm(
+      'EventsQueueAgeAlarm',
+      props.events.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      900,
+      'An event has waited over 15 minutes in the Events queue: the consumer is failing, throttled, or Rokid has been unreachable.',
+    );
+    alarm(
+      'EventDeadLettersAlarm',
+      props.events.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      1,
+      'Events are in the EventDeadLetters queue: refused by Rokid as malformed, unreadable, or failing for over 90 minutes. See docs/operations.md to read and redrive them.',
     );
     for (const [name, f] of Object.entries(props.functions)) {
       if (name !== 'refresh') {

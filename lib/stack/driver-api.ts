@@ -7,13 +7,13 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES, type RouteKey } from '../../functions/http/routes.ts';
+import { type ApiFunction, ROUTES, type RouteKey } from '../../functions/http/routes.ts';
 import { title } from './driver-functions.ts';
 import { acknowledge, keepLogicalId } from './nag.ts';
 
 export interface DriverApiProps {
   /** The function behind each name the route table uses. */
-  functions: Record<'list' | 'execute' | 'command' | 'directive', IFunction>;
+  functions: Record<ApiFunction, IFunction>;
   throttle: { rateLimit: number; burstLimit: number };
   key: IKey;
 }
@@ -97,6 +97,8 @@ const ROUTE_SHARE: Record<RouteKey, number> = {
   'POST /oauth2/revoke': 0.1,
   // v2's one URL carries all of Discover, Control and ReportState: a share like /list's and /execute's.
   'POST /v2': 1,
+  // The device cloud's reports: bodies of up to a thousand events, from one caller.
+  'POST /device-events': 0.5,
 };
 
 /** In CloudFormation's own casing: RouteSettings is a map CDK passes through untouched. */

@@ -1,4 +1,4 @@
-/** The five Lambda functions, bundled as lib/bundling.ts says, each with only the permissions it uses. */
+/** The seven Lambda functions, bundled as lib/bundling.ts says, each with only the permissions it uses. */
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -9,6 +9,7 @@ import { buildSync } from 'esbuild';
 import type { ConfigInput } from '../../functions/config.ts';
 import { esbuildOptions, HANDLER, ROOT } from '../bundling.ts';
 import { FUNCTION_SIZING, FUNCTIONS, type FunctionName, RUNTIME_ENVIRONMENT } from '../functions.ts';
+import type { EventQueues } from './event-queues.ts';
 import { acknowledge } from './nag.ts';
 import type { StackConfig } from './stack-config.ts';
 import type { TokenTable } from './token-table.ts';
@@ -19,7 +20,10 @@ import type { UpstreamSecrets } from './upstream-secrets.ts';
  * by a flow the deployed-assembly test drives (test/infra/deployed.test.ts fails on a grant nothing
  * uses): none may scan, and only the refresh job reads the due index.
  */
-function tableActions(name: FunctionName, config: StackConfig): { table: string[]; dueIndex?: string[] } {
+function tableActions(name: FunctionName, config: StackConfig): { table: string[]; dueIndex?: string[]; vendorUserIndex?: string[] } {
+  const events = config.rokidEventsClientId !== undefined;
+  // Revoking a link ends its state-report grants, found by their vendor user.
+  const endsGrants = events ? { vendorUserIndex: ['dynamodb:Query'] } : {};
   switch (name) {
     // Query: the virtual cloud's devices. PutItem: a link written back after an inline refresh, the virtual
     // home seeded. UpdateItem: the link's refresh lease.
@@ -36,14 +40,25 @@ function tableActions(name: FunctionName, config: StackConfig): { table: string[
     // replayed authorization code.
     case 'command': {
       const servesOAuth2 = config.homebaseClientId !== undefined;
-      return { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...(servesOAuth2 ? ['dynamodb:DeleteItem'] : [])] };
+      return {
+        table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...(servesOAuth2 ? ['dynamodb:DeleteItem'] : [])],
+        ...(servesOAuth2 ? endsGrants : {}),
+      };
     }
     // DeleteItem: retiring a link whose driver tokens expired, once its upstream grant is revoked.
     case 'refresh':
       return {
         table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         dueIndex: ['dynamodb:Query'],
+        ...endsGrants,
       };
+    // An event id claimed (PutItem, GetItem when taken), marked queued (UpdateItem) or given back (DeleteItem).
+    case 'deviceEvents':
+      return { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] };
+    // The grants of a vendor user (the index, then GetItem), a grant's lease and refresh (UpdateItem, PutItem),
+    // an endpoint's delivery place (UpdateItem, GetItem), and the virtual cloud's device (GetItem; PutItem to seed).
+    case 'stateReports':
+      return { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], vendorUserIndex: ['dynamodb:Query'] };
   }
 }
 
@@ -52,6 +67,7 @@ export interface DriverFunctionsProps {
   table: TokenTable;
   key: IKey;
   secrets: UpstreamSecrets;
+  events: EventQueues;
 }
 
 export class DriverFunctions extends Construct {
@@ -94,6 +110,11 @@ export class DriverFunctions extends Construct {
       if (actions.dueIndex) {
         f.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: actions.dueIndex, resources: [props.table.dueIndexArn] }));
       }
+      if (actions.vendorUserIndex) {
+        f.addToRolePolicy(
+          new PolicyStatement({ effect: Effect.ALLOW, actions: actions.vendorUserIndex, resources: [props.table.vendorUserIndexArn] }),
+        );
+      }
       // The data key, for the CMK-encrypted table, secrets and queue: no ReEncrypt, no wildcards.
       props.key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
       // GetSecretValue alone: the driver never describes a secret (CDK's grantRead would add DescribeSecret).
@@ -104,6 +125,10 @@ export class DriverFunctions extends Construct {
         ...(name === 'command' && countsAttempts(props.config) ? [props.secrets.attemptKey] : []),
         // v2's JWTs are checked, and JWT users' device-cloud calls made, by the directive function alone.
         ...(name === 'directive' ? [props.secrets.rokidJwtAppSecret, props.secrets.deviceCloudServiceToken] : []),
+        // Rokid's event tokens are got by AcceptGrant and refreshed by the job and by delivery (after a 401).
+        ...(['directive', 'refresh', 'stateReports'].includes(name) ? [props.secrets.rokidEventsClientSecret] : []),
+        ...(name === 'stateReports' ? [props.secrets.deviceCloudServiceToken] : []),
+        ...(name === 'deviceEvents' ? [props.secrets.deviceEventsSecret] : []),
         props.secrets.oauthClientSecret,
       ].filter((secret) => secret !== undefined);
       if (readable.length > 0) {
@@ -119,7 +144,11 @@ export class DriverFunctions extends Construct {
       command: make('command'),
       directive: make('directive'),
       refresh: make('refresh'),
+      deviceEvents: make('deviceEvents'),
+      stateReports: make('stateReports'),
     };
+    props.events.allowSend(this.byName.deviceEvents);
+    props.events.connect(this.byName.stateReports);
   }
 
   /** Sets a variable on every function (the API's own URL, known only once the API exists). */
@@ -158,7 +187,7 @@ function bundled(name: FunctionName): Code {
  * The driver's settings as the functions read them (functions/config.ts). Context keys that were not
  * set are left out, so that the driver's own defaults apply.
  */
-function driverEnvironment({ config, table, secrets, key }: DriverFunctionsProps): Record<string, string> {
+function driverEnvironment({ config, table, secrets, key, events }: DriverFunctionsProps): Record<string, string> {
   const settings: ConfigInput = {
     TABLE_NAME: table.table.tableName,
     // Vendor credentials are sealed under data keys from the stack's key.
@@ -209,6 +238,19 @@ function driverEnvironment({ config, table, secrets, key }: DriverFunctionsProps
       DEVICE_CLOUD_SERVICE_TOKEN_ARN: secrets.deviceCloudServiceToken?.secretArn,
     } satisfies ConfigInput);
   }
+  if (config.rokidEventsClientId && secrets.rokidEventsClientSecret && secrets.deviceEventsSecret) {
+    Object.assign(settings, {
+      ROKID_EVENTS_CLIENT_ID: config.rokidEventsClientId,
+      ROKID_EVENTS_CLIENT_SECRET_ARN: secrets.rokidEventsClientSecret.secretArn,
+      ROKID_OAUTH_TOKEN_URL: config.rokidOAuthTokenUrl,
+      ROKID_EVENT_GATEWAY_URL: config.rokidEventGatewayUrl,
+      ROKID_REPORT_FAILED_URL: config.rokidReportFailedUrl,
+      DEVICE_EVENTS_SECRET_ARN: secrets.deviceEventsSecret.secretArn,
+      DEVICE_CLOUD_SERVICE_TOKEN_ARN: secrets.deviceCloudServiceToken?.secretArn,
+    } satisfies ConfigInput);
+  }
+  settings.EVENTS_QUEUE_URL = events.queue.queueUrl;
+  settings.EVENTS_DEAD_LETTER_QUEUE_URL = events.deadLetters.queueUrl;
   settings.V2_REQUIRED_HEADER = config.v2RequiredHeader;
   const set = Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined);
   return { ...RUNTIME_ENVIRONMENT, ...Object.fromEntries(set) };

@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import { DriverAlarms } from './alarms.ts';
 import { DriverApi } from './driver-api.ts';
 import { DriverFunctions } from './driver-functions.ts';
+import { EventQueues } from './event-queues.ts';
 import { keepLogicalId } from './nag.ts';
 import { RefreshSchedule } from './refresh-schedule.ts';
 import type { StackConfig } from './stack-config.ts';
@@ -46,10 +47,11 @@ export class HomebaseDriverStack extends Stack {
     const table = new TokenTable(this, 'Tokens', { key });
     // Created here and set by the operators (docs/operations.md: "Secrets to set").
     const secrets = new UpstreamSecrets(this, 'Secrets', { config, key });
-    const functions = new DriverFunctions(this, 'Functions', { config, table, key, secrets });
-    const { list, execute, command, directive, refresh } = functions.byName;
+    const events = new EventQueues(this, 'StateReports', { key });
+    const functions = new DriverFunctions(this, 'Functions', { config, table, key, secrets, events });
+    const { list, execute, command, directive, refresh, deviceEvents } = functions.byName;
     const api = new DriverApi(this, 'Http', {
-      functions: { list, execute, command, directive },
+      functions: { list, execute, command, directive, deviceEvents },
       throttle: { rateLimit: config.throttleRateLimit, burstLimit: config.throttleBurstLimit },
       key,
     });
@@ -63,6 +65,7 @@ export class HomebaseDriverStack extends Stack {
       functions: functions.byName,
       api: api.api,
       refreshFailures: schedule.failures,
+      events,
     });
 
     new CfnOutput(this, 'HomebaseDriverUrl', {
@@ -79,6 +82,21 @@ export class HomebaseDriverStack extends Stack {
         description: "v2 JWT: read it with aws secretsmanager get-secret-value and paste it into Rokid's console as the AppSecret",
       });
     }
+    if (secrets.rokidEventsClientSecret && secrets.deviceEventsSecret) {
+      new CfnOutput(this, 'DeviceEventsUrl', {
+        value: `${this.apiUrl}/device-events`,
+        description: "State reports: where the vendor's device cloud reports changes made outside Rokid (docs/device-cloud.md)",
+      });
+      new CfnOutput(this, 'RokidEventsClientSecretName', {
+        value: secrets.rokidEventsClientSecret.secretName,
+        description: "State reports: set it to the clientSecret Rokid's console issued (上报设备状态)",
+      });
+      new CfnOutput(this, 'DeviceEventsSecretName', {
+        value: secrets.deviceEventsSecret.secretName,
+        description: "State reports: the device cloud's HMAC key for POST /device-events",
+      });
+    }
+    new CfnOutput(this, 'EventDeadLetterQueueUrl', { value: events.deadLetters.queueUrl });
     if (secrets.deviceCloudServiceToken) {
       new CfnOutput(this, 'DeviceCloudServiceTokenName', { value: secrets.deviceCloudServiceToken.secretName });
     }

@@ -63,6 +63,15 @@ export const StackConfigSchema = v.pipe(
     rokidJwtAppId: v.optional(v.pipe(v.string(), v.nonEmpty(), v.maxLength(256))),
     /** The console's optional custom header (自定义 Header) for v2, `Name: value`: a message without it is refused. */
     v2RequiredHeader: v.optional(v.pipe(v.string(), v.regex(HEADER_LINE, 'expected "Name: value"'))),
+    /**
+     * State reports: the clientId Rokid's console gives under 上报设备状态. Unset, events are off. Its clientSecret
+     * goes into a stack secret the operators set; the device cloud's webhook key is generated into another.
+     */
+    rokidEventsClientId: v.optional(v.pipe(v.string(), v.nonEmpty(), v.maxLength(256))),
+    rokidOAuthTokenUrl: v.optional(httpsUrl),
+    rokidEventGatewayUrl: v.optional(httpsUrl),
+    /** Rokid's planned /report/failed; unset, it is not called. */
+    rokidReportFailedUrl: v.optional(httpsUrl),
     refreshLeadSeconds: v.optional(positive),
     refreshScheduleMinutes: withDefault(5),
     refreshConcurrency: v.optional(positive),

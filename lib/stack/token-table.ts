@@ -39,8 +39,13 @@ export class TokenTable extends Construct {
     keepLogicalId(this.table, 'TableCD117FA1');
   }
 
-  /** The due index, for the refresh job's policy. The vendor-user index is the operators' alone. */
+  /** The due index, for the refresh job's policy. */
   get dueIndexArn(): string {
     return `${this.table.tableArn}/index/${DUE_INDEX.indexName}`;
+  }
+
+  /** The vendor-user index: operators' revocations, and state reports' grants of a user. */
+  get vendorUserIndexArn(): string {
+    return `${this.table.tableArn}/index/${VENDOR_USER_INDEX.indexName}`;
   }
 }

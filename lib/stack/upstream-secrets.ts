@@ -19,6 +19,10 @@ export class UpstreamSecrets extends Construct {
   readonly rokidJwtAppSecret: Secret | undefined;
   /** What the http device cloud takes for JWT users' calls (they have no upstream token); the vendor sets it. */
   readonly deviceCloudServiceToken: Secret | undefined;
+  /** State reports: the clientSecret Rokid's console issues beside rokidEventsClientId; the operators set it. */
+  readonly rokidEventsClientSecret: Secret | undefined;
+  /** State reports: the HMAC key the device cloud signs its changes with; generated, and given to the device cloud. */
+  readonly deviceEventsSecret: Secret | undefined;
 
   constructor(scope: Construct, id: string, props: { config: StackConfig; key: IKey }) {
     super(scope, id);
@@ -58,6 +62,24 @@ export class UpstreamSecrets extends Construct {
         "Rokid's console holds a copy of this secret, so a rotation is a change made there first; docs/operations.md gives the procedure.",
       );
     }
+    if (config.rokidEventsClientId) {
+      this.rokidEventsClientSecret = new Secret(this, 'RokidEventsClientSecret', {
+        description: `homebase-driver: the clientSecret Rokid's console issued with clientId ${config.rokidEventsClientId} (上报设备状态)`,
+        encryptionKey: key,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      this.deviceEventsSecret = new Secret(this, 'DeviceEventsSecret', {
+        description: "homebase-driver: the HMAC key of POST /device-events (give it to the vendor's device cloud)",
+        encryptionKey: key,
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      acknowledge(
+        this.deviceEventsSecret,
+        'SMG4',
+        "The vendor's device cloud holds a copy and signs with it, so a rotation is a change made there too; docs/operations.md gives the procedure.",
+      );
+    }
     if (config.rokidJwtAppId) {
       this.rokidJwtAppSecret = new Secret(this, 'RokidJwtAppSecret', {
         description: `homebase-driver: the appSecret of JWT appId ${config.rokidJwtAppId} (give it to Rokid's console; Rokid signs with it)`,
@@ -70,20 +92,21 @@ export class UpstreamSecrets extends Construct {
         'SMG4',
         "Rokid's console holds a copy of this secret and signs with it, so a rotation is a change made there first; docs/operations.md gives the procedure.",
       );
-      if (config.deviceCloud === 'http') {
-        this.deviceCloudServiceToken = new Secret(this, 'DeviceCloudServiceToken', {
-          description: "homebase-driver: the vendor device cloud's service token, for v2 JWT users' calls",
-          encryptionKey: key,
-          removalPolicy: RemovalPolicy.RETAIN,
-        });
-      }
+    }
+    // JWT users and state reports both call the device cloud with no user token to hand.
+    if ((config.rokidJwtAppId || config.rokidEventsClientId) && config.deviceCloud === 'http') {
+      this.deviceCloudServiceToken = new Secret(this, 'DeviceCloudServiceToken', {
+        description: "homebase-driver: the vendor device cloud's service token, for v2 JWT users' calls and state reports",
+        encryptionKey: key,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
     }
     acknowledge(
       this.attemptKey,
       'SMG4',
       'A random HMAC key for attempt counters that last 15 minutes; rotating it would only restart the counters, so it is not rotated.',
     );
-    for (const secret of [this.userCenterCredentials, this.oauthClientSecret, this.deviceCloudServiceToken]) {
+    for (const secret of [this.userCenterCredentials, this.oauthClientSecret, this.deviceCloudServiceToken, this.rokidEventsClientSecret]) {
       if (secret) {
         acknowledge(
           secret,

@@ -185,6 +185,30 @@ const FOREIGN: Record<FunctionName, string[]> = {
     'functions/http/browser-handler.ts',
     'node_modules/@middy/http-json-body-parser/',
   ],
+  // The webhook signs, checks and queues: nothing of delivery, devices, tokens or the Homebase protocol.
+  deviceEvents: [
+    ...DEVICE_FUNCTION_FOREIGN,
+    'functions/domain/v2/',
+    'functions/adapters/device-cloud/',
+    'functions/domain/devices/',
+    'functions/domain/events/delivery.ts',
+    'functions/domain/events/grant-refresher.ts',
+    'functions/adapters/rokid/',
+    'functions/domain/vault/',
+    'functions/http/homebase-handler.ts',
+    'node_modules/@middy/http-json-body-parser/',
+    'node_modules/oauth4webapi/',
+  ],
+  // The consumer reads devices and talks to Rokid: nothing of linking, the webhook or the HTTP handlers.
+  stateReports: [
+    'functions/domain/linking/',
+    'functions/domain/oauth2-server/',
+    'functions/domain/events/intake.ts',
+    'functions/domain/refresh/fresh-sessions.ts',
+    'functions/domain/refresh/refresh-job.ts',
+    'functions/http/',
+    'node_modules/@middy/http-json-body-parser/',
+  ],
 };
 
 /** Code that runs outside Lambda only; no bundle may carry it. */

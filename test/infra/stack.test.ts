@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../functions/config.ts';
+import { MAX_DELIVERIES } from '../../functions/domain/events/delivery.ts';
 import { ROUTES } from '../../functions/http/routes.ts';
 import { RUNTIME_ENVIRONMENT } from '../../lib/functions.ts';
 import { HomebaseDriverStack } from '../../lib/stack/homebase-driver-stack.ts';
@@ -23,11 +24,13 @@ const usercenter = synth(USERCENTER);
 const t = usercenter.template;
 
 describe('the HTTP API', () => {
-  it('routes /list, /execute and /get, /command, the OAuth browser routes, the OAuth 2.0 server and /v2 to their functions', () => {
+  it('routes /list, /execute and /get, /command, the OAuth browser routes, the OAuth 2.0 server, /v2 and /device-events to their functions', () => {
     const integrations = t.findResources('AWS::ApiGatewayV2::Integration');
     const functionOf = (target: unknown) => {
       const id = JSON.stringify(target).match(/"(\w+Integration\w*)"/)?.[1] ?? '';
-      return JSON.stringify(integrations[id]?.Properties.IntegrationUri).match(/"Functions(List|Execute|Command|Directive)Function/)?.[1];
+      return JSON.stringify(integrations[id]?.Properties.IntegrationUri).match(
+        /"Functions(List|Execute|Command|Directive|DeviceEvents)Function/,
+      )?.[1];
     };
     const routes = Object.fromEntries(
       Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => [r.Properties.RouteKey, functionOf(r.Properties.Target)]),
@@ -48,8 +51,9 @@ describe('the HTTP API', () => {
       'POST /oauth2/token': 'Command',
       'POST /oauth2/revoke': 'Command',
       'POST /v2': 'Directive',
+      'POST /device-events': 'DeviceEvents',
     });
-    t.resourceCountIs('AWS::ApiGatewayV2::Integration', 4);
+    t.resourceCountIs('AWS::ApiGatewayV2::Integration', 5);
   });
 
   it('throttles, and logs access to a log group with retention', () => {
@@ -85,13 +89,13 @@ describe('the HTTP API', () => {
 });
 
 describe('the functions', () => {
-  it('are five, on Node.js 24 and arm64, with memory and timeouts chosen per role', () => {
+  it('are seven, on Node.js 24 and arm64, with memory and timeouts chosen per role', () => {
     const functions = Object.values(t.findResources('AWS::Lambda::Function')).map((f) => f.Properties);
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(7);
     for (const f of functions) {
       expect(f).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512 });
     }
-    expect(functions.map((f) => f.Timeout).sort((a, b) => a - b)).toEqual([5, 6, 6, 6, 120]);
+    expect(functions.map((f) => f.Timeout).sort((a, b) => a - b)).toEqual([5, 6, 6, 6, 15, 60, 120]);
   });
 
   it('run as the bundle tests and the benchmark run them: the runtime environment and driver settings, nothing else', () => {
@@ -269,7 +273,7 @@ describe('least privilege', () => {
     expect(statements.flatMap(actionsOf)).not.toContain('*');
   });
 
-  it('lets only the refresh function delete items (retired links), the directive function (a v2 claim given back), the command function too with the OAuth 2.0 server (revoked links), and no function read the vendor-user index', () => {
+  it('lets only the refresh function delete items (retired links), the directive function (a v2 claim given back), the webhook (an event id given back), and the command function too with the OAuth 2.0 server (revoked links)', () => {
     const deleters = (template: Template) =>
       Object.entries(template.findResources('AWS::IAM::Policy'))
         .filter(([, p]) =>
@@ -277,30 +281,59 @@ describe('least privilege', () => {
         )
         .map(([id]) => id)
         .sort();
-    expect(deleters(t)).toEqual([expect.stringMatching(/^FunctionsDirectiveRole/), expect.stringMatching(/^FunctionsRefreshRole/)]);
-    const withServer = synth({ ...USERCENTER, homebaseClientId: 'rokid-homebase' }).template;
-    expect(deleters(withServer)).toEqual([
-      expect.stringMatching(/^FunctionsCommandRole/),
+    expect(deleters(t)).toEqual([
+      expect.stringMatching(/^FunctionsDeviceEventsRole/),
       expect.stringMatching(/^FunctionsDirectiveRole/),
       expect.stringMatching(/^FunctionsRefreshRole/),
     ]);
-    expect(JSON.stringify(statements)).not.toContain('vendor-user');
+    const withServer = synth({ ...USERCENTER, homebaseClientId: 'rokid-homebase' }).template;
+    expect(deleters(withServer)).toEqual([
+      expect.stringMatching(/^FunctionsCommandRole/),
+      expect.stringMatching(/^FunctionsDeviceEventsRole/),
+      expect.stringMatching(/^FunctionsDirectiveRole/),
+      expect.stringMatching(/^FunctionsRefreshRole/),
+    ]);
   });
 
-  it('lets only the refresh function read the due index, and only with Query', () => {
-    const onIndex = statements.filter((s) => JSON.stringify(s.Resource).includes('/index/'));
-    expect(onIndex).toHaveLength(1);
-    expect(actionsOf(onIndex[0]!)).toEqual(['dynamodb:Query']);
+  /** Each policy that names an index, and the index it names. */
+  const indexReaders = (template: Template) =>
+    Object.entries(template.findResources('AWS::IAM::Policy'))
+      .flatMap(([id, p]) =>
+        p.Properties.PolicyDocument.Statement.filter((s: { Resource: unknown }) => JSON.stringify(s.Resource).includes('/index/')).map(
+          (s: { Action: string | string[]; Resource: unknown }) => [
+            id.replace(/Role.*/, ''),
+            JSON.stringify(s.Resource).match(/\/index\/([\w-]+)/)?.[1],
+            actionsOf(s),
+          ],
+        ),
+      )
+      .sort((a, b) => String(a).localeCompare(String(b)));
+
+  it("lets only the refresh function read the due index and the consumer the vendor-user index (a user's grants), with Query alone", () => {
+    expect(indexReaders(t)).toEqual([
+      ['FunctionsRefresh', 'due', ['dynamodb:Query']],
+      ['FunctionsStateReports', 'vendor-user', ['dynamodb:Query']],
+    ]);
+  });
+
+  it('with state reports on, revoking a link (the refresh job, the OAuth 2.0 server) reads the vendor-user index to end its grants', () => {
+    const events = synth({ ...USERCENTER, homebaseClientId: 'rokid-homebase', rokidEventsClientId: 'rokid-events' }).template;
+    expect(indexReaders(events)).toEqual([
+      ['FunctionsCommand', 'vendor-user', ['dynamodb:Query']],
+      ['FunctionsRefresh', 'due', ['dynamodb:Query']],
+      ['FunctionsRefresh', 'vendor-user', ['dynamodb:Query']],
+      ['FunctionsStateReports', 'vendor-user', ['dynamodb:Query']],
+    ]);
   });
 
   it('gives each function a role of its own: no managed policy, log writes to its own log group only, no KMS re-encryption', () => {
     for (const role of Object.values(t.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     const logs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
-    expect(logs).toHaveLength(5);
+    expect(logs).toHaveLength(7);
     for (const s of logs) {
       expect(actionsOf(s).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       expect(s.Resource).toEqual({
-        'Fn::GetAtt': [expect.stringMatching(/^Functions(List|Execute|Command|Directive|Refresh)Logs/), 'Arn'],
+        'Fn::GetAtt': [expect.stringMatching(/^Functions(List|Execute|Command|Directive|Refresh|DeviceEvents|StateReports)Logs/), 'Arn'],
       });
     }
     expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('kms:ReEncrypt') || a === 'kms:GenerateDataKey*')).toEqual([]);
@@ -327,6 +360,81 @@ describe('least privilege', () => {
   });
 });
 
+describe('state reports', () => {
+  const on = synth({ ...USERCENTER, rokidEventsClientId: 'rokid-events-1' }).template;
+  const policies = (template: Template) => Object.entries(template.findResources('AWS::IAM::Policy'));
+  const withAction = (template: Template, action: string) =>
+    policies(template)
+      .filter(([, p]) =>
+        p.Properties.PolicyDocument.Statement.some((st: { Action: string | string[] }) => [st.Action].flat().includes(action)),
+      )
+      .map(([id]) => id.replace(/Role.*/, ''))
+      .sort();
+
+  it('queue events durably: KMS-encrypted, TLS only, a dead-letter queue after MAX_DELIVERIES, visibility six times the consumer', () => {
+    const queues = Object.values(t.findResources('AWS::SQS::Queue')).map((q) => q.Properties);
+    const events = queues.find((q) => q.RedrivePolicy);
+    expect(events).toMatchObject({
+      VisibilityTimeout: 360,
+      KmsMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+      RedrivePolicy: { maxReceiveCount: MAX_DELIVERIES },
+    });
+    expect(MAX_DELIVERIES).toBe(12);
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FunctionName: { Ref: Match.stringLikeRegexp('^FunctionsStateReportsFunction') },
+    });
+  });
+
+  it('only the webhook sends to the queue; only the consumer takes from it and sets aside into the dead-letter queue', () => {
+    expect(withAction(t, 'sqs:ReceiveMessage')).toEqual(['FunctionsStateReports']);
+    expect(withAction(t, 'sqs:ChangeMessageVisibility')).toEqual(['FunctionsStateReports']);
+    // The refresh function's failure destination sends to its own queue.
+    expect(withAction(t, 'sqs:SendMessage')).toEqual(['FunctionsDeviceEvents', 'FunctionsRefresh', 'FunctionsStateReports']);
+  });
+
+  it('are off without rokidEventsClientId: no secrets, no ROKID_EVENTS_ settings, no webhook URL', () => {
+    for (const f of Object.values(t.findResources('AWS::Lambda::Function'))) {
+      expect(
+        Object.keys(f.Properties.Environment.Variables).filter((k) => k.startsWith('ROKID_EVENTS') || k.startsWith('DEVICE_EVENTS')),
+      ).toEqual([]);
+    }
+    expect(Object.keys(t.toJSON().Outputs)).not.toContain('DeviceEventsUrl');
+  });
+
+  it("with rokidEventsClientId: the client secret set by operators, the webhook's key generated, the settings and outputs", () => {
+    const secrets = on.findResources('AWS::SecretsManager::Secret');
+    const ids = Object.keys(secrets);
+    expect(ids.filter((id) => id.includes('RokidEventsClientSecret'))).toHaveLength(1);
+    const webhookKey = ids.find((id) => id.includes('DeviceEventsSecret'))!;
+    expect(secrets[webhookKey]!.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 48 });
+    for (const f of Object.values(on.findResources('AWS::Lambda::Function'))) {
+      const variables = f.Properties.Environment.Variables;
+      expect(variables).toMatchObject({ ROKID_EVENTS_CLIENT_ID: 'rokid-events-1' });
+      expect(variables).toHaveProperty('ROKID_EVENTS_CLIENT_SECRET_ARN');
+      expect(variables).toHaveProperty('DEVICE_EVENTS_SECRET_ARN');
+      expect(variables).not.toHaveProperty('ROKID_EVENTS_CLIENT_SECRET');
+      expect(variables).not.toHaveProperty('DEVICE_EVENTS_SECRET');
+    }
+    expect(Object.keys(on.toJSON().Outputs)).toEqual(
+      expect.arrayContaining(['DeviceEventsUrl', 'RokidEventsClientSecretName', 'DeviceEventsSecretName']),
+    );
+  });
+
+  it('with an http device cloud, the consumer reads devices with the service token, which the stack creates', () => {
+    const http = synth({
+      ...USERCENTER,
+      rokidEventsClientId: 'rokid-events-1',
+      deviceCloud: 'http',
+      deviceCloudUrl: 'https://devices.example.com',
+    }).template;
+    expect(
+      Object.keys(http.findResources('AWS::SecretsManager::Secret')).filter((id) => id.includes('DeviceCloudServiceToken')),
+    ).toHaveLength(1);
+  });
+});
+
 describe('the scheduled refresh', () => {
   it('runs on the schedule from context, one at a time, with failures sent to a queue', () => {
     t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
@@ -343,25 +451,34 @@ describe('the scheduled refresh', () => {
 });
 
 describe('alarms', () => {
-  it("watch refresh failures, relinks, refresh-token replays, the refresh queue, every function's errors and throttles, and API 5xx, all on one topic", () => {
+  it("watch refresh failures, relinks, refresh-token replays, the refresh queue, state reports, every function's errors and throttles, and API 5xx, all on one topic", () => {
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const names = alarms.map((a) => a.MetricName).sort();
     expect(names).toEqual(
       [
         '5xx',
         'ApproximateNumberOfMessagesVisible',
-        ...Array(5).fill('Errors'),
-        ...Array(5).fill('Throttles'),
-        ...Array(4).fill('unexpected_errors'),
+        'ApproximateNumberOfMessagesVisible',
+        'ApproximateAgeOfOldestMessage',
+        ...Array(7).fill('Errors'),
+        ...Array(7).fill('Throttles'),
+        ...Array(6).fill('unexpected_errors'),
         'needs_relink',
         'refresh_token_replayed',
         'transient_failure',
+        'events_dead_lettered',
+        'events_retried',
+        'grants_ended',
+        'grant_refresh_failed',
       ].sort(),
     );
     for (const a of alarms.filter((a) => a.MetricName === 'unexpected_errors')) {
       expect(a.Namespace).toBe('HomebaseDriver');
       expect(a.Dimensions).toEqual([
-        { Name: 'function', Value: { Ref: expect.stringMatching(/^Functions(List|Execute|Command|Directive)Function/) } },
+        {
+          Name: 'function',
+          Value: { Ref: expect.stringMatching(/^Functions(List|Execute|Command|Directive|DeviceEvents|StateReports)Function/) },
+        },
         { Name: 'service', Value: 'homebase-driver' },
       ]);
     }

@@ -31,7 +31,7 @@ it('npm run synth succeeds offline and writes one asset per function, each expor
     expect(held.sort()).toEqual(Object.keys(FUNCTIONS).sort());
     for (const [id, fn] of functions) {
       expect(fn.Properties?.['Handler'], id).toBe('index.handler');
-      expect(id.toLowerCase()).toContain(String(await driverFunctionOf(assembly.assetDir(fn.Properties?.['Code'].S3Key))));
+      expect(id.toLowerCase()).toContain(String(await driverFunctionOf(assembly.assetDir(fn.Properties?.['Code'].S3Key))).toLowerCase());
     }
   } finally {
     await rm(home, { recursive: true, force: true });

@@ -101,6 +101,8 @@ export async function startHandlers(settings: ConfigInput = {}, env: Record<stri
   return {
     table,
     userCenter,
+    /** The settings the handlers read, for handlers a test builds itself. */
+    config,
     /** The cipher the handlers seal credentials with, for tests that read the table. */
     cipher: testCipher(keyFile),
     handlers,

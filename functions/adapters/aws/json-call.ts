@@ -1,5 +1,5 @@
 /**
- * One call to an AWS service's JSON API (KMS, Secrets Manager), signed with SigV4 by `aws4` and sent on
+ * One call to an AWS service's JSON API (KMS, Secrets Manager, SQS), signed with SigV4 by `aws4` and sent on
  * the driver's own node:http transport.
  *
  * Not through the SDK's clients: the driver makes a few such calls per container, and each client's
@@ -22,6 +22,8 @@ export interface AwsService {
   targetPrefix: string;
   /** How a person names it, in error messages: `KMS`, `Secrets Manager`. */
   label: string;
+  /** The JSON protocol's version: 1.1 for KMS and Secrets Manager (the default), 1.0 for SQS. */
+  jsonVersion?: '1.0' | '1.1';
 }
 
 /** An error answer of the service, named as the service names it (`ResourceNotFoundException`, …). */
@@ -51,7 +53,10 @@ export async function awsJsonCall(
       method: 'POST',
       service: service.name,
       region,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${service.targetPrefix}.${action}` },
+      headers: {
+        'content-type': `application/x-amz-json-${service.jsonVersion ?? '1.1'}`,
+        'x-amz-target': `${service.targetPrefix}.${action}`,
+      },
       body: payload,
     },
     { accessKeyId: env['AWS_ACCESS_KEY_ID'], secretAccessKey: env['AWS_SECRET_ACCESS_KEY'], sessionToken: env['AWS_SESSION_TOKEN'] },

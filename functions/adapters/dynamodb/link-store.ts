@@ -148,7 +148,11 @@ export class DynamoLinkStore implements LinkStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const found of page.Items ?? []) ids.push(String(found['pk']).slice(LINK_PREFIX.length));
+      for (const found of page.Items ?? []) {
+        // The index holds the user's grants too (table.ts).
+        const pk = String(found['pk']);
+        if (pk.startsWith(LINK_PREFIX)) ids.push(pk.slice(LINK_PREFIX.length));
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return ids;

@@ -12,14 +12,21 @@
  * | OAuth 2.0 code  | CODE#<sha256(code)>  | OAUTH2          |  (1 minute, used once)
  * | device token    | DEVTOKEN#<app>#<device>#<request> | TOKEN |  (seed 003, 5 minutes)
  * | v2 reply        | V2REPLY#<sha256(user, messageId)> | REPLY |  (10 minutes: a retried message gets it)
+ * | event grant     | GRANT#<rokidUserId>  | GRANT           |  (state reports; sealed; kept 30 days once ended)
+ * | seen event id   | EVENTSEEN#<sha256(user, id)> | SEEN    |  (24 hours: the webhook drops a repeat)
+ * | delivery place  | EVENTPOS#<sha256(rokidUser, endpoint)> | POSITION |  (30 days: no endpoint goes backwards)
  *
  * The due index is sparse: only links carry `dueShard`, filed under the time the refresh job next has
  * work on them (a refresh, or retiring a link whose driver tokens expired: `nextVisitAt`). Its
  * partitions are `due#0` … `due#<shards-1>`, so the job's writes and reads spread over several
  * partitions instead of one hot key.
  *
- * The vendor-user index is sparse too: only links carry `vendorUserId`. It answers "every link of this
- * vendor user", which revoking a user needs.
+ * Grants are filed in the same index, in partitions of their own (`grantdue#0` …), so neither the links'
+ * reader nor the grants' ever reads the other's entries.
+ *
+ * The vendor-user index is sparse too: only links and grants carry `vendorUserId`. It answers "every link
+ * of this vendor user", which revoking a user needs, and "every grant", which sending their events needs;
+ * each reader keeps the items of its own prefix.
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
@@ -53,6 +60,10 @@ export const TTL_ATTRIBUTE = 'ttl';
 export const RETIRE_GRACE_S = 7 * 24 * 3600;
 
 export const LINK_PREFIX = 'LINK#';
+export const GRANT_PREFIX = 'GRANT#';
+
+/** A grant's due-index partition: the links' scheme under a prefix of its own. */
+export const grantDueShard = (rokidUserId: string): string => `grant${dueShard(rokidUserId)}`;
 
 /** The partition holding one vendor user's virtual devices and home marker. */
 const virtualCloud = (vendorUserId: string) => `VCLOUD#${vendorUserId}`;
@@ -71,6 +82,11 @@ export const keys = {
   attempts: (key: string) => ({ pk: `ATTEMPT#${key}`, sk: 'COUNT' }),
   /** `key` is a hash: neither the user nor the messageId is stored in clear. */
   v2Reply: (key: string) => ({ pk: `V2REPLY#${key}`, sk: 'REPLY' }),
+  grant: (rokidUserId: string) => ({ pk: `${GRANT_PREFIX}${rokidUserId}`, sk: 'GRANT' }),
+  /** `key` is a hash of the vendor user and the event id. */
+  seenEvent: (key: string) => ({ pk: `EVENTSEEN#${key}`, sk: 'SEEN' }),
+  /** `position` is a hash of the Rokid user and the endpoint. */
+  deliveryPosition: (position: string) => ({ pk: `EVENTPOS#${position}`, sk: 'POSITION' }),
   deviceToken: (appId: string, deviceId: string, requestId: string) => ({
     pk: `DEVTOKEN#${[appId, deviceId, requestId].map(encodeURIComponent).join('#')}`,
     sk: 'TOKEN',

@@ -39,6 +39,7 @@ export class LinkRevoker {
   readonly #metrics: RevocationMetrics;
   readonly #log: DiagnosticsLog;
   readonly #random: () => number;
+  readonly #endGrants: ((link: Link) => Promise<void>) | undefined;
 
   constructor(deps: {
     links: LinkStore;
@@ -48,7 +49,10 @@ export class LinkRevoker {
     metrics: RevocationMetrics;
     log: DiagnosticsLog;
     random?: () => number;
+    /** Ends the state-report grants made with the link's token (when state reports are on). */
+    endGrants?: (link: Link) => Promise<void>;
   }) {
+    this.#endGrants = deps.endGrants;
     this.#random = deps.random ?? Math.random;
     this.#links = deps.links;
     this.#upstreams = deps.upstreams;
@@ -86,6 +90,8 @@ export class LinkRevoker {
         }
         current = revoked;
       }
+      // Asked on every round, so a failure here is mended by the job's retry of the revocation.
+      await this.#endGrants?.(current);
       const upstream = await this.#revokeUpstream(current, cause);
       if (upstream.kind === 'upstream_failed') return upstream;
       if (await this.#links.delete(current.linkId, current.version)) {

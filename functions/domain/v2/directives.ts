@@ -15,9 +15,12 @@ import type { V2Authorization } from './authorization.ts';
 import { endpointOf } from './endpoints.ts';
 import { errorPayload, isNamedFailure, V2Error } from './errors.ts';
 import { actionFor, statesOf } from './interfaces.ts';
-import { discoveryResponse, errorResponse, stateResponse, type V2Request } from './messages.ts';
+import { acceptGrantResponse, discoveryResponse, errorResponse, stateResponse, type V2Request } from './messages.ts';
 
 const { createHash } = crypto;
+
+/** AcceptGrant's work (functions/domain/events/accept-grant.ts), given where state reports are on. */
+export type AcceptGrant = (session: CloudSession, payload: unknown, deadline: Deadline) => Promise<void>;
 
 export interface DirectiveContext {
   invocation: Invocation;
@@ -35,6 +38,7 @@ export class V2Directives {
   readonly #clock: Clock;
   readonly #log: DiagnosticsLog;
   readonly #pollMs: number;
+  readonly #acceptGrant: AcceptGrant | undefined;
 
   constructor(deps: {
     authorization: V2Authorization;
@@ -44,7 +48,10 @@ export class V2Directives {
     log: DiagnosticsLog;
     /** How often a resend looks for the first delivery's answer. */
     pollMs?: number;
+    /** Set where state reports are on: AcceptGrant is answered, and Discover marks endpoints proactively reported. */
+    acceptGrant?: AcceptGrant;
   }) {
+    this.#acceptGrant = deps.acceptGrant;
     this.#authorization = deps.authorization;
     this.#devices = deps.devices;
     this.#replies = deps.replies;
@@ -60,9 +67,17 @@ export class V2Directives {
     if (directive === 'Rokid.Discovery/Discover') return this.#discover(session, request);
     if (directive === 'Rokid.Query/ReportState') return this.#reportState(session, request);
     if (request.namespace === 'Rokid.Control') return this.#once(session, request, context, () => this.#control(session, request));
+    const acceptGrant = this.#acceptGrant;
+    if (directive === 'Rokid.Authorization/AcceptGrant' && acceptGrant) {
+      // A code works once: a resend of the message must get the first answer, not a second exchange.
+      return this.#once(session, request, context, async () => {
+        await acceptGrant(session, request.payload, context.deadline);
+        return acceptGrantResponse(request.messageId);
+      });
+    }
     throw new V2Error(
       'E_NOT_SUPPORTED_DIRECTIVE',
-      `This driver does not support ${request.namespace} / ${request.name}. It answers Rokid.Discovery/Discover, Rokid.Control/<Interface>.<Operation> and Rokid.Query/ReportState.`,
+      `This driver does not support ${request.namespace} / ${request.name}. It answers Rokid.Discovery/Discover, Rokid.Control/<Interface>.<Operation> and Rokid.Query/ReportState${acceptGrant ? ', and Rokid.Authorization/AcceptGrant' : ' (state reports are off, so not Rokid.Authorization/AcceptGrant)'}.`,
     );
   }
 
@@ -70,7 +85,7 @@ export class V2Directives {
     const sampledAt = new Date().toISOString();
     const endpoints = [];
     for (const device of await this.#devices.list(session)) {
-      const made = endpointOf(device, { sampledAt });
+      const made = endpointOf(device, { sampledAt, proactive: this.#acceptGrant !== undefined });
       if ('endpoint' in made) endpoints.push(made.endpoint);
       else this.#log.warn('Device left out of Discover: v2 cannot express it', { deviceId: device.deviceId, reason: made.omitted });
     }

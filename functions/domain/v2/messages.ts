@@ -101,6 +101,12 @@ export const stateResponse = (messageId: string, endpointId: string, states: Int
   payload: {},
 });
 
+/** notify.md's reply (contradiction 5): the namespace is the request's, not `Rokid`. */
+export const acceptGrantResponse = (messageId: string) => ({
+  header: replyHeader(messageId, 'AcceptGrantResponse', 'Rokid.Authorization'),
+  payload: {},
+});
+
 export const errorResponse = (messageId: string, payload: V2ErrorPayload) => ({
   header: replyHeader(messageId, 'ErrorResponse'),
   payload,

@@ -2,7 +2,10 @@
 import type { CloudSession, SessionCredentials, UpstreamGrant } from '../ports.ts';
 import type { Link, UpstreamCredentials } from './link.ts';
 
-export const sessionOf = (link: Link): CloudSession => sessionFrom(link.vendorUserId, async () => link.credentials);
+export const sessionOf = (link: Link): CloudSession => ({
+  ...sessionFrom(link.vendorUserId, async () => link.credentials),
+  linkId: link.linkId,
+});
 
 /** A session whose credentials are opened once, when first asked for. */
 export function sessionFrom(vendorUserId: string, open: () => Promise<UpstreamCredentials>): CloudSession {

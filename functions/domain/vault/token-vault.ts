@@ -223,6 +223,6 @@ export class TokenVault {
     if (userAuth.userId && userAuth.userId !== link.vendorUserId) {
       throw new SignError(`${SIGNED_OUT} (The userId does not match the userToken.)`);
     }
-    return { link, session: sessionFrom(link.vendorUserId, () => link.openCredentials()) };
+    return { link, session: { ...sessionFrom(link.vendorUserId, () => link.openCredentials()), linkId: link.linkId } };
   }
 }

@@ -1,0 +1,136 @@
+/**
+ * State reports' handlers in-process, on real components on loopback: the embedded DynamoDB, the SQS stand-in (its
+ * clock movable, so an hour of backoff passes at once), and the Rokid stand-in. `deliver()` does what Lambda's
+ * event-source mapping does once: receives a batch, hands it to the consumer as an SQS event, deletes what the
+ * consumer did not report as failed.
+ */
+import { randomBytes } from 'node:crypto';
+import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { vi } from 'vitest';
+import { type AwsService, awsJsonCall } from '../../functions/adapters/aws/json-call.ts';
+import type { ConfigInput } from '../../functions/config.ts';
+import { MAX_DELIVERIES } from '../../functions/domain/events/delivery.ts';
+import { signEvents } from '../../functions/domain/events/signature.ts';
+import { lambdaContext as contextFor } from '../../lib/local/lambda-context.ts';
+import { type RokidStandIn, type RokidStandInOptions, startRokidStandIn } from '../../lib/stand-ins/rokid-events.ts';
+import { startSqsStandIn } from '../../lib/stand-ins/sqs.ts';
+import { apiEvent, lambdaContext } from './events.ts';
+import { startHandlers } from './handlers.ts';
+import { bearer, v2Message } from './v2.ts';
+
+const SQS: AwsService = { name: 'sqs', envName: 'SQS', targetPrefix: 'AmazonSQS', label: 'SQS', jsonVersion: '1.0' };
+
+export async function startStateReports(options: { rokid?: RokidStandInOptions; settings?: ConfigInput } = {}) {
+  let offsetMs = 0;
+  const now = () => Date.now() + offsetMs;
+  const sqs = await startSqsStandIn({ now });
+  const rokid: RokidStandIn = await startRokidStandIn({ now, ...options.rokid });
+  const deadLetterUrl = sqs.createQueue('event-dead-letters');
+  const queueUrl = sqs.createQueue('events', {
+    visibilityTimeoutS: 360,
+    redrive: { deadLetterQueue: 'event-dead-letters', maxReceiveCount: MAX_DELIVERIES },
+  });
+  const deviceEventsSecret = randomBytes(24).toString('base64url');
+  const settings: ConfigInput = {
+    ROKID_EVENTS_CLIENT_ID: rokid.clientId,
+    ROKID_EVENTS_CLIENT_SECRET: rokid.clientSecret,
+    ROKID_OAUTH_TOKEN_URL: rokid.tokenUrl,
+    ROKID_EVENT_GATEWAY_URL: rokid.gatewayUrl,
+    ROKID_REPORT_FAILED_URL: rokid.reportFailedUrl,
+    ROKID_EVENTS_TIMEOUT_MS: '1000',
+    DEVICE_EVENTS_SECRET: deviceEventsSecret,
+    EVENTS_QUEUE_URL: queueUrl,
+    EVENTS_DEAD_LETTER_QUEUE_URL: deadLetterUrl,
+    ...options.settings,
+  };
+  const driver = await startHandlers(settings, { AWS_ENDPOINT_URL_SQS: sqs.endpoint });
+  const config = () => driver.config();
+  const webhook = (await import('../../functions/device-events.ts')).deviceEventsHandler(config);
+  const consumer = (await import('../../functions/state-reports.ts')).stateReportsHandler(config);
+  const call = (action: string, body: Record<string, unknown>) =>
+    awsJsonCall(SQS, action, { QueueUrl: queueUrl, ...body }, { timeoutMs: 5000 });
+
+  /** A signed POST /device-events, as the device cloud sends it. */
+  async function postEvents(body: unknown, headers: Record<string, string> = {}): Promise<APIGatewayProxyStructuredResultV2> {
+    const raw = typeof body === 'string' ? body : JSON.stringify(body);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    return (await webhook(
+      apiEvent('POST /device-events', raw, {
+        'content-type': 'application/json',
+        'x-timestamp': timestamp,
+        'x-signature': signEvents(deviceEventsSecret, timestamp, raw),
+        ...headers,
+      }),
+      lambdaContext,
+    )) as APIGatewayProxyStructuredResultV2;
+  }
+
+  /** One poll of the mapping: undefined when nothing was visible. */
+  async function deliver(): Promise<{ records: number; response: SQSBatchResponse } | undefined> {
+    const answer = await call('ReceiveMessage', { MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] });
+    const messages = (answer['Messages'] ?? []) as Array<Record<string, any>>;
+    if (messages.length === 0) return undefined;
+    const event: SQSEvent = {
+      Records: messages.map((m) => ({
+        messageId: m['MessageId'],
+        receiptHandle: m['ReceiptHandle'],
+        body: m['Body'],
+        attributes: m['Attributes'],
+        messageAttributes: {},
+        md5OfBody: m['MD5OfBody'],
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:local:000000000000:events',
+        awsRegion: 'local',
+      })),
+    };
+    const response = (await consumer(event, contextFor('consumer', 60_000))) as SQSBatchResponse;
+    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    const done = event.Records.filter((r) => !failed.has(r.messageId));
+    if (done.length > 0)
+      await call('DeleteMessageBatch', { Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) });
+    return { records: event.Records.length, response };
+  }
+
+  /** Polls until nothing is visible. */
+  async function drain(): Promise<number> {
+    let batches = 0;
+    while (await deliver()) batches++;
+    return batches;
+  }
+
+  /** AcceptGrant as Rokid sends it, with a code the stand-in minted for `rokidUserId`. */
+  const acceptGrant = (userToken: string, rokidUserId: string, messageId?: string) =>
+    driver.v2(
+      v2Message('Rokid.Authorization', 'AcceptGrant', bearer(userToken), {
+        ...(messageId ? { messageId } : {}),
+        payload: { grant: { type: 'OAuth2.AuthorizationCode', code: rokid.issueCode(rokidUserId), userId: rokidUserId } },
+      }),
+    );
+
+  const login = async () =>
+    (await driver.call('command', JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } }))).data as {
+      userId: string;
+      userToken: string;
+    };
+
+  return {
+    ...driver,
+    sqs,
+    rokid,
+    deviceEventsSecret,
+    postEvents,
+    deliver,
+    drain,
+    acceptGrant,
+    login,
+    /** Moves the queue's and Rokid's clocks on (visibility timeouts, token lifetimes). */
+    advance: (ms: number) => {
+      offsetMs += ms;
+    },
+    close: async () => {
+      await driver.close();
+      await sqs.close();
+      await rokid.close();
+    },
+  };
+}
