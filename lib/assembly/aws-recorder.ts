@@ -7,7 +7,7 @@
 import { createServer, request } from 'node:http';
 import { listen } from '../local/loopback.ts';
 
-export type AwsService = 'dynamodb' | 'kms' | 'secretsmanager';
+export type AwsService = 'dynamodb' | 'kms' | 'secretsmanager' | 'sqs';
 
 export interface AwsCall {
   function: string;
@@ -22,6 +22,8 @@ export interface ArnScheme {
   table(name: string): string;
   /** The key a KMS call used, when the request names none (Decrypt reads it from the ciphertext). */
   kmsKey: string;
+  /** A queue's ARN, from the QueueUrl a call names. */
+  queue(url: string): string;
 }
 
 export interface Recorder {
@@ -65,7 +67,7 @@ export async function startRecorder(options: {
     }
     const call: AwsCall = {
       function: options.functionName,
-      action: `${options.service}:${operation}`,
+      action: `${options.service}:${iamAction(options.service, operation)}`,
       resources: resourcesOf(options.service, json, options.arns),
     };
     options.calls.push(call);
@@ -109,10 +111,15 @@ export async function startRecorder(options: {
   return { endpoint: url, close };
 }
 
+/** SQS authorizes its batch operations as the single ones: SendMessageBatch needs sqs:SendMessage, and so on. */
+const iamAction = (service: AwsService, operation: string): string =>
+  service === 'sqs' && operation.endsWith('Batch') ? operation.slice(0, -'Batch'.length) : operation;
+
 /** The resources of one call, as IAM's documentation for each action names them. */
 function resourcesOf(service: AwsService, body: Record<string, any>, arns: ArnScheme): string[] {
   if (service === 'secretsmanager') return typeof body['SecretId'] === 'string' ? [body['SecretId']] : [];
   if (service === 'kms') return typeof body['KeyId'] === 'string' ? [body['KeyId']] : [];
+  if (service === 'sqs') return typeof body['QueueUrl'] === 'string' ? [arns.queue(body['QueueUrl'])] : [];
   const tables: string[] = [];
   if (typeof body['TableName'] === 'string') {
     const table = arns.table(body['TableName']);

@@ -3,7 +3,9 @@
  * function the template integrates it with; each function runs from its own asset in a process of its
  * own, with the template's handler and environment; the schedule's target gets EventBridge's Scheduled
  * Event. References in the template resolve to local stand-ins: the table to dynalite (created with the
- * template's keys and indexes), the key to the KMS stand-in, the secrets to the Secrets Manager stand-in.
+ * template's keys and indexes), the key to the KMS stand-in, the secrets to the Secrets Manager stand-in,
+ * the queues to the SQS stand-in (with the template's visibility timeouts and redrive policies). Each
+ * event-source mapping polls its queue as Lambda's does, with its function's role, when `drainQueues` runs.
  * Every AWS call a function makes is recorded (aws-recorder.ts), and every metric it emits (lambda-host.ts).
  *
  * What cannot come from the template is listed in HARNESS_OVERRIDES, and nothing else is changed.
@@ -12,7 +14,9 @@ import { type LambdaHandler, type LocalApi, startApiGateway } from '../local/api
 import { type LocalDynamoDB, startDynamoDB } from '../local/dynamodb.ts';
 import { type FakeKms, CREDENTIALS as KMS_CREDENTIALS, startFakeKms } from '../stand-ins/kms.ts';
 import { type FakeSecretsManager, startFakeSecretsManager } from '../stand-ins/secrets-manager.ts';
+import { type SqsStandIn, startSqsStandIn } from '../stand-ins/sqs.ts';
 import { type AwsCall, type AwsService, type Fault, type Recorder, startRecorder } from './aws-recorder.ts';
+import { drainMapping, type EventSourceMapping, eventSourceMappings } from './event-source-mappings.ts';
 import { type EmittedMetric, type FunctionSpec, LambdaHost } from './lambda-host.ts';
 import { ACCOUNT, createTable, physicalNames, REGION, routeTable, scheduledEvent, secretValuesOf } from './resources.ts';
 import { type CloudAssembly, failWith, type Physical, referencedId, resolve, resourcesOfType } from './template.ts';
@@ -32,9 +36,10 @@ export const HARNESS_OVERRIDES: Record<string, string> = {
   AWS_ENDPOINT_URL_DYNAMODB: "this function's recorder in front of dynalite",
   AWS_ENDPOINT_URL_KMS: "this function's recorder in front of the KMS stand-in",
   AWS_ENDPOINT_URL_SECRETS_MANAGER: "this function's recorder in front of the Secrets Manager stand-in",
+  AWS_ENDPOINT_URL_SQS: "this function's recorder in front of the SQS stand-in",
   TZ: 'Lambda sets it to UTC',
   'upstream URLs':
-    'USERCENTER_URL, OAUTH_ISSUER (and the other OAUTH_* endpoints) point at the local stand-ins: the stack requires https, the stand-ins serve http on loopback',
+    'USERCENTER_URL, OAUTH_ISSUER (and the other OAUTH_* endpoints), ROKID_OAUTH_TOKEN_URL, ROKID_EVENT_GATEWAY_URL and ROKID_REPORT_FAILED_URL point at the local stand-ins: the stack requires https, the stand-ins serve http on loopback',
 };
 
 export interface LocalCloudOptions {
@@ -63,6 +68,14 @@ export interface LocalCloud {
   dynamoEndpoint: string;
   /** Invokes the target of every scheduled rule with a Scheduled Event, as EventBridge does. */
   runSchedules(): Promise<unknown[]>;
+  /**
+   * Polls every event-source mapping's queue, as Lambda does, until a poll finds nothing visible: each batch to
+   * its function, and what the function did not report as failed deleted. Answers the batches handed over.
+   */
+  drainQueues(): Promise<number>;
+  /** The SQS stand-in, whose clock `advanceQueues` moves on (a retry's backoff passing). */
+  sqs: SqsStandIn;
+  advanceQueues(ms: number): void;
   /**
    * The next `count` calls of one function to one service fail with an AWS error of `type`: of one operation
    * only, where `operation` is given, and after `skip` of them have passed.
@@ -98,12 +111,41 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     stops.push(secrets.close);
 
+    let queueClockMs = 0;
+    const sqs = await startSqsStandIn({ now: () => Date.now() + queueClockMs });
+    stops.push(sqs.close);
+    const queueName = (id: string) => physical(id, 'QueueName');
+    for (const [id, queue] of resourcesOfType(assembly, 'AWS::SQS::Queue')) {
+      const redrive = queue.Properties?.['RedrivePolicy'];
+      sqs.createQueue(queueName(id), {
+        ...(queue.Properties?.['VisibilityTimeout'] ? { visibilityTimeoutS: Number(queue.Properties['VisibilityTimeout']) } : {}),
+        ...(redrive
+          ? {
+              redrive: {
+                deadLetterQueue: String(resolve(redrive.deadLetterTargetArn, physical)).split(':').pop() ?? '',
+                maxReceiveCount: Number(redrive.maxReceiveCount),
+              },
+            }
+          : {}),
+      });
+    }
+
     const overrides = (await options.overrides?.(api.url)) ?? {};
     const calls: AwsCall[] = [];
     const faults = new Map<string, Fault>();
     const functions: Record<string, LambdaHost> = {};
-    const engines: Record<AwsService, string> = { dynamodb: dynamo.endpoint, kms: kms.endpoint, secretsmanager: secrets.endpoint };
-    const arns = { table: (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`, kmsKey };
+    const engines: Record<AwsService, string> = {
+      dynamodb: dynamo.endpoint,
+      kms: kms.endpoint,
+      secretsmanager: secrets.endpoint,
+      sqs: sqs.endpoint,
+    };
+    const arns = {
+      table: (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`,
+      kmsKey,
+      queue: (url: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${url.split('/').pop()}`,
+    };
+    const sqsRecorders: Record<string, string> = {};
     for (const [id, resource] of resourcesOfType(assembly, 'AWS::Lambda::Function')) {
       const name = physical(id);
       const recorders = {} as Record<AwsService, Recorder>;
@@ -134,6 +176,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         AWS_ENDPOINT_URL_DYNAMODB: recorders.dynamodb.endpoint,
         AWS_ENDPOINT_URL_KMS: recorders.kms.endpoint,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: recorders.secretsmanager.endpoint,
+        AWS_ENDPOINT_URL_SQS: recorders.sqs.endpoint,
         TZ: 'UTC',
         HARNESS_FUNCTION_ARN: physical(id, 'Arn'),
       };
@@ -146,11 +189,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         memoryMB,
         environment: Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined)),
       };
+      sqsRecorders[id] = recorders.sqs.endpoint;
       const host = new LambdaHost(spec);
       functions[id] = host;
       stops.push(() => host.close());
     }
 
+    const mappings: EventSourceMapping[] = eventSourceMappings(assembly, physical);
     const routes = routeTable(assembly);
     for (const [routeKey, functionId] of Object.entries(routes)) {
       const host = functions[functionId] ?? failWith(`${routeKey} reaches ${functionId}, which is not a function of the template`);
@@ -177,6 +222,19 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           }
         }
         return results;
+      },
+      sqs,
+      advanceQueues(ms) {
+        queueClockMs += ms;
+      },
+      async drainQueues() {
+        let batches = 0;
+        for (const mapping of mappings) {
+          const host =
+            functions[mapping.functionId] ?? failWith(`${mapping.id} targets ${mapping.functionId}, not a function of the template`);
+          batches += await drainMapping(mapping, sqsRecorders[mapping.functionId] ?? '', (event) => host.invoke(event));
+        }
+        return batches;
       },
       fail(functionLogicalId, service, type, count = 1, only = {}) {
         faults.set(`${functionLogicalId} ${service}`, { type, remaining: count, ...only });

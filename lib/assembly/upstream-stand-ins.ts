@@ -1,13 +1,15 @@
 /**
  * The upstreams a deployed driver talks to, stood in for on loopback as the assembly's functions name
- * them: the UserCenter stand-in (demo account) where a function has USERCENTER_URL, and oidc-provider
- * (demo account) where it has OAUTH_CLIENT_ID. Their client credentials go into the stack's secrets, and
+ * them: the UserCenter stand-in (demo account) where a function has USERCENTER_URL, oidc-provider
+ * (demo account) where it has OAUTH_CLIENT_ID, and Rokid's token endpoint and EventGateway where it has
+ * ROKID_EVENTS_CLIENT_ID (state reports). Their client credentials go into the stack's secrets, and
  * the upstream URLs into the functions' environment: the stack requires https, the stand-ins are http.
  */
 import { randomBytes } from 'node:crypto';
 import { type OAuthServer, startOAuthServer } from '../local/oauth-server.ts';
 import { driverClient } from '../local/oauth-upstream.ts';
 import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from '../local/usercenter-server.ts';
+import { type RokidStandIn, startRokidStandIn } from '../stand-ins/rokid-events.ts';
 import type { LocalCloudOptions } from './local-cloud.ts';
 import { type CloudAssembly, referencedId, resourcesOfType } from './template.ts';
 
@@ -28,6 +30,8 @@ export interface UpstreamStandIns {
   userCenter: UserCenterServer | undefined;
   /** Started with the cloud, once its URL (the redirect URIs) is known. */
   oidc(): OAuthServer | undefined;
+  /** Rokid's side of state reports, where they are on; its client secret goes into the stack's secret. */
+  rokid: RokidStandIn | undefined;
   /** What startLocalCloud needs: the secrets' values and the environment's upstream URLs. */
   cloudOptions: Pick<LocalCloudOptions, 'secretValues' | 'overrides'>;
   close(): Promise<void>;
@@ -53,15 +57,34 @@ export async function startUpstreamStandIns(
   const oauthSecretId = referencedId(environment['OAUTH_CLIENT_SECRET_ARN']);
   const oauthSecret = (oauthSecretId && secretValues[oauthSecretId]) || randomBytes(24).toString('base64url');
   if (oauthSecretId) secretValues[oauthSecretId] = oauthSecret;
+  let rokid: RokidStandIn | undefined;
+  if (typeof environment['ROKID_EVENTS_CLIENT_ID'] === 'string') {
+    const id = referencedId(environment['ROKID_EVENTS_CLIENT_SECRET_ARN']);
+    rokid = await startRokidStandIn({
+      clientId: environment['ROKID_EVENTS_CLIENT_ID'],
+      ...(id && secretValues[id] ? { clientSecret: secretValues[id] } : {}),
+      // Short-lived, so that the refresh job has event tokens to refresh.
+      accessTtlS: 300,
+    });
+    if (id) secretValues[id] = rokid.clientSecret;
+  }
   let oidc: OAuthServer | undefined;
   return {
     userCenter,
+    rokid,
     oidc: () => oidc,
     cloudOptions: {
       secretValues,
       async overrides(apiUrl) {
         const overrides: Record<string, string | undefined> = {};
         if (userCenter) overrides['USERCENTER_URL'] = userCenter.url;
+        if (rokid) {
+          Object.assign(overrides, {
+            ROKID_OAUTH_TOKEN_URL: rokid.tokenUrl,
+            ROKID_EVENT_GATEWAY_URL: rokid.gatewayUrl,
+            ROKID_REPORT_FAILED_URL: rokid.reportFailedUrl,
+          });
+        }
         if (oauthClientId) {
           oidc = await startOAuthServer({ clients: [driverClient(oauthClientId, oauthSecret, apiUrl)] });
           Object.assign(overrides, { OAUTH_ISSUER: oidc.issuer, OAUTH_SCOPE: 'openid' });
@@ -73,6 +96,7 @@ export async function startUpstreamStandIns(
     async close() {
       await oidc?.close();
       await userCenter?.close();
+      await rokid?.close();
     },
   };
 }

@@ -119,7 +119,7 @@ export class DriverFunctions extends Construct {
       props.key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
       // GetSecretValue alone: the driver never describes a secret (CDK's grantRead would add DescribeSecret).
       // Only login signs in with sysId/clientId; only the command function counts sign-in attempts and
-      // serves the OAuth 2.0 server; every function may refresh (or exchange) OAuth tokens.
+      // serves the OAuth 2.0 server; every function but state reports' two may refresh (or exchange) OAuth tokens.
       const readable = [
         ...(name === 'command' ? [props.secrets.userCenterCredentials, props.secrets.homebaseClientSecret] : []),
         ...(name === 'command' && countsAttempts(props.config) ? [props.secrets.attemptKey] : []),
@@ -129,7 +129,8 @@ export class DriverFunctions extends Construct {
         ...(['directive', 'refresh', 'stateReports'].includes(name) ? [props.secrets.rokidEventsClientSecret] : []),
         ...(name === 'stateReports' ? [props.secrets.deviceCloudServiceToken] : []),
         ...(name === 'deviceEvents' ? [props.secrets.deviceEventsSecret] : []),
-        props.secrets.oauthClientSecret,
+        // The webhook and the consumer never use a link's upstream token, so never refresh one.
+        ...(name === 'deviceEvents' || name === 'stateReports' ? [] : [props.secrets.oauthClientSecret]),
       ].filter((secret) => secret !== undefined);
       if (readable.length > 0) {
         f.addToRolePolicy(

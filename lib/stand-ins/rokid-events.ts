@@ -41,6 +41,8 @@ export interface RokidStandIn {
   accepted(): ReceivedEvent[];
   /** The gateway answers this status to every event until cleared (`undefined`); 'hang' answers nothing. */
   gatewayFault: number | 'hang' | undefined;
+  /** The token endpoint answers this status (an outage) until cleared. */
+  tokenFault: number | undefined;
   /** Every token issued so far expires now: the gateway answers 401, and a refresh mends it. */
   expireTokens(): void;
   /** A Rokid user turns the skill off: their tokens get 403 and their refresh token invalid_grant. */
@@ -110,6 +112,7 @@ export async function startRokidStandIn(options: RokidStandInOptions = {}): Prom
     received,
     accepted: () => received.filter((event) => event.status === 202),
     gatewayFault: undefined,
+    tokenFault: undefined,
     expireTokens() {
       for (const token of tokens.values()) token.expiresAt = Math.min(token.expiresAt, now() - 1);
     },
@@ -155,6 +158,7 @@ export async function startRokidStandIn(options: RokidStandInOptions = {}): Prom
       const client = clientOf(req.headers, form);
       const grantType = form.get('grant_type') ?? '';
       tokenRequests.push({ grantType, auth: client.auth, ok: client.ok });
+      if (stand.tokenFault !== undefined) return json(stand.tokenFault, { error: 'temporarily_unavailable' });
       if (!client.ok) return json(401, { error: 'invalid_client', error_description: 'client authentication failed' });
       if (grantType === 'authorization_code') {
         const rokidUserId = codes.get(form.get('code') ?? '');

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
 import { keys } from '../../functions/adapters/dynamodb/table.ts';
 import { HOMEBASE_REDIRECT_URI } from '../../functions/config.ts';
+import { retryDelayS } from '../../functions/domain/events/delivery.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import { isLocalOnlyRoute, ROUTES } from '../../functions/http/routes.ts';
 import { checkAlarms } from '../../lib/assembly/alarm-coverage.ts';
@@ -25,12 +26,13 @@ import { type CloudAssembly, driverFunctionOf, readAssembly, resourcesOfType } f
 import { startUpstreamStandIns, type UpstreamStandIns } from '../../lib/assembly/upstream-stand-ins.ts';
 import { runConformance } from '../../lib/conformance/run.ts';
 import { FUNCTIONS, METRICS_NAMESPACE } from '../../lib/functions.ts';
+import { postDeviceEvents } from '../../lib/local/device-events-client.ts';
 import { localClient } from '../../lib/local/dynamodb.ts';
 import { DEMO_OAUTH_ACCOUNT } from '../../lib/local/oauth-server.ts';
 import { DEMO_ACCOUNT } from '../../lib/local/usercenter-server.ts';
 import { Browser, formAction } from '../support/browser.ts';
 import { StrictOAuthClient } from '../support/strict-oauth-client.ts';
-import { bearer, control, discover, jwt, reportState } from '../support/v2.ts';
+import { bearer, control, discover, jwt, reportState, type V2Authorization, v2Message } from '../support/v2.ts';
 
 /** The two deployments the stack can be: each written down as the context `cdk deploy -c` would get. */
 const CONTEXTS = {
@@ -40,11 +42,14 @@ const CONTEXTS = {
     homebaseClientId: 'homebase-rokid',
     rokidJwtAppId: 'rokid-jwt-app',
     v2RequiredHeader: 'X-Skill-Key: skill-key-1',
+    rokidEventsClientId: 'rokid-events-deployed',
   },
   oauth: {
     upstream: 'oauth',
     oauthIssuer: 'https://login.vendor.example',
     oauthClientId: 'homebase-driver',
+    rokidJwtAppId: 'rokid-jwt-app',
+    rokidEventsClientId: 'rokid-events-deployed',
   },
 } as const;
 
@@ -63,9 +68,16 @@ const UNUSED_ALLOWED: { action: string; resourceType: string; function?: string;
   { action: 'logs:CreateLogStream', resourceType: 'AWS::Logs::LogGroup', reason: "Lambda writes the function's logs with its role" },
   { action: 'logs:PutLogEvents', resourceType: 'AWS::Logs::LogGroup', reason: "Lambda writes the function's logs with its role" },
   {
+    function: 'refresh',
     action: 'sqs:SendMessage',
     resourceType: 'AWS::SQS::Queue',
     reason: 'Lambda sends a failed scheduled run to the on-failure destination with the role',
+  },
+  {
+    function: 'stateReports',
+    action: 'sqs:GetQueueAttributes',
+    resourceType: 'AWS::SQS::Queue',
+    reason: "Lambda's event-source mapping reads the queue's attributes with the role when it is created",
   },
   {
     action: 'kms:Decrypt',
@@ -87,7 +99,7 @@ const UNUSED_ALLOWED: { action: string; resourceType: string; function?: string;
   {
     action: 'kms:GenerateDataKey',
     resourceType: 'AWS::KMS::Key',
-    reason: "DynamoDB and SQS (the on-failure queue) generate data keys under the stack's key on the caller's behalf",
+    reason: "DynamoDB and SQS (the on-failure queue, the events queue) generate data keys under the stack's key on the caller's behalf",
   },
 ];
 
@@ -103,6 +115,12 @@ interface Deployed {
 
 const homebaseClientSecret = 'deployed-homebase-secret';
 const jwtAppSecret = 'deployed-rokid-jwt-app-secret';
+const deviceEventsSecret = 'deployed-device-events-secret';
+/** The secret of this id prefix, set to `value`. */
+const secretNamed = (assembly: CloudAssembly, prefix: string, value: string) => {
+  const [id] = resourcesOfType(assembly, 'AWS::SecretsManager::Secret').find(([candidate]) => candidate.startsWith(prefix)) ?? [];
+  return id ? { [id]: value } : {};
+};
 let usercenterDeployed: Deployed;
 let oauthDeployed: Deployed;
 const oidc = () => oauthDeployed.standIns.oidc()!;
@@ -128,9 +146,16 @@ beforeAll(async () => {
         resourcesOfType(assembly, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith('SecretsHomebaseClientSecret')) ?? [];
       const [jwtSecretId] =
         resourcesOfType(assembly, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith('SecretsRokidJwtAppSecret')) ?? [];
-      return { [secretId ?? 'none']: homebaseClientSecret, [jwtSecretId ?? 'no-jwt']: jwtAppSecret };
+      return {
+        [secretId ?? 'none']: homebaseClientSecret,
+        [jwtSecretId ?? 'no-jwt']: jwtAppSecret,
+        ...secretNamed(assembly, 'SecretsDeviceEventsSecret', deviceEventsSecret),
+      };
     }),
-    deploy(CONTEXTS.oauth),
+    deploy(CONTEXTS.oauth, (assembly) => ({
+      ...secretNamed(assembly, 'SecretsRokidJwtAppSecret', jwtAppSecret),
+      ...secretNamed(assembly, 'SecretsDeviceEventsSecret', deviceEventsSecret),
+    })),
   ]);
 }, 120_000);
 
@@ -375,6 +400,109 @@ describe('the OAuth assembly', () => {
     const other = await link();
     await expireDriverTokens(cloud(), other.userToken);
     expect(await cloud().runSchedules()).toMatchObject([{ retired: 1 }]);
+  });
+});
+
+/**
+ * State reports as deployed: AcceptGrant at /v2, POST /device-events, the events queue polled by the template's
+ * mapping into the consumer, Rokid's token endpoint and gateway stood in for; every class of the gateway's answer
+ * the consumer acts on, the refresh job keeping the event token fresh, and the webhook's and consumer's own failures.
+ */
+async function exerciseStateReports(deployed: Deployed, authorization: V2Authorization, vendorUserId: string) {
+  const { cloud, idOf } = deployed;
+  const rokid = deployed.standIns.rokid!;
+  const light = demoHome(vendorUserId).find((d) => d.deviceId.endsWith('white-light'))!.deviceId;
+  let n = 0;
+  const report = (extra: Record<string, unknown> = {}) =>
+    postDeviceEvents(cloud.url, deviceEventsSecret, [
+      { id: `ev-${++n}`, userId: vendorUserId, deviceId: light, type: 'changed', state: { switch: 'on' }, ...extra },
+    ]);
+  const statuses = () => rokid.received.map((e) => e.status);
+
+  const granted = await postV2(
+    cloud,
+    v2Message('Rokid.Authorization', 'AcceptGrant', authorization, {
+      payload: {
+        grant: { type: 'OAuth2.AuthorizationCode', code: rokid.issueCode(`rokid-${vendorUserId}`), userId: `rokid-${vendorUserId}` },
+      },
+    }),
+  );
+  expect(granted.header).toMatchObject({ namespace: 'Rokid.Authorization', name: 'AcceptGrantResponse' });
+  const discovered = await postV2(cloud, discover(authorization));
+  expect(discovered.payload.endpoints.find((e: { endpointId: string }) => e.endpointId === light).capabilities[0].proactivelyReported).toBe(
+    true,
+  );
+
+  // 202, and a repeated id dropped.
+  expect((await report({ id: 'ev-once' })).status).toBe(202);
+  expect(JSON.parse((await report({ id: 'ev-once' })).body)).toEqual({ queued: 0, duplicates: 1 });
+  await cloud.drainQueues();
+  expect(statuses()).toEqual([202]);
+  expect(rokid.received[0]!.message).toMatchObject({ header: { name: 'ChangeReport' }, endpoint: { endpointId: light } });
+
+  // 5xx: retried after its backoff.
+  rokid.gatewayFault = 503;
+  await report();
+  await cloud.drainQueues();
+  rokid.gatewayFault = undefined;
+  cloud.advanceQueues(retryDelayS(1) * 1000);
+  await cloud.drainQueues();
+  expect(statuses().slice(1)).toEqual([503, 202]);
+
+  // 400: set aside in the dead-letter queue at once.
+  const [deadLettersId] = resourcesOfType(deployed.assembly, 'AWS::SQS::Queue').find(([id]) => id.includes('EventDeadLetters'))!;
+  const deadLetters = () => cloud.sqs.depth(cloud.physical(deadLettersId, 'QueueName'));
+  const setAsideBefore = deadLetters();
+  rokid.gatewayFault = 400;
+  await report();
+  await cloud.drainQueues();
+  rokid.gatewayFault = undefined;
+  expect(deadLetters()).toBe(setAsideBefore + 1);
+
+  // 401: refreshed once by the consumer, resent.
+  rokid.expireTokens();
+  await report();
+  await cloud.drainQueues();
+  expect(statuses().slice(-2)).toEqual([401, 202]);
+
+  // The refresh job keeps the token fresh (Rokid's tokens here live 5 minutes, under the 10-minute lead), and counts an outage.
+  expect(await cloud.runSchedules()).toMatchObject([{ grantsRefreshed: 1 }]);
+  rokid.tokenFault = 503;
+  expect(await cloud.runSchedules()).toMatchObject([{ grantsFailed: 1 }]);
+  rokid.tokenFault = undefined;
+
+  // The webhook's queue fails: 503, and the ids given back for the retry.
+  cloud.fail(idOf('deviceEvents'), 'sqs', 'ServiceUnavailable', 1);
+  expect((await report({ id: 'ev-retried' })).status).toBe(503);
+  expect((await report({ id: 'ev-retried' })).status).toBe(202);
+  // The consumer's table fails: the event is retried, and delivered once the table is back.
+  cloud.fail(idOf('stateReports'), 'dynamodb', 'ResourceNotFoundException', 1, { operation: 'Query' });
+  await cloud.drainQueues();
+  cloud.advanceQueues(retryDelayS(1) * 1000);
+  await cloud.drainQueues();
+  expect(statuses().at(-1)).toBe(202);
+
+  // 403: the grant ends; nothing more is sent with it.
+  rokid.revoke(`rokid-${vendorUserId}`);
+  await report();
+  await cloud.drainQueues();
+  expect(statuses().at(-1)).toBe(403);
+  const sent = rokid.received.length;
+  await report();
+  await cloud.drainQueues();
+  expect(rokid.received).toHaveLength(sent);
+}
+
+describe('state reports', () => {
+  it('the UserCenter assembly: a BearerToken grant from login; every answer of the gateway as deployed', { timeout: 60_000 }, async () => {
+    const { cloud } = usercenterDeployed;
+    const userAuth = (await post(cloud, '/command', { command: 'login', params: { username: 'demo', password: 'homebase' } })).data;
+    await post(cloud, '/list', { userAuth });
+    await exerciseStateReports(usercenterDeployed, bearer(userAuth.userToken), userAuth.userId);
+  });
+
+  it("the OAuth assembly: a JWT user's grant", { timeout: 60_000 }, async () => {
+    await exerciseStateReports(oauthDeployed, jwt('vendor-user-events', CONTEXTS.oauth.rokidJwtAppId, jwtAppSecret), 'vendor-user-events');
   });
 });
 

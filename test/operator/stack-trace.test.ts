@@ -92,12 +92,16 @@ describe('npm run stack-trace', () => {
   ])('refuses %j (%s) with its usage', async (args) => {
     const { code, err } = await cli(args, '');
     expect(code).toBe(2);
-    expect(err).toBe('usage: npm run stack-trace -- <list|execute|command|directive|refresh|deviceEvents|stateReports> [--dir <bundle dir>] < stack.txt');
+    expect(err).toBe(
+      'usage: npm run stack-trace -- <list|execute|command|directive|refresh|deviceEvents|stateReports> [--dir <bundle dir>] < stack.txt',
+    );
   });
 
   it('answers --help with its usage on stdout, and exits 0', async () => {
     const { code, out, err } = await cli(['--help'], '');
     expect({ code, err }).toEqual({ code: 0, err: '' });
-    expect(out).toBe('usage: npm run stack-trace -- <list|execute|command|directive|refresh|deviceEvents|stateReports> [--dir <bundle dir>] < stack.txt');
+    expect(out).toBe(
+      'usage: npm run stack-trace -- <list|execute|command|directive|refresh|deviceEvents|stateReports> [--dir <bundle dir>] < stack.txt',
+    );
   });
 });

@@ -1,0 +1,106 @@
+/**
+ * Lambda's SQS event-source mappings, as the local cloud runs them: read from the template (the queue, the
+ * function, the batch size, whether partial batch responses are on), and polled with the function's own role,
+ * through its recorder, so that the calls Lambda makes for a mapping are checked against that role as IAM would.
+ */
+import { randomUUID } from 'node:crypto';
+import aws4 from 'aws4';
+import { requestText } from '../../functions/adapters/http/request.ts';
+import { CREDENTIALS } from '../stand-ins/kms.ts';
+import { REGION } from './resources.ts';
+import { type CloudAssembly, failWith, type Physical, referencedId, resolve, resourcesOfType } from './template.ts';
+
+export interface EventSourceMapping {
+  id: string;
+  functionId: string;
+  queueUrl: string;
+  queueArn: string;
+  batchSize: number;
+  reportsItemFailures: boolean;
+}
+
+export function eventSourceMappings(assembly: CloudAssembly, physical: Physical): EventSourceMapping[] {
+  return resourcesOfType(assembly, 'AWS::Lambda::EventSourceMapping').map(([id, mapping]) => {
+    const props = mapping.Properties ?? {};
+    const queueId = referencedId(props['EventSourceArn']) ?? failWith(`${id} polls something other than a queue of the template`);
+    return {
+      id,
+      functionId: referencedId(props['FunctionName']) ?? failWith(`${id} targets no function of the template`),
+      queueUrl: physical(queueId),
+      queueArn: String(resolve(props['EventSourceArn'], physical)),
+      batchSize: Number(props['BatchSize'] ?? 10),
+      reportsItemFailures: (props['FunctionResponseTypes'] ?? []).includes('ReportBatchItemFailures'),
+    };
+  });
+}
+
+/** Polls until nothing is visible; answers the batches handed to the function. */
+export async function drainMapping(
+  mapping: EventSourceMapping,
+  sqsEndpoint: string,
+  invoke: (event: unknown) => Promise<unknown>,
+): Promise<number> {
+  let batches = 0;
+  for (;;) {
+    const answer = await sqsCall(sqsEndpoint, 'ReceiveMessage', {
+      QueueUrl: mapping.queueUrl,
+      MaxNumberOfMessages: mapping.batchSize,
+      MessageSystemAttributeNames: ['All'],
+    });
+    const messages = (answer['Messages'] ?? []) as Array<Record<string, any>>;
+    if (messages.length === 0) return batches;
+    batches++;
+    const records = messages.map((m) => ({
+      messageId: m['MessageId'],
+      receiptHandle: m['ReceiptHandle'],
+      body: m['Body'],
+      attributes: m['Attributes'],
+      messageAttributes: {},
+      md5OfBody: m['MD5OfBody'],
+      eventSource: 'aws:sqs',
+      eventSourceARN: mapping.queueArn,
+      awsRegion: REGION,
+    }));
+    let failed = new Set<string>(records.map((r) => r.messageId));
+    try {
+      const result = (await invoke({ Records: records })) as { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
+      // Without partial batch responses, a batch that returns is all done; with them, what it names failed.
+      failed = new Set(mapping.reportsItemFailures ? (result?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : []);
+    } catch {
+      // A function that throws (or times out) fails its whole batch: it comes back after the visibility timeout.
+    }
+    const done = records.filter((r) => !failed.has(r.messageId));
+    if (done.length > 0) {
+      await sqsCall(sqsEndpoint, 'DeleteMessageBatch', {
+        QueueUrl: mapping.queueUrl,
+        Entries: done.map((r) => ({ Id: randomUUID(), ReceiptHandle: r.receiptHandle })),
+      });
+    }
+  }
+}
+
+async function sqsCall(endpoint: string, action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const url = new URL(endpoint);
+  const payload = JSON.stringify(body);
+  const signed = aws4.sign(
+    {
+      host: url.host,
+      path: '/',
+      method: 'POST',
+      service: 'sqs',
+      region: REGION,
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}` },
+      body: payload,
+    },
+    CREDENTIALS,
+  );
+  const answer = await requestText(`${endpoint}/`, {
+    method: 'POST',
+    headers: signed.headers as Record<string, string>,
+    body: payload,
+    timeoutMs: 10_000,
+  });
+  const json = JSON.parse(answer.body) as Record<string, unknown>;
+  if (answer.status !== 200) throw new Error(`SQS ${action}: ${String(json['__type'])} ${String(json['message'])}`);
+  return json;
+}
