@@ -1,0 +1,56 @@
+/**
+ * Rokid's event tokens never lapse: the scheduled refresh run (the real handler) refreshes each grant due, from the
+ * due index, with the links' leases, backoff and failure classes, and ends a grant Rokid refuses for good.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStateReports } from '../support/state-reports.ts';
+
+let harness: Awaited<ReturnType<typeof startStateReports>>;
+let userAuth: { userId: string; userToken: string };
+beforeAll(async () => {
+  // Tokens of 5 minutes, under the 10-minute lead: each grant is due as soon as it is made.
+  harness = await startStateReports({ rokid: { accessTtlS: 300 } });
+  userAuth = await harness.login();
+}, 30_000);
+afterAll(() => harness.close());
+
+const grantOf = async (rokidUserId: string) =>
+  (await harness.table.db.send(new GetCommand({ TableName: harness.table.tableName, Key: { pk: `GRANT#${rokidUserId}`, sk: 'GRANT' } }))).Item!;
+const run = async () => (await harness.runRefresh()) as unknown as Record<string, unknown>;
+
+describe('the refresh run', () => {
+  it('refreshes a due grant before its token lapses, and files it again for the next time', async () => {
+    await harness.acceptGrant(userAuth.userToken, 'rokid-r1');
+    const before = await grantOf('rokid-r1');
+    expect(await run()).toMatchObject({ grantsRefreshed: 1, grantsFailed: 0, grantsEnded: 0 });
+    const after = await grantOf('rokid-r1');
+    expect(after['credentials']['sealed']).not.toBe(before['credentials']['sealed']);
+    expect(after['credentials']['expiresAt']).toBeGreaterThan(Math.floor(Date.now() / 1000));
+    expect(after).not.toHaveProperty('leaseOwner');
+    expect(harness.rokid.tokenRequests.at(-1)).toMatchObject({ grantType: 'refresh_token', ok: true });
+  });
+
+  it('an outage backs the grant off (kept, tried again later), with the failure counted', async () => {
+    harness.rokid.tokenFault = 503;
+    const report = await run();
+    harness.rokid.tokenFault = undefined;
+    expect(report).toMatchObject({ grantsFailed: 1 });
+    const grant = await grantOf('rokid-r1');
+    expect(grant).toMatchObject({ status: 'active', refreshFailures: 1 });
+    // Backed off: the next run, straight away, leaves it alone.
+    expect(grant['refreshAt']).toBeGreaterThan(Math.floor(Date.now() / 1000));
+    expect(await run()).toMatchObject({ grantsRefreshed: 0, grantsFailed: 0 });
+  });
+
+  it("a refresh token Rokid refuses (invalid_grant) ends the grant, leaves the due index, and Rokid is told", async () => {
+    await harness.acceptGrant(userAuth.userToken, 'rokid-r2');
+    harness.rokid.revoke('rokid-r2');
+    expect(await run()).toMatchObject({ grantsEnded: 1 });
+    expect(await grantOf('rokid-r2')).toMatchObject({ status: 'ended', endedBecause: 'refresh_refused' });
+    expect((await grantOf('rokid-r2'))['dueShard']).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(harness.rokid.reportedFailed).toEqual(['rokid-r2']);
+    expect(await run()).toMatchObject({ grantsEnded: 0 });
+  });
+});
