@@ -244,7 +244,10 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
 async function localEvents(settings: ConfigInput, options: LocalDriverOptions, stops: Array<() => Promise<void>>) {
   const setting = options.events ?? process.env['LOCAL_EVENTS'] ?? 'on';
   if (setting !== 'on' && setting !== 'off') throw new Error(`LOCAL_EVENTS must be on or off, not "${setting}".`);
-  if (setting === 'off') return undefined;
+  if (setting === 'off') {
+    if (settings.ROKID_EVENTS_CLIENT_ID !== undefined) throw new Error('LOCAL_EVENTS=off runs no queue, so it cannot go with ROKID_EVENTS_CLIENT_ID.');
+    return undefined;
+  }
   let rokid: RokidStandIn | undefined;
   if (settings.ROKID_EVENTS_CLIENT_ID === undefined) {
     rokid = await startRokidStandIn();
