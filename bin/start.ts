@@ -99,12 +99,18 @@ const v2 = `
 v2 (若琪智能家居协议): every message goes to ${url}/v2, with a driver access token as its BearerToken, or a
 JWT signed as Rokid signs it: HS256 over {"userId", "appId": "${jwtAppId ?? ''}"} with the appSecret ${jwtAppSecret || '(from ROKID_JWT_APP_SECRET_ARN)'}.
 Check it with: npm run conformance -- ${url} --protocol v2 --bearer <userToken>`;
+const events = driver.events
+  ? `
+
+State reports: Rokid's token endpoint and EventGateway are stood in for at ${driver.events.rokid?.url ?? '(ROKID_* settings)'}, and SQS at ${driver.events.sqs.endpoint}.
+A device cloud reports changes to ${url}/device-events, signed with DEVICE_EVENTS_SECRET ${driver.events.deviceEventsSecret}.`
+  : '';
 const playground = driver.playground
   ? `Open ${url}/ in a browser for the playground: sign in, control the demo home, watch the protocol.\n\n`
   : '';
 console.log(`homebase-driver ready at ${url} (data in ${dataDir}, UserCenter at ${driver.userCenterUrl})
 
-${playground}${tryIt}${oauth2}${v2}
+${playground}${tryIt}${oauth2}${v2}${events}
 
 Upstream tokens are refreshed every ${driver.config.REFRESH_INTERVAL_S} s by the same job the deployed schedule runs.
 

@@ -40,7 +40,7 @@ import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 import type { OAuthServer } from './oauth-server.ts';
 import { type LocalOAuthUpstream, startLocalOAuthUpstream, type UpstreamStyle } from './oauth-upstream.ts';
-import { playgroundRedirectUri, playgroundRoutes } from './playground/playground.ts';
+import { type PlaygroundEvents, playgroundRedirectUri, playgroundRoutes } from './playground/playground.ts';
 import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
 import { writeRuntime } from './runtime-file.ts';
 import { type LocalSchedule, startSchedule } from './schedule.ts';
@@ -151,7 +151,13 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       throw new Error(`PLAYGROUND must be on or off, not "${playgroundSetting}".`);
     }
     const playground = playgroundSetting === 'on';
-    if (playground) Object.assign(routes, playgroundRoutes(settings));
+    // State reports' steps on the page, once they are running (below).
+    let playgroundEvents: PlaygroundEvents | undefined;
+    if (playground)
+      Object.assign(
+        routes,
+        playgroundRoutes(settings, () => playgroundEvents),
+      );
     // A route the stack does not deploy must be declared local-only, so the two route tables cannot drift apart.
     const undeclared = Object.keys(routes).filter((routeKey) => !(routeKey in ROUTES) && !isLocalOnlyRoute(routeKey));
     if (undeclared.length > 0) throw new Error(`local routes not declared in functions/http/routes.ts: ${undeclared.join(', ')}`);
@@ -201,6 +207,15 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     if (poller) stops.unshift(poller.close);
     // The local device cloud reports changes made at its devices, as a vendor's would.
     if (events) upstream?.deviceCloud?.reportTo(api.url, events.deviceEventsSecret);
+    if (events?.rokid) {
+      playgroundEvents = {
+        rokid: events.rokid,
+        config: ready,
+        driverUrl: api.url,
+        deviceEventsSecret: events.deviceEventsSecret,
+        deviceCloud: upstream?.deviceCloud,
+      };
+    }
     const schedule = startSchedule(refreshHandler(source), {
       intervalS: ready.REFRESH_INTERVAL_S,
       // The deployed function's timeout, so the job stops taking work at the same point.
@@ -245,7 +260,8 @@ async function localEvents(settings: ConfigInput, options: LocalDriverOptions, s
   const setting = options.events ?? process.env['LOCAL_EVENTS'] ?? 'on';
   if (setting !== 'on' && setting !== 'off') throw new Error(`LOCAL_EVENTS must be on or off, not "${setting}".`);
   if (setting === 'off') {
-    if (settings.ROKID_EVENTS_CLIENT_ID !== undefined) throw new Error('LOCAL_EVENTS=off runs no queue, so it cannot go with ROKID_EVENTS_CLIENT_ID.');
+    if (settings.ROKID_EVENTS_CLIENT_ID !== undefined)
+      throw new Error('LOCAL_EVENTS=off runs no queue, so it cannot go with ROKID_EVENTS_CLIENT_ID.');
     return undefined;
   }
   let rokid: RokidStandIn | undefined;

@@ -47,7 +47,10 @@ describe('accepted shapes', () => {
   it('expires_in as a string, the fields under `data`, unknown fields dropped', async () => {
     answering(() => ({ json: { code: 0, data: { access_token: 'at', refresh_token: 'rt', expires_in: '3600', openid: 'x' } } }));
     expect(await client().refresh('rt-0')).toEqual({ accessToken: 'at', refreshToken: 'rt', expiresIn: 3600, extra: {} });
-    expect(Object.fromEntries(new URLSearchParams(server.requests[0]!.body))).toEqual({ grant_type: 'refresh_token', refresh_token: 'rt-0' });
+    expect(Object.fromEntries(new URLSearchParams(server.requests[0]!.body))).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'rt-0',
+    });
   });
 
   it.each([

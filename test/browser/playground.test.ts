@@ -206,6 +206,52 @@ describe.skipIf(!hasChromium)('the playground, in chromium', { timeout: 60_000 }
     await page.context().close();
   });
 
+  it('enables state reports as Rokid would (a code, then AcceptGrant), and a switch flipped at the wall reaches Rokid as a ChangeReport', async () => {
+    const page = await open();
+    await page.getByRole('button', { name: 'Sign in with login' }).click();
+    await page.getByRole('heading', { name: '客厅' }).waitFor();
+    await page.getByRole('radio', { name: 'v2' }).click();
+    await page.getByRole('button', { name: 'Enable state reports' }).click();
+    await expect.poll(() => page.getByLabel('POST /v2 Rokid.Authorization / AcceptGrant response').count()).toBe(1);
+    await expect(page.getByLabel('POST /v2 Rokid.Authorization / AcceptGrant response').textContent()).resolves.toContain(
+      '"name": "AcceptGrantResponse"',
+    );
+    await page.getByText('State reports on').waitFor();
+    const events = page.getByRole('region', { name: 'Events at Rokid' });
+    await events.getByText('None yet.').waitFor();
+    // Rokid asks for a change: answered, never reported.
+    const light = card(page, '吸顶灯');
+    const before = await light.locator('[data-interface=Switch]').textContent();
+    await light.getByRole('switch', { name: '吸顶灯 Switch' }).click();
+    await expect.poll(() => light.locator('[data-interface=Switch]').textContent()).not.toBe(before);
+    // At the wall: the device cloud reports it, and the gateway receives a ChangeReport.
+    const now = await light.locator('[data-interface=Switch]').textContent();
+    await light.getByRole('button', { name: '吸顶灯 Switch at the wall' }).click();
+    await expect.poll(() => light.locator('[data-interface=Switch]').textContent()).not.toBe(now);
+    await expect.poll(() => events.getByLabel('event 1').count(), { timeout: 10_000 }).toBe(1);
+    const first = JSON.parse((await events.getByLabel('event 1').textContent()) ?? '{}');
+    expect(first.header).toMatchObject({ namespace: 'Rokid', name: 'ChangeReport' });
+    expect(first.payload.change.cause).toEqual({ type: 'PHYSICAL_INTERACTION' });
+    await expect(events.getByText('HTTP 202').count()).resolves.toBe(1);
+    // Discover now marks the endpoints proactively reported.
+    await page.getByRole('button', { name: 'Discover again' }).click();
+    await expect
+      .poll(async () =>
+        (await page.getByLabel('POST /v2 Rokid.Discovery / Discover response').first().textContent())?.includes(
+          '"proactivelyReported": true',
+        ),
+      )
+      .toBe(true);
+    await page.screenshot({ path: screenshotPath('playground-state-reports'), fullPage: true });
+    // v1's cards have the same control, and the pane stays.
+    await page.getByRole('radio', { name: 'v1' }).click();
+    await card(page, '彩灯').getByRole('button', { name: '彩灯 switch at the wall' }).click();
+    await expect.poll(() => events.getByLabel('event 2').count(), { timeout: 10_000 }).toBe(1);
+    await page.screenshot({ path: screenshotPath('playground-state-reports-v1'), fullPage: true });
+    expect(problemsOf.get(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it('signs in with a JWT for a vendor user (v2 only), whose home is their own, and refuses an empty user id', async () => {
     const page = await open();
     await page.screenshot({ path: screenshotPath('playground-sign-in') });

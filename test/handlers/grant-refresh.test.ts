@@ -16,7 +16,8 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 const grantOf = async (rokidUserId: string) =>
-  (await harness.table.db.send(new GetCommand({ TableName: harness.table.tableName, Key: { pk: `GRANT#${rokidUserId}`, sk: 'GRANT' } }))).Item!;
+  (await harness.table.db.send(new GetCommand({ TableName: harness.table.tableName, Key: { pk: `GRANT#${rokidUserId}`, sk: 'GRANT' } })))
+    .Item!;
 const run = async () => (await harness.runRefresh()) as unknown as Record<string, unknown>;
 
 describe('the refresh run', () => {
@@ -43,7 +44,7 @@ describe('the refresh run', () => {
     expect(await run()).toMatchObject({ grantsRefreshed: 0, grantsFailed: 0 });
   });
 
-  it("a refresh token Rokid refuses (invalid_grant) ends the grant, leaves the due index, and Rokid is told", async () => {
+  it('a refresh token Rokid refuses (invalid_grant) ends the grant, leaves the due index, and Rokid is told', async () => {
     await harness.acceptGrant(userAuth.userToken, 'rokid-r2');
     harness.rokid.revoke('rokid-r2');
     expect(await run()).toMatchObject({ grantsEnded: 1 });

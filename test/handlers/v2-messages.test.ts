@@ -141,7 +141,10 @@ describe('the console’s custom header (V2_REQUIRED_HEADER)', () => {
 describe('directives', () => {
   it.each([
     ['an unknown namespace', () => v2Message('Rokid.Nothing', 'Discover', bearer(token))],
-    ['AcceptGrant where state reports are off (no ROKID_EVENTS_CLIENT_ID)', () => v2Message('Rokid.Authorization', 'AcceptGrant', bearer(token))],
+    [
+      'AcceptGrant where state reports are off (no ROKID_EVENTS_CLIENT_ID)',
+      () => v2Message('Rokid.Authorization', 'AcceptGrant', bearer(token)),
+    ],
     ['an unknown Discovery name', () => v2Message('Rokid.Discovery', 'Rediscover', bearer(token))],
     ['an unknown interface', () => control(bearer(token), endpoint('light'), 'Warp.On')],
     ['an operation the endpoint does not list', () => control(bearer(token), endpoint('curtain'), 'Brightness.SetMax')],

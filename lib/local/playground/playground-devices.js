@@ -30,6 +30,11 @@ function control(device, property, names) {
   if (toggle) {
     const on = device.state?.switch === 'on';
     row.append(switchToggle(`${device.name} switch`, on, () => act(on ? 'off' : 'on')));
+    const wall = atTheWall(`${device.name} switch`, device.deviceId, on, (state) => {
+      device.state = { ...device.state, ...state };
+      fill(document.querySelector(`[data-device-id="${CSS.escape(device.deviceId)}"]`), device);
+    });
+    if (wall) row.append(wall);
   }
   if (names.includes('num') && (NUMERIC.includes(property) || property === 'channel' || property === 'color')) {
     const value = device.state?.[property] ?? 0;

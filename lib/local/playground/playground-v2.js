@@ -27,14 +27,14 @@ async function v2(namespace, name, rest = {}) {
 const problemOf = (answer) => `${answer.payload?.name}: ${answer.payload?.message}`;
 
 /** Discover, then the endpoints grouped by recommended home and room. */
-async function renderEndpoints(toolbar) {
+async function renderEndpoints(toolbar, pane) {
   const answer = await v2('Rokid.Discovery', 'Discover');
   if (answer.header?.name !== 'DiscoveryResponse') {
     showProblem(problemOf(answer));
     return false;
   }
   const body = homeSections(answer.payload.endpoints, (e) => [e.recommendHomeName, e.recommendRoomName], endpointCard);
-  document.getElementById('view').replaceChildren(toolbar, ...body);
+  document.getElementById('view').replaceChildren(...[toolbar, pane].filter(Boolean), ...body);
   return true;
 }
 
@@ -74,6 +74,13 @@ function capabilityControl(endpoint, capability, states) {
     take('Off');
     const on = states.Switch === 'On';
     row.append(switchToggle(`${endpoint.displayName} Switch`, on, () => send(on ? 'Off' : 'On')));
+    const wall = atTheWall(`${endpoint.displayName} Switch`, endpoint.endpointId, on, (state) => {
+      if (!state.switch) return;
+      const value = state.switch === 'on' ? 'On' : 'Off';
+      endpoint.states = endpoint.states.map((s) => (s.interface === 'Switch' ? { ...s, value } : s));
+      fillEndpoint(document.querySelector(`[data-endpoint-id="${CSS.escape(endpoint.endpointId)}"]`), endpoint);
+    });
+    if (wall) row.append(wall);
   }
   if (PERCENT.includes(name) && operations.includes('Set')) {
     take('Set');

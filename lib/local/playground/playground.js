@@ -128,6 +128,7 @@ function toolbar() {
     { class: 'toolbar' },
     protocolSwitch(),
     el('button', { type: 'button', class: 'quiet', onclick: renderHome }, protocol() === 'v2' ? 'Discover again' : 'Reload devices'),
+    stateReportsControl(),
     jwt
       ? undefined
       : el(
@@ -145,7 +146,7 @@ async function renderHome() {
   document.getElementById('who').textContent =
     session.kind === 'jwt' ? `vendor user ${session.userId} (JWT)` : session.userId ? `user ${session.userId}` : 'signed in over OAuth 2.0';
   if (protocol() === 'v2') {
-    if (!(await renderEndpoints(toolbar()))) renderSignIn();
+    if (!(await renderEndpoints(toolbar(), eventsPane()))) renderSignIn();
     return;
   }
   const envelope = await call('/list', { userAuth: userAuth() });
@@ -155,7 +156,7 @@ async function renderHome() {
   }
   devices = envelope.data;
   const body = homeSections(devices, (device) => [device.homeName, device.roomName], card);
-  document.getElementById('view').replaceChildren(toolbar(), ...body);
+  document.getElementById('view').replaceChildren(...[toolbar(), eventsPane()].filter(Boolean), ...body);
 }
 
 /** Signing out ends the link, as unlinking in the Rokid app would: its tokens stop working, and the refresh job lets it go. */

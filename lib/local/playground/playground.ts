@@ -13,11 +13,21 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ConfigInput } from '../../../functions/config.ts';
+import { HomebaseError } from '../../../functions/domain/errors.ts';
+import type { RokidStandIn } from '../../stand-ins/rokid-events.ts';
 import { signRokidJwt } from '../../stand-ins/rokid-jwt.ts';
+import { type AtDeviceContext, type AtDeviceRequest, changeAtDevice } from './at-device.ts';
+
+/** What state reports' steps need once `npm start` has started them: Rokid's stand-in, and a way to report a change. */
+export interface PlaygroundEvents extends AtDeviceContext {
+  rokid: RokidStandIn;
+}
 
 const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
 // One module: the sign-in's and the cards' code first (declarations only), then the page's, which runs.
-const SCRIPT = ['./playground-sign-in.js', './playground-devices.js', './playground-v2.js', './playground.js'].map(read).join('\n');
+const SCRIPT = ['./playground-sign-in.js', './playground-devices.js', './playground-v2.js', './playground-events.js', './playground.js']
+  .map(read)
+  .join('\n');
 const STYLE = read('./playground.css');
 const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
@@ -37,7 +47,7 @@ type Result = APIGatewayProxyStructuredResultV2;
 /** The page's own address: the OAuth 2.0 client's redirect URI on the playground's path. */
 export const playgroundRedirectUri = (baseUrl: string) => `${baseUrl}/`;
 
-export function playgroundRoutes(settings: ConfigInput) {
+export function playgroundRoutes(settings: ConfigInput, events: () => PlaygroundEvents | undefined = () => undefined) {
   const page = async (): Promise<Result> => ({
     statusCode: 200,
     headers: {
@@ -46,8 +56,51 @@ export function playgroundRoutes(settings: ConfigInput) {
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     },
-    body: html({ clientId: settings.HOMEBASE_CLIENT_ID ?? '', redirectUri: playgroundRedirectUri(settings.PUBLIC_BASE_URL ?? '') }),
+    body: html({
+      clientId: settings.HOMEBASE_CLIENT_ID ?? '',
+      redirectUri: playgroundRedirectUri(settings.PUBLIC_BASE_URL ?? ''),
+      stateReports: events() !== undefined,
+    }),
   });
+
+  const EVENTS_OFF =
+    'State reports need the local stand-in for Rokid: npm start runs it unless LOCAL_EVENTS=off or ROKID_EVENTS_CLIENT_ID names a real Rokid.';
+
+  /** The code Rokid would mint when the person binds the skill with 上报设备状态 on; the page then sends AcceptGrant, as Rokid does. */
+  const grantCode = async (event: APIGatewayProxyEventV2): Promise<Result> => {
+    const local = events();
+    if (!local) return json(409, { message: EVENTS_OFF });
+    const userId = bodyObject(event.body)?.['userId'];
+    if (typeof userId !== 'string' || !/^[\w.-]{1,64}$/.test(userId)) {
+      return json(400, { message: 'userId must be the Rokid user id to grant for: 1 to 64 letters, digits, ".", "_" or "-".' });
+    }
+    return json(200, { code: local.rokid.issueCode(userId), userId });
+  };
+
+  /** What Rokid's gateway stand-in received, oldest first, the tokens masked. */
+  const receivedEvents = async (): Promise<Result> => {
+    const local = events();
+    if (!local) return json(409, { message: EVENTS_OFF });
+    return json(200, { events: local.rokid.received.slice(-50) });
+  };
+
+  /** A change made at the device itself, reported to POST /device-events as a device cloud would. */
+  const atDevice = async (event: APIGatewayProxyEventV2): Promise<Result> => {
+    const local = events();
+    if (!local) return json(409, { message: EVENTS_OFF });
+    const fields = bodyObject(event.body);
+    const authorization = fields?.['authorization'] as AtDeviceRequest['authorization'] | undefined;
+    const action = fields?.['action'] as AtDeviceRequest['action'] | undefined;
+    if (typeof authorization?.token !== 'string' || typeof fields?.['deviceId'] !== 'string' || typeof action?.property !== 'string') {
+      return json(400, { message: 'The body needs authorization {type, token}, deviceId and action {property, name, value?}.' });
+    }
+    try {
+      return json(200, await changeAtDevice(local, { authorization, deviceId: fields['deviceId'], action }));
+    } catch (error) {
+      if (error instanceof HomebaseError) return json(400, { message: `${error.errorName}: ${error.message}` });
+      throw error;
+    }
+  };
 
   /** Homebase's side of the token request: the client authenticates with its secret, which the page never sees. */
   const token = async (event: APIGatewayProxyEventV2): Promise<Result> => {
@@ -118,6 +171,9 @@ export function playgroundRoutes(settings: ConfigInput) {
     'POST /playground/oauth2-token': token,
     'POST /playground/sign-out': signOut,
     'POST /playground/jwt': jwt,
+    'POST /playground/state-reports/grant': grantCode,
+    'GET /playground/state-reports/events': receivedEvents,
+    'POST /playground/at-device': atDevice,
   };
 }
 
@@ -144,7 +200,7 @@ const json = (statusCode: number, body: unknown): Result => ({
 /** JSON inside a script element: `<` escaped so no value can close the element. */
 const embedded = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
-function html(config: { clientId: string; redirectUri: string }): string {
+function html(config: { clientId: string; redirectUri: string; stateReports: boolean }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
