@@ -10,12 +10,14 @@ const BENCHES = {
   lambda: 'the Lambda bundles: sizes, cold starts, warm times (test/bench/lambda.ts)',
   limits: 'sign-in throttling under a day of guessing (test/bench/attempt-limits.ts)',
   busy: '50 actions at once on one device (test/bench/busy-device.ts)',
+  events: 'state reports: latency to Rokid, an outage, the webhook (test/bench/state-reports.ts)',
 } as const;
 const FILES: Record<keyof typeof BENCHES, string> = {
   refresh: 'refresh.ts',
   lambda: 'lambda.ts',
   limits: 'attempt-limits.ts',
   busy: 'busy-device.ts',
+  events: 'state-reports.ts',
 };
 
 const USAGE = `usage: npm run bench [-- ${Object.keys(BENCHES).join('|')} ...]

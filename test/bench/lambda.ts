@@ -12,12 +12,16 @@ import { promisify } from 'node:util';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
 import { keys } from '../../functions/adapters/dynamodb/table.ts';
+import { orderOf } from '../../functions/domain/events/device-event.ts';
+import { signEvents } from '../../functions/domain/events/signature.ts';
 import { bundleSize, esbuildOptions, ROOT } from '../../lib/bundling.ts';
 import { FUNCTIONS } from '../../lib/functions.ts';
 import { ensureTable, localClient } from '../../lib/local/dynamodb.ts';
 import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
 import { startFakeKms } from '../../lib/stand-ins/kms.ts';
+import { startRokidStandIn } from '../../lib/stand-ins/rokid-events.ts';
 import { startFakeSecretsManager } from '../../lib/stand-ins/secrets-manager.ts';
+import { startSqsStandIn } from '../../lib/stand-ins/sqs.ts';
 import { invokeFresh, lambdaEnv } from '../support/bundles.ts';
 import { apiEvent } from '../support/events.ts';
 import { startDynamoDBProcess } from './dynamodb-process.ts';
@@ -87,7 +91,23 @@ for (const name of Object.keys(bundles)) {
   sizes[name] = await bundleSize(dir(name));
 }
 
-const invoke = (name: string, events: unknown[]) => invokeFresh(file(name), events, env);
+// State reports: the two functions run with them on, against the SQS and Rokid stand-ins.
+const sqs = await startSqsStandIn();
+const rokid = await startRokidStandIn();
+const DEVICE_EVENTS_SECRET = randomBytes(24).toString('base64url');
+const eventsEnv = {
+  ...env,
+  ROKID_EVENTS_CLIENT_ID: rokid.clientId,
+  ROKID_EVENTS_CLIENT_SECRET: rokid.clientSecret,
+  ROKID_OAUTH_TOKEN_URL: rokid.tokenUrl,
+  ROKID_EVENT_GATEWAY_URL: rokid.gatewayUrl,
+  DEVICE_EVENTS_SECRET,
+  EVENTS_QUEUE_URL: sqs.createQueue('events'),
+  EVENTS_DEAD_LETTER_QUEUE_URL: sqs.createQueue('event-dead-letters'),
+  AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+};
+const EVENT_FUNCTIONS = new Set(['deviceEvents', 'stateReports']);
+const invoke = (name: string, events: unknown[]) => invokeFresh(file(name), events, EVENT_FUNCTIONS.has(name) ? eventsEnv : env);
 
 // A linked demo user, and its home seeded by a first /list.
 const [login] = await invoke('command', [
@@ -98,7 +118,13 @@ function answered(name: string, result: { body?: string; failed?: number } | und
   type Answer = { status?: number; message?: string; header?: { name?: string }; payload?: { message?: string } };
   const envelope = result?.body === undefined ? undefined : (JSON.parse(result.body) as Answer);
   const v2 = envelope?.header?.name;
-  const ok = envelope ? envelope.status === 0 || v2 === 'Response' || v2 === 'DiscoveryResponse' : result?.failed === 0;
+  const batch = (result as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures;
+  const ok =
+    (result as { statusCode?: number } | undefined)?.statusCode === 202 ||
+    (batch !== undefined && batch.length === 0) ||
+    (envelope
+      ? envelope.status === 0 || v2 === 'Response' || v2 === 'DiscoveryResponse' || v2 === 'AcceptGrantResponse'
+      : result?.failed === 0);
   if (!ok)
     throw new Error(`${name} did not answer as it should: ${envelope?.message ?? envelope?.payload?.message ?? JSON.stringify(result)}`);
 }
@@ -129,7 +155,74 @@ const v2Event = (namespace: string, name: string, endpointId?: string) =>
   );
 const discoverEvent = v2Event('Rokid.Discovery', 'Discover');
 const controlEvents = ['Switch.On', 'Switch.Off'].map((name) => v2Event('Rokid.Control', name, light.deviceId));
+// A grant for the demo user, made as Rokid makes it: each stateReports cold start then reads the device and sends
+// a ChangeReport to the gateway, as deployed.
+const [granted] = await invokeFresh(
+  file('directive'),
+  [
+    apiEvent(
+      'POST /v2',
+      JSON.stringify({
+        header: {
+          messageId: 'bench-grant',
+          namespace: 'Rokid.Authorization',
+          name: 'AcceptGrant',
+          payloadVersion: 'v1',
+          authorization: { type: 'BearerToken', token: userAuth.userToken },
+        },
+        payload: { grant: { type: 'OAuth2.AuthorizationCode', code: rokid.issueCode('rokid-bench'), userId: 'rokid-bench' } },
+      }),
+    ),
+  ],
+  eventsEnv,
+);
+answered('directive (AcceptGrant)', granted?.result);
+let eventCount = 0;
+/** A body of one event, signed now (the signature holds five minutes), with an id of its own. */
+const deviceEventsEvent = () => {
+  const raw = JSON.stringify({
+    events: [{ id: `bench-${++eventCount}`, userId: userAuth.userId, deviceId: light.deviceId, type: 'changed', state: { switch: 'on' } }],
+  });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  return apiEvent('POST /device-events', raw, {
+    'content-type': 'application/json',
+    'x-timestamp': timestamp,
+    'x-signature': signEvents(DEVICE_EVENTS_SECRET, timestamp, raw),
+  });
+};
+/** One queued event, newer than the last, as the event-source mapping hands it over: delivered to the gateway. */
+const stateReportsEvent = () => {
+  const sampledAt = new Date().toISOString();
+  const body = {
+    key: `bench-${++eventCount}`,
+    vendorUserId: userAuth.userId,
+    deviceId: light.deviceId,
+    type: 'changed',
+    state: { switch: 'on' },
+    cause: 'PHYSICAL_INTERACTION',
+    sampledAt,
+    order: orderOf(sampledAt, 0),
+  };
+  const record = {
+    messageId: `m-${eventCount}`,
+    receiptHandle: 'r',
+    body: JSON.stringify(body),
+    attributes: { ApproximateReceiveCount: '1' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:local:000000000000:events',
+    awsRegion: 'local',
+  };
+  return { Records: [record] };
+};
 const firstEvent: Record<string, unknown> = {
+  get deviceEvents() {
+    return deviceEventsEvent();
+  },
+  get stateReports() {
+    return stateReportsEvent();
+  },
   directive: discoverEvent,
   list: listEvent,
   'list (SDK external)': listEvent,
@@ -240,6 +333,8 @@ goal('v2 Control: warm vs the same DynamoDB calls', warmControl / warmControlBas
 goal(`v2 Discover of ${LARGE_HOME} devices vs v1 /list of them`, largeDiscover / largeList, 'max', 1.2);
 db.destroy();
 await userCenter.close();
+await sqs.close();
+await rokid.close();
 await kms.close();
 await secretsManager.close();
 await dynamo.close();

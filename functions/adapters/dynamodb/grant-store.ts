@@ -98,6 +98,13 @@ export class DynamoGrantStore implements GrantStore {
   }
 
   async ofVendorUser(vendorUserId: string): Promise<EventGrant[]> {
+    const ids = await this.idsOfVendorUser(vendorUserId);
+    const grants = await Promise.all(ids.map((id) => this.get(id)));
+    // The index is eventually consistent: a grant replaced under another vendor user since is not theirs.
+    return grants.filter((grant): grant is EventGrant => grant !== undefined && grant.vendorUserId === vendorUserId);
+  }
+
+  async idsOfVendorUser(vendorUserId: string): Promise<string[]> {
     const ids: string[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -117,9 +124,7 @@ export class DynamoGrantStore implements GrantStore {
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    const grants = await Promise.all(ids.map((id) => this.get(id)));
-    // The index is eventually consistent: a grant replaced under another vendor user since is not theirs.
-    return grants.filter((grant): grant is EventGrant => grant !== undefined && grant.vendorUserId === vendorUserId);
+    return ids;
   }
 
   async #put(grant: EventGrant, condition: string, values: Record<string, unknown>): Promise<boolean> {

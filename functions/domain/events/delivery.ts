@@ -88,11 +88,19 @@ export class ReportDelivery {
 
   /** `attempt`: how many times the queue has handed this event over, this one included. */
   async deliver(event: DeviceEvent, attempt: number): Promise<DeliveryOutcome> {
-    const grants = (await this.#grants.ofVendorUser(event.vendorUserId)).filter(isLive);
+    // Most vendor users have no grant: one index read says so, and nothing else is read for them. Where there are
+    // grants, the device is read while they are opened, so a delivery waits on one round trip less.
+    const ids = await this.#grants.idsOfVendorUser(event.vendorUserId);
+    if (ids.length === 0) return { kind: 'done' };
+    const reading = this.#reportOf(event);
+    reading.catch(() => undefined); // a failure is handled below, once the grants are read
+    const grants = (await Promise.all(ids.map((id) => this.#grants.get(id)))).filter(
+      (grant): grant is EventGrant => grant !== undefined && isLive(grant) && grant.vendorUserId === event.vendorUserId,
+    );
     if (grants.length === 0) return { kind: 'done' };
     let report: Report | undefined;
     try {
-      report = await this.#reportOf(event);
+      report = await reading;
     } catch (error) {
       if (!(error instanceof HomebaseError)) throw error;
       this.#metrics.eventRetried();

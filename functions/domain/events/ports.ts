@@ -21,6 +21,8 @@ export interface GrantStore {
   due(dueBy: number): AsyncIterable<string>;
   /** Every grant of a vendor user (live and ended), credentials open. */
   ofVendorUser(vendorUserId: string): Promise<EventGrant[]>;
+  /** The Rokid users with a grant (live or ended) for the vendor user, from the index alone: one read, nothing opened. */
+  idsOfVendorUser(vendorUserId: string): Promise<string[]>;
 }
 
 /** Rokid's token endpoint for event tokens (`oauth-service.rokid.com/oauth/token`). Throws UpstreamError. */
