@@ -68,6 +68,19 @@ describe('a grant, then a change at a device', () => {
     expect(report.endpoint.states).toContainEqual({ interface: 'Switch', value: 'On', timeOfSample: expect.any(String) });
   });
 
+  it('a change Rokid asked for (a v2 Control, a v1 /execute) is answered, and never reported', async () => {
+    const before = driver.events!.rokid!.received.length;
+    const controlled = await postJson(
+      driver.url,
+      '/v2',
+      v2Message('Rokid.Control', 'Switch.Off', auth(), { endpoint: { endpointId: light(), additionalInfo: {} } }),
+    );
+    expect(controlled.header.name).toBe('Response');
+    await driver.events!.poller.idle();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(driver.events!.rokid!.received.length).toBe(before);
+  });
+
   it('a device added and one removed become AddOrUpdateReport and DeleteReport', async () => {
     const cloud = driver.deviceCloud!;
     const before = driver.events!.rokid!.received.length;

@@ -12,7 +12,7 @@ const run = (...args: string[]) =>
 it('answers --help with the benchmarks it runs, and measures nothing', async () => {
   const { code, stdout } = await run('--help');
   expect(code).toBe(0);
-  expect(stdout).toMatch(/^usage: npm run bench \[-- refresh\|lambda\|limits\|busy \.\.\.\]/);
+  expect(stdout).toMatch(/^usage: npm run bench \[-- refresh\|lambda\|limits\|busy\|events \.\.\.\]/);
   expect(stdout).toContain('limits   sign-in throttling under a day of guessing');
 });
 
@@ -22,10 +22,13 @@ it('refuses a benchmark it does not know, with exit 2', async () => {
   expect(stderr).toMatch(/^Unknown benchmark: speed\n\nusage: npm run bench/);
 });
 
-it.each(['test/bench/lambda.ts', 'test/bench/refresh.ts', 'test/bench/attempt-limits.ts', 'test/bench/busy-device.ts'])(
-  '%s answers --help without measuring',
-  async (file) => {
-    const { stdout } = await promisify(execFile)(process.execPath, [file, '--help']);
-    expect(stdout).toMatch(/^usage: npm run bench:/);
-  },
-);
+it.each([
+  'test/bench/lambda.ts',
+  'test/bench/refresh.ts',
+  'test/bench/attempt-limits.ts',
+  'test/bench/busy-device.ts',
+  'test/bench/state-reports.ts',
+])('%s answers --help without measuring', async (file) => {
+  const { stdout } = await promisify(execFile)(process.execPath, [file, '--help']);
+  expect(stdout).toMatch(/^usage: npm run bench:/);
+});

@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { vi } from 'vitest';
 import { type AwsService, awsJsonCall } from '../../functions/adapters/aws/json-call.ts';
 import type { ConfigInput } from '../../functions/config.ts';
 import { MAX_DELIVERIES } from '../../functions/domain/events/delivery.ts';
