@@ -72,7 +72,7 @@ export interface DeviceCloudServer {
    * A change made at the device itself (a wall switch): applied, then reported to the driver as a `changed`
    * event with the properties that changed. Changes the driver asks for are never reported: Rokid asked for them.
    */
-  changeAtDevice(user: string, deviceId: string, action: Action): Promise<{ status: number }>;
+  changeAtDevice(user: string, deviceId: string, action: Action): Promise<{ status: number; state: Device['state'] }>;
   /** A device added to, or removed from, the user's home: reported as `added` or `deleted`. */
   addDevice(user: string, device: Device): Promise<{ status: number }>;
   removeDevice(user: string, deviceId: string): Promise<{ status: number }>;
@@ -132,7 +132,8 @@ export async function startDeviceCloud(options: { authenticate: Authenticate; po
       const changed = Object.fromEntries(
         Object.entries(device.state).filter(([key, value]) => before[key as keyof typeof before] !== value),
       );
-      return report([{ userId: user, deviceId, type: 'changed', state: changed }]);
+      const answer = await report([{ userId: user, deviceId, type: 'changed', state: changed }]);
+      return { status: answer.status, state: device.state };
     },
     async addDevice(user, device) {
       homeOf(user).push(device);

@@ -36,7 +36,7 @@ export async function changeAtDevice(context: AtDeviceContext, request: AtDevice
     if (!context.deviceCloud)
       throw new Error('The device cloud is not the local one: change the device in it, and it reports to the driver.');
     const answer = await context.deviceCloud.changeAtDevice(vendorUserId, request.deviceId, request.action as never);
-    return { state: {}, reported: answer.status };
+    return { state: answer.state, reported: answer.status };
   }
   const { db } = tableOf(config);
   const devices = new DeviceService({
