@@ -128,7 +128,7 @@ export class DynamoGrantStore implements GrantStore {
   }
 
   async #put(grant: EventGrant, condition: string, values: Record<string, unknown>): Promise<boolean> {
-    const { credentials, refreshDueAt, ...fields } = grant;
+    const { credentials, refreshDueAt, vendorUserId, ...fields } = grant;
     const sealed = await this.#cipher.seal(JSON.stringify(credentials), sealContext(grant.rokidUserId));
     const live = grant.status === 'active';
     try {
@@ -138,6 +138,8 @@ export class DynamoGrantStore implements GrantStore {
           Item: {
             ...keys.grant(grant.rokidUserId),
             ...fields,
+            // An ended grant leaves the vendor-user index, so that delivery meets live grants only.
+            ...(live ? { vendorUserId } : { formerVendorUserId: vendorUserId }),
             ...(refreshDueAt === undefined ? {} : { refreshAt: refreshDueAt }),
             credentials: { ...(credentials.expiresAt === undefined ? {} : { expiresAt: credentials.expiresAt }), sealed },
             // Filed in the due index only while there is refreshing to do.
@@ -166,8 +168,10 @@ export class DynamoGrantStore implements GrantStore {
       [DUE_INDEX.sortKey]: _due,
       refreshAt,
       credentials,
+      formerVendorUserId,
       ...fields
     } = item;
+    if (formerVendorUserId !== undefined) fields['vendorUserId'] = formerVendorUserId;
     const kept = credentials as { sealed: string };
     const opened = JSON.parse(await this.#cipher.open(kept.sealed, sealContext(String(fields['rokidUserId']))));
     return {

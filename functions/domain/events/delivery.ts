@@ -88,27 +88,12 @@ export class ReportDelivery {
 
   /** `attempt`: how many times the queue has handed this event over, this one included. */
   async deliver(event: DeviceEvent, attempt: number): Promise<DeliveryOutcome> {
-    // Most vendor users have no grant: one index read says so, and nothing else is read for them. Where there are
-    // grants, the device is read while they are opened, so a delivery waits on one round trip less.
+    // Most vendor users have no grant: one index read says so, and nothing else is done for them.
     const ids = await this.#grants.idsOfVendorUser(event.vendorUserId);
     if (ids.length === 0) return { kind: 'done' };
     const reading = this.#reportOf(event);
-    reading.catch(() => undefined); // a failure is handled below, once the grants are read
-    const grants = (await Promise.all(ids.map((id) => this.#grants.get(id)))).filter(
-      (grant): grant is EventGrant => grant !== undefined && isLive(grant) && grant.vendorUserId === event.vendorUserId,
-    );
-    if (grants.length === 0) return { kind: 'done' };
-    let report: Report | undefined;
-    try {
-      report = await reading;
-    } catch (error) {
-      if (!(error instanceof HomebaseError)) throw error;
-      this.#metrics.eventRetried();
-      return { kind: 'retry', delayS: retryDelayS(attempt), reason: `the device cloud could not be read: ${error.name}` };
-    }
-    if (!report) return { kind: 'done' };
-    const built = report;
-    const results = await Promise.all(grants.map((grant) => this.#toGrant(event, built, grant)));
+    reading.catch(() => undefined); // each grant's delivery meets a failure, and answers it
+    const results = await Promise.all(ids.map((id) => this.#toGrant(event, reading, id)));
     const deadLetter = results.find((result) => result.kind === 'dead_letter');
     if (deadLetter) {
       this.#metrics.eventDeadLettered(deadLetter.reason);
@@ -118,7 +103,8 @@ export class ReportDelivery {
     if (retries.length > 0) {
       this.#metrics.eventRetried();
       const onlyBusy = retries.every((result) => result.busy);
-      return { kind: 'retry', delayS: onlyBusy ? BUSY_DELAY_S : retryDelayS(attempt), reason: retries.map((r) => r.reason).join('; ') };
+      const reasons = [...new Set(retries.map((r) => r.reason))].join('; ');
+      return { kind: 'retry', delayS: onlyBusy ? BUSY_DELAY_S : retryDelayS(attempt), reason: reasons };
     }
     return { kind: 'done' };
   }
@@ -146,20 +132,47 @@ export class ReportDelivery {
     }
   }
 
-  async #toGrant(event: DeviceEvent, report: Report, grant: EventGrant): Promise<GrantResult> {
-    const position = createHash('sha256').update(`${grant.rokidUserId}\u0000${event.deviceId}`).digest('base64url');
+  /**
+   * One Rokid user's delivery. The endpoint's place is claimed while the grant opens and the device is read: a first
+   * delivery waits on one round trip for the three, not three in a row. A claim that turns out not to be needed (the
+   * grant ended meanwhile, nothing to report) is given back.
+   */
+  async #toGrant(event: DeviceEvent, reading: Promise<Report | undefined>, rokidUserId: string): Promise<GrantResult> {
+    const position = createHash('sha256').update(`${rokidUserId}\u0000${event.deviceId}`).digest('base64url');
     const now = this.#clock.now();
-    const claim = await this.#positions.claim(position, event.order, now, now + POSITION_LEASE_S);
+    const [grant, claim] = await Promise.all([
+      this.#grants.get(rokidUserId),
+      this.#positions.claim(position, event.order, now, now + POSITION_LEASE_S),
+    ]);
+    const giveBack = async () => {
+      if (claim.kind === 'claimed') await this.#positions.release(position, claim.claimId).catch(() => undefined);
+    };
+    if (!grant || !isLive(grant) || grant.vendorUserId !== event.vendorUserId) {
+      await giveBack();
+      return { kind: 'ended' };
+    }
     if (claim.kind === 'superseded') {
       this.#metrics.eventSuperseded();
       return { kind: 'superseded' };
     }
     if (claim.kind === 'busy') return { kind: 'retry', reason: 'an older change of this endpoint is being delivered', busy: true };
+    let report: Report | undefined;
+    try {
+      report = await reading;
+    } catch (error) {
+      await giveBack();
+      if (!(error instanceof HomebaseError)) throw error;
+      return { kind: 'retry', reason: `the device cloud could not be read: ${error.name}` };
+    }
+    if (!report) {
+      await giveBack();
+      return { kind: 'ended' };
+    }
     let result: GrantResult;
     try {
       result = await this.#send(event, report, grant);
     } catch (error) {
-      await this.#positions.release(position, claim.claimId).catch(() => undefined);
+      await giveBack();
       throw error;
     }
     if (result.kind === 'delivered') await this.#positions.delivered(position, claim.claimId);

@@ -19,9 +19,9 @@ export interface GrantStore {
   releaseLease(rokidUserId: string, owner: string): Promise<void>;
   /** The Rokid users whose grants are due a refresh by `dueBy`, from the due index. */
   due(dueBy: number): AsyncIterable<string>;
-  /** Every grant of a vendor user (live and ended), credentials open. */
+  /** Every live grant of a vendor user, credentials open (an ended grant leaves the index, as it leaves the due index). */
   ofVendorUser(vendorUserId: string): Promise<EventGrant[]>;
-  /** The Rokid users with a grant (live or ended) for the vendor user, from the index alone: one read, nothing opened. */
+  /** The Rokid users with a live grant for the vendor user, from the index alone: one read, nothing opened. */
   idsOfVendorUser(vendorUserId: string): Promise<string[]>;
 }
 
