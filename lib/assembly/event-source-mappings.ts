@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import aws4 from 'aws4';
 import { requestText } from '../../functions/adapters/http/request.ts';
+import { sqsEventOf } from '../local/queue-poller.ts';
 import { CREDENTIALS } from '../stand-ins/kms.ts';
 import { REGION } from './resources.ts';
 import { type CloudAssembly, failWith, type Physical, referencedId, resolve, resourcesOfType } from './template.ts';
@@ -50,17 +51,7 @@ export async function drainMapping(
     const messages = (answer['Messages'] ?? []) as Array<Record<string, any>>;
     if (messages.length === 0) return batches;
     batches++;
-    const records = messages.map((m) => ({
-      messageId: m['MessageId'],
-      receiptHandle: m['ReceiptHandle'],
-      body: m['Body'],
-      attributes: m['Attributes'],
-      messageAttributes: {},
-      md5OfBody: m['MD5OfBody'],
-      eventSource: 'aws:sqs',
-      eventSourceARN: mapping.queueArn,
-      awsRegion: REGION,
-    }));
+    const { Records: records } = sqsEventOf(messages, mapping.queueArn, REGION);
     let failed = new Set<string>(records.map((r) => r.messageId));
     try {
       const result = (await invoke({ Records: records })) as { batchItemFailures?: { itemIdentifier: string }[] } | undefined;

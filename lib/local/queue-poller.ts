@@ -6,10 +6,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { type AwsService, awsJsonCall } from '../../functions/adapters/aws/json-call.ts';
+import { awsJsonCall } from '../../functions/adapters/aws/json-call.ts';
+import { SQS } from '../../functions/adapters/sqs/sqs-queue.ts';
 import { lambdaContext } from './lambda-context.ts';
 
-const SQS: AwsService = { name: 'sqs', envName: 'SQS', targetPrefix: 'AmazonSQS', label: 'SQS', jsonVersion: '1.0' };
+/** The SQS event Lambda's mapping hands a function: one record per message ReceiveMessage answered. */
+export function sqsEventOf(messages: Array<Record<string, unknown>>, queueArn: string, region: string): SQSEvent {
+  return {
+    Records: messages.map((message) => ({
+      messageId: String(message['MessageId']),
+      receiptHandle: String(message['ReceiptHandle']),
+      body: String(message['Body']),
+      attributes: message['Attributes'] as SQSEvent['Records'][number]['attributes'],
+      messageAttributes: {},
+      md5OfBody: String(message['MD5OfBody']),
+      eventSource: 'aws:sqs',
+      eventSourceARN: queueArn,
+      awsRegion: region,
+    })),
+  };
+}
 
 export interface QueuePoller {
   /** Resolves once the queue has no message left that a poll could take (visible now). */
@@ -66,19 +82,7 @@ export function startQueuePoller(
       }
       emptyPolls = 0;
       handed++;
-      const event: SQSEvent = {
-        Records: messages.map((message) => ({
-          messageId: String(message['MessageId']),
-          receiptHandle: String(message['ReceiptHandle']),
-          body: String(message['Body']),
-          attributes: message['Attributes'] as SQSEvent['Records'][number]['attributes'],
-          messageAttributes: {},
-          md5OfBody: String(message['MD5OfBody']),
-          eventSource: 'aws:sqs',
-          eventSourceARN: options.queueArn ?? 'arn:aws:sqs:local:000000000000:events',
-          awsRegion: process.env['AWS_REGION'] ?? 'local',
-        })),
-      };
+      const event = sqsEventOf(messages, options.queueArn ?? 'arn:aws:sqs:local:000000000000:events', process.env['AWS_REGION'] ?? 'local');
       let failed: Set<string>;
       try {
         const result = await handler(event, lambdaContext(randomUUID(), options.timeoutMs));

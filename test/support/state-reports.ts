@@ -5,19 +5,19 @@
  * consumer did not report as failed.
  */
 import { randomBytes } from 'node:crypto';
-import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { type AwsService, awsJsonCall } from '../../functions/adapters/aws/json-call.ts';
+import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
+import { awsJsonCall } from '../../functions/adapters/aws/json-call.ts';
+import { SQS } from '../../functions/adapters/sqs/sqs-queue.ts';
 import type { ConfigInput } from '../../functions/config.ts';
 import { MAX_DELIVERIES } from '../../functions/domain/events/delivery.ts';
 import { signEvents } from '../../functions/domain/events/signature.ts';
 import { lambdaContext as contextFor } from '../../lib/local/lambda-context.ts';
+import { sqsEventOf } from '../../lib/local/queue-poller.ts';
 import { type RokidStandIn, type RokidStandInOptions, startRokidStandIn } from '../../lib/stand-ins/rokid-events.ts';
 import { startSqsStandIn } from '../../lib/stand-ins/sqs.ts';
 import { apiEvent, lambdaContext } from './events.ts';
 import { startHandlers } from './handlers.ts';
 import { bearer, v2Message } from './v2.ts';
-
-const SQS: AwsService = { name: 'sqs', envName: 'SQS', targetPrefix: 'AmazonSQS', label: 'SQS', jsonVersion: '1.0' };
 
 export async function startStateReports(options: { rokid?: RokidStandInOptions; settings?: ConfigInput } = {}) {
   let offsetMs = 0;
@@ -69,19 +69,7 @@ export async function startStateReports(options: { rokid?: RokidStandInOptions; 
     const answer = await call('ReceiveMessage', { MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] });
     const messages = (answer['Messages'] ?? []) as Array<Record<string, any>>;
     if (messages.length === 0) return undefined;
-    const event: SQSEvent = {
-      Records: messages.map((m) => ({
-        messageId: m['MessageId'],
-        receiptHandle: m['ReceiptHandle'],
-        body: m['Body'],
-        attributes: m['Attributes'],
-        messageAttributes: {},
-        md5OfBody: m['MD5OfBody'],
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:local:000000000000:events',
-        awsRegion: 'local',
-      })),
-    };
+    const event = sqsEventOf(messages, 'arn:aws:sqs:local:000000000000:events', 'local');
     const response = (await consumer(event, contextFor('consumer', 60_000))) as SQSBatchResponse;
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     const done = event.Records.filter((r) => !failed.has(r.messageId));

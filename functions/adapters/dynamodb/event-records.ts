@@ -6,11 +6,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryPositions, PositionClaim, SeenClaim, SeenEvents } from '../../domain/events/ports.ts';
 import { crypto } from '../../runtime/builtins.ts';
-import { isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
-
-const ignoreConditionFailure = (error: unknown): void => {
-  if (!isConditionFailure(error)) throw error;
-};
+import { ignoreConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 
 export class DynamoSeenEvents implements SeenEvents {
   readonly #db: DynamoDBDocumentClient;

@@ -3,11 +3,12 @@
  * Rokid user's id as a link's are under the link's. A newer grant replaces an older one only if it was granted
  * later; every other write is conditional on the version read (and the lease, for a refresher).
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventGrant } from '../../domain/events/grant.ts';
 import type { GrantStore } from '../../domain/events/ports.ts';
 import type { CredentialCipher } from '../../domain/ports.ts';
-import { DUE_INDEX, GRANT_PREFIX, grantDueShard, isConditionFailure, keys, TTL_ATTRIBUTE, VENDOR_USER_INDEX } from './table.ts';
+import { dueIndexPage, vendorUserIds } from './indexes.ts';
+import { DUE_INDEX, duePartition, GRANT_PREFIX, grantDueShard, isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 
 /** How long an ended grant is kept, for operators to see why a user's events stopped. */
 const ENDED_KEEP_S = 30 * 24 * 3600;
@@ -81,16 +82,7 @@ export class DynamoGrantStore implements GrantStore {
     for (let shard = 0; shard < DUE_INDEX.shards; shard++) {
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await this.#db.send(
-          new QueryCommand({
-            TableName: this.#table,
-            IndexName: DUE_INDEX.indexName,
-            KeyConditionExpression: '#shard = :shard AND #due <= :dueBy',
-            ExpressionAttributeNames: { '#shard': DUE_INDEX.partitionKey, '#due': DUE_INDEX.sortKey },
-            ExpressionAttributeValues: { ':shard': `grantdue#${shard}`, ':dueBy': dueBy },
-            ExclusiveStartKey: startKey,
-          }),
-        );
+        const page = await dueIndexPage(this.#db, this.#table, duePartition(shard, 'grants'), dueBy, startKey);
         for (const found of page.Items ?? []) yield String(found['pk']).slice(GRANT_PREFIX.length);
         startKey = page.LastEvaluatedKey;
       } while (startKey);
@@ -104,27 +96,8 @@ export class DynamoGrantStore implements GrantStore {
     return grants.filter((grant): grant is EventGrant => grant !== undefined && grant.vendorUserId === vendorUserId);
   }
 
-  async idsOfVendorUser(vendorUserId: string): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: VENDOR_USER_INDEX.indexName,
-          KeyConditionExpression: '#user = :user',
-          ExpressionAttributeNames: { '#user': VENDOR_USER_INDEX.partitionKey },
-          ExpressionAttributeValues: { ':user': vendorUserId },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const found of page.Items ?? []) {
-        const pk = String(found['pk']);
-        if (pk.startsWith(GRANT_PREFIX)) ids.push(pk.slice(GRANT_PREFIX.length));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return ids;
+  idsOfVendorUser(vendorUserId: string): Promise<string[]> {
+    return vendorUserIds(this.#db, this.#table, vendorUserId, GRANT_PREFIX);
   }
 
   async #put(grant: EventGrant, condition: string, values: Record<string, unknown>): Promise<boolean> {

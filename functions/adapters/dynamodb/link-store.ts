@@ -1,16 +1,9 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CredentialCipher, LinkHeader, LinkStore } from '../../domain/ports.ts';
 import type { Link } from '../../domain/vault/link.ts';
+import { dueIndexPage, vendorUserIds } from './indexes.ts';
 import { headerOf, linkOf, sealedItem } from './link-item.ts';
-import { DUE_INDEX, isConditionFailure, keys, LINK_PREFIX, VENDOR_USER_INDEX } from './table.ts';
+import { DUE_INDEX, duePartition, isConditionFailure, keys, LINK_PREFIX } from './table.ts';
 
 /** Links in the single table, one item each; every write is a single-item conditional write. */
 export class DynamoLinkStore implements LinkStore {
@@ -134,28 +127,9 @@ export class DynamoLinkStore implements LinkStore {
     }
   }
 
-  async ofVendorUser(vendorUserId: string): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: VENDOR_USER_INDEX.indexName,
-          KeyConditionExpression: '#user = :user',
-          ExpressionAttributeNames: { '#user': VENDOR_USER_INDEX.partitionKey },
-          ExpressionAttributeValues: { ':user': vendorUserId },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const found of page.Items ?? []) {
-        // The index holds the user's grants too (table.ts).
-        const pk = String(found['pk']);
-        if (pk.startsWith(LINK_PREFIX)) ids.push(pk.slice(LINK_PREFIX.length));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return ids;
+  ofVendorUser(vendorUserId: string): Promise<string[]> {
+    // The index holds the user's grants too (table.ts).
+    return vendorUserIds(this.#db, this.#table, vendorUserId, LINK_PREFIX);
   }
 
   async *all(): AsyncIterable<LinkHeader> {
@@ -175,15 +149,6 @@ export class DynamoLinkStore implements LinkStore {
   }
 
   #duePage(shard: number, dueBy: number, startKey?: Record<string, unknown>) {
-    return this.#db.send(
-      new QueryCommand({
-        TableName: this.#table,
-        IndexName: DUE_INDEX.indexName,
-        KeyConditionExpression: '#shard = :shard AND #due <= :dueBy',
-        ExpressionAttributeNames: { '#shard': DUE_INDEX.partitionKey, '#due': DUE_INDEX.sortKey },
-        ExpressionAttributeValues: { ':shard': `due#${shard}`, ':dueBy': dueBy },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+    return dueIndexPage(this.#db, this.#table, duePartition(shard), dueBy, startKey);
   }
 }

@@ -1,7 +1,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReplyClaim, ReplyStore } from '../../domain/ports.ts';
 import { crypto } from '../../runtime/builtins.ts';
-import { isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
+import { ignoreConditionFailure, isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 
 /**
  * v2 answers kept per message (the Powertools idempotency pattern, on the driver's one table): a claim is
@@ -77,9 +77,4 @@ export class DynamoReplyStore implements ReplyStore {
     if (Item['status'] === 'answered') return { kind: 'answered', reply: JSON.parse(String(Item['reply'])) as unknown, ...fingerprint };
     return Number(Item['leaseUntil']) > now ? { kind: 'in_progress', ...fingerprint } : undefined;
   }
-}
-
-/** Another invocation took a lapsed claim over: its answer (or its claim) is the one kept. */
-function ignoreConditionFailure(error: unknown): void {
-  if (!isConditionFailure(error)) throw error;
 }

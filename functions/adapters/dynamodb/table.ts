@@ -43,12 +43,18 @@ export const VENDOR_USER_INDEX = {
   partitionKey: 'vendorUserId',
 } as const;
 
-/** The due-index partition of a link. Link ids are random, so a character sum spreads them evenly. */
-export function dueShard(linkId: string): string {
+/** A due-index partition by its number: the links' `due#<n>`, or the grants' `grantdue#<n>`. */
+export const duePartition = (shard: number, of: 'links' | 'grants' = 'links'): string => `${of === 'grants' ? 'grant' : ''}due#${shard}`;
+
+/** Ids are random, so a character sum spreads them evenly over the partitions. */
+function shardOf(id: string): number {
   let sum = 0;
-  for (let i = 0; i < linkId.length; i++) sum += linkId.charCodeAt(i);
-  return `due#${sum % DUE_INDEX.shards}`;
+  for (let i = 0; i < id.length; i++) sum += id.charCodeAt(i);
+  return sum % DUE_INDEX.shards;
 }
+
+/** The due-index partition of a link. */
+export const dueShard = (linkId: string): string => duePartition(shardOf(linkId));
 
 /** Epoch seconds after which DynamoDB may delete the item. DynamoDB deletes lazily, so readers check expiry themselves. */
 export const TTL_ATTRIBUTE = 'ttl';
@@ -63,7 +69,7 @@ export const LINK_PREFIX = 'LINK#';
 export const GRANT_PREFIX = 'GRANT#';
 
 /** A grant's due-index partition: the links' scheme under a prefix of its own. */
-export const grantDueShard = (rokidUserId: string): string => `grant${dueShard(rokidUserId)}`;
+export const grantDueShard = (rokidUserId: string): string => duePartition(shardOf(rokidUserId), 'grants');
 
 /** The partition holding one vendor user's virtual devices and home marker. */
 const virtualCloud = (vendorUserId: string) => `VCLOUD#${vendorUserId}`;
@@ -94,3 +100,8 @@ export const keys = {
 };
 
 export const isConditionFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/** For a conditional write whose losing the race is an answer, not a failure: anything else is thrown on. */
+export const ignoreConditionFailure = (error: unknown): void => {
+  if (!isConditionFailure(error)) throw error;
+};

@@ -8,7 +8,8 @@ import type { DeviceEvent } from '../../domain/events/device-event.ts';
 import type { EventQueue } from '../../domain/events/ports.ts';
 import { type AwsService, awsJsonCall } from '../aws/json-call.ts';
 
-const SQS: AwsService = { name: 'sqs', envName: 'SQS', targetPrefix: 'AmazonSQS', label: 'SQS', jsonVersion: '1.0' };
+/** SQS as the signed JSON call names it (JSON 1.0, `AmazonSQS.*`): the local event-source mapping uses it too. */
+export const SQS: AwsService = { name: 'sqs', envName: 'SQS', targetPrefix: 'AmazonSQS', label: 'SQS', jsonVersion: '1.0' };
 
 /** SQS's limit per SendMessageBatch. */
 const BATCH = 10;
