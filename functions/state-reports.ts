@@ -33,6 +33,23 @@ export function stateReportsHandler(config: ConfigSource) {
           failed.push(record.messageId);
         }
       };
+      const outcomeOf = async (record: SQSRecord, event: DeviceEvent, attempt: number): Promise<DeliveryOutcome> => {
+        // One delivery may take two gateway calls and a token refresh: with less time than that left, the rest of
+        // the batch goes back to the queue at once, rather than waiting out a timed-out batch's visibility.
+        if (context.getRemainingTimeInMillis() < deliveryReserveMs(settings.ROKID_EVENTS_TIMEOUT_MS)) {
+          return { kind: 'retry', delayS: 0, reason: "the batch ran out of the function's time" };
+        }
+        try {
+          return await delivery.deliver(event, attempt);
+        } catch (error) {
+          logger.error('Delivering an event failed unexpectedly; it is tried again', {
+            messageId: record.messageId,
+            error: describeError(error),
+          });
+          await countUnexpectedError(context.functionName);
+          return { kind: 'retry', delayS: retryDelayS(attempt), reason: 'unexpected' };
+        }
+      };
       const byEndpoint = new Map<string, Array<{ record: SQSRecord; event: DeviceEvent }>>();
       for (const record of batch.Records) {
         const event = readEvent(record.body);
@@ -50,17 +67,7 @@ export function stateReportsHandler(config: ConfigSource) {
           items.sort((a, b) => a.event.order.localeCompare(b.event.order));
           for (const { record, event } of items) {
             const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
-            let outcome: DeliveryOutcome;
-            try {
-              outcome = await delivery.deliver(event, attempt);
-            } catch (error) {
-              logger.error('Delivering an event failed unexpectedly; it is tried again', {
-                messageId: record.messageId,
-                error: describeError(error),
-              });
-              await countUnexpectedError(context.functionName);
-              outcome = { kind: 'retry', delayS: retryDelayS(attempt), reason: 'unexpected' };
-            }
+            const outcome = await outcomeOf(record, event, attempt);
             if (outcome.kind === 'dead_letter') await setAside(record, outcome.reason);
             if (outcome.kind !== 'retry') continue;
             logger.info('An event is tried again later', {
@@ -90,5 +97,8 @@ function readEvent(body: string): DeviceEvent | undefined {
     return undefined;
   }
 }
+
+/** What one delivery may take at worst: the gateway twice and the token endpoint once, each at its timeout, and the writes. */
+export const deliveryReserveMs = (rokidTimeoutMs: number): number => 3 * rokidTimeoutMs + 2000;
 
 export const handler = stateReportsHandler(fromEnvironment);

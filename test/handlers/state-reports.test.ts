@@ -188,6 +188,34 @@ describe('grants that end', () => {
   });
 });
 
+describe('a batch that runs out of time', () => {
+  it("goes back to the queue at once, unsent, rather than waiting out a timed-out batch's visibility", async () => {
+    const { stateReportsHandler, deliveryReserveMs } = await import('../../functions/state-reports.ts');
+    const { sqsEventOf } = await import('../../lib/local/queue-poller.ts');
+    const { lambdaContext: contextFor } = await import('../../lib/local/lambda-context.ts');
+    const { awsJsonCall } = await import('../../functions/adapters/aws/json-call.ts');
+    const { SQS } = await import('../../functions/adapters/sqs/sqs-queue.ts');
+    harness.rokid.received.length = 0;
+    await harness.postEvents({ events: [change(deviceOf('white-light')), change(deviceOf('rgb-light'))] });
+    const received = await awsJsonCall(
+      SQS,
+      'ReceiveMessage',
+      { QueueUrl: harness.config().EVENTS_QUEUE_URL, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] },
+      { timeoutMs: 5000 },
+    );
+    const event = sqsEventOf(received['Messages'] as Array<Record<string, unknown>>, 'arn:aws:sqs:local:000000000000:events', 'local');
+    const consumer = stateReportsHandler(() => harness.config());
+    // Less time left than one delivery may take.
+    const response = await consumer(event, contextFor('late', deliveryReserveMs(harness.config().ROKID_EVENTS_TIMEOUT_MS) - 1000));
+    expect(response.batchItemFailures).toHaveLength(2);
+    expect(harness.rokid.received).toEqual([]);
+    // Visible again at once: the next poll delivers both.
+    await harness.drain();
+    expect(harness.rokid.accepted()).toHaveLength(2);
+  });
+});
+
+// Last: it starts a driver of its own, whose close() resets the environment the ones above run in.
 describe('a gateway that refuses the connection', () => {
   let refused: Awaited<ReturnType<typeof startStateReports>>;
   beforeAll(async () => {
