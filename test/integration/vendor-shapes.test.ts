@@ -17,9 +17,10 @@ let issued = 0;
 const tokens = () => {
   issued++;
   return {
-    access_token: `a-${issued}`,
-    refresh_token: `r-${issued}`,
-    mac_key: `mk-${issued}`,
+    // Long enough that no hash or ciphertext in the table holds one by chance (`r-1` once turned up in a state's hash).
+    access_token: `vendor-access-token-${issued}`,
+    refresh_token: `vendor-refresh-token-${issued}`,
+    mac_key: `vendor-mac-key-${issued}`,
     mac_algorithm: 'HmacSHA1',
     open_id: 'o-1',
     scope: '1 20000 3 6000',
