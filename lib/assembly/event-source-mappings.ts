@@ -4,10 +4,10 @@
  * through its recorder, so that the calls Lambda makes for a mapping are checked against that role as IAM would.
  */
 import { randomUUID } from 'node:crypto';
-import aws4 from 'aws4';
-import { requestText } from '../../functions/adapters/http/request.ts';
+import { awsJsonCall } from '../../functions/adapters/aws/json-call.ts';
+import { SQS } from '../../functions/adapters/sqs/sqs-queue.ts';
 import { sqsEventOf } from '../local/queue-poller.ts';
-import { CREDENTIALS } from '../stand-ins/kms.ts';
+import { CREDENTIALS } from '../stand-ins/sigv4.ts';
 import { REGION } from './resources.ts';
 import { type CloudAssembly, failWith, type Physical, referencedId, resolve, resourcesOfType } from './template.ts';
 
@@ -70,28 +70,6 @@ export async function drainMapping(
   }
 }
 
-async function sqsCall(endpoint: string, action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const url = new URL(endpoint);
-  const payload = JSON.stringify(body);
-  const signed = aws4.sign(
-    {
-      host: url.host,
-      path: '/',
-      method: 'POST',
-      service: 'sqs',
-      region: REGION,
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}` },
-      body: payload,
-    },
-    CREDENTIALS,
-  );
-  const answer = await requestText(`${endpoint}/`, {
-    method: 'POST',
-    headers: signed.headers as Record<string, string>,
-    body: payload,
-    timeoutMs: 10_000,
-  });
-  const json = JSON.parse(answer.body) as Record<string, unknown>;
-  if (answer.status !== 200) throw new Error(`SQS ${action}: ${String(json['__type'])} ${String(json['message'])}`);
-  return json;
-}
+/** A call the mapping makes, with the function's role: through the function's own recorder. */
+const sqsCall = (endpoint: string, action: string, body: Record<string, unknown>) =>
+  awsJsonCall(SQS, action, body, { timeoutMs: 10_000, endpoint: `${endpoint}/`, credentials: CREDENTIALS });

@@ -12,8 +12,9 @@
  */
 import { type LambdaHandler, type LocalApi, startApiGateway } from '../local/api-gateway.ts';
 import { type LocalDynamoDB, startDynamoDB } from '../local/dynamodb.ts';
-import { type FakeKms, CREDENTIALS as KMS_CREDENTIALS, startFakeKms } from '../stand-ins/kms.ts';
+import { type FakeKms, startFakeKms } from '../stand-ins/kms.ts';
 import { type FakeSecretsManager, startFakeSecretsManager } from '../stand-ins/secrets-manager.ts';
+import { CREDENTIALS as KMS_CREDENTIALS } from '../stand-ins/sigv4.ts';
 import { type SqsStandIn, startSqsStandIn } from '../stand-ins/sqs.ts';
 import { type AwsCall, type AwsService, type Fault, type Recorder, startRecorder } from './aws-recorder.ts';
 import { drainMapping, type EventSourceMapping, eventSourceMappings } from './event-source-mappings.ts';

@@ -5,11 +5,10 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import aws4 from 'aws4';
 import { listen } from '../local/loopback.ts';
+import { signedFor } from './sigv4.ts';
 
-/** The credentials requests to the fake must be signed with (the tests' AWS_ACCESS_KEY_ID and secret). */
-export const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export { CREDENTIALS } from './sigv4.ts';
 
 export interface FakeKms {
   endpoint: string;
@@ -32,24 +31,7 @@ export async function startFakeKms(options: { keyId?: string } = {}): Promise<Fa
     const reply = (status: number, json: unknown) =>
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(json));
     // The signature is checked as KMS checks it: recomputed for service kms with the known test credentials.
-    const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/kms\/aws4_request/.exec(String(req.headers.authorization))?.[1];
-    const expected = aws4.sign(
-      {
-        host: String(req.headers.host),
-        path: req.url ?? '/',
-        method: req.method ?? 'POST',
-        service: 'kms',
-        region: scope ?? 'none',
-        headers: {
-          'content-type': String(req.headers['content-type']),
-          'x-amz-target': String(req.headers['x-amz-target']),
-          'x-amz-date': String(req.headers['x-amz-date']),
-        },
-        body: raw,
-      },
-      { accessKeyId: CREDENTIALS.accessKeyId, secretAccessKey: CREDENTIALS.secretAccessKey },
-    );
-    if (!scope || expected.headers?.['Authorization'] !== req.headers.authorization) {
+    if (!signedFor('kms', req, raw)) {
       return reply(400, { __type: 'InvalidSignatureException', message: 'the request signature does not match' });
     }
     const context = JSON.stringify(Object.entries(body.EncryptionContext ?? {}).sort());

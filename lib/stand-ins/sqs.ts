@@ -1,20 +1,18 @@
 /**
- * A stand-in for Amazon SQS on loopback, speaking the JSON protocol (`AmazonSQS.*`, x-amz-json-1.0) that the
- * driver's queue adapter and local event-source mapping use: standard queues with a visibility timeout, receive
- * counts, long polling, per-message delays and a redrive policy that moves a message to its dead-letter queue once
- * it has been received `maxReceiveCount` times. Requests must be SigV4-signed for service `sqs` with the test
+ * A stand-in for Amazon SQS on loopback, speaking the JSON protocol (`AmazonSQS.*`, x-amz-json-1.0) for the
+ * actions the driver's queue adapter and Lambda's event-source mapping (as stood in for locally) use: standard
+ * queues with a visibility timeout, receive counts, long polling, per-message delays and a redrive policy that
+ * moves a message to its dead-letter queue once it has been received `maxReceiveCount` times. Requests must be SigV4-signed for service `sqs` with the test
  * credentials, as SQS would insist.
  *
  * Why not moto or ElasticMQ: ElasticMQ needs a JVM and its jar (not reachable here), and `npm start` must not need
- * one; moto would need Python packages at test time. The driver uses seven SQS actions, and these are they, with the
- * semantics the consumer's tests depend on. `now` can be moved, so an hour of backoff passes in a test.
+ * one; moto would need Python packages at test time. The driver and the mapping use six SQS actions, and these are
+ * they, with the semantics the consumer's tests depend on. `now` can be moved, so an hour of backoff passes in a test.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import aws4 from 'aws4';
 import { listen } from '../local/loopback.ts';
-
-export const SQS_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+import { signedFor } from './sigv4.ts';
 
 export interface QueueSettings {
   /** Seconds a received message stays hidden unless deleted or changed: SQS's default is 30. */
@@ -49,15 +47,12 @@ export interface SqsStandIn {
   depth(name: string): number;
   /** The bodies in a queue, for a test to look at (a dead-letter queue's, say). */
   bodies(name: string): string[];
-  /** Calls by action. */
-  calls: Record<string, number>;
   close(): Promise<void>;
 }
 
 export async function startSqsStandIn(options: { now?: () => number } = {}): Promise<SqsStandIn> {
   const now = options.now ?? Date.now;
   const queues = new Map<string, Queue>();
-  const calls: Record<string, number> = {};
   const waiting = new Set<() => void>();
   let endpoint = '';
   const urlOf = (name: string) => `${endpoint}/000000000000/${name}`;
@@ -128,28 +123,6 @@ export async function startSqsStandIn(options: { now?: () => number } = {}): Pro
   };
 
   const actions: Record<string, (body: Record<string, unknown>) => Promise<unknown> | unknown> = {
-    CreateQueue: (body) => {
-      const attributes = (body['Attributes'] ?? {}) as Record<string, string>;
-      const redrive = attributes['RedrivePolicy'] ? JSON.parse(attributes['RedrivePolicy']) : undefined;
-      return {
-        QueueUrl: createQueue(String(body['QueueName']), {
-          ...(attributes['VisibilityTimeout'] ? { visibilityTimeoutS: Number(attributes['VisibilityTimeout']) } : {}),
-          ...(redrive
-            ? {
-                redrive: {
-                  deadLetterQueue: String(redrive.deadLetterTargetArn).split(':').pop() ?? '',
-                  maxReceiveCount: Number(redrive.maxReceiveCount),
-                },
-              }
-            : {}),
-        }),
-      };
-    },
-    GetQueueUrl: (body) => {
-      if (!queues.has(String(body['QueueName'])))
-        throw new SqsFault('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
-      return { QueueUrl: urlOf(String(body['QueueName'])) };
-    },
     SendMessage: (body) => {
       const message = send(queueOf(body), body['MessageBody'], body['DelaySeconds'], body['MessageAttributes']);
       return { MessageId: message.id, MD5OfMessageBody: message.md5 };
@@ -231,18 +204,6 @@ export async function startSqsStandIn(options: { now?: () => number } = {}): Pro
       inFlight(queue, body['ReceiptHandle']).visibleAt = now() + timeout * 1000;
       return {};
     },
-    GetQueueAttributes: (body) => {
-      const queue = queueOf(body);
-      const visible = queue.messages.filter((m) => m.visibleAt <= now());
-      const oldest = Math.min(...queue.messages.map((m) => m.sentAt));
-      return {
-        Attributes: {
-          ApproximateNumberOfMessages: String(visible.length),
-          ApproximateNumberOfMessagesNotVisible: String(queue.messages.length - visible.length),
-          ApproximateAgeOfOldestMessage: String(queue.messages.length === 0 ? 0 : Math.floor((now() - oldest) / 1000)),
-        },
-      };
-    },
   };
 
   const server = createServer(async (req, res) => {
@@ -253,8 +214,7 @@ export async function startSqsStandIn(options: { now?: () => number } = {}): Pro
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(json));
     const target = String(req.headers['x-amz-target'] ?? '');
     const action = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
-    calls[action] = (calls[action] ?? 0) + 1;
-    if (!signedForSqs(req.headers, req.url ?? '/', req.method ?? 'POST', raw)) {
+    if (!signedFor('sqs', req, raw)) {
       return reply(403, { __type: 'com.amazonaws.sqs#InvalidSignature', message: 'The request signature does not match.' });
     }
     const handle = actions[action];
@@ -274,7 +234,6 @@ export async function startSqsStandIn(options: { now?: () => number } = {}): Pro
     createQueue,
     depth: (name) => queues.get(name)?.messages.length ?? 0,
     bodies: (name) => (queues.get(name)?.messages ?? []).map((m) => m.body),
-    calls,
     close: async () => {
       for (const wake of waiting) wake();
       await listening.close();
@@ -288,28 +247,4 @@ class SqsFault extends Error {
     super(message);
     this.code = code;
   }
-}
-
-/** Recomputes the SigV4 signature for service `sqs` with the known credentials, as SQS checks it. */
-function signedForSqs(headers: Record<string, string | string[] | undefined>, path: string, method: string, body: string): boolean {
-  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/sqs\/aws4_request/.exec(String(headers['authorization']))?.[1];
-  if (!scope) return false;
-  const expected = aws4.sign(
-    {
-      host: String(headers['host']),
-      path,
-      method,
-      service: 'sqs',
-      region: scope,
-      headers: {
-        'content-type': String(headers['content-type']),
-        'x-amz-target': String(headers['x-amz-target']),
-        'x-amz-date': String(headers['x-amz-date']),
-        ...(headers['x-amz-security-token'] ? { 'x-amz-security-token': String(headers['x-amz-security-token']) } : {}),
-      },
-      body,
-    },
-    SQS_CREDENTIALS,
-  );
-  return expected.headers?.['Authorization'] === headers['authorization'];
 }

@@ -38,12 +38,19 @@ export async function awsJsonCall(
   service: AwsService,
   action: string,
   body: Record<string, unknown>,
-  options: { timeoutMs: number },
+  /**
+   * `endpoint` and `credentials`: where to send it and whose it is, instead of the environment's, for a caller
+   * other than a function (the assembly harness's event-source mapping, polling with a function's role).
+   */
+  options: { timeoutMs: number; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } },
 ): Promise<Record<string, unknown>> {
   const env = process.env;
   const region = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
   const url = new URL(
-    env[`AWS_ENDPOINT_URL_${service.envName}`] ?? env['AWS_ENDPOINT_URL'] ?? `https://${service.name}.${region}.amazonaws.com/`,
+    options.endpoint ??
+      env[`AWS_ENDPOINT_URL_${service.envName}`] ??
+      env['AWS_ENDPOINT_URL'] ??
+      `https://${service.name}.${region}.amazonaws.com/`,
   );
   const payload = JSON.stringify(body);
   const signed = aws4.sign(
@@ -59,7 +66,11 @@ export async function awsJsonCall(
       },
       body: payload,
     },
-    { accessKeyId: env['AWS_ACCESS_KEY_ID'], secretAccessKey: env['AWS_SECRET_ACCESS_KEY'], sessionToken: env['AWS_SESSION_TOKEN'] },
+    options.credentials ?? {
+      accessKeyId: env['AWS_ACCESS_KEY_ID'],
+      secretAccessKey: env['AWS_SECRET_ACCESS_KEY'],
+      sessionToken: env['AWS_SESSION_TOKEN'],
+    },
   );
   // One retry for what a retry can mend: no answer, a 5xx, throttling.
   for (let attempt = 1; ; attempt++) {
