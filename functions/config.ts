@@ -4,68 +4,21 @@
  * options. docs/configuration.md lists every key.
  */
 import * as v from 'valibot';
+import {
+  commaList,
+  httpUrl,
+  optionalWholeNumber,
+  pattern,
+  queryParams,
+  requiredHeader,
+  scopeList,
+  text,
+  urlList,
+  wholeNumber,
+} from './config-fields.ts';
 import { DriverError } from './domain/errors.ts';
 import { describeIssue } from './domain/protocol/validation.ts';
 import { DEFAULT_POLICY } from './domain/refresh/schedule.ts';
-
-const text = v.pipe(v.string(), v.trim(), v.nonEmpty());
-const httpUrl = v.pipe(
-  text,
-  v.url('expected an http(s) URL, such as https://login.vendor.example'),
-  v.regex(/^https?:\/\//, 'expected an http(s) URL'),
-);
-const wholeNumber = (fallback: number) =>
-  v.pipe(
-    v.optional(v.string(), String(fallback)),
-    v.transform(Number),
-    v.number(),
-    v.integer('expected a whole number'),
-    v.minValue(1, 'expected a positive whole number'),
-  );
-const optionalWholeNumber = v.optional(
-  v.pipe(
-    v.string(),
-    v.transform(Number),
-    v.number(),
-    v.integer('expected a whole number'),
-    v.minValue(1, 'expected a positive whole number'),
-  ),
-);
-const commaList = v.pipe(
-  v.string(),
-  v.transform((list) =>
-    list
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  ),
-);
-/** `name=value&name=value`, as in a URL's query. */
-const queryParams = v.pipe(
-  v.string(),
-  v.transform((query) => Object.fromEntries(new URLSearchParams(query))),
-);
-const pattern = v.pipe(
-  v.string(),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    try {
-      return new RegExp(dataset.value, 'i');
-    } catch {
-      addIssue({ message: 'expected a regular expression' });
-      return NEVER;
-    }
-  }),
-);
-
-/** Space- or comma-separated, as OAuth writes scopes. */
-const scopeList = v.pipe(
-  v.string(),
-  v.transform((list) => list.split(/[\s,]+/).filter(Boolean)),
-);
-const urlList = v.pipe(
-  commaList,
-  v.check((urls) => urls.every((url) => URL.canParse(url)), 'expected absolute URLs, separated by commas'),
-);
 
 /** The redirect_uri Rokid sends to a vendor's authorization endpoint (digest §5d): the default registration. */
 export const HOMEBASE_REDIRECT_URI = 'https://homebase.rokid.com/oauth/callback';
@@ -73,20 +26,7 @@ export const HOMEBASE_REDIRECT_URI = 'https://homebase.rokid.com/oauth/callback'
 /** Where Homebase's OAuth callback pages live: the default allow-list for callbackURL. */
 export const HOMEBASE_CALLBACK_ORIGINS = 'https://homebase.rokid.com,https://s.rokidcdn.com';
 
-/** `Name: value`, as an HTTP header line is written: the console's custom header (自定义 Header), the CLI's --header. */
-export const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(\S.*)$/;
-
-/** A header line's name (in lower case: HTTP matches names case-insensitively) and value; undefined when it is none. */
-export function headerLine(line: string): { name: string; value: string } | undefined {
-  const match = HEADER_LINE.exec(line);
-  return match ? { name: (match[1] ?? '').toLowerCase(), value: (match[2] ?? '').trim() } : undefined;
-}
-
-const requiredHeader = v.pipe(
-  v.string(),
-  v.regex(HEADER_LINE, 'expected "Name: value", such as "X-Rokid-Skill: a-shared-secret"'),
-  v.transform((line) => headerLine(line) ?? { name: '', value: '' }),
-);
+export { HEADER_LINE, headerLine } from './config-fields.ts';
 
 export const ConfigSchema = v.pipe(
   v.object({

@@ -8,10 +8,7 @@
  * dummy credentials) go into process.env, since that is where the SDK looks for them.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newKeyFileContents } from '../../functions/adapters/crypto/file-data-keys.ts';
 import { commandHandler } from '../../functions/command.ts';
 import {
   type Config,
@@ -23,25 +20,26 @@ import {
 } from '../../functions/config.ts';
 import { deviceEventsHandler } from '../../functions/device-events.ts';
 import { directiveHandler } from '../../functions/directive.ts';
-import { MAX_DELIVERIES } from '../../functions/domain/events/delivery.ts';
 import { executeHandler } from '../../functions/execute.ts';
 import { isLocalOnlyRoute, ROUTES } from '../../functions/http/routes.ts';
 import { listHandler } from '../../functions/list.ts';
 import { refreshHandler } from '../../functions/refresh.ts';
 import { stateReportsHandler } from '../../functions/state-reports.ts';
 import { FUNCTION_SIZING } from '../functions.ts';
-import { type RokidStandIn, startRokidStandIn } from '../stand-ins/rokid-events.ts';
-import { type SqsStandIn, startSqsStandIn } from '../stand-ins/sqs.ts';
+import type { RokidStandIn } from '../stand-ins/rokid-events.ts';
+import type { SqsStandIn } from '../stand-ins/sqs.ts';
 import { type AccessRecord, type Routes, startApiGateway } from './api-gateway.ts';
 import { localCallbackRoutes } from './callback-pages.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { DeviceCloudServer } from './device-cloud-server.ts';
 import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
+import { localKeyFile } from './key-file.ts';
+import { connectLocalEvents, startLocalConsumer, startLocalEvents } from './local-events.ts';
 import type { OAuthServer } from './oauth-server.ts';
 import { type LocalOAuthUpstream, startLocalOAuthUpstream, type UpstreamStyle } from './oauth-upstream.ts';
 import { type PlaygroundEvents, playgroundRedirectUri, playgroundRoutes } from './playground/playground.ts';
-import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
+import type { QueuePoller } from './queue-poller.ts';
 import { writeRuntime } from './runtime-file.ts';
 import { type LocalSchedule, startSchedule } from './schedule.ts';
 import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from './usercenter-server.ts';
@@ -194,28 +192,11 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       settings.ROKID_JWT_APP_ID = LOCAL_JWT_APP_ID;
       settings.ROKID_JWT_APP_SECRET ??= randomBytes(24).toString('base64url');
     }
-    const events = await localEvents(settings, options, stops);
+    const events = await startLocalEvents(settings, options.events ?? process.env['LOCAL_EVENTS'], stops);
     const ready = source();
-    // Lambda's event-source mapping, on the SQS stand-in: the consumer as deployed, fed batches.
-    const poller =
-      events &&
-      startQueuePoller(stateReportsHandler(source), {
-        queueUrl: ready.EVENTS_QUEUE_URL ?? '',
-        timeoutMs: FUNCTION_SIZING.stateReports.timeoutS * 1000,
-        onError: (error) => console.error('state reports:', error instanceof Error ? error.message : error),
-      });
+    const poller = events && startLocalConsumer(stateReportsHandler(source), ready);
     if (poller) stops.unshift(poller.close);
-    // The local device cloud reports changes made at its devices, as a vendor's would.
-    if (events) upstream?.deviceCloud?.reportTo(api.url, events.deviceEventsSecret);
-    if (events?.rokid) {
-      playgroundEvents = {
-        rokid: events.rokid,
-        config: ready,
-        driverUrl: api.url,
-        deviceEventsSecret: events.deviceEventsSecret,
-        deviceCloud: upstream?.deviceCloud,
-      };
-    }
+    if (events) playgroundEvents = connectLocalEvents(events, { config: ready, driverUrl: api.url, deviceCloud: upstream?.deviceCloud });
     const schedule = startSchedule(refreshHandler(source), {
       intervalS: ready.REFRESH_INTERVAL_S,
       // The deployed function's timeout, so the job stops taking work at the same point.
@@ -252,43 +233,6 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
   }
 }
 
-/**
- * State reports on this machine: Rokid's token endpoint and gateway (unless the settings name a real Rokid), and
- * the queue. The consumer is started once the handlers' settings are complete.
- */
-async function localEvents(settings: ConfigInput, options: LocalDriverOptions, stops: Array<() => Promise<void>>) {
-  const setting = options.events ?? process.env['LOCAL_EVENTS'] ?? 'on';
-  if (setting !== 'on' && setting !== 'off') throw new Error(`LOCAL_EVENTS must be on or off, not "${setting}".`);
-  if (setting === 'off') {
-    if (settings.ROKID_EVENTS_CLIENT_ID !== undefined)
-      throw new Error('LOCAL_EVENTS=off runs no queue, so it cannot go with ROKID_EVENTS_CLIENT_ID.');
-    return undefined;
-  }
-  let rokid: RokidStandIn | undefined;
-  if (settings.ROKID_EVENTS_CLIENT_ID === undefined) {
-    rokid = await startRokidStandIn();
-    stops.unshift(rokid.close);
-    Object.assign(settings, {
-      ROKID_EVENTS_CLIENT_ID: rokid.clientId,
-      ROKID_EVENTS_CLIENT_SECRET: rokid.clientSecret,
-      ROKID_OAUTH_TOKEN_URL: rokid.tokenUrl,
-      ROKID_EVENT_GATEWAY_URL: rokid.gatewayUrl,
-      ROKID_REPORT_FAILED_URL: rokid.reportFailedUrl,
-    } satisfies ConfigInput);
-  }
-  settings.DEVICE_EVENTS_SECRET ||= randomBytes(24).toString('base64url');
-  const sqs = await startSqsStandIn();
-  stops.unshift(sqs.close);
-  const deadLetters = sqs.createQueue('event-dead-letters');
-  settings.EVENTS_QUEUE_URL = sqs.createQueue('events', {
-    visibilityTimeoutS: 6 * FUNCTION_SIZING.stateReports.timeoutS,
-    redrive: { deadLetterQueue: 'event-dead-letters', maxReceiveCount: MAX_DELIVERIES },
-  });
-  settings.EVENTS_DEAD_LETTER_QUEUE_URL = deadLetters;
-  process.env['AWS_ENDPOINT_URL_SQS'] = sqs.endpoint;
-  return { rokid, sqs, deviceEventsSecret: settings.DEVICE_EVENTS_SECRET };
-}
-
 /** The JWT appId of the local stand-in for Rokid's console (v2). */
 export const LOCAL_JWT_APP_ID = 'rokid-local-app';
 
@@ -297,17 +241,4 @@ export const LOCAL_CLIENT_ID = 'rokid-homebase-local';
 
 async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {
   for (const stop of stops) await stop();
-}
-
-/**
- * The master key that seals vendor credentials locally: kept in the data directory, created on first
- * start, and readable by its owner only. Without a data directory, a key for this run alone.
- */
-async function localKeyFile(dataDir: string | undefined): Promise<{ path: string; discard: () => Promise<void> }> {
-  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'homebase-driver-')));
-  const path = join(dir, 'credentials.key');
-  await writeFile(path, newKeyFileContents(), { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
-  return { path, discard: async () => (dataDir ? undefined : rm(dir, { recursive: true, force: true })) };
 }
