@@ -50,9 +50,10 @@ export function deviceEventsHandler(config: ConfigSource) {
   async function handle(event: Event, context: Context): Promise<Result> {
     let built: ReturnType<typeof services>;
     try {
-      built = services();
-      if (!eventsOn(built.config))
+      // Off, nothing of state reports is built: there may be no queue to build it on.
+      if (!eventsOn(config()))
         return refusal(404, 'events_off', 'State reports are off: the driver takes no device events until ROKID_EVENTS_CLIENT_ID is set.');
+      built = services();
     } catch (error) {
       if (error instanceof DriverError) return refusal(500, 'misconfigured', error.message);
       throw error;

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signEvents } from '../../functions/domain/events/signature.ts';
+import { startHandlers } from '../support/handlers.ts';
 import { startStateReports } from '../support/state-reports.ts';
 
 let harness: Awaited<ReturnType<typeof startStateReports>>;
@@ -172,5 +173,27 @@ describe('a queue that fails', () => {
     expect(queued()).toBe(before);
     expect(bodyOf(await harness.postEvents(raw))).toEqual({ queued: 2, duplicates: 0 });
     expect(queued()).toBe(before + 2);
+  });
+});
+
+// Last: it starts a driver of its own, whose close() resets the environment the ones above run in.
+describe('with state reports off', () => {
+  it('answers 404 saying so, whatever the body', async () => {
+    const off = await startHandlers();
+    try {
+      const { deviceEventsHandler } = await import('../../functions/device-events.ts');
+      const { apiEvent, lambdaContext } = await import('../support/events.ts');
+      const result = (await deviceEventsHandler(() => off.config())(apiEvent('POST /device-events', '{}'), lambdaContext)) as {
+        statusCode: number;
+        body: string;
+      };
+      expect(result.statusCode).toBe(404);
+      expect(JSON.parse(result.body)).toEqual({
+        error: 'events_off',
+        message: 'State reports are off: the driver takes no device events until ROKID_EVENTS_CLIENT_ID is set.',
+      });
+    } finally {
+      await off.close();
+    }
   });
 });

@@ -69,6 +69,30 @@ describe('configuration', () => {
       '(the environment: ROKID_JWT_APP_ID with DEVICE_CLOUD=http needs DEVICE_CLOUD_SERVICE_TOKEN or DEVICE_CLOUD_SERVICE_TOKEN_ARN: a JWT user has no upstream token to call the device cloud with)',
     ],
     [
+      { ...minimal, ROKID_EVENTS_CLIENT_ID: 'e' },
+      '(the environment: ROKID_EVENTS_CLIENT_ID needs ROKID_EVENTS_CLIENT_SECRET or ROKID_EVENTS_CLIENT_SECRET_ARN)',
+    ],
+    [
+      { ...minimal, ROKID_EVENTS_CLIENT_ID: 'e', ROKID_EVENTS_CLIENT_SECRET: 's' },
+      '(the environment: ROKID_EVENTS_CLIENT_ID needs DEVICE_EVENTS_SECRET or DEVICE_EVENTS_SECRET_ARN: the device cloud signs the changes it reports with it)',
+    ],
+    [
+      {
+        ...minimal,
+        ROKID_EVENTS_CLIENT_ID: 'e',
+        ROKID_EVENTS_CLIENT_SECRET: 's',
+        DEVICE_EVENTS_SECRET: 'k',
+        DEVICE_CLOUD: 'http',
+        DEVICE_CLOUD_URL: 'https://c.example',
+      },
+      '(the environment: ROKID_EVENTS_CLIENT_ID with DEVICE_CLOUD=http needs DEVICE_CLOUD_SERVICE_TOKEN or DEVICE_CLOUD_SERVICE_TOKEN_ARN: a state report reads the device with no user request to hand)',
+    ],
+    [
+      { ...minimal, ROKID_EVENT_GATEWAY_URL: 'homebase-openapi.rokid.com' },
+      'ROKID_EVENT_GATEWAY_URL: expected an http(s) URL, such as https://login.vendor.example',
+    ],
+    [{ ...minimal, ROKID_EVENTS_TIMEOUT_MS: '0' }, 'ROKID_EVENTS_TIMEOUT_MS: expected a positive whole number'],
+    [
       { ...minimal, V2_REQUIRED_HEADER: 'X-Skill-Key' },
       'V2_REQUIRED_HEADER: expected "Name: value", such as "X-Rokid-Skill: a-shared-secret"',
     ],
