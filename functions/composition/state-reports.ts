@@ -4,7 +4,8 @@ import { HttpEventGateway } from '../adapters/rokid/event-gateway.ts';
 import type { ConfigSource } from '../config.ts';
 import { DeviceService } from '../domain/devices/device-service.ts';
 import { ReportDelivery } from '../domain/events/delivery.ts';
-import { type SessionCredentials, systemClock } from '../domain/ports.ts';
+import { systemClock } from '../domain/ports.ts';
+import { serviceSession } from '../domain/vault/sessions.ts';
 import { eventMetrics, logger } from '../observability.ts';
 import { deviceCloud } from './device-cloud.ts';
 import { eventQueue } from './event-queue.ts';
@@ -31,17 +32,7 @@ export const stateReportServices = (source: ConfigSource) =>
         refresher,
         devices: new DeviceService({ cloud: deviceCloud(config, db), log: logger }),
         // No user asked: the device cloud is called with the driver's service credential, naming the user.
-        sessionFor: (vendorUserId) => {
-          let opened: Promise<SessionCredentials> | undefined;
-          return {
-            vendorUserId,
-            credentials: () => {
-              if (!service) throw new Error('the device cloud asked for credentials where none are configured for state reports');
-              opened ??= service().then((accessToken) => ({ accessToken, actingFor: vendorUserId }));
-              return opened;
-            },
-          };
-        },
+        sessionFor: (vendorUserId) => serviceSession(vendorUserId, service),
         clock: systemClock,
         metrics: eventMetrics,
         log: logger,

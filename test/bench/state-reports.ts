@@ -46,7 +46,7 @@ const { grantServices } = await import('../../functions/composition/grants.ts');
 const { tableOf } = await import('../../functions/composition/table.ts');
 const { EventGrants } = await import('../../functions/domain/events/accept-grant.ts');
 const { eventKeyOf, SEEN_KEEP_S } = await import('../../functions/domain/events/intake.ts');
-const { messageIdOf } = await import('../../functions/domain/events/reports.ts');
+const { eventMessageId } = await import('../../functions/domain/events/reports.ts');
 const { signEvents } = await import('../../functions/domain/events/signature.ts');
 const { MAX_DELIVERIES } = await import('../../functions/domain/events/delivery.ts');
 const { DEFAULT_CAUSE, orderOf } = await import('../../functions/domain/events/device-event.ts');
@@ -173,7 +173,7 @@ const messageIdOfReceived = (e: (typeof rokid.received)[number]) =>
     const at = Date.now();
     for (const event of events) {
       const user = users.find((u) => u.vendorUserId === event.userId)!;
-      answeredAt.set(messageIdOf(eventKeyOf(event.userId, event.id), user.rokidUserId), at);
+      answeredAt.set(eventMessageId(eventKeyOf(event.userId, event.id), user.rokidUserId), at);
     }
     await sleep(100); // 100 events a second
   }
@@ -229,7 +229,7 @@ const messageIdOfReceived = (e: (typeof rokid.received)[number]) =>
     ).toISOString();
     events.forEach((event, i) => {
       const user = users.find((u) => u.vendorUserId === event.userId)!;
-      sent.set(messageIdOf(eventKeyOf(event.userId, event.id), user.rokidUserId), {
+      sent.set(eventMessageId(eventKeyOf(event.userId, event.id), user.rokidUserId), {
         endpoint: `${user.rokidUserId}/${event.deviceId}`,
         order: orderOf(sampledAt, i),
       });

@@ -6,6 +6,7 @@
  */
 import type { DeviceEvent } from '../../domain/events/device-event.ts';
 import type { EventQueue } from '../../domain/events/ports.ts';
+import { limiter } from '../../domain/refresh/semaphore.ts';
 import { type AwsService, awsJsonCall } from '../aws/json-call.ts';
 
 /** SQS as the signed JSON call names it (JSON 1.0, `AmazonSQS.*`): the local event-source mapping uses it too. */
@@ -28,11 +29,8 @@ export class SqsQueue implements EventQueue {
   async enqueue(events: readonly DeviceEvent[]): Promise<void> {
     const batches: DeviceEvent[][] = [];
     for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH));
-    let next = 0;
-    const worker = async () => {
-      for (let i = next++; i < batches.length; i = next++) await this.#sendBatch(batches[i] as DeviceEvent[]);
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, batches.length) }, worker));
+    const slot = limiter(PARALLEL);
+    await Promise.all(batches.map((batch) => slot(() => this.#sendBatch(batch))));
   }
 
   /** SendMessageBatch answers per entry: the ones that failed for SQS's own reasons are sent once more. */

@@ -23,7 +23,7 @@ import { isLive } from './grant.ts';
 import type { GrantRefresher } from './grant-refresher.ts';
 import type { EventMetrics } from './metrics.ts';
 import type { DeliveryPositions, EventGateway, GatewayAnswer, GrantStore } from './ports.ts';
-import { addOrUpdateReport, changeReport, deleteReport, messageIdOf, type Report, withToken } from './reports.ts';
+import { addOrUpdateReport, changeReport, deleteReport, eventMessageId, type Report, withToken } from './reports.ts';
 
 const { createHash } = crypto;
 
@@ -181,7 +181,7 @@ export class ReportDelivery {
   }
 
   async #send(event: DeviceEvent, report: Report, grant: EventGrant): Promise<GrantResult> {
-    const messageId = messageIdOf(event.key, grant.rokidUserId);
+    const messageId = eventMessageId(event.key, grant.rokidUserId);
     let answer = await this.#gateway.send(withToken(report, messageId, grant.credentials.accessToken), grant.credentials.accessToken);
     if (answer.status === 401) {
       const renewed = await this.#renew(grant);

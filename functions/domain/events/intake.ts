@@ -6,6 +6,7 @@
  */
 import { crypto } from '../../runtime/builtins.ts';
 import type { Clock } from '../ports.ts';
+import { limiter } from '../refresh/semaphore.ts';
 import { DEFAULT_CAUSE, type DeviceEvent, orderOf, type WebhookEvent } from './device-event.ts';
 import type { EventQueue, SeenEvents } from './ports.ts';
 
@@ -88,12 +89,8 @@ export class DeviceEventIntake {
   }
 }
 
-async function inBatches<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-  return results;
+/** Each item's work, `PARALLEL` at a time, the answers in the items' order. */
+function inBatches<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const slot = limiter(PARALLEL);
+  return Promise.all(items.map((item) => slot(() => work(item))));
 }

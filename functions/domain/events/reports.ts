@@ -5,7 +5,7 @@
  */
 import { crypto } from '../../runtime/builtins.ts';
 import type { Device } from '../protocol/device.ts';
-import { endpointOf } from '../v2/endpoints.ts';
+import { additionalInfoOf, endpointOf } from '../v2/endpoints.ts';
 import { statesOf } from '../v2/interfaces.ts';
 import type { DeviceEvent } from './device-event.ts';
 
@@ -23,7 +23,7 @@ export interface Report {
  * The same messageId for the same event to the same Rokid user, however often it is sent: the resend after a
  * refreshed token (event-gateway.md's 401) and a redelivery from the queue are recognisably the same message.
  */
-export function messageIdOf(eventKey: string, rokidUserId: string): string {
+export function eventMessageId(eventKey: string, rokidUserId: string): string {
   const hex = createHash('sha256').update(`${eventKey}\u0000${rokidUserId}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
@@ -48,9 +48,7 @@ export function addOrUpdateReport(device: Device, sampledAt: string): Report | u
 export function changeReport(event: DeviceEvent, device: Device | undefined, readAt: string): Report | undefined {
   const changed = statesOf(event.state ?? device?.state ?? {}, event.sampledAt);
   if (changed.length === 0) return undefined;
-  const additionalInfo = device
-    ? (endpointOf(device, { sampledAt: readAt }) as { endpoint?: { additionalInfo: unknown } }).endpoint?.additionalInfo
-    : undefined;
+  const additionalInfo = device && additionalInfoOf(device.deviceInfo ?? undefined);
   return {
     namespace: 'Rokid',
     name: 'ChangeReport',

@@ -4,8 +4,9 @@
  * fresh sessions, inline refresh included. A JWT names the vendor user itself; the device cloud then serves
  * that user with the driver's service credential, since no upstream token exists for them.
  */
-import type { CloudSession, Deadline, SessionCredentials } from '../ports.ts';
+import type { CloudSession, Deadline } from '../ports.ts';
 import type { FreshSessions, Invocation } from '../refresh/fresh-sessions.ts';
+import { serviceSession } from '../vault/sessions.ts';
 import { V2Error } from './errors.ts';
 import { type JwtSettings, verifyRokidJwt } from './jwt-authorization.ts';
 
@@ -42,15 +43,6 @@ export class V2Authorization {
       );
     }
     const { userId } = verifyRokidJwt(authorization.token, await jwt(), this.#deps.nowS());
-    let opened: Promise<SessionCredentials> | undefined;
-    return {
-      vendorUserId: userId,
-      deadline,
-      credentials: () => {
-        if (!serviceCredentials) throw new Error('the device cloud asked for credentials where none are configured for JWT users');
-        opened ??= serviceCredentials().then((accessToken) => ({ accessToken, actingFor: userId }));
-        return opened;
-      },
-    };
+    return { ...serviceSession(userId, serviceCredentials), deadline };
   }
 }
