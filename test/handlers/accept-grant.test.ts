@@ -5,6 +5,9 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
+import { eventKeyOf } from '../../functions/domain/events/intake.ts';
+import { eventMessageId } from '../../functions/domain/events/reports.ts';
 import { startHandlers } from '../support/handlers.ts';
 import { startStateReports } from '../support/state-reports.ts';
 import { bearer, v2Message } from '../support/v2.ts';
@@ -78,6 +81,17 @@ describe('accepted', () => {
     const second = await storedGrant('rokid-e');
     expect(second!['grantedAtMs']).toBeGreaterThan(first!['grantedAtMs']);
     expect(second!['credentials']['sealed']).not.toBe(first!['credentials']['sealed']);
+    // The user who bound again gets an event once, with the newer grant's token.
+    await harness.call('list', JSON.stringify({ userAuth }));
+    const deviceId = demoHome(userAuth.userId)[0]!.deviceId;
+    harness.rokid.received.length = 0;
+    await harness.postEvents({
+      events: [{ id: 'relinked-1', userId: userAuth.userId, deviceId, type: 'changed', state: { switch: 'on' } }],
+    });
+    await harness.drain();
+    const forRokidE = eventMessageId(eventKeyOf(userAuth.userId, 'relinked-1'), 'rokid-e');
+    const received = harness.rokid.received.filter((e) => (e.message as { header: { messageId: string } }).header.messageId === forRokidE);
+    expect(received.map((e) => e.status)).toEqual([202]);
   });
 });
 

@@ -74,6 +74,12 @@ describe('refused, with nothing stored', () => {
       "X-Timestamp is more than 5 minutes away from the driver's clock; sign each request when it is sent.",
     ],
     [
+      'a timestamp 6 minutes ahead',
+      { 'x-timestamp': String(Math.floor(Date.now() / 1000) + 360), 'x-signature': 'sha256=00' },
+      401,
+      "X-Timestamp is more than 5 minutes away from the driver's clock; sign each request when it is sent.",
+    ],
+    [
       'a signature with another secret',
       { 'x-timestamp': now(), 'x-signature': signEvents('not-the-secret', now(), body) },
       401,
