@@ -53,7 +53,7 @@ export class EventQueues extends Construct {
       // No batching window: an event leaves as soon as it is polled (99 % within 2 s is the goal).
       reportBatchItemFailures: true,
     });
-    // The role's policy must exist before Lambda checks it, as CDK's own SqsEventSource arranges.
+    // Lambda checks, when it creates the mapping, that the role may receive: the role and its policy (a child of it) come first.
     mapping.node.addDependency(consumer.role ?? consumer);
   }
 

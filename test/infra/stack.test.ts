@@ -385,6 +385,9 @@ describe('state reports', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       FunctionName: { Ref: Match.stringLikeRegexp('^FunctionsStateReportsFunction') },
     });
+    // Created after the consumer's policy, which Lambda checks for the right to receive.
+    const [mapping] = Object.values(t.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mapping!['DependsOn']).toContainEqual(expect.stringMatching(/^FunctionsStateReportsRoleDefaultPolicy/));
   });
 
   it('only the webhook sends to the queue; only the consumer takes from it and sets aside into the dead-letter queue', () => {
