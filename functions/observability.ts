@@ -92,6 +92,12 @@ export const eventMetrics: EventMetrics = {
   eventSuperseded() {
     record('events_superseded', 'Count', 1);
   },
+  eventUnchanged() {
+    record('events_unchanged', 'Count', 1);
+  },
+  eventGhost() {
+    record('events_ghost', 'Count', 1);
+  },
   grantAccepted() {
     record('grants_accepted', 'Count', 1);
   },

@@ -6,7 +6,7 @@ import type { EventGrants } from '../domain/events/accept-grant.ts';
 import { systemClock } from '../domain/ports.ts';
 import { FreshSessions } from '../domain/refresh/fresh-sessions.ts';
 import { V2Authorization } from '../domain/v2/authorization.ts';
-import { type AcceptGrant, V2Directives } from '../domain/v2/directives.ts';
+import { type AcceptGrant, type SentStatesHook, V2Directives } from '../domain/v2/directives.ts';
 import { eventMetrics, logger } from '../observability.ts';
 import { deviceCloud } from './devices.ts';
 import { linkRefresher } from './link-refresher.ts';
@@ -49,8 +49,16 @@ export const directiveServices = (source: ConfigSource) =>
       );
       return (await grants).accept(session, payload, deadline);
     };
+    // Loaded on the first Control, off its path (the hook is not waited for).
+    let sent: Promise<SentStatesHook> | undefined;
+    const sentStates: SentStatesHook = {
+      recordControl: async (vendorUserId, deviceId, states) => {
+        sent ??= import('./sent-states.ts').then(({ sentStates }) => sentStates(config, db, cipher));
+        return (await sent).recordControl(vendorUserId, deviceId, states);
+      },
+    };
     return new V2Directives({
-      ...(eventsOn(config) ? { acceptGrant } : {}),
+      ...(eventsOn(config) ? { acceptGrant, sentStates } : {}),
       authorization,
       devices: new DeviceService({ cloud: deviceCloud(config, db), log: logger }),
       replies: new DynamoReplyStore(db, config.TABLE_NAME),

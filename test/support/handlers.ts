@@ -12,6 +12,9 @@ import { tempKeyFile, testCipher } from './credentials.ts';
 import { testTable } from './dynamodb.ts';
 import { apiEvent, lambdaContext } from './events.ts';
 
+/** A second vendor user, for tests of what one user can do to another. */
+export const OTHER_ACCOUNT = { userId: '10002', username: 'other', password: 'homebase-2', validateCode: '135790', nickname: 'Other User' };
+
 type Handler = (event: ReturnType<typeof apiEvent>, context: typeof lambdaContext) => Promise<APIGatewayProxyStructuredResultV2>;
 const ROUTES = { list: 'POST /list', execute: 'POST /execute', get: 'POST /get', command: 'POST /command' } as const;
 
@@ -35,7 +38,7 @@ export interface V2Answer {
  */
 export async function startHandlers(settings: ConfigInput = {}, env: Record<string, string> = {}) {
   const table = await testTable();
-  const userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT] });
+  const userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT, OTHER_ACCOUNT] });
   const sdkEnv = {
     AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
     AWS_REGION: 'local',

@@ -14,10 +14,13 @@ import type { Invocation } from '../refresh/fresh-sessions.ts';
 import type { V2Authorization } from './authorization.ts';
 import { endpointOf } from './endpoints.ts';
 import { errorPayload, isNamedFailure, V2Error } from './errors.ts';
-import { actionFor, statesOf } from './interfaces.ts';
+import { actionFor, type InterfaceState, statesOf } from './interfaces.ts';
 import { acceptGrantResponse, discoveryResponse, errorResponse, stateResponse, type V2Request } from './messages.ts';
 
 const { createHash } = crypto;
+
+/** What a Control's Response told Rokid, for state reports' comparisons (functions/domain/events/sent-states.ts). */
+export type SentStatesHook = { recordControl(vendorUserId: string, deviceId: string, states: InterfaceState[]): Promise<void> };
 
 /** AcceptGrant's work (functions/domain/events/accept-grant.ts), given where state reports are on. */
 export type AcceptGrant = (session: CloudSession, payload: unknown, deadline: Deadline) => Promise<void>;
@@ -39,6 +42,7 @@ export class V2Directives {
   readonly #log: DiagnosticsLog;
   readonly #pollMs: number;
   readonly #acceptGrant: AcceptGrant | undefined;
+  readonly #sentStates: SentStatesHook | undefined;
 
   constructor(deps: {
     authorization: V2Authorization;
@@ -50,7 +54,10 @@ export class V2Directives {
     pollMs?: number;
     /** Set where state reports are on: AcceptGrant is answered, and Discover marks endpoints proactively reported. */
     acceptGrant?: AcceptGrant;
+    /** Set where state reports are on: a Control's Response is kept as what Rokid was last sent (events/sent-states.ts). */
+    sentStates?: SentStatesHook;
   }) {
+    this.#sentStates = deps.sentStates;
     this.#acceptGrant = deps.acceptGrant;
     this.#authorization = deps.authorization;
     this.#devices = deps.devices;
@@ -101,7 +108,10 @@ export class V2Directives {
     const device = await this.#devices.get(session, endpointIdOf(request));
     const state = await this.#devices.apply(session, device, actionFor(device, request.name, request.payload));
     // Every retrievable state, after the change (contradiction 23), not only the one that changed.
-    return stateResponse(request.messageId, device.deviceId, statesOf({ ...device.state, ...state }, new Date()));
+    const states = statesOf({ ...device.state, ...state }, new Date());
+    // Best-effort and not waited for: a write per grant, off the Control's path, never failing it.
+    this.#sentStates?.recordControl(session.vendorUserId, device.deviceId, states).catch(() => undefined);
+    return stateResponse(request.messageId, device.deviceId, states);
   }
 
   async #once(session: CloudSession, request: V2Request, context: DirectiveContext, act: () => Promise<unknown>): Promise<unknown> {
