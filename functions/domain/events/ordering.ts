@@ -44,14 +44,14 @@ export function orderEvents(
   const schemes = new Map<string, Scheme>();
   return events.map((event, index) => {
     if (event.timeOfSample !== undefined && event.sequence !== undefined) {
-      throw new EventOrderError(`events[${index}] has both timeOfSample and sequence: give one of them.`);
+      throw new EventOrderError(`events.${index}: timeOfSample and sequence are both given; an event is ordered by one of them.`);
     }
     const scheme: Scheme = event.timeOfSample !== undefined ? 'timeOfSample' : event.sequence !== undefined ? 'sequence' : 'receipt';
     const device = JSON.stringify([event.userId, event.deviceId]);
     const before = schemes.get(device);
     if (before !== undefined && before !== scheme) {
       throw new EventOrderError(
-        `events[${index}] is ordered by ${scheme}, and an earlier event of device "${event.deviceId}" in this body by ${before}: one scheme per device.`,
+        `events.${index} is ordered by ${scheme}, and an earlier event of device "${event.deviceId}" in this body by ${before}: one scheme per device.`,
       );
     }
     schemes.set(device, scheme);
@@ -60,7 +60,7 @@ export function orderEvents(
     const sampledMs = Date.parse(event.timeOfSample);
     if (!Number.isFinite(sampledMs) || Math.abs(sampledMs - receivedMs) > SIGNATURE_TOLERANCE_S * 1000) {
       throw new EventOrderError(
-        `events[${index}].timeOfSample is more than 5 minutes away from the driver's clock: give the time the change happened, by a synchronised clock.`,
+        `events.${index}.timeOfSample is more than 5 minutes away from the driver's clock: give the time the change happened, by a synchronised clock.`,
       );
     }
     const sampledAt = new Date(sampledMs).toISOString();
