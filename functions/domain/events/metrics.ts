@@ -13,7 +13,7 @@ export interface EventMetrics {
   eventDeadLettered(reason: string): void;
   /** A newer change of every interface it names was delivered first, so this older one was not sent. */
   eventSuperseded(): void;
-  /** Nothing in it differs from what Rokid was last sent: nothing was sent. */
+  /** Nothing to send: an event without state that differs in nothing from what Rokid was last sent, or nothing v2 holds. */
   eventUnchanged(): void;
   /** A change of a device the device cloud does not list (read twice): not sent, so Rokid gets no ghost endpoint. */
   eventGhost(): void;

@@ -22,7 +22,7 @@ export interface GrantStore {
   due(dueBy: number): AsyncIterable<string>;
   /** Every live grant of a vendor user, credentials open (an ended grant leaves the index, as it leaves the due index). */
   ofVendorUser(vendorUserId: string): Promise<EventGrant[]>;
-  /** The keys of the vendor user's live grants, from the index alone: one read, nothing opened. */
+  /** The keys of the vendor user's live grants, from the index alone: one read, nothing opened (an older driver's grant met there is moved first). */
   idsOfVendorUser(vendorUserId: string): Promise<string[]>;
 }
 
