@@ -34,9 +34,13 @@ function tableActions(name: FunctionName, config: StackConfig): { table: string[
     case 'execute':
       return { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] };
     // v2: /list's and /execute's needs (Query: the virtual cloud's devices), plus each Control's kept answer:
-    // PutItem claims and saves it, DeleteItem gives a claim back when the work failed unexpectedly.
+    // PutItem claims and saves it, DeleteItem gives a claim back when the work failed unexpectedly. With state
+    // reports on, a Control's Response is kept as last sent in each of the user's grants' delivery places (the index).
     case 'directive':
-      return { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] };
+      return {
+        table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        ...endsGrants,
+      };
     // DeleteItem, only where the OAuth 2.0 server is on: a link revoked at /oauth2/revoke, or for a
     // replayed authorization code.
     case 'command': {

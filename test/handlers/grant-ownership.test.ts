@@ -112,7 +112,10 @@ describe('a grant an older driver kept under the Rokid userId alone (GRANT#<roki
     await harness.drain();
     // Sent to both of the first user's grants: the one made here, and the one moved.
     expect(brightnessSent()).toEqual([25, 25]);
-    expect((await db.send(new GetCommand({ TableName: tableName, Key: { pk: 'GRANT#rokid-legacy', sk: 'GRANT' } }))).Item).toBeUndefined();
+    // The old item stays a while, marked moved and out of both indexes (the consumer may update, not delete).
+    const old = (await db.send(new GetCommand({ TableName: tableName, Key: { pk: 'GRANT#rokid-legacy', sk: 'GRANT' } }))).Item;
+    expect(old).toMatchObject({ status: 'moved' });
+    expect(old).not.toHaveProperty('vendorUserId');
     expect(await harness.storedGrant(first.userId, 'rokid-legacy')).toMatchObject({
       status: 'active',
       rokidUserId: 'rokid-legacy',

@@ -316,10 +316,11 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('with state reports on, revoking a link (the refresh job, the OAuth 2.0 server) reads the vendor-user index to end its grants', () => {
+  it('with state reports on, revoking a link (the refresh job, the OAuth 2.0 server) reads the vendor-user index to end its grants, and a Control to keep what it told Rokid', () => {
     const events = synth({ ...USERCENTER, homebaseClientId: 'rokid-homebase', rokidEventsClientId: 'rokid-events' }).template;
     expect(indexReaders(events)).toEqual([
       ['FunctionsCommand', 'vendor-user', ['dynamodb:Query']],
+      ['FunctionsDirective', 'vendor-user', ['dynamodb:Query']],
       ['FunctionsRefresh', 'due', ['dynamodb:Query']],
       ['FunctionsRefresh', 'vendor-user', ['dynamodb:Query']],
       ['FunctionsStateReports', 'vendor-user', ['dynamodb:Query']],
