@@ -106,11 +106,17 @@ describe('authorization', () => {
     expect((await errorOf(discover(bearer(userToken)))).name).toBe('E_INVALID_AUTHORIZATION');
   });
 
-  it('a JWT where the driver takes none: E_INVALID_AUTHORIZATION, saying how to configure it', async () => {
+  it('a JWT where the driver takes none: E_INTERNAL_ERROR (the driver’s setting, not the user’s authorization), saying how to configure it', async () => {
     const plain = await startHandlers();
     try {
       const answer = await plain.v2(discover(jwt('u', 'app-1', 'jwt-secret-1')));
-      expect(answer.payload).toMatchObject({ name: 'E_INVALID_AUTHORIZATION', message: expect.stringContaining('ROKID_JWT_APP_ID') });
+      expect(answer.payload).toEqual({
+        name: 'E_INTERNAL_ERROR',
+        vendorCode: 'JWT_NOT_CONFIGURED',
+        message:
+          'This driver does not take JWT authorization: its operators have not set ROKID_JWT_APP_ID. Use the OAuth 2.0 (BearerToken) method, or configure JWT.',
+        debugInfo: '',
+      });
     } finally {
       await plain.close();
     }
@@ -127,10 +133,21 @@ describe('the console’s custom header (V2_REQUIRED_HEADER)', () => {
   it.each([
     ['missing', {}],
     ['with another value', { 'x-skill-key': 'k-2' }],
-  ])('%s: E_INVALID_AUTHORIZATION, the messageId echoed', async (_case, headers) => {
-    const answer = await guarded.v2(discover(jwt('u', 'app-1', 'jwt-secret-1'), 'h-1'), headers);
-    expect(answer).toMatchObject({ header: { name: 'ErrorResponse', messageId: 'h-1' }, payload: { name: 'E_INVALID_AUTHORIZATION' } });
-  });
+  ])(
+    '%s: E_INTERNAL_ERROR naming the setting (a console and a driver that disagree must not end bindings), the messageId echoed',
+    async (_case, headers) => {
+      const answer = await guarded.v2(discover(jwt('u', 'app-1', 'jwt-secret-1'), 'h-1'), headers);
+      expect(answer).toMatchObject({
+        header: { name: 'ErrorResponse', messageId: 'h-1' },
+        payload: {
+          name: 'E_INTERNAL_ERROR',
+          vendorCode: 'REQUIRED_HEADER_MISMATCH',
+          message:
+            "The message lacks the custom header this driver requires (x-skill-key), or it does not match: the header set in Rokid's console and the driver's V2_REQUIRED_HEADER must agree.",
+        },
+      });
+    },
+  );
 
   it('present (its name in any case): the message is answered', async () => {
     const answer = await guarded.v2(discover(jwt('u', 'app-1', 'jwt-secret-1')), { 'x-skill-key': 'k-1' });
