@@ -13,9 +13,7 @@ import type { CloudSession, DeviceCloud } from '../../domain/ports.ts';
 import type { Action } from '../../domain/protocol/action.ts';
 import { requestJson, TransportError } from '../http/request-json.ts';
 import { macAuthorization } from './mac-signature.ts';
-
-/** Names the user a service-token call is for. */
-export const ACTING_FOR_HEADER = 'x-homebase-user-id';
+import { ACTING_FOR_HEADER, encodeUserIdHeader } from './user-id-header.ts';
 
 export interface HttpCloudSettings {
   /** Base URL of the vendor's device API, e.g. https://devices.example.com/homebase */
@@ -29,7 +27,7 @@ export interface HttpCloudSettings {
  *   POST {base}/devices/{deviceId}/actions   → 200 {"state": State}
  * Both carry `Authorization: Bearer <upstream access token>`, or a MAC signature (mac-signature.ts) when
  * the upstream issued a token of type mac. A v2 JWT user has no upstream token: their calls carry the
- * driver's service token and name the user in `X-Homebase-User-Id`. A 4xx/5xx body may carry
+ * driver's service token and name the user in `X-Homebase-User-Id` (user-id-header.ts). A 4xx/5xx body may carry
  * {"errorName": "E_…", "message": "…"}, which is passed on to Homebase.
  */
 export class HttpDeviceCloud implements DeviceCloud {
@@ -74,7 +72,7 @@ export class HttpDeviceCloud implements DeviceCloud {
         : `Bearer ${accessToken}`;
       const answer = await requestJson(url, {
         method,
-        headers: { authorization, ...(actingFor === undefined ? {} : { [ACTING_FOR_HEADER]: actingFor }) },
+        headers: { authorization, ...(actingFor === undefined ? {} : { [ACTING_FOR_HEADER]: encodeUserIdHeader(actingFor) }) },
         body: payload,
         timeoutMs,
       });
