@@ -50,6 +50,11 @@ describe('Rokid JWT authorization', () => {
     ['two parts', `${part({ alg: 'HS256' })}.${part(good)}`, 'expected three dot-separated parts'],
     ['a header that is not JSON', `bm90IGpzb24.${part(good)}.x`, 'the header is not a base64url JSON object'],
     ['claims that are a list', sign([good]), 'the claims are not a base64url JSON object'],
+    [
+      'claims whose bytes are not UTF-8, signed so',
+      signSpelled(part({ alg: 'HS256', typ: 'JWT' }), Buffer.from('{"userId":"\xff","appId":"app-123"}', 'latin1').toString('base64url')),
+      'the claims are not a base64url JSON object',
+    ],
     ['a token of 5 KB', `${'a'.repeat(5000)}.b.c`, 'the token is too long'],
   ])('refuses %s as E_INVALID_AUTHORIZATION, saying why', (_case, token, reason) => {
     expect(() => verifyRokidJwt(token, settings, NOW)).toThrow(
