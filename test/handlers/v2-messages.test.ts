@@ -87,6 +87,31 @@ describe('authorization', () => {
     expect((await errorOf(body)).name).toBe('E_INVALID_AUTHORIZATION');
   });
 
+  const signed = signJwt({ userId: 'bob', appId: 'app-1' }, 'jwt-secret-1');
+  it.each([
+    [
+      'a JWT userId with a leading space',
+      jwt(' bob', 'app-1', 'jwt-secret-1'),
+      'userId must not begin or end with whitespace: it is taken as it is, never trimmed',
+    ],
+    [
+      'a JWT userId with a tab at its end',
+      jwt('bob\t', 'app-1', 'jwt-secret-1'),
+      'userId must have no control character (U+0000-U+001F, U+007F-U+009F, U+2028, U+2029), and it has U+0009',
+    ],
+    [
+      'a JWT signature with "=" appended',
+      { type: 'JWT', token: `${signed}=` } as const,
+      'the signature is not canonical base64url (only A-Z, a-z, 0-9, "-" and "_", no "=" padding, and a last character that encodes no bits beyond the data)',
+    ],
+  ])('%s: E_INVALID_AUTHORIZATION, saying exactly why', async (_case, authorization, reason) => {
+    expect(await errorOf(discover(authorization, 'id-1'))).toEqual({
+      name: 'E_INVALID_AUTHORIZATION',
+      messageId: 'id-1',
+      message: `The JWT authorization is not valid: ${reason}.`,
+    });
+  });
+
   it('an expired driver token: E_AUTHORIZATION_EXPIRED; a revoked link: E_INVALID_AUTHORIZATION', async () => {
     const login = await driver.call('command', JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } }));
     const { userToken } = login.data as { userToken: string };

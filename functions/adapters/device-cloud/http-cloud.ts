@@ -14,9 +14,8 @@ import type { Action } from '../../domain/protocol/action.ts';
 import { crypto } from '../../runtime/builtins.ts';
 import { requestJson, TransportError } from '../http/request-json.ts';
 import { macAuthorization } from './mac-signature.ts';
+import { ACTING_FOR_HEADER, encodeUserIdHeader } from './user-id-header.ts';
 
-/** Names the user a service-token call is for. */
-export const ACTING_FOR_HEADER = 'x-homebase-user-id';
 /** Names an action call: the same key is the same request (draft-ietf-httpapi-idempotency-key-header). */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
@@ -32,7 +31,7 @@ export interface HttpCloudSettings {
  *   POST {base}/devices/{deviceId}/actions   → 200 {"state": State}
  * Both carry `Authorization: Bearer <upstream access token>`, or a MAC signature (mac-signature.ts) when
  * the upstream issued a token of type mac. A v2 JWT user has no upstream token: their calls carry the
- * driver's service token and name the user in `X-Homebase-User-Id`. A 4xx/5xx body may carry
+ * driver's service token and name the user in `X-Homebase-User-Id` (user-id-header.ts). A 4xx/5xx body may carry
  * {"errorName": "E_…", "message": "…"}, which is passed on to Homebase.
  */
 export class HttpDeviceCloud implements DeviceCloud {
@@ -84,7 +83,7 @@ export class HttpDeviceCloud implements DeviceCloud {
         method,
         headers: {
           authorization,
-          ...(actingFor === undefined ? {} : { [ACTING_FOR_HEADER]: actingFor }),
+          ...(actingFor === undefined ? {} : { [ACTING_FOR_HEADER]: encodeUserIdHeader(actingFor) }),
           ...(action ? { [IDEMPOTENCY_KEY_HEADER]: action.idempotencyKey } : {}),
         },
         body: action?.payload,
