@@ -87,16 +87,9 @@ export class AtMostOnce {
   async #act(delivery: Delivery, claimId: string, work: OnceWork): Promise<unknown> {
     const { key } = delivery;
     let dispatched = false;
+    // A dispatch that fails (written or not, nobody knows) has acted on nothing: the failure gives the message back.
     const dispatch = async () => {
-      let recorded: boolean;
-      try {
-        recorded = await this.#replies.dispatch(key, claimId, this.#clock.now() + REPLY_KEEP_S);
-      } catch (error) {
-        // Whether the record was written is unknown, and nothing has acted: give the message back.
-        await this.#replies.release(key, claimId).catch(() => undefined);
-        throw error;
-      }
-      if (!recorded) throw new ClaimLost(delivery.messageId);
+      if (!(await this.#replies.dispatch(key, claimId, this.#clock.now() + REPLY_KEEP_S))) throw new ClaimLost(delivery.messageId);
       dispatched = true;
     };
     let reply: unknown;
