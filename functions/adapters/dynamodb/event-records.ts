@@ -12,7 +12,7 @@ import type {
   SeenClaim,
   SeenEvents,
 } from '../../domain/events/ports.ts';
-import type { InterfaceState } from '../../domain/v2/interfaces.ts';
+import type { InterfaceState } from '../../domain/v2/states.ts';
 import { crypto } from '../../runtime/builtins.ts';
 import { ignoreConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 

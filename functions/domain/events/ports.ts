@@ -4,7 +4,7 @@
  * functions/adapters implement them; ../ports.ts re-exports them.
  */
 import type { UpstreamGrant } from '../ports.ts';
-import type { InterfaceState } from '../v2/interfaces.ts';
+import type { InterfaceState } from '../v2/states.ts';
 import type { DeviceEvent } from './device-event.ts';
 import type { EventGrant } from './grant.ts';
 

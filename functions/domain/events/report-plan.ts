@@ -9,7 +9,7 @@
  */
 import type { Device } from '../protocol/device.ts';
 import { additionalInfoOf } from '../v2/endpoints.ts';
-import { type InterfaceState, statesOf } from '../v2/interfaces.ts';
+import { type InterfaceState, statesOf } from '../v2/states.ts';
 import type { DeviceEvent } from './device-event.ts';
 import { ENDPOINT_ORDER, isNewer } from './ordering.ts';
 import type { EndpointPosition, PositionRecord } from './ports.ts';

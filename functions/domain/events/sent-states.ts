@@ -4,7 +4,7 @@
  * it. Best-effort: one index read and a write per grant, never failing or delaying the Control.
  */
 import type { Clock } from '../ports.ts';
-import type { InterfaceState } from '../v2/interfaces.ts';
+import type { InterfaceState } from '../v2/states.ts';
 import { positionKey } from './grant-delivery.ts';
 import type { DeliveryPositions, GrantStore } from './ports.ts';
 
