@@ -21,7 +21,13 @@ import { apiEvent, lambdaContext } from './events.ts';
 import { startHandlers } from './handlers.ts';
 import { bearer, v2Message } from './v2.ts';
 
-export async function startStateReports(options: { rokid?: RokidStandInOptions; settings?: ConfigInput } = {}) {
+export async function startStateReports(
+  options: {
+    rokid?: RokidStandInOptions;
+    settings?: ConfigInput /** The SDK's, e.g. a DynamoDB endpoint that injects faults. */;
+    env?: Record<string, string>;
+  } = {},
+) {
   let offsetMs = 0;
   const now = () => Date.now() + offsetMs;
   const sqs = await startSqsStandIn({ now });
@@ -44,7 +50,7 @@ export async function startStateReports(options: { rokid?: RokidStandInOptions; 
     EVENTS_DEAD_LETTER_QUEUE_URL: deadLetterUrl,
     ...options.settings,
   };
-  const driver = await startHandlers(settings, { AWS_ENDPOINT_URL_SQS: sqs.endpoint });
+  const driver = await startHandlers(settings, { AWS_ENDPOINT_URL_SQS: sqs.endpoint, ...options.env });
   const config = () => driver.config();
   const webhook = (await import('../../functions/device-events.ts')).deviceEventsHandler(config);
   const consumer = (await import('../../functions/state-reports.ts')).stateReportsHandler(config);
