@@ -53,3 +53,38 @@ describe('the refresh run', () => {
     expect(await run()).toMatchObject({ grantsEnded: 0 });
   });
 });
+
+describe('a grant an older driver kept under the Rokid userId alone, due', () => {
+  it('is moved to its key when the refresh run meets it in the due index, and refreshed there', async () => {
+    const { DeleteCommand, PutCommand, GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { grantKeyOf } = await import('../../functions/domain/events/grant.ts');
+    const { grantDueShard } = await import('../../functions/adapters/dynamodb/table.ts');
+    const { db, tableName } = harness.table;
+    // A grant as this driver makes it, then put back as an older driver kept it.
+    await harness.acceptGrant(userAuth.userToken, 'rokid-r3');
+    const key = grantKeyOf('rokid-r3', { vendorUserId: userAuth.userId });
+    const item = (await harness.storedGrant(userAuth.userId, 'rokid-r3'))!;
+    const credentials = await harness.cipher.open(item['credentials']['sealed'], `grant:${key}`);
+    const { pk: _pk, key: _key, labelVerified: _v, ...fields } = item;
+    await db.send(new DeleteCommand({ TableName: tableName, Key: { pk: `EVGRANT#${key}`, sk: 'GRANT' } }));
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...fields,
+          pk: 'GRANT#rokid-r3',
+          dueShard: grantDueShard('rokid-r3'),
+          credentials: { ...item['credentials'], sealed: await harness.cipher.seal(credentials, 'grant:rokid-r3') },
+        },
+      }),
+    );
+    expect(await run()).toMatchObject({ grantsRefreshed: 1, grantsFailed: 0 });
+    const moved = await grantOf('rokid-r3');
+    expect(moved).toMatchObject({ status: 'active', rokidUserId: 'rokid-r3', labelVerified: false });
+    expect(moved['credentials']['sealed']).not.toBe(item['credentials']['sealed']);
+    expect(moved['lastRefreshedAt']).toBeGreaterThanOrEqual(item['lastRefreshedAt']);
+    const old = (await db.send(new GetCommand({ TableName: tableName, Key: { pk: 'GRANT#rokid-r3', sk: 'GRANT' } }))).Item;
+    expect(old).toMatchObject({ status: 'moved' });
+    expect(old).not.toHaveProperty('dueShard');
+  });
+});
