@@ -40,7 +40,11 @@ describe('the fault run checker', () => {
   it('passes a history that keeps every promise, and counts what it saw', () => {
     const h = history(
       [adjust('m1', 10, response), adjust('m2', -5, { kind: 'killed' }, response), adjust('m3', 60, response)],
-      [applied(0, 'm1', { name: 'up', value: 10 }, 50, 60), applied(1, 'm2', { name: 'down', value: 5 }, 60, 55), applied(2, 'm3', {}, 55, 100)],
+      [
+        applied(0, 'm1', { name: 'up', value: 10 }, 50, 60),
+        applied(1, 'm2', { name: 'down', value: 5 }, 60, 55),
+        applied(2, 'm3', {}, 55, 100),
+      ],
       100,
       ['m2'],
     );
@@ -99,7 +103,8 @@ describe('the fault run checker', () => {
 
 describe('the fault plan', () => {
   it('draws the same operations and faults from the same seed, and others from another', () => {
-    const faults = (seed: number) => Array.from({ length: 200 }, (_, call) => [new FaultPlan(seed).dynamo('m#0', call), new FaultPlan(seed).cloud('m#0', call)]);
+    const faults = (seed: number) =>
+      Array.from({ length: 200 }, (_, call) => [new FaultPlan(seed).dynamo('m#0', call), new FaultPlan(seed).cloud('m#0', call)]);
     expect(faults(3)).toEqual(faults(3));
     expect(faults(3)).not.toEqual(faults(4));
     const stream = (seed: number) => {

@@ -9,7 +9,9 @@ import { summarize } from '../bench/faults/summary.ts';
 
 const SEED = 28;
 
-it('v2 Controls act at most once, every confirmed Response counts, and nothing answers 5xx, under 20 s of faults', { timeout: 240_000 }, async () => {
+it('v2 Controls act at most once, every confirmed Response counts, and nothing answers 5xx, under 20 s of faults', {
+  timeout: 240_000,
+}, async () => {
   const run = await runFaults({ seed: SEED, seconds: 20, clients: 6 });
   const summary = summarize(run, SEED).join('\n');
   // The run must have met faults for its verdict to mean anything.

@@ -53,8 +53,7 @@ export function applyIntent(state: State, intent: Intent): State {
 }
 
 const COMPARED = ['switch', 'brightness', 'volume'] as const;
-const differences = (a: State, b: State) =>
-  COMPARED.filter((p) => a[p] !== b[p]).map((p) => `${p} ${String(a[p])} ≠ ${String(b[p])}`);
+const differences = (a: State, b: State) => COMPARED.filter((p) => a[p] !== b[p]).map((p) => `${p} ${String(a[p])} ≠ ${String(b[p])}`);
 
 const isFinal = (answer: Answer) => answer.kind !== 'killed' && !(answer.kind === 'error' && answer.name === 'E_ENDPOINT_BUSY');
 
@@ -142,7 +141,8 @@ function checkAnswers(message: SentMessage, add: (kind: ViolationKind, detail: s
   }
   if (!message.answers.some(isFinal)) {
     const names = new Map<string, number>();
-    for (const a of message.answers) names.set(a.kind === 'error' ? a.name : a.kind, (names.get(a.kind === 'error' ? a.name : a.kind) ?? 0) + 1);
+    for (const a of message.answers)
+      names.set(a.kind === 'error' ? a.name : a.kind, (names.get(a.kind === 'error' ? a.name : a.kind) ?? 0) + 1);
     const told = [...names].map(([name, n]) => `${name} ×${n}`).join(', ');
     add('no final answer', `${message.directive}, after all its resends: ${told || 'never sent'}`, message.messageId);
   }

@@ -118,13 +118,11 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRun> {
     await runClients(world, options.clients ?? 6, Date.now() + options.seconds * 1000);
     plan.enabled = false;
     await drain(world, 30_000);
-    const unconfirmed = pool
-      .logs()
-      .flatMap((line) => {
-        if (!line.includes(UNCONFIRMED_LINE)) return [];
-        const record = JSON.parse(line) as Record<string, unknown>;
-        return record['message'] === UNCONFIRMED_LINE && typeof record['messageId'] === 'string' ? [record['messageId']] : [];
-      });
+    const unconfirmed = pool.logs().flatMap((line) => {
+      if (!line.includes(UNCONFIRMED_LINE)) return [];
+      const record = JSON.parse(line) as Record<string, unknown>;
+      return record['message'] === UNCONFIRMED_LINE && typeof record['messageId'] === 'string' ? [record['messageId']] : [];
+    });
     const history: History = { messages: world.messages, calls: devices.calls, unconfirmed, initial, final: devices.states() };
     return {
       history,

@@ -18,7 +18,10 @@ export function summarize(run: FaultRun, seed: number): string[] {
     ['seed', seed],
     ['run time (s), drain and checks included', run.seconds.toFixed(0)],
     ['messages', messages.length],
-    ['  Controls: Set / Adjust / Switch', `${count((d) => d.endsWith('.Set'))} / ${count((d) => d.endsWith('.Adjust'))} / ${count((d) => d.startsWith('Switch.'))}`],
+    [
+      '  Controls: Set / Adjust / Switch',
+      `${count((d) => d.endsWith('.Set'))} / ${count((d) => d.endsWith('.Adjust'))} / ${count((d) => d.startsWith('Switch.'))}`,
+    ],
     ['  ReportState', count((d) => d === 'ReportState')],
     ['sends (resends included)', run.sends],
     ['resends', run.sends - messages.length],
