@@ -5,7 +5,7 @@
  * front of DynamoDB and the device cloud know whose call they serve, and can end that environment, and with
  * it only the invocation it was running, between any two of its calls.
  */
-import { type FunctionSpec, LambdaError, LambdaHost } from './lambda-host.ts';
+import { type EmittedMetric, type FunctionSpec, LambdaError, LambdaHost } from './lambda-host.ts';
 
 export interface PoolWorker {
   readonly id: number;
@@ -42,6 +42,11 @@ export class LambdaPool {
   /** Every line every environment wrote, in each one's order. */
   logs(): string[] {
     return [...this.#workers.values()].flatMap((worker) => worker.host.logs);
+  }
+
+  /** Every metric every environment emitted. */
+  metrics(): EmittedMetric[] {
+    return [...this.#workers.values()].flatMap((worker) => worker.host.metrics);
   }
 
   async invoke(event: unknown, tag: string): Promise<PoolOutcome> {

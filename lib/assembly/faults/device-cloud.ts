@@ -15,6 +15,7 @@ import type { Action } from '../../../functions/domain/protocol/action.ts';
 import type { Device, State } from '../../../functions/domain/protocol/device.ts';
 import { serviceToken } from '../../local/device-cloud-server.ts';
 import { listen } from '../../local/loopback.ts';
+import { bodyOf } from '../forward.ts';
 import type { LambdaPool } from '../lambda-pool.ts';
 import { type ActionCall, type FaultLog, messageIdOfTag } from './history.ts';
 import type { CloudFault, FaultPlan } from './plan.ts';
@@ -52,7 +53,7 @@ export async function startFaultDeviceCloud(options: {
   };
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const body = (await bodyOf(req)).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = /^\/w\/(\d+)(\/devices(?:\/([^/]+)\/actions)?)$/.exec(url.pathname);
     if (!route) return send(res, 404, { message: 'not found' });
@@ -84,6 +85,8 @@ export async function startFaultDeviceCloud(options: {
     if (fault.kind === 'cloud error status') return send(res, fault.status, fault.body);
     if (fault.kind === 'cloud timeout, nothing applied') return hang(res);
     if (fault.kind === 'cloud slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    // Killed while this call waited (by another of its calls): it never reached the device.
+    if (worker.dead) return void res.destroy();
 
     let answer: unknown;
     if (isAction) {
@@ -122,10 +125,4 @@ export async function startFaultDeviceCloud(options: {
       await bound.close();
     },
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }

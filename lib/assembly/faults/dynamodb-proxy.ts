@@ -5,8 +5,9 @@
  * applied and then its answer lost (a 500 or a reset connection: the SDK retries a write that already took),
  * or the environment killed before the call reaches dynalite or after dynalite applied it.
  */
-import { createServer, request } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { listen } from '../../local/loopback.ts';
+import { bodyOf, forward } from '../forward.ts';
 import type { LambdaPool } from '../lambda-pool.ts';
 import type { FaultLog } from './history.ts';
 import type { FaultPlan } from './plan.ts';
@@ -20,15 +21,14 @@ export interface DynamoFaultProxy {
 export function dynamoFaultProxy(options: { target: string; plan: FaultPlan; pool: () => LambdaPool; faults: FaultLog }): DynamoFaultProxy {
   const target = new URL(options.target);
   const closers: (() => Promise<void>)[] = [];
-  const answerError = (res: import('node:http').ServerResponse, status: number, type: string) =>
+  const answerError = (res: ServerResponse, status: number, type: string) =>
     res
       .writeHead(status, { 'content-type': 'application/x-amz-json-1.0' })
       .end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: 'injected by the fault run' }));
 
   async function endpointFor(workerId: number): Promise<string> {
     const server = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+      const body = await bodyOf(req);
       const worker = options.pool().worker(workerId);
       // A call from an environment already killed never happened: SIGKILL leaves nothing running.
       if (!worker || worker.dead) return void res.destroy();
@@ -41,25 +41,18 @@ export function dynamoFaultProxy(options: { target: string; plan: FaultPlan; poo
       }
       if (fault.kind === 'dynamodb error') return answerError(res, fault.status, fault.type);
       if (fault.kind === 'dynamodb latency') await new Promise((resolve) => setTimeout(resolve, fault.ms));
-      const upstream = request(
-        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-        (answer) => {
-          const parts: Buffer[] = [];
-          answer.on('data', (part: Buffer) => parts.push(part));
-          answer.on('end', () => {
-            if (fault.kind === 'kill after dynamodb') {
-              options.pool().kill(workerId);
-              return void res.destroy();
-            }
-            if (fault.kind === 'dynamodb applied, answer lost') {
-              return fault.as === 'status 500' ? answerError(res, 500, 'InternalServerError') : void res.destroy();
-            }
-            res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(parts));
-          });
-        },
-      );
-      upstream.on('error', () => res.destroy());
-      upstream.end(Buffer.concat(chunks));
+      // Killed while this call waited (by another of its calls): it never reached DynamoDB.
+      if (worker.dead) return void res.destroy();
+      const answer = await forward(target, req, body).catch(() => undefined);
+      if (!answer) return void res.destroy();
+      if (fault.kind === 'kill after dynamodb') {
+        options.pool().kill(workerId);
+        return void res.destroy();
+      }
+      if (fault.kind === 'dynamodb applied, answer lost') {
+        return fault.as === 'status 500' ? answerError(res, 500, 'InternalServerError') : void res.destroy();
+      }
+      res.writeHead(answer.status, answer.headers).end(answer.body);
     });
     const { url, close } = await listen(server);
     closers.push(close);

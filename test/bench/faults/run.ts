@@ -46,6 +46,8 @@ export interface FaultRun {
   verdict: Verdict;
   faults: Map<string, number>;
   kills: number;
+  /** The driver's `v2_unconfirmed_answers` metric, summed over the run. */
+  unconfirmedMetric: number;
   environments: number;
   sends: number;
   seconds: number;
@@ -54,6 +56,7 @@ export interface FaultRun {
 const JWT_SECRET = 'fault-run-jwt-app-secret';
 const SERVICE_TOKEN = 'fault-run-service-token';
 const UNCONFIRMED_LINE = 'v2 answer unconfirmed';
+const UNCONFIRMED_METRIC = 'v2_unconfirmed_answers';
 
 export async function runFaults(options: FaultRunOptions): Promise<FaultRun> {
   const started = Date.now();
@@ -129,6 +132,10 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRun> {
       verdict: checkHistory(history),
       faults: faults.counts,
       kills: pool.kills,
+      unconfirmedMetric: pool
+        .metrics()
+        .filter((metric) => metric.name === UNCONFIRMED_METRIC)
+        .reduce((sum, metric) => sum + metric.value, 0),
       environments: pool.started,
       sends,
       seconds: (Date.now() - started) / 1000,
