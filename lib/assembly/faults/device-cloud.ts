@@ -64,8 +64,9 @@ export async function startFaultDeviceCloud(options: {
     if (user === undefined) return send(res, 401, { message: 'The request is not signed with a valid token.' });
     const home = homes.get(user) ?? [];
     const tag = worker.tag;
-    const fault: CloudFault = tag === undefined ? { kind: 'none' } : options.plan.cloud(tag, worker.calls++);
-    if (fault.kind !== 'none') options.faults.add(fault.kind);
+    const callIndex = worker.calls++;
+    const fault: CloudFault = tag === undefined ? { kind: 'none' } : options.plan.cloud(tag, callIndex);
+    if (tag !== undefined && fault.kind !== 'none') options.faults.add(fault.kind, tag, callIndex);
     const isAction = req.method === 'POST' && route[3] !== undefined;
     const key = req.headers[IDEMPOTENCY_KEY_HEADER];
     const call: ActionCall = {

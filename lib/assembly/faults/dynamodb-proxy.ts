@@ -33,8 +33,9 @@ export function dynamoFaultProxy(options: { target: string; plan: FaultPlan; poo
       // A call from an environment already killed never happened: SIGKILL leaves nothing running.
       if (!worker || worker.dead) return void res.destroy();
       const tag = worker.tag;
-      const fault = tag === undefined ? ({ kind: 'none' } as const) : options.plan.dynamo(tag, worker.calls++);
-      if (fault.kind !== 'none') options.faults.add(fault.kind);
+      const call = worker.calls++;
+      const fault = tag === undefined ? ({ kind: 'none' } as const) : options.plan.dynamo(tag, call);
+      if (tag !== undefined && fault.kind !== 'none') options.faults.add(fault.kind, tag, call);
       if (fault.kind === 'kill before dynamodb') {
         options.pool().kill(workerId);
         return void res.destroy();

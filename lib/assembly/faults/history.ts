@@ -59,12 +59,18 @@ export interface History {
   final: Record<string, State>;
 }
 
-/** Faults injected, by kind. */
+/** Faults injected: counted by kind, and listed by the message whose sends met them (to explain a violation). */
 export class FaultLog {
   readonly counts = new Map<string, number>();
+  readonly byMessage = new Map<string, string[]>();
 
-  add(kind: string): void {
+  add(kind: string, tag: string, call: number): void {
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    const messageId = messageIdOfTag(tag);
+    this.byMessage.set(messageId, [
+      ...(this.byMessage.get(messageId) ?? []),
+      `send ${tag.slice(messageId.length + 1)} call ${call}: ${kind}`,
+    ]);
   }
 }
 

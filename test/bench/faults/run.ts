@@ -44,7 +44,7 @@ export interface FaultRunOptions {
 export interface FaultRun {
   history: History;
   verdict: Verdict;
-  faults: Map<string, number>;
+  faults: FaultLog;
   kills: number;
   /** The driver's `v2_unconfirmed_answers` metric, summed over the run. */
   unconfirmedMetric: number;
@@ -130,7 +130,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRun> {
     return {
       history,
       verdict: checkHistory(history),
-      faults: faults.counts,
+      faults,
       kills: pool.kills,
       unconfirmedMetric: pool
         .metrics()
