@@ -51,6 +51,20 @@ describe('the fault run checker', () => {
     expect(checkHistory(h)).toEqual({ violations: [], unconfirmed: 1, applied: 3, confirmed: 2 });
   });
 
+  it('replays in the order the device cloud applied, not the order it received: a slow call applies last', () => {
+    const set = (messageId: string, value: number): SentMessage => ({
+      ...adjust(messageId, 0, response),
+      directive: 'Brightness.Set',
+      intent: { op: 'set', property: 'brightness', value },
+    });
+    const slow = { ...applied(0, 'm1', { name: 'num', value: 10 }, 20, 10), appliedSeq: 1 };
+    const quick = { ...applied(1, 'm2', { name: 'num', value: 20 }, 50, 20), appliedSeq: 0 };
+    expect(checkHistory(history([set('m1', 10), set('m2', 20)], [slow, quick], 10)).violations).toEqual([]);
+    expect(checkHistory(history([set('m1', 10), set('m2', 20)], [slow, quick], 20)).violations).toEqual([
+      { kind: 'final state not explained', detail: 'vd-light: the device ended with brightness 20 ≠ 10 (replayed)' },
+    ]);
+  });
+
   it('finds a messageId applied twice under one Idempotency-Key', () => {
     const h = history([adjust('m1', 10, { kind: 'killed' }, response)], [applied(0, 'm1', {}, 50, 60), applied(1, 'm1', {}, 60, 70)], 70);
     expect(kinds(h)).toEqual([['acted twice', 'm1']]);

@@ -63,7 +63,7 @@ export function checkHistory(history: History): Verdict {
     violations.push({ kind, detail, ...(messageId === undefined ? {} : { messageId }) });
   const byId = new Map(history.messages.map((m) => [m.messageId, m]));
   const unconfirmed = new Set(history.unconfirmed);
-  const applied = history.calls.filter((call) => call.applied).sort((a, b) => a.seq - b.seq);
+  const applied = history.calls.filter((call) => call.applied).sort((a, b) => (a.appliedSeq ?? a.seq) - (b.appliedSeq ?? b.seq));
   const appliedOf = new Map<string, ActionCall[]>();
   for (const call of applied) {
     if (call.messageId === undefined) add('final state not explained', `${call.deviceId}: an action applied outside any invocation`);

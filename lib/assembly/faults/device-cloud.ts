@@ -43,6 +43,7 @@ export async function startFaultDeviceCloud(options: {
   const authenticate = serviceToken(options.serviceToken);
   const homes = new Map(options.users.map((user) => [user, demoHome(user)]));
   const calls: ActionCall[] = [];
+  let applied = 0;
   const hung = new Set<ServerResponse>();
   const hang = (res: ServerResponse) => {
     hung.add(res);
@@ -98,6 +99,7 @@ export async function startFaultDeviceCloud(options: {
       device.state = applyAction(device.state, call.action as Action);
       call.after = { ...device.state };
       call.applied = true;
+      call.appliedSeq = applied++;
       answer = { state: device.state };
     } else if (req.method === 'GET' && route[3] === undefined) answer = { devices: home };
     else return send(res, 404, { message: 'not found' });

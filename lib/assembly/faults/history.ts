@@ -37,8 +37,10 @@ export interface SentMessage {
 
 /** One POST …/actions the device cloud received. */
 export interface ActionCall {
-  /** The order in which the device cloud received (and, where applied, applied) the calls. */
+  /** The order in which the device cloud received the calls. */
   seq: number;
+  /** The order in which it applied them (a slow call is applied after calls received later). */
+  appliedSeq?: number;
   deviceId: string;
   /** By the environment that made the call; undefined for a call made outside any invocation. */
   messageId: string | undefined;
