@@ -89,11 +89,24 @@ describe('the fault run checker', () => {
     ]);
   });
 
-  it('finds an action applied after a definite refusal, but not after an ambiguous failure', () => {
+  it('finds an action applied after a definite refusal or an error status, but not after an ambiguous failure', () => {
     const refused = history([adjust('m1', 10, { kind: 'error', name: 'E_VALUE_OUT_OF_RANGE' })], [applied(0, 'm1', {}, 50, 60)], 60);
     expect(kinds(refused)).toEqual([['applied after a definite error', 'm1']]);
     const timedOut = history([adjust('m1', 10, { kind: 'error', name: 'E_ENDPOINT_UNREACHABLE' })], [applied(0, 'm1', {}, 50, 60)], 60);
     expect(kinds(timedOut)).toEqual([]);
+    // The device cloud's own error status (its HTTP status as the vendorCode) applied nothing, by the contract.
+    const failed = history(
+      [adjust('m1', 10, { kind: 'error', name: 'E_SERVER_UNREACHABLE', vendorCode: '503' })],
+      [applied(0, 'm1', {}, 50, 60)],
+      60,
+    );
+    expect(kinds(failed)).toEqual([['applied after a definite error', 'm1']]);
+    const dropped = history(
+      [adjust('m1', 10, { kind: 'error', name: 'E_SERVER_UNREACHABLE', vendorCode: '' })],
+      [applied(0, 'm1', {}, 50, 60)],
+      60,
+    );
+    expect(kinds(dropped)).toEqual([]);
   });
 
   it('finds keys missing or shared, a 5xx, and a message left without a final answer', () => {
@@ -108,6 +121,8 @@ describe('the fault run checker', () => {
     ]);
     const keyless = history([adjust('m1', 10, response)], [{ ...applied(0, 'm1', {}, 50, 60), key: undefined }], 60);
     expect(checkHistory(keyless).violations).toEqual([{ kind: 'Idempotency-Key', detail: '1 actions applied without an Idempotency-Key' }]);
+    const lastLost = history([adjust('m1', 10, response, { kind: 'killed' })], [applied(0, 'm1', {}, 50, 60)], 60);
+    expect(kinds(lastLost)).toEqual([['no final answer', 'm1']]);
     const stuck = history([adjust('m1', 10, { kind: 'killed' }, { kind: 'error', name: 'E_ENDPOINT_BUSY' })], [], 50);
     expect(checkHistory(stuck).violations).toEqual([
       { kind: 'no final answer', messageId: 'm1', detail: 'Brightness.Adjust, after all its resends: killed ×1, E_ENDPOINT_BUSY ×1' },

@@ -55,7 +55,14 @@ export function applyIntent(state: State, intent: Intent): State {
 const COMPARED = ['switch', 'brightness', 'volume'] as const;
 const differences = (a: State, b: State) => COMPARED.filter((p) => a[p] !== b[p]).map((p) => `${p} ${String(a[p])} ≠ ${String(b[p])}`);
 
-const isFinal = (answer: Answer) => answer.kind !== 'killed' && !(answer.kind === 'error' && answer.name === 'E_ENDPOINT_BUSY');
+const isFinal = (answer: Answer | undefined) =>
+  answer !== undefined && answer.kind !== 'killed' && !(answer.kind === 'error' && answer.name === 'E_ENDPOINT_BUSY');
+/**
+ * An ErrorResponse that says nothing was done: a definite name, or the device cloud's own error status (its
+ * HTTP status as the vendorCode), which by the contract applied nothing and gave the message back.
+ */
+const saysNothingDone = (answer: Answer) =>
+  answer.kind === 'error' && (!AMBIGUOUS_ERRORS.has(answer.name) || /^[45]\d\d$/.test(answer.vendorCode ?? ''));
 
 export function checkHistory(history: History): Verdict {
   const violations: Violation[] = [];
@@ -83,9 +90,9 @@ export function checkHistory(history: History): Verdict {
       add('Response never applied', `${message.directive} answered Response (confirmed), applied 0 times`, message.messageId);
     }
     const finals = message.answers.filter(isFinal);
-    const definite = finals.length > 0 && finals.every((a) => a.kind === 'error' && !AMBIGUOUS_ERRORS.has(a.name));
+    const definite = finals.length > 0 && finals.every(saysNothingDone);
     if (definite && acts.length > 0) {
-      const names = finals.map((a) => (a.kind === 'error' ? a.name : a.kind)).join(', ');
+      const names = finals.map((a) => (a.kind === 'error' ? `${a.name}${a.vendorCode ? ` (${a.vendorCode})` : ''}` : a.kind)).join(', ');
       add('applied after a definite error', `${message.directive} answered ${names}, applied ${acts.length} times`, message.messageId);
     }
     for (const act of acts) {
@@ -139,7 +146,8 @@ function checkAnswers(message: SentMessage, add: (kind: ViolationKind, detail: s
     if (answer.kind === 'status' && answer.status >= 500) add('5xx', `${answer.status}: ${answer.detail}`, message.messageId);
     else if (answer.kind === 'status' || answer.kind === 'unreadable') add('unexpected answer', answer.detail, message.messageId);
   }
-  if (!message.answers.some(isFinal)) {
+  // Rokid resends a message whose last send got no answer; the run resends until the last answer is final.
+  if (!isFinal(message.answers.at(-1))) {
     const names = new Map<string, number>();
     for (const a of message.answers)
       names.set(a.kind === 'error' ? a.name : a.kind, (names.get(a.kind === 'error' ? a.name : a.kind) ?? 0) + 1);

@@ -17,7 +17,8 @@ export type Intent =
 /** One send's answer, as the client saw it. */
 export type Answer =
   | { kind: 'response' }
-  | { kind: 'error'; name: string }
+  /** An ErrorResponse: its v2 name, and its vendorCode (a device cloud's HTTP status travels there). */
+  | { kind: 'error'; name: string; vendorCode?: string }
   /** The environment was killed under it: API Gateway answers 502, and Rokid resends. Not the driver's answer. */
   | { kind: 'killed' }
   /** An HTTP status other than 200 from the function, or the function failing as Lambda reports it. */

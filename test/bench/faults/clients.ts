@@ -92,10 +92,14 @@ export async function runClients(world: ClientWorld, clients: number, until: num
   );
 }
 
-/** With the faults off: every message without a final answer is resent until it has one, for up to `ms`. */
+/** With the faults off: every message whose last send got no answer (or busy) is resent until it has one, for up to `ms`. */
 export async function drain(world: ClientWorld, ms: number): Promise<void> {
   const until = Date.now() + ms;
-  const open = () => world.messages.filter((m) => m.answers.every((a) => a.kind === 'killed' || isBusy(a)));
+  const open = () =>
+    world.messages.filter((m) => {
+      const last = m.answers.at(-1);
+      return last === undefined || last.kind === 'killed' || isBusy(last);
+    });
   for (let left = open(); left.length > 0 && Date.now() < until; left = open()) {
     await Promise.all(left.map((message) => sendOnce(world, { message, body: world.bodies.get(message.messageId), due: 0 })));
     if (open().length > 0) await wait(500);

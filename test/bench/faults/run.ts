@@ -155,9 +155,11 @@ function answerOf(outcome: PoolOutcome): Answer {
   const result = outcome.result as { statusCode?: number; body?: string };
   if (result.statusCode !== 200) return { kind: 'status', status: result.statusCode ?? 0, detail: String(result.body).slice(0, 200) };
   try {
-    const reply = JSON.parse(String(result.body)) as { header?: { name?: string }; payload?: { name?: string } };
+    const reply = JSON.parse(String(result.body)) as { header?: { name?: string }; payload?: { name?: string; vendorCode?: string } };
     if (reply.header?.name === 'Response') return { kind: 'response' };
-    if (reply.header?.name === 'ErrorResponse') return { kind: 'error', name: String(reply.payload?.name) };
+    if (reply.header?.name === 'ErrorResponse') {
+      return { kind: 'error', name: String(reply.payload?.name), vendorCode: String(reply.payload?.vendorCode ?? '') };
+    }
     return { kind: 'unreadable', detail: `a ${String(reply.header?.name)}` };
   } catch {
     return { kind: 'unreadable', detail: String(result.body).slice(0, 200) };
