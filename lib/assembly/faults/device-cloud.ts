@@ -9,6 +9,7 @@
  * dropped connection, or the environment killed before the action or after it was applied.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { IDEMPOTENCY_KEY_HEADER } from '../../../functions/adapters/device-cloud/http-cloud.ts';
 import { demoHome } from '../../../functions/adapters/device-cloud/virtual/demo-home.ts';
 import { applyAction } from '../../../functions/adapters/device-cloud/virtual/semantics.ts';
 import type { Action } from '../../../functions/domain/protocol/action.ts';
@@ -19,8 +20,6 @@ import { bodyOf } from '../forward.ts';
 import type { LambdaPool } from '../lambda-pool.ts';
 import { type ActionCall, type FaultLog, messageIdOfTag } from './history.ts';
 import type { CloudFault, FaultPlan } from './plan.ts';
-
-export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 export interface FaultDeviceCloud {
   url: string;
