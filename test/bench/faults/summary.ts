@@ -28,7 +28,7 @@ export function summarize(run: FaultRun, seed: number): string[] {
   for (const v of run.verdict.violations) byKind.set(v.kind, (byKind.get(v.kind) ?? 0) + 1);
   const rows: [string, string | number][] = [
     ['seed', seed],
-    ['run time (s), drain and checks included', run.seconds.toFixed(0)],
+    ['run time (s): synth, faults, drain, checks', run.seconds.toFixed(0)],
     ['messages', messages.length],
     [
       '  Controls: Set / Adjust / Switch',
