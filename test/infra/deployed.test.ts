@@ -17,6 +17,7 @@ import { retryDelayS } from '../../functions/domain/events/delivery.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import { isLocalOnlyRoute, ROUTES } from '../../functions/http/routes.ts';
 import { checkAlarms } from '../../lib/assembly/alarm-coverage.ts';
+import { grantUse, UNUSED_ON_LOOPBACK } from '../../lib/assembly/grant-uses.ts';
 import type { EmittedMetric } from '../../lib/assembly/lambda-host.ts';
 import { type LocalCloud, startLocalCloud } from '../../lib/assembly/local-cloud.ts';
 import { checkPermissions, type Grant } from '../../lib/assembly/permissions.ts';
@@ -52,56 +53,6 @@ const CONTEXTS = {
     rokidEventsClientId: 'rokid-events-deployed',
   },
 } as const;
-
-/**
- * Grants no call in the run used, and why each is still needed. What AWS does on a function's behalf
- * never reaches a loopback recorder.
- */
-const UNUSED_ALLOWED: { action: string; resourceType: string; function?: string; reason: string }[] = [
-  {
-    function: 'refresh',
-    action: 'dynamodb:GetItem',
-    resourceType: 'AWS::DynamoDB::Table',
-    reason:
-      'rereads a link that another writer changed during its refresh, or after its upstream grant was revoked on retirement (the OAuth assembly uses it; UserCenter has no revocation)',
-  },
-  { action: 'logs:CreateLogStream', resourceType: 'AWS::Logs::LogGroup', reason: "Lambda writes the function's logs with its role" },
-  { action: 'logs:PutLogEvents', resourceType: 'AWS::Logs::LogGroup', reason: "Lambda writes the function's logs with its role" },
-  {
-    function: 'refresh',
-    action: 'sqs:SendMessage',
-    resourceType: 'AWS::SQS::Queue',
-    reason: 'Lambda sends a failed scheduled run to the on-failure destination with the role',
-  },
-  {
-    function: 'stateReports',
-    action: 'sqs:GetQueueAttributes',
-    resourceType: 'AWS::SQS::Queue',
-    reason: "Lambda's event-source mapping reads the queue's attributes with the role when it is created",
-  },
-  {
-    action: 'kms:Decrypt',
-    resourceType: 'AWS::KMS::Key',
-    reason: "DynamoDB and Secrets Manager decrypt with the stack's key on the caller's behalf (kms:ViaService)",
-  },
-  {
-    action: 'kms:Encrypt',
-    resourceType: 'AWS::KMS::Key',
-    reason: "DynamoDB encrypts the table's items with the stack's key on the caller's behalf",
-  },
-  {
-    function: 'directive',
-    action: 'dynamodb:DeleteItem',
-    resourceType: 'AWS::DynamoDB::Table',
-    reason:
-      'gives a v2 claim back after a failure of the driver’s own (the UserCenter assembly provokes one; the OAuth assembly has no such failure)',
-  },
-  {
-    action: 'kms:GenerateDataKey',
-    resourceType: 'AWS::KMS::Key',
-    reason: "DynamoDB and SQS (the on-failure queue, the events queue) generate data keys under the stack's key on the caller's behalf",
-  },
-];
 
 interface Deployed {
   dir: string;
@@ -546,10 +497,7 @@ describe('failures of its own, as each Homebase-facing function reports them', (
 
 describe('permissions and alarms, against what the run did', () => {
   const allowedUnused = (grant: Grant, driverFunction: string | undefined) =>
-    UNUSED_ALLOWED.some(
-      (entry) =>
-        entry.action === grant.action && entry.resourceType === grant.resourceType && (entry.function ?? driverFunction) === driverFunction,
-    );
+    grantUse(grant, driverFunction, UNUSED_ON_LOOPBACK) !== undefined;
 
   it.each(['usercenter', 'oauth'] as const)('the %s assembly: no call its role would deny, and no grant unused and unexplained', (kind) => {
     const { assembly, cloud, driverFunction } = kind === 'usercenter' ? usercenterDeployed : oauthDeployed;
@@ -585,14 +533,67 @@ describe('permissions and alarms, against what the run did', () => {
 });
 
 describe('npm run preflight', () => {
-  it('runs an assembly from cdk.out, checks it and passes; it says how it is used', { timeout: 60_000 }, async () => {
+  const run = async (argv: string[]) => {
     const lines: string[] = [];
-    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
-    expect(await runPreflight(['--app', usercenterDeployed.dir], io)).toBe(0);
+    const code = await runPreflight(argv, { out: (line) => lines.push(line), err: (line) => lines.push(line) });
+    /** The lines of one section, from its title to the next blank line. */
+    const section = (title: string) => {
+      const from = lines.findIndex((line) => line.endsWith(title));
+      const to = lines.findIndex((line, i) => i > from && line.startsWith('\n'));
+      return lines.slice(from + 1, to < 0 ? undefined : to);
+    };
+    return { code, lines, section };
+  };
+  const featureNames = (features: string[]) => features.map((line) => line.replace(/: .*$/, ''));
+
+  it('synthesizes from -c, and runs every feature the context turns on: JWT, state reports end to end, the http device cloud stood in for', {
+    timeout: 120_000,
+  }, async () => {
+    const context = { ...CONTEXTS.usercenter, deviceCloud: 'http', deviceCloudUrl: 'https://devices.vendor.example' };
+    const { code, lines, section } = await run(Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`]));
     expect(lines.at(-1)).toBe('\nPreflight passed.');
-    expect(lines.join('\n')).toMatch(/POST \/list\s+→ list \(FunctionsListFunction/);
-    expect(await runPreflight(['--help'], io)).toBe(0);
-    expect(await runPreflight(['-c', 'upstream'], io)).toBe(2);
-    expect(lines.at(-1)).toMatch(/^-c takes key=value, not "upstream"\./);
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toMatch(/POST \/device-events\s+→ deviceEvents \(FunctionsDeviceEventsFunction/);
+    // Every feature ran (a skipped one is marked –) and passed.
+    expect(featureNames(section('Features the context turns on:'))).toEqual([
+      '  ✓ v1 (/command, /list, /execute)',
+      '  ✓ the OAuth 2.0 server (homebaseClientId=homebase-rokid)',
+      '  ✓ v2 at /v2 with a BearerToken',
+      '  ✓ v2 at /v2 with a JWT (rokidJwtAppId=rokid-jwt-app)',
+      '  ✓ state reports (rokidEventsClientId=rokid-events-deployed)',
+      '  ✓ the scheduled refresh',
+      '  ✓ the http device cloud (deviceCloud=http)',
+    ]);
+    expect(section('Conformance, v2 with a JWT:').at(-1)).toMatch(/^ {2}2\d passed, 0 failed, 0 skipped$/);
+    const steps = section('State reports, as a JWT user:');
+    expect(steps).toHaveLength(11);
+    expect(steps.filter((step) => !step.startsWith('  ✓'))).toEqual([]);
+    expect(lines.join('\n')).toMatch(
+      /took [1-9]\d* calls with a user's bearer token and [1-9]\d* with the service token; every function's DEVICE_CLOUD_URL pointed at it, so nothing reached https:\/\/devices\.vendor\.example/,
+    );
+    // Every grant is used, or listed with the path that would use it.
+    const unused = section("checked against each function's role.");
+    expect(unused.length).toBeGreaterThan(0);
+    expect(unused.filter((line) => !line.includes('(used when: '))).toEqual([]);
+    // The failure paths of state reports were taken, so their alarms' metrics were emitted.
+    expect(section('Alarms:').filter((line) => /events_|grant/.test(line))).toEqual([]);
+  });
+
+  it('runs an assembly from cdk.out, names what it could not run, and says how it is used', { timeout: 60_000 }, async () => {
+    const { code, lines, section } = await run(['--app', oauthDeployed.dir]);
+    expect(lines.at(-1)).toBe('\nPreflight passed, but did not run: v2 at /v2 with a BearerToken.');
+    expect(code).toBe(0);
+    expect(featureNames(section('Features the context turns on:'))).toEqual([
+      '  ✓ v1 (/command, /list, /execute)',
+      '  – v2 at /v2 with a BearerToken',
+      '  ✓ v2 at /v2 with a JWT (rokidJwtAppId=rokid-jwt-app)',
+      '  ✓ state reports (rokidEventsClientId=rokid-events-deployed)',
+      '  ✓ the scheduled refresh',
+    ]);
+    expect(section('State reports, as a JWT user:').filter((step) => !step.startsWith('  ✓'))).toEqual([]);
+    expect((await run(['--help'])).code).toBe(0);
+    const usage = await run(['-c', 'upstream']);
+    expect(usage.code).toBe(2);
+    expect(usage.lines.at(-1)).toMatch(/^-c takes key=value, not "upstream"\./);
   });
 });
