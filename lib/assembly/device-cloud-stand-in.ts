@@ -40,6 +40,7 @@ export async function startDeviceCloudStandIn(options: {
 
 /** The user a bearer token belongs to, by the account service's word; undefined for any other answer. */
 function bearerUser(service: AccountService): Authenticate {
+  let userinfo: string | undefined;
   return async (authorization) => {
     const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
     if (!token) return undefined;
@@ -57,9 +58,12 @@ function bearerUser(service: AccountService): Authenticate {
       }
       const issuer = service.oidcIssuer();
       if (!issuer) return undefined;
-      const { body: metadata } = await requestJson(`${issuer}/.well-known/openid-configuration`, { method: 'GET', timeoutMs: 2000 });
-      const userinfo = isRecord(metadata) ? metadata['userinfo_endpoint'] : undefined;
-      if (typeof userinfo !== 'string') return undefined;
+      if (!userinfo) {
+        const { body: metadata } = await requestJson(`${issuer}/.well-known/openid-configuration`, { method: 'GET', timeoutMs: 2000 });
+        const endpoint = isRecord(metadata) ? metadata['userinfo_endpoint'] : undefined;
+        if (typeof endpoint !== 'string') return undefined;
+        userinfo = endpoint;
+      }
       const { status, body } = await requestJson(userinfo, {
         method: 'GET',
         headers: { authorization: `Bearer ${token}` },

@@ -108,12 +108,6 @@ const NOT_TAKEN_BY_PREFLIGHT: GrantUse[] = [
     resourcePart: 'HomebaseClientSecret',
     reason: "the OAuth 2.0 server's /oauth2/token authenticates Homebase with it (a browser's sign-in comes first)",
   },
-  ...['list', 'directive'].map((fn) => ({
-    function: fn,
-    action: 'dynamodb:Query',
-    resourceType: 'AWS::DynamoDB::Table',
-    reason: "reads the virtual device cloud's devices (deviceCloud=virtual)",
-  })),
   ...['list', 'execute'].map((fn) => ({
     function: fn,
     action: 'dynamodb:PutItem',
