@@ -7,7 +7,6 @@
  */
 import { headerLine } from '../../functions/config.ts';
 import { humanReport } from '../conformance/report.ts';
-import type { Report } from '../conformance/results.ts';
 import { runConformance } from '../conformance/run.ts';
 import { DEMO_ACCOUNT, demoUserAuth } from '../local/usercenter-server.ts';
 import { signRokidJwt } from '../stand-ins/rokid-jwt.ts';
@@ -39,13 +38,14 @@ export async function runFeatures(cloud: LocalCloud, standIns: UpstreamStandIns,
     const report = await runConformance({ baseUrl: cloud.url, callbackUrl: CALLBACK, execute: true, execDelayMs: 0, ...options });
     io.out(`\n${title}:`);
     for (const line of humanReport(report)) io.out(`  ${line}`);
-    features.push({ name, outcome: report.failed > 0 ? 'failed' : 'passed', detail: counts(report) });
+    const detail = `conformance checks: ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`;
+    features.push({ name, outcome: report.failed > 0 ? 'failed' : 'passed', detail });
     return report;
   };
   const login = standIns.userCenter ? { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password } : {};
-  const v1 = await conformance('Conformance', 'v1 (/command, /list, /execute): conformance checks', login);
+  const v1 = await conformance('Conformance', 'v1 at /command, /list and /execute', login);
   const noLogin = 'no password login to get a token with (upstream=oauth signs in in a browser)';
-  if (!standIns.userCenter) features.at(-1)!.detail += `; /list and /execute not checked: ${noLogin}`;
+  if (!standIns.userCenter) features.push({ name: 'v1 /list and /execute for a signed-in user', outcome: 'not run', detail: noLogin });
 
   const oauth2 = v1.results.find((result) => result.id === 'oauth2.metadata');
   if (setting('HOMEBASE_CLIENT_ID')) {
@@ -58,7 +58,7 @@ export async function runFeatures(cloud: LocalCloud, standIns: UpstreamStandIns,
 
   if (standIns.userCenter) {
     const bearer = (await demoUserAuth(cloud.url)).userToken;
-    await conformance('Conformance, v2 with a BearerToken', 'v2 at /v2 with a BearerToken: conformance checks', {
+    await conformance('Conformance, v2 with a BearerToken', 'v2 at /v2 with a BearerToken', {
       protocol: 'v2',
       bearer,
       headers,
@@ -68,7 +68,7 @@ export async function runFeatures(cloud: LocalCloud, standIns: UpstreamStandIns,
   const jwtAppId = setting('ROKID_JWT_APP_ID');
   const jwtAppSecret = standIns.secret('ROKID_JWT_APP_SECRET_ARN');
   if (jwtAppId && jwtAppSecret) {
-    await conformance('Conformance, v2 with a JWT', `v2 at /v2 with a JWT (rokidJwtAppId=${jwtAppId}): conformance checks`, {
+    await conformance('Conformance, v2 with a JWT', `v2 at /v2 with a JWT (rokidJwtAppId=${jwtAppId})`, {
       protocol: 'v2',
       jwt: { appId: jwtAppId, appSecret: jwtAppSecret, userId: PREFLIGHT_JWT_USER },
       headers,
@@ -78,23 +78,30 @@ export async function runFeatures(cloud: LocalCloud, standIns: UpstreamStandIns,
   const eventsClientId = setting('ROKID_EVENTS_CLIENT_ID');
   if (eventsClientId) {
     const name = `state reports (rokidEventsClientId=${eventsClientId})`;
-    const user = jwtAppId && jwtAppSecret ? undefined : standIns.userCenter ? await demoUserAuth(cloud.url) : undefined;
-    const authorization =
+    // A JWT user needs no sign-in; without JWT, the demo account signs in by password where it can.
+    const user =
       jwtAppId && jwtAppSecret
-        ? { type: 'JWT' as const, token: signedJwt(jwtAppId, jwtAppSecret) }
-        : user && { type: 'BearerToken' as const, token: user.userToken };
+        ? { authorization: { type: 'JWT' as const, token: signedJwt(jwtAppId, jwtAppSecret) }, vendorUserId: PREFLIGHT_JWT_USER }
+        : standIns.userCenter
+          ? await demoUserAuth(cloud.url).then(({ userId, userToken }) => ({
+              authorization: { type: 'BearerToken' as const, token: userToken },
+              vendorUserId: userId,
+            }))
+          : undefined;
     const deviceEventsSecret = standIns.secret('DEVICE_EVENTS_SECRET_ARN');
     const webhookId = cloud.routes['POST /device-events'];
-    if (!authorization || !standIns.rokid || !deviceEventsSecret || !webhookId) {
-      features.push({ name, outcome: 'not run', detail: `AcceptGrant needs a user: rokidJwtAppId, or ${noLogin}` });
+    if (!user) features.push({ name, outcome: 'not run', detail: `AcceptGrant needs a user: set rokidJwtAppId, or ${noLogin}` });
+    else if (!standIns.rokid || !deviceEventsSecret || !webhookId) {
+      features.push({ name, outcome: 'failed', detail: 'the template has no DEVICE_EVENTS_SECRET_ARN or no POST /device-events route' });
     } else {
+      const { authorization, vendorUserId } = user;
       io.out(`\nState reports, as a ${authorization.type} user:`);
       const run = await runStateReports({
         cloud,
         rokid: standIns.rokid,
         deviceEventsSecret,
         authorization,
-        vendorUserId: user?.userId ?? PREFLIGHT_JWT_USER,
+        vendorUserId,
         headers,
         webhookId,
       });
@@ -159,5 +166,3 @@ function requiredHeader(header: string | undefined): Record<string, string> {
 /** A JWT for PREFLIGHT_JWT_USER, as Rokid signs one. */
 const signedJwt = (appId: string, appSecret: string) =>
   signRokidJwt({ userId: PREFLIGHT_JWT_USER, appId, iat: Math.floor(Date.now() / 1000) }, appSecret);
-
-const counts = (report: Report) => `${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`;

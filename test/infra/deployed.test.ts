@@ -561,7 +561,7 @@ describe('npm run preflight', () => {
     expect(lines.join('\n')).toMatch(/POST \/device-events\s+→ deviceEvents \(FunctionsDeviceEventsFunction/);
     // Every feature ran (one not run is marked –) and passed.
     expect(featureNames(section('Features the context turns on:'))).toEqual([
-      '  ✓ v1 (/command, /list, /execute)',
+      '  ✓ v1 at /command, /list and /execute',
       '  ✓ the OAuth 2.0 server (homebaseClientId=homebase-rokid)',
       '  ✓ v2 at /v2 with a BearerToken',
       '  ✓ v2 at /v2 with a JWT (rokidJwtAppId=rokid-jwt-app)',
@@ -584,10 +584,13 @@ describe('npm run preflight', () => {
     timeout: 60_000,
   }, async () => {
     const { code, lines, section } = await run(['--app', oauthDeployed.dir]);
-    expect(lines.at(-1)).toBe('\nPreflight passed, but did not run: v2 at /v2 with a BearerToken.');
+    expect(lines.at(-1)).toBe(
+      '\nPreflight passed, but did not run: v1 /list and /execute for a signed-in user; v2 at /v2 with a BearerToken.',
+    );
     expect(code).toBe(0);
     expect(featureNames(section('Features the context turns on:'))).toEqual([
-      '  ✓ v1 (/command, /list, /execute)',
+      '  ✓ v1 at /command, /list and /execute',
+      '  – v1 /list and /execute for a signed-in user',
       '  – v2 at /v2 with a BearerToken',
       '  ✓ v2 at /v2 with a JWT (rokidJwtAppId=rokid-jwt-app)',
       '  ✓ state reports (rokidEventsClientId=rokid-events-deployed)',
