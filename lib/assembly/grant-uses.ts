@@ -108,6 +108,32 @@ const NOT_TAKEN_BY_PREFLIGHT: GrantUse[] = [
     resourcePart: 'HomebaseClientSecret',
     reason: "the OAuth 2.0 server's /oauth2/token authenticates Homebase with it (a browser's sign-in comes first)",
   },
+  // A signed-in user's paths, which an OAuth upstream's browser sign-in comes before.
+  ...['list', 'execute'].map((fn) => ({
+    function: fn,
+    action: 'dynamodb:GetItem',
+    resourceType: 'AWS::DynamoDB::Table',
+    reason: "reads a signed-in user's link, for /list and /execute with a driver token",
+  })),
+  {
+    function: 'command',
+    action: 'dynamodb:PutItem',
+    resourceType: 'AWS::DynamoDB::Table',
+    reason: 'writes the link of a user who signs in (login, OAuthGetToken)',
+  },
+  {
+    function: 'command',
+    action: 'dynamodb:UpdateItem',
+    resourceType: 'AWS::DynamoDB::Table',
+    reason: "a sign-in's attempt counters, and the link's lease for OAuthRefresh",
+  },
+  ...['list', 'execute', 'command', 'directive', 'refresh'].map((fn) => ({
+    function: fn,
+    action: 'secretsmanager:GetSecretValue',
+    resourceType: 'AWS::SecretsManager::Secret',
+    resourcePart: 'OAuthClientSecret',
+    reason: "exchanges (command) or refreshes a signed-in user's upstream OAuth tokens",
+  })),
   ...['list', 'execute'].map((fn) => ({
     function: fn,
     action: 'dynamodb:PutItem',

@@ -598,6 +598,7 @@ describe('npm run preflight', () => {
       '  ✓ the http device cloud (deviceCloud=http)',
     ]);
     expect(section('State reports, as a JWT user:').filter((step) => !step.startsWith('  ✓'))).toEqual([]);
+    expect(section("checked against each function's role.").filter((line) => !line.includes('(used when: '))).toEqual([]);
     expect(lines.join('\n')).toMatch(
       /took 0 calls with a user's bearer token and [1-9]\d* with the service token; every function's DEVICE_CLOUD_URL pointed at it, so nothing reached https:\/\/devices\.vendor\.example/,
     );
