@@ -1,10 +1,10 @@
 /** `npm run conformance -- <base-url> [options]`: the command line, checked before anything is sent. */
 import { parseArgs } from 'node:util';
 import { headerLine } from '../../functions/config.ts';
+import { UsageError } from '../usage-error.ts';
 import type { RunOptions } from './context.ts';
 import { deviceCloudOptions } from './device-cloud/args.ts';
 import { isLoopback } from './driver-client.ts';
-import { UsageError } from './usage-error.ts';
 
 export const USAGE = `usage: npm run conformance -- <base-url> [--username U --password P | --user-id ID --user-token T]
                               [--callback-url URL] [--read-only | --execute] [--exec-delay MS] [--json]

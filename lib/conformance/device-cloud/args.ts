@@ -1,5 +1,5 @@
 /** The device-cloud run's options: the credentials the driver would send, and the time it gives each call. */
-import { UsageError } from '../usage-error.ts';
+import { UsageError } from '../../usage-error.ts';
 import type { DeviceCloudOptions } from './context.ts';
 
 export interface DeviceCloudValues {
