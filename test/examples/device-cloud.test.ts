@@ -2,7 +2,8 @@
  * The example device cloud (examples/device-cloud/) as a vendor would run it, checked by
  * `npm run conformance -- <url> --protocol device-cloud`: it passes with a user's UserCenter token and with the
  * service token for a user (one whose id travels RFC 8187-encoded too), and a copy of it with an invalid device
- * fails, naming the device and the field.
+ * fails, naming the device and the field. And the driver's own handlers reach it: v1 /list and /execute for a user
+ * signed in at UserCenter, v2 Discover and Control with that user's BearerToken and for a JWT user.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT, startUserCenter, type UserCenterServer } from '../../lib/local/usercenter-server.ts';
 import { type ExampleCloud, startExampleCloud, userCenterToken } from '../support/example-cloud.ts';
+import { startHandlers } from '../support/handlers.ts';
+import { bearer, control, discover, jwt } from '../support/v2.ts';
 
 const run = promisify(execFile);
 const EXAMPLE = 'examples/device-cloud/server.ts';
@@ -101,6 +104,38 @@ describe('the example cloud', () => {
       ]);
     } finally {
       await broken.close();
+    }
+  }, 30_000);
+});
+
+describe('the driver against the example cloud', () => {
+  it('v1 /list and /execute, and v2 Discover and Control with a BearerToken and with a JWT, reach its devices', async () => {
+    const driver = await startHandlers({
+      USERCENTER_URL: userCenter.url,
+      DEVICE_CLOUD: 'http',
+      DEVICE_CLOUD_URL: cloud.url,
+      DEVICE_CLOUD_SERVICE_TOKEN: SERVICE_TOKEN,
+      ROKID_JWT_APP_ID: 'app-1',
+      ROKID_JWT_APP_SECRET: 'jwt-secret-1',
+    });
+    try {
+      const login = await driver.call('command', JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } }));
+      const userAuth = login.data as { userId: string; userToken: string };
+      const listed = (await driver.call('list', JSON.stringify({ userAuth }))).data as { deviceId: string }[];
+      expect(listed.map((d) => d.deviceId)).toEqual(['lamp-1', 'plug-1']);
+      const executed = await driver.call(
+        'execute',
+        JSON.stringify({ device: { deviceId: 'plug-1', userAuth }, action: { property: 'switch', name: 'on' } }),
+      );
+      expect(executed).toMatchObject({ status: 0, data: { switch: 'on' } });
+      for (const authorization of [bearer(userAuth.userToken), jwt(DEMO_ACCOUNT.userId, 'app-1', 'jwt-secret-1')]) {
+        const found = await driver.v2(discover(authorization));
+        expect(found.payload.endpoints.map((e: { endpointId: string }) => e.endpointId)).toEqual(['lamp-1', 'plug-1']);
+        const answer = await driver.v2(control(authorization, 'lamp-1', 'Brightness.Set', { value: 70 }));
+        expect(answer.endpoint!.states).toContainEqual(expect.objectContaining({ interface: 'Brightness', value: 70 }));
+      }
+    } finally {
+      await driver.close();
     }
   }, 30_000);
 });
