@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConformanceArgs, UsageError } from '../../lib/conformance/args.ts';
 import { userIdHeader } from '../../lib/conformance/device-cloud/context.ts';
 import { runDeviceCloudConformance } from '../../lib/conformance/device-cloud/run.ts';
+import { serviceToken, startDeviceCloud } from '../../lib/local/device-cloud-server.ts';
 import { closedPortUrl, type SeenRequest, startScriptedServer } from '../support/scripted-server.ts';
 
 type Defect =
@@ -104,6 +105,44 @@ describe('against a device cloud that follows the contract', () => {
     ]);
   });
 
+  it('sends each action with an Idempotency-Key of its own, as the driver does', async () => {
+    const cloud = await referenceCloud();
+    try {
+      await runDeviceCloudConformance(cloud.url, {
+        credentials: { kind: 'service', token: SERVICE, userId: 'u-1' },
+        timeoutMs: 2500,
+        execute: true,
+      });
+      const keys = cloud.requests.filter((r) => r.method === 'POST').map((r) => r.headers['idempotency-key']);
+      expect(keys.length).toBeGreaterThan(5);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(keys.every((key) => typeof key === 'string' && key.length > 0)).toBe(true);
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  it("passes npm start's own http cloud, saying the scene cannot be put back rather than claiming it", async () => {
+    const cloud = await startDeviceCloud({ authenticate: serviceToken(SERVICE) });
+    try {
+      const report = await runDeviceCloudConformance(cloud.url, {
+        credentials: { kind: 'service', token: SERVICE, userId: 'u-2' },
+        timeoutMs: 2500,
+        execute: true,
+      });
+      expect(failures(report)).toEqual([]);
+      const skipped = report.results.filter((r) => r.skipped);
+      expect(skipped).toEqual([
+        expect.objectContaining({
+          id: expect.stringMatching(/^actions\.vd-.*-scene-home\.put-back$/),
+          message: 'cannot be put back as it was: it had no switch before the run and now has switch: "on", and no action removes a value',
+        }),
+      ]);
+    } finally {
+      await cloud.close();
+    }
+  });
+
   it('sends no action when it may not execute, and says why', async () => {
     const report = await run(undefined, { execute: false });
     expect(failures(report)).toEqual([]);
@@ -184,6 +223,13 @@ describe('the command line', () => {
     expect(given !== 'help' && given.options.deviceCloud).toEqual({ credentials: { kind: 'upstream', token: 'opt' }, timeoutMs: 900 });
     const defaults = parseConformanceArgs([...cloudArgs, '--upstream-token', 'opt'], {});
     expect(defaults !== 'help' && defaults.options).toMatchObject({ execute: true, deviceCloud: { timeoutMs: 2500 } });
+  });
+
+  it('is read-only away from loopback unless --execute is given', () => {
+    const away = ['https://devices.example.com/homebase', '--protocol', 'device-cloud', '--upstream-token', 't'];
+    expect(parseConformanceArgs(away, {})).toMatchObject({ options: { execute: false } });
+    expect(parseConformanceArgs([...away, '--execute'], {})).toMatchObject({ options: { execute: true } });
+    expect(parseConformanceArgs([...cloudArgs, '--upstream-token', 't', '--read-only'], {})).toMatchObject({ options: { execute: false } });
   });
 
   it('names a user in X-Homebase-User-Id as it is, or RFC 8187-encoded', () => {

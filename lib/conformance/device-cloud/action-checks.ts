@@ -3,6 +3,7 @@
  * state checked against the action and against the next GET /devices; then the device put back as it was. And
  * 404 for a device the user does not have.
  */
+import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import { isRecord } from '../../../functions/domain/json.ts';
 import { DeviceSchema, isNumericProperty, NUMERIC_RANGES, StateSchema } from '../../../functions/domain/protocol/device.ts';
@@ -22,8 +23,15 @@ const NOT_SENT = new Set(['ping', 'media_control']);
 
 const actionsPath = (deviceId: string) => `/devices/${encodeURIComponent(deviceId)}/actions`;
 
+/** An action as the driver sends it: each with an Idempotency-Key of its own. */
 const act = (context: CloudContext, deviceId: string, action: Action, where = `${deviceId} ${action.property}.${action.name}`) =>
-  call(context, where, actionsPath(deviceId), authHeaders(context.options.credentials), { method: 'POST', body: action });
+  call(
+    context,
+    where,
+    actionsPath(deviceId),
+    { ...authHeaders(context.options.credentials), 'idempotency-key': randomUUID() },
+    { method: 'POST', body: action },
+  );
 
 export async function checkUnknownDevice(context: CloudContext): Promise<void> {
   const answer = await act(context, `conformance-no-such-device-${Date.now()}`, { property: 'switch', name: 'on' }, 'an unknown device');
@@ -158,9 +166,22 @@ async function putBack(
     );
   }
   const listed = (await listedDevice(context, deviceId))?.['state'];
+  const now = isRecord(listed) ? listed : {};
   for (const [property, value] of Object.entries(restored)) {
-    const now = isRecord(listed) ? listed[property] : undefined;
-    if (now !== value) problems.push(`state.${property} is ${JSON.stringify(now)} after, not ${JSON.stringify(value)} as before`);
+    if (now[property] !== value)
+      problems.push(`state.${property} is ${JSON.stringify(now[property])} after, not ${JSON.stringify(value)} as before`);
   }
-  context.results.expect(`actions.${deviceId}.put-back`, `${deviceId} is put back as it was`, problems);
+  const title = `${deviceId} is put back as it was`;
+  // A value the device had none of before (a scene's switch) cannot be taken away: no action removes one. Said, not claimed.
+  const gained = Object.keys(now).filter((property) => now[property] != null && before[property] == null);
+  if (problems.length === 0 && gained.length > 0) {
+    const values = gained.map((property) => `${property}: ${JSON.stringify(now[property])}`).join(', ');
+    context.results.skip(
+      `actions.${deviceId}.put-back`,
+      title,
+      `cannot be put back as it was: it had no ${gained.join(', ')} before the run and now has ${values}, and no action removes a value`,
+    );
+    return;
+  }
+  context.results.expect(`actions.${deviceId}.put-back`, title, problems);
 }
