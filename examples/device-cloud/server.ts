@@ -1,6 +1,6 @@
 /**
  * A device cloud for the Homebase driver (DEVICE_CLOUD=http), the contract of docs/device-cloud.md in plain Node:
- *   node examples/device-cloud/server.ts        (Node 24 runs TypeScript as it is)
+ *   npm run example:device-cloud      (or node examples/device-cloud/server.ts: Node 24 runs TypeScript as it is)
  * ACCOUNT_URL  the account service that issued the users' tokens; a bearer token is valid when its
  *              POST /user/getUserByToken names a user (UserCenter's call; `npm start` prints the stand-in's URL)
  * SERVICE_TOKEN  the secret shared with the driver's DEVICE_CLOUD_SERVICE_TOKEN (JWT users, state reports)
@@ -73,7 +73,8 @@ async function userOf(req: IncomingMessage): Promise<string | undefined> {
   const body = (await answer.json()) as { status?: number; user?: string };
   if (body.status !== 1 || typeof body.user !== 'string') return undefined;
   const user = JSON.parse(body.user) as { userId?: unknown; id?: unknown };
-  return String(user.userId ?? user.id);
+  const id = user.userId ?? user.id;
+  return id === undefined || id === null || id === '' ? undefined : String(id);
 }
 
 function apply(state: State, property: string, name: string, value: unknown): State {
@@ -100,9 +101,13 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'POST' || deviceId === undefined) return refuse(res, 404, 'E_DRIVER_ERROR', 'No such call.');
   const device = home.find((d) => d.deviceId === decodeURIComponent(deviceId));
   if (!device) return refuse(res, 404, 'E_DRIVER_DEVICE_NO_FOUND', 'No such device in this home.');
-  let body = '';
-  for await (const chunk of req) body += chunk;
-  const { property, name, value } = JSON.parse(body) as { property: string; name: string; value?: unknown };
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const { property, name, value } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+    property: string;
+    name: string;
+    value?: unknown;
+  };
   if (!device.actions[property]?.includes(name))
     return refuse(res, 400, 'E_DRIVER_ERROR', `${deviceId} has no action ${property}.${name}.`);
   const key = `${user}\n${req.headers['idempotency-key']}`;
