@@ -23,7 +23,8 @@ type Defect =
   | 'bad-error-body'
   | 'bad-state'
   | 'not-put-back'
-  | 'slow';
+  | 'slow'
+  | 'hangs-on-unknown';
 
 const SERVICE = 'svc-1';
 
@@ -47,6 +48,7 @@ async function referenceCloud(defect?: Defect) {
     if (!(service && (user || defect === 'service-token-alone')) && !(defect === 'open' && !headers.authorization))
       return refuse(401, 'E_DRIVER_SIGN_ERROR', 'Sign in again.');
     if (method === 'GET' && path === '/devices') return { json: { devices: [lamp()] }, delayMs };
+    if (path !== '/devices/lamp-1/actions' && defect === 'hangs-on-unknown') return 'hang' as const;
     if (path !== '/devices/lamp-1/actions')
       return defect === 'no-404' ? refuse(400, 'E_DRIVER_ERROR', 'bad') : refuse(404, 'E_DRIVER_DEVICE_NO_FOUND', 'No such device.');
     const action = JSON.parse(body) as { property: string; name: string; value?: number };
@@ -178,6 +180,13 @@ describe('finds each planted defect', () => {
         'GET /devices with the service token alone (HTTP 401): the body is not a JSON object; and 1 more',
     });
   });
+
+  it('no answer at all, once the cloud has answered others: a finding, and the run goes on', async () => {
+    const report = await run('hangs-on-unknown', { timeoutMs: 100 });
+    expect(report.results.find((r) => r.id === 'actions.unknown-device')).toMatchObject({ ok: false, message: 'no answer, not 404' });
+    expect(report.results.find((r) => r.id === 'timing')!.message).toMatch(/^an unknown device: no answer \(http:.* cannot be reached: /);
+    expect(report.results.find((r) => r.id === 'actions.lamp-1.put-back')).toMatchObject({ ok: true });
+  }, 15_000);
 
   it('answers later than the timeout', async () => {
     const report = await run('slow', { timeoutMs: 100 });

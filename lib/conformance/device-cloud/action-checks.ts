@@ -10,7 +10,7 @@ import { DeviceSchema, isNumericProperty, NUMERIC_RANGES, StateSchema } from '..
 import { describeIssue } from '../../../functions/domain/protocol/validation.ts';
 import { numValue } from '../device-rules.ts';
 import type { Answer } from '../driver-client.ts';
-import { authHeaders, type CloudContext, call, devicesOf } from './context.ts';
+import { authHeaders, type CloudContext, call, devicesOf, statusOf } from './context.ts';
 
 interface Action {
   property: string;
@@ -38,7 +38,7 @@ export async function checkUnknownDevice(context: CloudContext): Promise<void> {
   const name = isRecord(answer.json) ? answer.json['errorName'] : undefined;
   const problems =
     answer.status !== 404
-      ? [`HTTP ${answer.status}, not 404`]
+      ? [`${statusOf(answer)}, not 404`]
       : name !== undefined && name !== 'E_DRIVER_DEVICE_NO_FOUND'
         ? [`404 with errorName ${JSON.stringify(name)}: the driver passes it on instead of E_DRIVER_DEVICE_NO_FOUND`]
         : [];
@@ -127,7 +127,7 @@ export async function checkActions(context: CloudContext, devices: unknown[]): P
 function answerProblems(answer: Answer): string[] {
   if (answer.status !== 200)
     return [
-      `HTTP ${answer.status}${isRecord(answer.json) && typeof answer.json['message'] === 'string' ? `: ${answer.json['message']}` : ''}`,
+      `${statusOf(answer)}${isRecord(answer.json) && typeof answer.json['message'] === 'string' ? `: ${answer.json['message']}` : ''}`,
     ];
   const state = isRecord(answer.json) ? answer.json['state'] : undefined;
   if (!isRecord(state)) return ['the answer is not {"state": {...}}'];

@@ -77,3 +77,6 @@ export async function call(
 /** The devices of a GET /devices answer, or undefined when it is not `{"devices": [...]}`. */
 export const devicesOf = (answer: Answer): unknown[] | undefined =>
   answer.status === 200 && isRecord(answer.json) && Array.isArray(answer.json['devices']) ? answer.json['devices'] : undefined;
+
+/** How an answer is named in a finding: its status, or that none came (a call cut off after the cloud had answered others). */
+export const statusOf = (answer: Answer): string => (answer.status === 0 ? 'no answer' : `HTTP ${answer.status}`);

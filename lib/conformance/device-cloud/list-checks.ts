@@ -3,14 +3,13 @@ import { isErrorName } from '../../../functions/domain/errors.ts';
 import { isRecord } from '../../../functions/domain/json.ts';
 import { deviceLabel, deviceProblems, stateKeyProblems } from '../device-rules.ts';
 import type { Answer } from '../driver-client.ts';
-import { authHeaders, type CloudContext, call, devicesOf } from './context.ts';
+import { authHeaders, type CloudContext, call, devicesOf, statusOf } from './context.ts';
 
 const SIGN_ERRORS = new Set(['E_DRIVER_SIGN_ERROR', 'E_INVALID_AUTHORIZATION']);
 
 /** A refusal as the contract has it: 401, and any errorName one the driver reads as a sign-in error. */
 function refusalProblems(answer: Answer): string[] {
-  if (answer.status === 0) return ['no answer'];
-  if (answer.status !== 401) return [`HTTP ${answer.status}, not 401`];
+  if (answer.status !== 401) return [`${statusOf(answer)}, not 401`];
   const name = isRecord(answer.json) ? answer.json['errorName'] : undefined;
   return name === undefined || SIGN_ERRORS.has(String(name))
     ? []
@@ -53,7 +52,7 @@ export async function checkDevices(context: CloudContext): Promise<unknown[] | u
     const why =
       answer.status === 200
         ? 'the body is not {"devices": [...]}'
-        : `HTTP ${answer.status}${errorNameOf(answer)}: the credentials were not accepted`;
+        : `${statusOf(answer)}${errorNameOf(answer)}${answer.status === 401 || answer.status === 403 ? ': the credentials were not accepted' : ''}`;
     results.fail('devices.list', title, why);
     return undefined;
   }
