@@ -7,7 +7,6 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseConformanceArgs, UsageError } from '../../lib/conformance/args.ts';
-import { userIdHeader } from '../../lib/conformance/device-cloud/context.ts';
 import { runDeviceCloudConformance } from '../../lib/conformance/device-cloud/run.ts';
 import { serviceToken, startDeviceCloud } from '../../lib/local/device-cloud-server.ts';
 import { closedPortUrl, type SeenRequest, startScriptedServer } from '../support/scripted-server.ts';
@@ -239,13 +238,6 @@ describe('the command line', () => {
     expect(parseConformanceArgs(away, {})).toMatchObject({ options: { execute: false } });
     expect(parseConformanceArgs([...away, '--execute'], {})).toMatchObject({ options: { execute: true } });
     expect(parseConformanceArgs([...cloudArgs, '--upstream-token', 't', '--read-only'], {})).toMatchObject({ options: { execute: false } });
-  });
-
-  it('names a user in X-Homebase-User-Id as it is, or RFC 8187-encoded', () => {
-    expect(userIdHeader('10001')).toBe('10001');
-    expect(userIdHeader('张三')).toBe("UTF-8''%E5%BC%A0%E4%B8%89");
-    expect(userIdHeader(' padded')).toBe("UTF-8''%20padded");
-    expect(userIdHeader("UTF-8''x")).toBe("UTF-8''UTF-8%27%27x");
   });
 
   it('exits 2 for a cloud that cannot be reached, naming it', async () => {

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
+import { IDEMPOTENCY_KEY_HEADER } from '../../../functions/adapters/device-cloud/http-cloud.ts';
 import { isRecord } from '../../../functions/domain/json.ts';
 import { DeviceSchema, isNumericProperty, NUMERIC_RANGES, StateSchema } from '../../../functions/domain/protocol/device.ts';
 import { describeIssue } from '../../../functions/domain/protocol/validation.ts';
@@ -29,7 +30,7 @@ const act = (context: CloudContext, deviceId: string, action: Action, where = `$
     context,
     where,
     actionsPath(deviceId),
-    { ...authHeaders(context.options.credentials), 'idempotency-key': randomUUID() },
+    { ...authHeaders(context.options.credentials), [IDEMPOTENCY_KEY_HEADER]: randomUUID() },
     { method: 'POST', body: action },
   );
 

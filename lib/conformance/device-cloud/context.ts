@@ -2,6 +2,7 @@
  * A device-cloud conformance run's shared state: the cloud's base URL, the credentials the driver would send,
  * how long each answer took, and every error answer seen (for the check of their bodies).
  */
+import { ACTING_FOR_HEADER, encodeUserIdHeader } from '../../../functions/adapters/device-cloud/user-id-header.ts';
 import { isRecord } from '../../../functions/domain/json.ts';
 import type { Answer, DriverClient } from '../driver-client.ts';
 import { UnreachableError } from '../driver-client.ts';
@@ -30,22 +31,11 @@ export interface CloudContext {
   reached: boolean;
 }
 
-export const USER_HEADER = 'x-homebase-user-id';
-
-/**
- * The X-Homebase-User-Id value for a user id (docs/device-cloud.md): printable ASCII without surrounding spaces
- * travels as it is; any other id as RFC 8187's ext-value, `UTF-8''` and its UTF-8 bytes percent-encoded.
- */
-export function userIdHeader(userId: string): string {
-  if (/^(?! )[\x20-\x7E]*(?<! )$/.test(userId) && !userId.toUpperCase().startsWith("UTF-8''")) return userId;
-  return `UTF-8''${encodeURIComponent(userId).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
-}
-
 /** The headers a call carries: the run's credentials, others (a forged token, none at all) when a check says so. */
 export function authHeaders(credentials: CloudCredentials | undefined): Record<string, string> {
   if (!credentials) return {};
   const authorization = { authorization: `Bearer ${credentials.token}` };
-  return credentials.kind === 'service' ? { ...authorization, [USER_HEADER]: userIdHeader(credentials.userId) } : authorization;
+  return credentials.kind === 'service' ? { ...authorization, [ACTING_FOR_HEADER]: encodeUserIdHeader(credentials.userId) } : authorization;
 }
 
 type Call = { method: 'GET' } | { method: 'POST'; body: unknown };
