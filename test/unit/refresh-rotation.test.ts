@@ -80,7 +80,7 @@ describe('refresh token rotation', () => {
     await expect(vault.rotate({ refreshToken: rotated.refreshToken })).rejects.toMatchObject({ errorName: 'E_INVALID_AUTHORIZATION' });
     // Replayed again: the link is already ended; no second event.
     await expect(vault.rotate({ refreshToken: auth.refreshToken })).rejects.toMatchObject({ errorName: 'E_INVALID_AUTHORIZATION' });
-    expect(events).toEqual([{ linkId: link!.linkId, vendorUserId: 'u1' }]);
+    expect(events).toEqual([{ linkId: link!.linkId, vendorUserId: 'u1', rotationsAgo: 1 }]);
   });
 
   it('an unrecognised refresh token naming a real link revokes nothing: the link id is no secret', async () => {
@@ -117,7 +117,7 @@ describe('refresh token rotation', () => {
       message: REPLAYED,
     });
     await expect(vault.authenticate({ userToken: next.userToken })).rejects.toMatchObject({ message: RELINK });
-    expect(events).toEqual([{ linkId, vendorUserId: 'u1' }]);
+    expect(events).toEqual([{ linkId, vendorUserId: 'u1', rotationsAgo: 2 }]);
   });
 });
 
@@ -144,7 +144,7 @@ describe('refresh-token families', () => {
     const [link] = w.links.items.values();
     expect(link).toMatchObject({ status: 'revoked' });
     await expect(w.vault.rotate({ refreshToken: current })).rejects.toMatchObject({ message: RELINK });
-    expect(w.events).toEqual([{ linkId: link!.linkId, vendorUserId: 'u1' }]);
+    expect(w.events).toEqual([{ linkId: link!.linkId, vendorUserId: 'u1', rotationsAgo: age }]);
   });
 
   it('keeps only hashes of the spent tokens, and forgets the oldest beyond MAX_SPENT_TOKENS: that one is unknown, and revokes nothing', async () => {
@@ -194,7 +194,7 @@ describe('refresh-token families', () => {
       message: REPLAYED,
     });
     await expect(w.vault.authenticate({ userToken: next.userToken })).rejects.toMatchObject({ message: RELINK });
-    expect(w.events).toHaveLength(1);
+    expect(w.events).toEqual([{ linkId: linkIdOf('hbr', auth.refreshToken), vendorUserId: 'u1', rotationsAgo: 2 }]);
   });
 
   it('clears the kept pair at its first use (the next rotation keeps only its own) and lets no write keep it past the grace', async () => {

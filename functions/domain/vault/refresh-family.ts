@@ -35,6 +35,13 @@ export function standingOf(link: Link, token: string, now: number): Standing | u
   return spent ? 'spent' : undefined;
 }
 
+/** How many rotations ago a spent token was replaced: 1 for the previous token, and at least 1 for any. */
+export function rotationsAgo(link: Link, token: string): number {
+  const spent = link.spentRefreshTokens ?? [];
+  const index = spent.findLastIndex((entry) => tokenMatches(token, entry.hash));
+  return index < 0 ? 1 : spent.length - index;
+}
+
 /**
  * The pair to answer the previous token with again: only within the grace, and only while the pair's
  * refresh token is still the link's own, i.e. nobody has refreshed with it yet. Undefined otherwise,

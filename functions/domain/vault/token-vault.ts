@@ -2,7 +2,7 @@ import { EndpointBusyError, ExpiredTokenError, InvalidAuthorizationError, SignEr
 import type { Clock, CloudSession, LinkHeader, LinkStore, SecurityEvents, UpstreamGrant } from '../ports.ts';
 import { nextDueAt, type RefreshPolicy } from '../refresh/schedule.ts';
 import type { Link } from './link.ts';
-import { reanswerFor, rotatedFamily, standingOf } from './refresh-family.ts';
+import { reanswerFor, rotatedFamily, rotationsAgo, standingOf } from './refresh-family.ts';
 import { credentialsFrom, sessionFrom } from './sessions.ts';
 import { linkIdOf, mintToken, newLinkId, tokenMatches } from './tokens.ts';
 
@@ -166,7 +166,7 @@ export class TokenVault {
       }
       const again = standing === 'previous' ? reanswerFor(link, now, graceS) : undefined;
       if (again) return { userId: link.vendorUserId, ...again, expiresIn: Math.max(0, link.userTokenExpiresAt - now) };
-      if (await this.#revokeOnReplay(link, now)) {
+      if (await this.#revokeOnReplay(link, now, rotationsAgo(link, presented))) {
         throw new InvalidAuthorizationError(
           `${REFRESH_REFUSED} (The refreshToken was already used, so it may have been copied: every token of this link is now revoked.)`,
         );
@@ -179,10 +179,10 @@ export class TokenVault {
    * Ends a link whose replaced refresh token came back: its driver tokens stop at once, and the refresh
    * job revokes the upstream grant and deletes the link on its next run. False when another write won.
    */
-  async #revokeOnReplay(link: Link, now: number): Promise<boolean> {
+  async #revokeOnReplay(link: Link, now: number, rotations: number): Promise<boolean> {
     const { rotationIssued: _issued, ...rest } = link;
     const revoked = await this.#links.update({ ...rest, status: 'revoked', refreshDueAt: now, updatedAt: now, version: link.version + 1 });
-    if (revoked) this.#security?.refreshTokenReplayed({ linkId: link.linkId, vendorUserId: link.vendorUserId });
+    if (revoked) this.#security?.refreshTokenReplayed({ linkId: link.linkId, vendorUserId: link.vendorUserId, rotationsAgo: rotations });
     return revoked;
   }
 
