@@ -7,7 +7,7 @@
  * `needs_relink`, `transient_failure`, `refresh_token_replayed` and `unexpected_errors`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { EventMetrics, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './domain/ports.ts';
+import type { DirectiveMetrics, EventMetrics, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './domain/ports.ts';
 
 const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'homebase-driver';
 
@@ -104,6 +104,13 @@ export const eventMetrics: EventMetrics = {
   },
   grantEnded() {
     record('grants_ended', 'Count', 1);
+  },
+};
+
+/** `v2_unconfirmed_answers`: resends answered from the current state, because the first delivery left no answer. */
+export const directiveMetrics: DirectiveMetrics = {
+  unconfirmedAnswer() {
+    record('v2_unconfirmed_answers', 'Count', 1);
   },
 };
 

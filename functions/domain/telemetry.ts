@@ -33,3 +33,9 @@ export interface DiagnosticsLog {
   warn(message: string, details: Record<string, unknown>): void;
   info(message: string, details: Record<string, unknown>): void;
 }
+
+/** What v2's at-most-once delivery counts (functions/domain/v2/at-most-once.ts). */
+export interface DirectiveMetrics {
+  /** A resend was answered from the endpoint's current state: the first delivery acted or not, nobody knows. */
+  unconfirmedAnswer(): void;
+}

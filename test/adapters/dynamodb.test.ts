@@ -109,7 +109,7 @@ describe('virtual device cloud', () => {
     await expect(cloud.get(session('dave'), tv.deviceId)).resolves.toMatchObject({ state: { channel: 5 } });
   });
 
-  it('applies 50 concurrent actions on one device, one after another, losing none', async () => {
+  it('applies 50 concurrent actions on one device, one after another, losing none', { timeout: 60_000 }, async () => {
     // Correctness only, with a budget no loaded machine runs out of; how many fit the deployed 2.5 s is
     // npm run bench:busy's to measure.
     const cloud = () => new VirtualDeviceCloud(table.db, table.tableName, { busyBudgetMs: 60_000 });
