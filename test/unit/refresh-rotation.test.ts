@@ -163,8 +163,8 @@ describe('refresh-token families', () => {
     const w = world(); // refresh tokens live 86,400 s
     const first = await w.vault.link('u1', 'oauth', grant);
     w.clock.advance(100);
-    const second = await w.vault.rotate({ refreshToken: first.refreshToken });
-    w.clock.advance(86_400 - 100 - 1);
+    await w.vault.rotate({ refreshToken: first.refreshToken });
+    w.clock.advance(86_400 - 100 - 1); // the last second of the first token's lifetime
     await expect(w.vault.rotate({ refreshToken: first.refreshToken })).rejects.toMatchObject({ message: REPLAYED });
     const again = world();
     const a = await again.vault.link('u1', 'oauth', grant);
@@ -173,7 +173,7 @@ describe('refresh-token families', () => {
     again.clock.advance(86_400 - 100);
     await expect(again.vault.rotate({ refreshToken: a.refreshToken })).rejects.toMatchObject({ message: UNKNOWN });
     await expect(again.vault.rotate({ refreshToken: b.refreshToken })).resolves.toMatchObject({ userId: 'u1' });
-    expect(second.refreshToken).not.toBe(b.refreshToken);
+    expect(again.events).toEqual([]);
   });
 
   it('re-answers the replaced token within the grace until its successor is used for a refresh; after that first use it revokes', async () => {
