@@ -117,7 +117,7 @@ export const directiveMetrics: DirectiveMetrics = {
 /** A security event is a warning with a `securityEvent` field to filter on, and a metric the stack alarms on. */
 export const securityEvents: SecurityEvents = {
   refreshTokenReplayed(details) {
-    logger.warn('A replaced refresh token was presented again after the grace window; the link is revoked', {
+    logger.warn('A spent refresh token was presented again, and could not be a retry; the link is revoked', {
       securityEvent: 'refresh_token_replayed',
       ...details,
     });
