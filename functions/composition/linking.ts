@@ -14,7 +14,7 @@ import { refreshCommands } from '../domain/linking/refresh-command.ts';
 import { UpstreamLinker } from '../domain/linking/upstream-linker.ts';
 import { UpstreamSignIn } from '../domain/linking/upstream-sign-in.ts';
 import { type OAuthUpstream, type PasswordUpstream, systemClock } from '../domain/ports.ts';
-import { logger, upstreamMetrics } from '../observability.ts';
+import { logger, signInMetrics, upstreamMetrics } from '../observability.ts';
 import { attemptKeyHmac, attemptLimitSettings } from './attempt-key.ts';
 import type { LinkingParts } from './linking-parts.ts';
 import { once } from './once.ts';
@@ -63,6 +63,7 @@ export const linkingServices = (source: ConfigSource) =>
       clock: systemClock,
       settings: attemptLimitSettings(config),
       hmac: attemptKeyHmac(config),
+      metrics: signInMetrics,
     });
     const passwordLogin = passwords ? new PasswordLogin({ upstream: passwords, vault, limits }) : undefined;
     const login = passwordLogin ? loginCommand(passwordLogin) : undefined;

@@ -219,5 +219,12 @@ export interface CredentialCipher {
 export type { EventMetrics } from './events/metrics.ts';
 // State reports' ports are imported from events/ports.ts itself: it takes UpstreamGrant from here, and a re-export would close a cycle.
 export type { AttemptStore, ThrottleRecord } from './limits/ports.ts';
-export type { DiagnosticsLog, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './telemetry.ts';
+export type {
+  DiagnosticsLog,
+  RefreshMetrics,
+  RevocationMetrics,
+  SecurityEvents,
+  SignInMetrics,
+  UpstreamMetrics,
+} from './telemetry.ts';
 export type { ReplyClaim, ReplyStore } from './v2/replies.ts';
