@@ -334,10 +334,11 @@ describe('the UserCenter assembly, with the OAuth 2.0 server', () => {
     const asJwt = jwt(login.data.userId, CONTEXTS.usercenter.rokidJwtAppId, jwtAppSecret);
     const reported = await postV2(cloud(), reportState(asJwt, curtain!.endpointId));
     expect(reported.endpoint.states).toContainEqual(expect.objectContaining({ interface: 'Position', value: 40 }));
+    // The driver's own misconfiguration, never E_INVALID_AUTHORIZATION, which would make Rokid drop the binding (#28).
     const refused = await postV2(cloud(), discover(asJwt, 'm-no-header'), {});
     expect(refused).toMatchObject({
       header: { name: 'ErrorResponse', messageId: 'm-no-header' },
-      payload: { name: 'E_INVALID_AUTHORIZATION' },
+      payload: { name: 'E_INTERNAL_ERROR', vendorCode: 'REQUIRED_HEADER_MISMATCH' },
     });
   });
 
