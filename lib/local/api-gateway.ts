@@ -29,6 +29,9 @@ export interface LocalApi {
 export interface AccessRecord {
   method: string;
   path: string;
+  /** The route it matched (`POST /list`, `GET /device_oauth/{appId}/login`), or `-` for none, as API Gateway logs it. */
+  routeKey: string;
+  sourceIp: string;
   status: number;
   ms: number;
 }
@@ -41,14 +44,17 @@ export async function startApiGateway(options: {
   onAnswer?: (record: AccessRecord) => void;
 }): Promise<LocalApi> {
   const server = createServer((req, res) => {
+    const matched = { routeKey: '-' };
     if (options.onAnswer) {
       const started = performance.now();
       res.on('finish', () => {
         const path = (req.url ?? '/').split('?')[0] ?? '/';
-        options.onAnswer?.({ method: req.method ?? 'GET', path, status: res.statusCode, ms: performance.now() - started });
+        const { method = 'GET' } = req;
+        const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+        options.onAnswer?.({ method, path, routeKey: matched.routeKey, sourceIp, status: res.statusCode, ms: performance.now() - started });
       });
     }
-    serve(options.routes, req, res).catch((error: unknown) => {
+    serve(options.routes, req, res, matched).catch((error: unknown) => {
       console.error('local API gateway failed', error);
       if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
       else res.destroy();
@@ -86,7 +92,7 @@ function matchRoute(routes: Routes, method: string, path: string) {
   return undefined;
 }
 
-async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse, matched: { routeKey: string }): Promise<void> {
   // The request target as written: `//x` is a path here, not a URL without a scheme.
   const target = req.url ?? '/';
   const url = URL.parse(target.startsWith('/') ? `http://localhost${target}` : target);
@@ -100,6 +106,7 @@ async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse):
   }
   if (!route) return refuse(req, res, 404, { message: 'Not Found' });
   const { handler, routeKey } = route;
+  matched.routeKey = routeKey;
 
   const chunks: Buffer[] = [];
   let size = 0;

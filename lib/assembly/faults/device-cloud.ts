@@ -60,7 +60,7 @@ export async function startFaultDeviceCloud(options: {
     const workerId = Number(route[1]);
     const worker = options.pool().worker(workerId);
     if (!worker || worker.dead) return void res.destroy();
-    const user = authenticate(req.headers.authorization, req.method ?? 'GET', url, req.headers);
+    const user = await authenticate(req.headers.authorization, req.method ?? 'GET', url, req.headers);
     if (user === undefined) return send(res, 401, { message: 'The request is not signed with a valid token.' });
     const home = homes.get(user) ?? [];
     const tag = worker.tag;
