@@ -46,6 +46,8 @@ export interface FaultRun {
   verdict: Verdict;
   faults: FaultLog;
   kills: number;
+  /** The driver's log lines by level (ERROR, WARN, …), over every environment. */
+  logLevels: Map<string, number>;
   /** The driver's `v2_unconfirmed_answers` metric, summed over the run. */
   unconfirmedMetric: number;
   environments: number;
@@ -132,6 +134,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRun> {
       verdict: checkHistory(history),
       faults,
       kills: pool.kills,
+      logLevels: levelsOf(pool.logs()),
       unconfirmedMetric: pool
         .metrics()
         .filter((metric) => metric.name === UNCONFIRMED_METRIC)
@@ -143,6 +146,15 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRun> {
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   }
+}
+
+function levelsOf(lines: string[]): Map<string, number> {
+  const levels = new Map<string, number>();
+  for (const line of lines) {
+    const level = /"level":"([A-Z]+)"/.exec(line)?.[1];
+    if (level) levels.set(level, (levels.get(level) ?? 0) + 1);
+  }
+  return levels;
 }
 
 /** The client's view of one invocation: API Gateway's status, the v2 answer's name. */

@@ -43,6 +43,7 @@ export function summarize(run: FaultRun, seed: number): string[] {
     ['actions the device cloud applied', run.verdict.applied],
     ['Controls answered Response, confirmed', run.verdict.confirmed],
     ['Controls answered unconfirmed (logged)', `${run.verdict.unconfirmed} of ${controls.length}`],
+    ['driver log lines by level', [...run.logLevels].map(([level, n]) => `${level} ${n}`).join(', ')],
     ['unconfirmed answers: log lines / v2_unconfirmed_answers', `${run.history.unconfirmed.length} / ${run.unconfirmedMetric}`],
     ...[...run.faults.counts].sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]): [string, number] => [`fault: ${kind}`, n]),
     ...VIOLATION_KINDS.map((kind): [string, number] => [`violations: ${kind}`, byKind.get(kind) ?? 0]),
