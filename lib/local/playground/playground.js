@@ -57,12 +57,20 @@ function logExchange(label, request, response, ok) {
   while (pane.children.length > 40) pane.lastElementChild.remove();
 }
 
+/**
+ * A response's JSON body; an answer that is not JSON (a proxy's error page, a crash) becomes a message naming its
+ * status, so that the page always has something to show.
+ */
+const answerOf = (response) =>
+  response.json().catch(() => ({ message: `The driver answered HTTP ${response.status} ${response.statusText} without a JSON body.` }));
+
 /** A Homebase call: JSON in, the envelope out, shown in the protocol pane. */
 async function call(path, body) {
   const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const envelope = await response.json();
-  logExchange(`POST ${path}`, body, envelope, envelope.status === 0);
-  return envelope;
+  const answer = await answerOf(response);
+  logExchange(`POST ${path}`, body, answer, answer.status === 0);
+  // Anything but an envelope (a refusal before the driver, a crash) is shown as one, with the HTTP status for its name.
+  return typeof answer.status === 'number' ? answer : { status: 1, errorName: `HTTP ${response.status}`, message: answer.message };
 }
 
 /** The standard OAuth 2.0 token request, made by the local runtime on the page's behalf (the client secret stays there). */
@@ -72,7 +80,7 @@ async function tokenRequest(fields) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(fields),
   });
-  const answer = await response.json();
+  const answer = await answerOf(response);
   logExchange('POST /oauth2/token (as Homebase)', { ...fields }, answer, response.ok);
   return response.ok ? answer : Promise.reject(new Error(`${answer.error}: ${answer.error_description ?? ''}`));
 }
@@ -173,7 +181,7 @@ async function signOut() {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ token }),
   });
-  const answer = await response.json();
+  const answer = await answerOf(response);
   logExchange('POST /oauth2/revoke (as Homebase)', { token }, answer, response.ok);
   sessionStorage.removeItem(SESSION);
   session = null;

@@ -13,10 +13,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ConfigInput } from '../../../functions/config.ts';
-import { HomebaseError } from '../../../functions/domain/errors.ts';
+import { DeviceNotFoundError, HomebaseError } from '../../../functions/domain/errors.ts';
+import { parseOrThrow } from '../../../functions/domain/protocol/validation.ts';
 import type { RokidStandIn } from '../../stand-ins/rokid-events.ts';
 import { signRokidJwt } from '../../stand-ins/rokid-jwt.ts';
-import { type AtDeviceContext, type AtDeviceRequest, changeAtDevice } from './at-device.ts';
+import { type AtDeviceContext, AtDeviceSchema, changeAtDevice, changesAtDevice } from './at-device.ts';
 
 /** What state reports' steps need once `npm start` has started them: Rokid's stand-in, and a way to report a change. */
 export interface PlaygroundEvents extends AtDeviceContext {
@@ -60,6 +61,7 @@ export function playgroundRoutes(settings: ConfigInput, events: () => Playground
       clientId: settings.HOMEBASE_CLIENT_ID ?? '',
       redirectUri: playgroundRedirectUri(settings.PUBLIC_BASE_URL ?? ''),
       stateReports: events() !== undefined,
+      atTheWall: events() !== undefined && changesAtDevice(events()!),
     }),
   });
 
@@ -88,15 +90,14 @@ export function playgroundRoutes(settings: ConfigInput, events: () => Playground
   const atDevice = async (event: APIGatewayProxyEventV2): Promise<Result> => {
     const local = events();
     if (!local) return json(409, { message: EVENTS_OFF });
-    const fields = bodyObject(event.body);
-    const authorization = fields?.['authorization'] as AtDeviceRequest['authorization'] | undefined;
-    const action = fields?.['action'] as AtDeviceRequest['action'] | undefined;
-    if (typeof authorization?.token !== 'string' || typeof fields?.['deviceId'] !== 'string' || typeof action?.property !== 'string') {
-      return json(400, { message: 'The body needs authorization {type, token}, deviceId and action {property, name, value?}.' });
+    if (!changesAtDevice(local)) {
+      return json(409, { message: 'The device cloud is not the local one: change the device in it, and it reports to the driver.' });
     }
     try {
-      return json(200, await changeAtDevice(local, { authorization, deviceId: fields['deviceId'], action }));
+      const request = parseOrThrow(AtDeviceSchema, bodyObject(event.body), 'request', { root: 'the body (a JSON object)' });
+      return json(200, await changeAtDevice(local, request));
     } catch (error) {
+      if (error instanceof DeviceNotFoundError) return json(404, { message: `${error.errorName}: ${error.message}` });
       if (error instanceof HomebaseError) return json(400, { message: `${error.errorName}: ${error.message}` });
       throw error;
     }
@@ -165,7 +166,7 @@ export function playgroundRoutes(settings: ConfigInput, events: () => Playground
     body: FAVICON,
   });
 
-  return {
+  const routes = {
     'GET /': page,
     'GET /favicon.ico': favicon,
     'POST /playground/oauth2-token': token,
@@ -175,7 +176,19 @@ export function playgroundRoutes(settings: ConfigInput, events: () => Playground
     'GET /playground/state-reports/events': receivedEvents,
     'POST /playground/at-device': atDevice,
   };
+  return Object.fromEntries(Object.entries(routes).map(([routeKey, route]) => [routeKey, answering(routeKey, route)]));
 }
+
+/** A failure no route foresaw still reaches the page as its message, never as a bare 500. */
+const answering =
+  (routeKey: string, route: (event: APIGatewayProxyEventV2) => Promise<Result>) =>
+  async (event: APIGatewayProxyEventV2): Promise<Result> => {
+    try {
+      return await route(event);
+    } catch (error) {
+      return json(500, { message: `${routeKey} failed: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  };
 
 /** The page's mark, as the browser's tab shows it. */
 const FAVICON =
@@ -200,7 +213,7 @@ const json = (statusCode: number, body: unknown): Result => ({
 /** JSON inside a script element: `<` escaped so no value can close the element. */
 const embedded = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
-function html(config: { clientId: string; redirectUri: string; stateReports: boolean }): string {
+function html(config: { clientId: string; redirectUri: string; stateReports: boolean; atTheWall: boolean }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
