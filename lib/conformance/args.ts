@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { headerLine } from '../../functions/config.ts';
 import type { RunOptions } from './context.ts';
 import { isLoopback } from './driver-client.ts';
+import { optionOrEnv } from './option-or-env.ts';
 
 export const USAGE = `usage: npm run conformance -- <base-url> [--username U --password P | --user-id ID --user-token T]
                               [--callback-url URL] [--read-only | --execute] [--exec-delay MS] [--json]
@@ -12,7 +13,9 @@ export const USAGE = `usage: npm run conformance -- <base-url> [--username U --p
 Checks any Homebase v1 HTTP remote driver at <base-url> (its endpoints are <base-url>/list, /execute
 and /command; the URL may carry a path), or with --protocol v2 a v2 driver, whose one URL is <base-url>/v2:
 with a driver access token as the BearerToken, or a JWT signed here as Rokid signs it; --header adds the
-console's custom header (自定义 Header) to every message. Away from loopback it is read-only unless
+console's custom header (自定义 Header) to every message. The secrets may come from the environment instead,
+so that npm does not echo them: CONFORMANCE_BEARER for --bearer, CONFORMANCE_JWT_APP_SECRET for
+--jwt-app-secret (an option given wins). Away from loopback it is read-only unless
 --execute is given; executed actions are undone afterwards, with --exec-delay milliseconds (default 300
 there, 0 on loopback) between them. Exit code: 0 nothing failed, 1 something failed, 2 usage or
 unreachable URL.`;
@@ -21,14 +24,18 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function parseConformanceArgs(argv: string[]): { options: RunOptions; json: boolean } | 'help' {
+export function parseConformanceArgs(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): { options: RunOptions; json: boolean } | 'help' {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const { values, positionals } = parsed;
+  const { positionals } = parsed;
+  const values = { ...parsed.values };
   if (values.help) return 'help';
   if (positionals.length !== 1)
     throw new UsageError(
@@ -38,6 +45,15 @@ export function parseConformanceArgs(argv: string[]): { options: RunOptions; jso
   if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) throw new UsageError(`"${baseUrl}" is not an http(s) URL.`);
   const protocol = values.protocol ?? 'v1';
   if (protocol !== 'v1' && protocol !== 'v2') throw new UsageError(`--protocol is v1 or v2, not "${protocol}".`);
+  // v2's secrets from the environment, each where its option would be: the JWT's secret with the other --jwt-*
+  // options, the bearer token when no --jwt-* option is given. A variable left set in the shell changes nothing else.
+  if (protocol === 'v2') {
+    if (values['jwt-app-id'] !== undefined || values['jwt-user-id'] !== undefined) {
+      values['jwt-app-secret'] = optionOrEnv(values, 'jwt-app-secret', env);
+    } else if (values['jwt-app-secret'] === undefined) {
+      values.bearer = optionOrEnv(values, 'bearer', env);
+    }
+  }
   const jwtValues = [values['jwt-app-id'], values['jwt-app-secret'], values['jwt-user-id']];
   const jwtGiven = jwtValues.some((value) => value !== undefined);
   if (protocol === 'v1' && (values.bearer !== undefined || jwtGiven || values.header !== undefined)) {
