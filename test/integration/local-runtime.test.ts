@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalDriver, startLocalDriver } from '../../lib/local/driver.ts';
 
 /** A request with the Host and Origin a browser would send, which fetch does not let a caller set. */
@@ -117,6 +117,24 @@ describe('what npm start turns on by itself', () => {
       'LOCAL_EVENTS=on with DEVICE_CLOUD=http needs DEVICE_CLOUD_SERVICE_TOKEN: a state report reads the device with no user request to hand.',
     );
   });
+});
+
+describe('several drivers in one process (as the tests run them)', () => {
+  it("one's event-source mapping keeps polling its own queue when another closes, and prints nothing", async () => {
+    const errors = vi.spyOn(console, 'error');
+    const first = await startLocalDriver({ port: 0, playground: 'off', settings: { REFRESH_INTERVAL_S: '3600' } });
+    try {
+      const second = await startLocalDriver({ port: 0, playground: 'off', settings: { REFRESH_INTERVAL_S: '3600' } });
+      await second.close();
+      // Polls wait a second each: two rounds at least.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await first.events!.poller.idle();
+      expect(errors.mock.calls.filter(([first]) => String(first).startsWith('state reports'))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+      await first.close();
+    }
+  }, 30_000);
 });
 
 describe('runtime.json', () => {
