@@ -55,7 +55,20 @@ function logExchange(label, request, response, ok) {
   );
   pane.prepend(entry);
   while (pane.children.length > 40) pane.lastElementChild.remove();
+  // A collapsed sheet still says what just happened.
+  document.getElementById('protocol-latest').textContent = `${label}: ${ok ? 'ok' : 'error'}`;
 }
+
+/** The protocol pane opened or closed: on a phone it is a sheet, collapsed at first so that the home has the screen. */
+function setProtocolOpen(open) {
+  document.getElementById('protocol-toggle').setAttribute('aria-expanded', String(open));
+  document.getElementById('protocol-body').hidden = !open;
+  document.body.classList.toggle('sheet-collapsed', !open);
+}
+document
+  .getElementById('protocol-toggle')
+  .addEventListener('click', (event) => setProtocolOpen(event.currentTarget.getAttribute('aria-expanded') !== 'true'));
+setProtocolOpen(!matchMedia('(max-width: 960px)').matches);
 
 /**
  * A response's JSON body; an answer that is not JSON (a proxy's error page, a crash) becomes a message naming its
@@ -129,13 +142,15 @@ function protocolSwitch() {
   );
 }
 
+/**
+ * The toolbar: the protocol and reloading first; the rest (state reports, renewing, signing out, the expiry) inline on
+ * a wide screen, and behind "More" on a phone, so that the toolbar stays one row.
+ */
 function toolbar() {
   const jwt = session.kind === 'jwt';
-  return el(
-    'div',
-    { class: 'toolbar' },
-    protocolSwitch(),
-    el('button', { type: 'button', class: 'quiet', onclick: renderHome }, protocol() === 'v2' ? 'Discover again' : 'Reload devices'),
+  const more = el(
+    'span',
+    { class: 'more-items', id: 'toolbar-more' },
     stateReportsControl(),
     jwt
       ? undefined
@@ -147,6 +162,29 @@ function toolbar() {
     el('button', { type: 'button', class: 'quiet', onclick: signOut }, 'Sign out'),
     el('span', { class: 'expiry', id: 'expiry' }, expiryText()),
   );
+  const bar = el(
+    'div',
+    { class: 'toolbar' },
+    protocolSwitch(),
+    el('button', { type: 'button', class: 'quiet', onclick: renderHome }, protocol() === 'v2' ? 'Discover again' : 'Reload devices'),
+    el(
+      'button',
+      {
+        type: 'button',
+        class: 'quiet more-toggle',
+        'aria-expanded': 'false',
+        'aria-controls': 'toolbar-more',
+        onclick: (event) => {
+          const open = event.currentTarget.getAttribute('aria-expanded') !== 'true';
+          event.currentTarget.setAttribute('aria-expanded', String(open));
+          bar.classList.toggle('open', open);
+        },
+      },
+      'More',
+    ),
+    more,
+  );
+  return bar;
 }
 
 async function renderHome() {

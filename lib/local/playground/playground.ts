@@ -231,9 +231,11 @@ function html(config: { clientId: string; redirectUri: string; stateReports: boo
 <div id="view"></div>
 </div>
 <section class="panel protocol" aria-label="Protocol">
-<h2>The protocol, as it happens</h2>
+<h2><button type="button" class="sheet-toggle" id="protocol-toggle" aria-expanded="true" aria-controls="protocol-body"><span>The protocol, as it happens</span><span class="latest" id="protocol-latest"></span></button></h2>
+<div id="protocol-body">
 <p class="hint">Every request the page sends, as Homebase sends it, and the driver's answer. Newest first.</p>
 <div id="exchanges"><p class="empty" id="no-exchanges">Nothing yet: sign in to begin.</p></div>
+</div>
 </section>
 </main>
 <script type="application/json" id="playground-config">${embedded(config)}</script>
