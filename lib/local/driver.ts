@@ -154,7 +154,8 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     const playground = playgroundSetting === 'on';
     // State reports' steps on the page, once they are running (below).
     let playgroundEvents: PlaygroundEvents | undefined;
-    if (playground) localOnly(playgroundRoutes(settings, () => playgroundEvents));
+    let jwtOff: OffReason;
+    if (playground) localOnly(playgroundRoutes(settings, () => playgroundEvents, () => jwtOff));
     // A route the stack does not deploy must be declared local-only, so the two route tables cannot drift apart.
     const undeclared = Object.keys(routes).filter((routeKey) => !(routeKey in ROUTES) && !isLocalOnlyRoute(routeKey));
     if (undeclared.length > 0) throw new Error(`local routes not declared in functions/http/routes.ts: ${undeclared.join(', ')}`);
@@ -177,7 +178,7 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     settings.CALLBACK_ALLOWED_ORIGINS ??= `${HOMEBASE_CALLBACK_ORIGINS},http://127.0.0.1,http://localhost${playgroundOrigin}`;
     // The OAuth 2.0 server, with a client that stands in for Homebase; v2's JWT authorization; state reports.
     homebaseClientDefaults(settings as ConfigInput & { PUBLIC_BASE_URL: string }, playground);
-    const jwtOff = jwtDefaults(settings);
+    jwtOff = jwtDefaults(settings);
     const eventsChoice = eventsSetting(settings, options.events ?? process.env['LOCAL_EVENTS']);
     const events = await startLocalEvents(settings, eventsChoice.setting, stops);
     const ready = source();

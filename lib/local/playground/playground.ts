@@ -48,7 +48,12 @@ type Result = APIGatewayProxyStructuredResultV2;
 /** The page's own address: the OAuth 2.0 client's redirect URI on the playground's path. */
 export const playgroundRedirectUri = (baseUrl: string) => `${baseUrl}/`;
 
-export function playgroundRoutes(settings: ConfigInput, events: () => PlaygroundEvents | undefined = () => undefined) {
+export function playgroundRoutes(
+  settings: ConfigInput,
+  events: () => PlaygroundEvents | undefined = () => undefined,
+  /** Why JWT authorization is off, when it is: what turns it on. */
+  jwtOff: () => string | undefined = () => undefined,
+) {
   const page = async (): Promise<Result> => ({
     statusCode: 200,
     headers: {
@@ -152,8 +157,9 @@ export function playgroundRoutes(settings: ConfigInput, events: () => Playground
   const jwt = async (event: APIGatewayProxyEventV2): Promise<Result> => {
     const userId = bodyObject(event.body)?.['userId'];
     const { ROKID_JWT_APP_ID: appId, ROKID_JWT_APP_SECRET: secret } = settings;
-    if (!appId || !secret)
-      return json(409, { message: 'JWT authorization is not configured: set ROKID_JWT_APP_ID and ROKID_JWT_APP_SECRET.' });
+    if (!appId || !secret) {
+      return json(409, { message: `JWT authorization is off: ${jwtOff() ?? 'set ROKID_JWT_APP_ID and ROKID_JWT_APP_SECRET'}.` });
+    }
     if (typeof userId !== 'string' || userId === '' || userId.length > 128) {
       return json(400, { message: 'userId must be a vendor user id of 1 to 128 characters.' });
     }
