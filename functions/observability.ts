@@ -7,7 +7,7 @@
  * `needs_relink`, `transient_failure`, `refresh_token_replayed` and `unexpected_errors`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { EventMetrics, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './domain/ports.ts';
+import type { DirectiveMetrics, EventMetrics, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './domain/ports.ts';
 
 const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'homebase-driver';
 
@@ -107,10 +107,17 @@ export const eventMetrics: EventMetrics = {
   },
 };
 
+/** `v2_unconfirmed_answers`: resends answered from the current state, because the first delivery left no answer. */
+export const directiveMetrics: DirectiveMetrics = {
+  unconfirmedAnswer() {
+    record('v2_unconfirmed_answers', 'Count', 1);
+  },
+};
+
 /** A security event is a warning with a `securityEvent` field to filter on, and a metric the stack alarms on. */
 export const securityEvents: SecurityEvents = {
   refreshTokenReplayed(details) {
-    logger.warn('A replaced refresh token was presented again after the grace window; the link is revoked', {
+    logger.warn('A spent refresh token was presented again, and could not be a retry; the link is revoked', {
       securityEvent: 'refresh_token_replayed',
       ...details,
     });

@@ -5,9 +5,10 @@ import { DeviceService } from '../domain/devices/device-service.ts';
 import type { EventGrants } from '../domain/events/accept-grant.ts';
 import { systemClock } from '../domain/ports.ts';
 import { FreshSessions } from '../domain/refresh/fresh-sessions.ts';
+import { AtMostOnce } from '../domain/v2/at-most-once.ts';
 import { V2Authorization } from '../domain/v2/authorization.ts';
 import { type AcceptGrant, V2Directives } from '../domain/v2/directives.ts';
-import { eventMetrics, logger } from '../observability.ts';
+import { directiveMetrics, eventMetrics, logger } from '../observability.ts';
 import { deviceCloud } from './devices.ts';
 import { linkRefresher } from './link-refresher.ts';
 import { once } from './once.ts';
@@ -53,8 +54,12 @@ export const directiveServices = (source: ConfigSource) =>
       ...(eventsOn(config) ? { acceptGrant } : {}),
       authorization,
       devices: new DeviceService({ cloud: deviceCloud(config, db), log: logger }),
-      replies: new DynamoReplyStore(db, config.TABLE_NAME),
-      clock: systemClock,
+      once: new AtMostOnce({
+        replies: new DynamoReplyStore(db, config.TABLE_NAME),
+        clock: systemClock,
+        log: logger,
+        metrics: directiveMetrics,
+      }),
       log: logger,
     });
   });

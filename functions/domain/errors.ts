@@ -45,18 +45,25 @@ export interface ErrorDetails {
   /** Extra context for an engineer; never a secret. */
   debugInfo?: string;
   cause?: unknown;
+  /**
+   * The request reached the device (or the token endpoint) and what it did is unknown: a timeout, a connection
+   * dropped after sending, an answer that could not be read. v2 never sends such a message again.
+   */
+  mayHaveActed?: boolean;
 }
 
 export abstract class HomebaseError extends Error {
   abstract readonly errorName: ErrorName;
   readonly vendorErrorCode: string | undefined;
   readonly debugInfo: string | undefined;
+  readonly mayHaveActed: boolean;
 
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.vendorErrorCode = details.vendorErrorCode;
     this.debugInfo = details.debugInfo;
+    this.mayHaveActed = details.mayHaveActed ?? false;
   }
 }
 

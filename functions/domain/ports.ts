@@ -85,8 +85,19 @@ export interface DeviceCloud {
   list(session: CloudSession): Promise<unknown[]>;
   /** The device, or undefined when the user has no such device. */
   get(session: CloudSession, deviceId: string): Promise<unknown>;
-  /** Applies the action; answers the device's new state. */
-  execute(session: CloudSession, deviceId: string, action: Action): Promise<unknown>;
+  /**
+   * Applies the action; answers the device's new state. An error answer means nothing was applied; a failure
+   * after the request went out carries `mayHaveActed`.
+   */
+  execute(session: CloudSession, deviceId: string, action: Action, options?: SendOptions): Promise<unknown>;
+}
+
+export interface SendOptions {
+  /**
+   * Names this request: the same key is the same request, so a cloud can apply a retried one once. v2 gives each
+   * message its own (its at-most-once record's key); without one the adapter makes a fresh one.
+   */
+  idempotencyKey?: string;
 }
 
 /** A token grant from an upstream account service, in the driver's terms. */
@@ -227,5 +238,5 @@ export type {
   SeenEvents,
 } from './events/ports.ts';
 export type { AttemptStore, ThrottleRecord } from './limits/ports.ts';
-export type { DiagnosticsLog, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './telemetry.ts';
-export type { ReplyClaim, ReplyStore } from './v2/replies.ts';
+export type { DiagnosticsLog, DirectiveMetrics, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './telemetry.ts';
+export type { MessageRecord, ReplyClaim, ReplyStore } from './v2/replies.ts';

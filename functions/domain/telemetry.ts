@@ -21,12 +21,21 @@ export interface RevocationMetrics extends UpstreamMetrics {
 
 /** Events a security team wants to hear of: logged, counted and alarmed on. Never given a token. */
 export interface SecurityEvents {
-  /** A replaced refresh token came back after the grace window; its link was revoked. */
-  refreshTokenReplayed(details: { linkId: string; vendorUserId: string }): void;
+  /**
+   * A spent refresh token came back when it could not be a retry; its link was revoked. `rotationsAgo`
+   * is 1 for the token the last rotation replaced (presented after its grace), 2 or more for older ones.
+   */
+  refreshTokenReplayed(details: { linkId: string; vendorUserId: string; rotationsAgo: number }): void;
 }
 
 /** Structured diagnostics. Powertools' Logger fits it as it is. */
 export interface DiagnosticsLog {
   warn(message: string, details: Record<string, unknown>): void;
   info(message: string, details: Record<string, unknown>): void;
+}
+
+/** What v2's at-most-once delivery counts (functions/domain/v2/at-most-once.ts). */
+export interface DirectiveMetrics {
+  /** A resend was answered from the endpoint's current state: the first delivery acted or not, nobody knows. */
+  unconfirmedAnswer(): void;
 }

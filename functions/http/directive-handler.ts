@@ -87,9 +87,11 @@ function checkRequiredHeader(config: ConfigSource, event: Event): void {
   if (!required) return;
   const sent = event.headers?.[required.name];
   if (sent === undefined || !sameSecret(Buffer.from(sent.trim()), Buffer.from(required.value))) {
+    // The console's setting and the driver's disagree: the driver's configuration, not the user's authorization.
     throw new V2Error(
-      'E_INVALID_AUTHORIZATION',
-      `The message lacks the custom header this driver requires (${required.name}), or it does not match.`,
+      'E_INTERNAL_ERROR',
+      `The message lacks the custom header this driver requires (${required.name}), or it does not match: the header set in Rokid's console and the driver's V2_REQUIRED_HEADER must agree.`,
+      { vendorCode: 'REQUIRED_HEADER_MISMATCH' },
     );
   }
 }

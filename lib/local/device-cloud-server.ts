@@ -6,8 +6,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { ACTING_FOR_HEADER } from '../../functions/adapters/device-cloud/http-cloud.ts';
 import { macMatches, parseMacAuthorization } from '../../functions/adapters/device-cloud/mac-signature.ts';
+import { ACTING_FOR_HEADER, decodeUserIdHeader } from '../../functions/adapters/device-cloud/user-id-header.ts';
 import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
 import { applyAction } from '../../functions/adapters/device-cloud/virtual/semantics.ts';
 import { DeviceNotFoundError } from '../../functions/domain/errors.ts';
@@ -26,13 +26,14 @@ export type Authenticate = (
 
 /**
  * The driver's service token (v2 JWT users, who have no upstream token): the call names its user in
- * X-Homebase-User-Id. The token is compared in constant time.
+ * X-Homebase-User-Id, decoded as the contract says (user-id-header.ts). The token is compared in constant time.
  */
 export function serviceToken(token: string): Authenticate {
   const expected = Buffer.from(`Bearer ${token}`);
   return (authorization, _method, _url, headers) => {
-    const user = headers[ACTING_FOR_HEADER];
-    if (authorization === undefined || typeof user !== 'string' || user === '') return undefined;
+    const header = headers[ACTING_FOR_HEADER];
+    const user = typeof header === 'string' ? decodeUserIdHeader(header) : undefined;
+    if (authorization === undefined || user === undefined) return undefined;
     const sent = Buffer.from(authorization);
     return sent.length === expected.length && timingSafeEqual(sent, expected) ? user : undefined;
   };

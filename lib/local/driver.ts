@@ -155,7 +155,14 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     // State reports' steps on the page, once they are running (below).
     let playgroundEvents: PlaygroundEvents | undefined;
     let jwtOff: OffReason;
-    if (playground) localOnly(playgroundRoutes(settings, () => playgroundEvents, () => jwtOff));
+    if (playground)
+      localOnly(
+        playgroundRoutes(
+          settings,
+          () => playgroundEvents,
+          () => jwtOff,
+        ),
+      );
     // A route the stack does not deploy must be declared local-only, so the two route tables cannot drift apart.
     const undeclared = Object.keys(routes).filter((routeKey) => !(routeKey in ROUTES) && !isLocalOnlyRoute(routeKey));
     if (undeclared.length > 0) throw new Error(`local routes not declared in functions/http/routes.ts: ${undeclared.join(', ')}`);

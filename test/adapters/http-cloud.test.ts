@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpDeviceCloud } from '../../functions/adapters/device-cloud/http-cloud.ts';
+import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
+import { type DeviceCloudServer, serviceToken, startDeviceCloud } from '../../lib/local/device-cloud-server.ts';
 import { closedPortUrl, type Script, type ScriptedServer, startScriptedServer } from '../support/scripted-server.ts';
 
 const session = { vendorUserId: 'u1', credentials: async () => ({ accessToken: 'upstream-token' }) };
@@ -43,6 +45,28 @@ describe('HTTP device cloud', () => {
     const service = { vendorUserId: 'jwt-user', credentials: async () => ({ accessToken: 'service-token', actingFor: 'jwt-user' }) };
     await expect(cloud.list(service)).resolves.toEqual([lamp]);
     expect(server.requests[0]!.headers).toMatchObject({ authorization: 'Bearer service-token', 'x-homebase-user-id': 'jwt-user' });
+  });
+
+  it.each([
+    ['Chinese characters', '张三', "UTF-8''%E5%BC%A0%E4%B8%89"],
+    ['a leading space', ' bob', "UTF-8''%20bob"],
+    ['a trailing tab', 'bob\t', "UTF-8''bob%09"],
+    ['CR and LF', 'bob\r\nx-evil: 1', "UTF-8''bob%0D%0Ax-evil%3A%201"],
+    ['NUL', 'bob\u0000', "UTF-8''bob%00"],
+  ])('names a user with %s encoded, and the answer is read as usual', async (_case, userId, header) => {
+    const service = { vendorUserId: userId, credentials: async () => ({ accessToken: 'service-token', actingFor: userId }) };
+    await expect(cloud.list(service)).resolves.toEqual([lamp]);
+    expect(server.requests[0]!.headers['x-homebase-user-id']).toBe(header);
+    expect(server.requests[0]!.headers).not.toHaveProperty('x-evil');
+  });
+
+  it('refuses, by name and without calling, a userId no UTF-8 can carry', async () => {
+    const service = { vendorUserId: 'bob\uD800', credentials: async () => ({ accessToken: 'service-token', actingFor: 'bob\uD800' }) };
+    await expect(cloud.list(service)).rejects.toMatchObject({
+      errorName: 'E_DRIVER_ERROR',
+      message: 'The user id is not well-formed Unicode (it has a lone surrogate), so it cannot be named to the device cloud.',
+    });
+    expect(server.requests).toHaveLength(0);
   });
 
   it('finds one device by listing', async () => {
@@ -97,5 +121,37 @@ describe('HTTP device cloud', () => {
     await expect(cloud.list(session)).rejects.toMatchObject({ errorName: 'E_DRIVER_TIMEOUT', message: expect.stringContaining('300 ms') });
     const nowhere = new HttpDeviceCloud({ baseUrl: await closedPortUrl(), timeoutMs: 300 });
     await expect(nowhere.list(session)).rejects.toMatchObject({ errorName: 'E_SERVER_UNREACHABLE' });
+  });
+});
+
+describe('HTTP device cloud, against the local cloud (lib/local/device-cloud-server.ts)', () => {
+  let local: DeviceCloudServer;
+  let cloud: HttpDeviceCloud;
+  const as = (userId: string) => ({ vendorUserId: userId, credentials: async () => ({ accessToken: 'svc-1', actingFor: userId }) });
+  const ids = (devices: unknown[]) => devices.map((device) => (device as { deviceId: string }).deviceId);
+
+  beforeAll(async () => {
+    local = await startDeviceCloud({ authenticate: serviceToken('svc-1') });
+    cloud = new HttpDeviceCloud({ baseUrl: local.url, timeoutMs: 2000 });
+  });
+  afterAll(() => local.close());
+
+  it.each([' bob', 'bob ', 'bob\t', '\u00A0bob'])('%j is never trimmed into bob: it sees a home of its own', async (userId) => {
+    const bobs = ids(await cloud.list(as('bob')));
+    await cloud.execute(as('bob'), bobs[0]!, { property: 'switch', name: 'on' });
+    const theirs = await cloud.list(as(userId));
+    expect(ids(theirs)).toEqual(ids(demoHome(userId)));
+    expect(ids(theirs)).not.toContain(bobs[0]);
+    await expect(cloud.execute(as(userId), bobs[0]!, { property: 'switch', name: 'off' })).rejects.toMatchObject({
+      errorName: 'E_DRIVER_DEVICE_NO_FOUND',
+    });
+    expect((await cloud.get(as('bob'), bobs[0]!)) as { state: unknown }).toMatchObject({ state: { switch: 'on' } });
+  });
+
+  it.each(['张三', 'bob\r\nbob', 'bob\u0000', "UTF-8''bob"])('%j is answered normally, as that user', async (userId) => {
+    const devices = await cloud.list(as(userId));
+    expect(ids(devices)).toEqual(ids(demoHome(userId)));
+    await expect(cloud.execute(as(userId), ids(devices)[0]!, { property: 'switch', name: 'on' })).resolves.toMatchObject({ switch: 'on' });
+    expect(local.refused).toBe(0);
   });
 });

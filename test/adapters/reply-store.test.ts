@@ -1,4 +1,9 @@
-/** v2's kept replies on DynamoDB (dynalite): one claim per message, answers kept, lapsed claims taken over, stale writers ignored. */
+/**
+ * v2's message records on DynamoDB (dynalite): claimed → dispatched → answered. One claim per message, answers
+ * kept, lapsed claims taken over only before they dispatched, stale writers ignored, and a write whose answer was
+ * lost (and that the SDK retried) recognised as the writer's own.
+ */
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoReplyStore } from '../../functions/adapters/dynamodb/reply-store.ts';
 import { testTable } from '../support/dynamodb.ts';
@@ -12,47 +17,113 @@ beforeAll(async () => {
 afterAll(() => table.close());
 
 const NOW = 1_800_000_000;
+const claimIdOf = (claim: unknown) => (claim as { claimId: string }).claimId;
+
+/**
+ * A client whose first write of `kind` is applied and its answer lost: the SDK sends it again, and the retry meets
+ * the item the first attempt wrote. What the caller sees is the retry's answer.
+ */
+function answerLostOnce(db: DynamoDBDocumentClient, kind: typeof PutCommand | typeof UpdateCommand): DynamoDBDocumentClient {
+  let lost = false;
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+        if (!lost && command instanceof kind) {
+          lost = true;
+          await target.send(command as never);
+        }
+        return target.send(command as never);
+      };
+    },
+  });
+}
 
 describe('DynamoReplyStore', () => {
   it('claims a message once: a second claim meets the first, then its answer', async () => {
     const first = await store.claim('m-1', 'fp', NOW, NOW + 10);
-    expect(first).toMatchObject({ kind: 'claimed', claimId: expect.any(String) });
-    await expect(store.claim('m-1', 'fp', NOW + 1, NOW + 11)).resolves.toEqual({ kind: 'in_progress', fingerprint: 'fp' });
-    await store.save('m-1', (first as { claimId: string }).claimId, { header: { name: 'Response' } }, NOW + 600);
+    expect(first).toMatchObject({ state: 'claimed', claimId: expect.any(String) });
+    await expect(store.claim('m-1', 'fp', NOW + 1, NOW + 11)).resolves.toEqual({
+      state: 'in_progress',
+      fingerprint: 'fp',
+      leaseUntil: NOW + 10,
+    });
+    await store.save('m-1', claimIdOf(first), { header: { name: 'Response' } }, NOW + 600);
     await expect(store.claim('m-1', 'other', NOW + 2, NOW + 12)).resolves.toEqual({
-      kind: 'answered',
+      state: 'answered',
       reply: { header: { name: 'Response' } },
       fingerprint: 'fp',
     });
-    await expect(store.read('m-1', NOW + 599)).resolves.toMatchObject({ kind: 'answered' });
+    await expect(store.read('m-1', NOW + 599)).resolves.toMatchObject({ state: 'answered' });
   });
 
-  it('an answer kept past its expiry, or a claim past its lease, is free to claim again', async () => {
-    const first = (await store.claim('m-2', 'fp', NOW, NOW + 10)) as { claimId: string };
-    await store.save('m-2', first.claimId, { a: 1 }, NOW + 600);
+  it('an answer kept past its expiry, or a claim past its lease that never dispatched, is free to claim again', async () => {
+    const first = await store.claim('m-2', 'fp', NOW, NOW + 10);
+    await store.save('m-2', claimIdOf(first), { a: 1 }, NOW + 600);
     await expect(store.read('m-2', NOW + 600)).resolves.toBeUndefined();
-    await expect(store.claim('m-2', 'fp', NOW + 600, NOW + 610)).resolves.toMatchObject({ kind: 'claimed' });
-    await expect(store.claim('m-3', 'fp', NOW, NOW + 10)).resolves.toMatchObject({ kind: 'claimed' });
-    await expect(store.claim('m-3', 'fp', NOW + 10, NOW + 20)).resolves.toMatchObject({ kind: 'claimed' });
+    await expect(store.claim('m-2', 'fp', NOW + 600, NOW + 610)).resolves.toMatchObject({ state: 'claimed' });
+    await expect(store.claim('m-3', 'fp', NOW, NOW + 10)).resolves.toMatchObject({ state: 'claimed' });
+    await expect(store.claim('m-3', 'fp', NOW + 10, NOW + 20)).resolves.toMatchObject({ state: 'claimed' });
   });
 
-  it('a stale claimant neither overwrites the new claimant’s answer nor gives its claim back', async () => {
-    const stale = (await store.claim('m-4', 'fp', NOW, NOW + 10)) as { claimId: string };
-    const fresh = (await store.claim('m-4', 'fp', NOW + 10, NOW + 20)) as { claimId: string };
-    await store.save('m-4', stale.claimId, { who: 'stale' }, NOW + 600);
-    await store.release('m-4', stale.claimId);
-    await expect(store.read('m-4', NOW + 11)).resolves.toEqual({ kind: 'in_progress', fingerprint: 'fp' });
-    await store.save('m-4', fresh.claimId, { who: 'fresh' }, NOW + 600);
-    await expect(store.read('m-4', NOW + 12)).resolves.toEqual({ kind: 'answered', reply: { who: 'fresh' }, fingerprint: 'fp' });
+  it('a dispatched claim never lapses into acting again: past its lease it is reported, not taken over', async () => {
+    const first = await store.claim('m-6', 'fp', NOW, NOW + 4);
+    await expect(store.dispatch('m-6', claimIdOf(first), NOW + 600)).resolves.toBe(true);
+    await expect(store.claim('m-6', 'fp', NOW + 2, NOW + 6)).resolves.toEqual({
+      state: 'dispatched',
+      fingerprint: 'fp',
+      leaseUntil: NOW + 4,
+    });
+    // The dispatching invocation is long gone: still dispatched, until the record expires.
+    await expect(store.claim('m-6', 'fp', NOW + 300, NOW + 304)).resolves.toEqual({
+      state: 'dispatched',
+      fingerprint: 'fp',
+      leaseUntil: NOW + 4,
+    });
+    await expect(store.claim('m-6', 'fp', NOW + 600, NOW + 604)).resolves.toMatchObject({ state: 'claimed' });
   });
 
-  it('a claim given back frees the message; an answered one cannot be given back', async () => {
-    const claim = (await store.claim('m-5', 'fp', NOW, NOW + 10)) as { claimId: string };
-    await store.release('m-5', claim.claimId);
+  it('a stale claimant can neither dispatch, overwrite the new claimant’s answer, nor give its claim back', async () => {
+    const stale = await store.claim('m-4', 'fp', NOW, NOW + 10);
+    const fresh = await store.claim('m-4', 'fp', NOW + 10, NOW + 20);
+    await expect(store.dispatch('m-4', claimIdOf(stale), NOW + 600)).resolves.toBe(false);
+    await store.save('m-4', claimIdOf(stale), { who: 'stale' }, NOW + 600);
+    await store.release('m-4', claimIdOf(stale));
+    await expect(store.read('m-4', NOW + 11)).resolves.toEqual({ state: 'in_progress', fingerprint: 'fp', leaseUntil: NOW + 20 });
+    await store.save('m-4', claimIdOf(fresh), { who: 'fresh' }, NOW + 600);
+    await expect(store.read('m-4', NOW + 12)).resolves.toEqual({ state: 'answered', reply: { who: 'fresh' }, fingerprint: 'fp' });
+  });
+
+  it('a claim given back frees the message, dispatched or not; an answered one cannot be given back', async () => {
+    const claim = await store.claim('m-5', 'fp', NOW, NOW + 10);
+    await store.release('m-5', claimIdOf(claim));
     await expect(store.read('m-5', NOW)).resolves.toBeUndefined();
-    const again = (await store.claim('m-5', 'fp', NOW, NOW + 10)) as { claimId: string };
-    await store.save('m-5', again.claimId, { ok: true }, NOW + 600);
-    await store.release('m-5', again.claimId);
-    await expect(store.read('m-5', NOW)).resolves.toEqual({ kind: 'answered', reply: { ok: true }, fingerprint: 'fp' });
+    const dispatched = await store.claim('m-5', 'fp', NOW, NOW + 10);
+    await store.dispatch('m-5', claimIdOf(dispatched), NOW + 600);
+    // The device cloud answered an error status: nothing was applied, and a resend may try again.
+    await store.release('m-5', claimIdOf(dispatched));
+    await expect(store.read('m-5', NOW)).resolves.toBeUndefined();
+    const again = await store.claim('m-5', 'fp', NOW, NOW + 10);
+    await store.save('m-5', claimIdOf(again), { ok: true }, NOW + 600);
+    await store.release('m-5', claimIdOf(again));
+    await expect(store.read('m-5', NOW)).resolves.toEqual({ state: 'answered', reply: { ok: true }, fingerprint: 'fp' });
+  });
+
+  it('knows its own claim when the answer to its put was lost and the SDK retried it (no false busy, no dangling claim)', async () => {
+    const lossy = new DynamoReplyStore(answerLostOnce(table.db, PutCommand), table.tableName);
+    const claim = await lossy.claim('m-7', 'fp', NOW, NOW + 10);
+    expect(claim).toMatchObject({ state: 'claimed', claimId: expect.any(String) });
+    await expect(lossy.dispatch('m-7', claimIdOf(claim), NOW + 600)).resolves.toBe(true);
+    await lossy.save('m-7', claimIdOf(claim), { mine: true }, NOW + 600);
+    await expect(store.read('m-7', NOW)).resolves.toEqual({ state: 'answered', reply: { mine: true }, fingerprint: 'fp' });
+  });
+
+  it('a dispatch or an answer written twice (its first answer lost) is written once, and still its own', async () => {
+    const lossy = new DynamoReplyStore(answerLostOnce(table.db, UpdateCommand), table.tableName);
+    const claim = await store.claim('m-8', 'fp', NOW, NOW + 10);
+    await expect(lossy.dispatch('m-8', claimIdOf(claim), NOW + 600)).resolves.toBe(true);
+    const again = new DynamoReplyStore(answerLostOnce(table.db, UpdateCommand), table.tableName);
+    await again.save('m-8', claimIdOf(claim), { kept: 1 }, NOW + 600);
+    await expect(store.read('m-8', NOW)).resolves.toEqual({ state: 'answered', reply: { kept: 1 }, fingerprint: 'fp' });
   });
 });

@@ -96,46 +96,52 @@ describe('accepted', () => {
 });
 
 describe('refused, each with an ErrorResponse a person can act on', () => {
-  const cases: Array<[string, unknown, string, string]> = [
+  // The driver's own failures, never E_INVALID_AUTHORIZATION: Rokid would end the user's binding for good on that name.
+  const cases: Array<[string, unknown, string, string, string]> = [
     [
       'no grant',
       undefined,
-      'E_INVALID_AUTHORIZATION',
+      'E_INTERNAL_ERROR',
+      'GRANT_MALFORMED',
       'AcceptGrant needs payload.grant: {type: "OAuth2.AuthorizationCode", code, userId} or {type: "BearerToken", token}.',
     ],
     [
       'a grant type nobody documents',
       { type: 'Password', code: 'c' },
-      'E_INVALID_AUTHORIZATION',
+      'E_INTERNAL_ERROR',
+      'GRANT_MALFORMED',
       'AcceptGrant needs payload.grant: {type: "OAuth2.AuthorizationCode", code, userId} or {type: "BearerToken", token}.',
     ],
     [
       'a code grant without the Rokid user',
       { type: 'OAuth2.AuthorizationCode', code: 'c' },
-      'E_INVALID_AUTHORIZATION',
+      'E_INTERNAL_ERROR',
+      'GRANT_MALFORMED',
       'AcceptGrant needs payload.grant: {type: "OAuth2.AuthorizationCode", code, userId} or {type: "BearerToken", token}.',
     ],
     [
       'a code Rokid never issued (or already used)',
       { type: 'OAuth2.AuthorizationCode', code: 'not-a-code', userId: 'rokid-x' },
-      'E_INVALID_AUTHORIZATION',
+      'E_INTERNAL_ERROR',
+      'GRANT_CODE_REFUSED',
       "Rokid's token endpoint refused the grant code (invalid_grant): it may have been used or have expired. Bind the skill again.",
     ],
   ];
-  it.each(cases)('%s: %s', async (_label, grant, name, message) => {
+  it.each(cases)('%s: %s (%s)', async (_label, grant, name, vendorCode, message) => {
     const answer = await harness.v2(grantMessage(grant));
     expect(answer.header).toMatchObject({ namespace: 'Rokid', name: 'ErrorResponse' });
-    expect(answer.payload).toMatchObject({ name, message });
+    expect(answer.payload).toMatchObject({ name, vendorCode, message });
   });
 
-  it("Rokid's token endpoint down: E_SERVER_UNREACHABLE, and nothing stored", async () => {
+  it("Rokid's token endpoint down: E_INTERNAL_ERROR, nothing stored, and a resend never sends the code again", async () => {
     harness.rokid.tokenFault = 503;
     const answer = await harness.v2(
       grantMessage({ type: 'OAuth2.AuthorizationCode', code: harness.rokid.issueCode('rokid-down'), userId: 'rokid-down' }),
     );
     harness.rokid.tokenFault = undefined;
     expect(answer.payload).toMatchObject({
-      name: 'E_SERVER_UNREACHABLE',
+      name: 'E_INTERNAL_ERROR',
+      vendorCode: 'GRANT_EXCHANGE_UNAVAILABLE',
       message: "Rokid's token endpoint did not answer the code exchange in time. Bind the skill again in a moment.",
     });
     expect(await storedGrant('rokid-down')).toBeUndefined();

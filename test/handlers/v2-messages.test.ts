@@ -87,6 +87,31 @@ describe('authorization', () => {
     expect((await errorOf(body)).name).toBe('E_INVALID_AUTHORIZATION');
   });
 
+  const signed = signJwt({ userId: 'bob', appId: 'app-1' }, 'jwt-secret-1');
+  it.each([
+    [
+      'a JWT userId with a leading space',
+      jwt(' bob', 'app-1', 'jwt-secret-1'),
+      'userId must not begin or end with whitespace: it is taken as it is, never trimmed',
+    ],
+    [
+      'a JWT userId with a tab at its end',
+      jwt('bob\t', 'app-1', 'jwt-secret-1'),
+      'userId must have no control character (U+0000-U+001F, U+007F-U+009F, U+2028, U+2029), and it has U+0009',
+    ],
+    [
+      'a JWT signature with "=" appended',
+      { type: 'JWT', token: `${signed}=` } as const,
+      'the signature is not canonical base64url (only A-Z, a-z, 0-9, "-" and "_", no "=" padding, and a last character that encodes no bits beyond the data)',
+    ],
+  ])('%s: E_INVALID_AUTHORIZATION, saying exactly why', async (_case, authorization, reason) => {
+    expect(await errorOf(discover(authorization, 'id-1'))).toEqual({
+      name: 'E_INVALID_AUTHORIZATION',
+      messageId: 'id-1',
+      message: `The JWT authorization is not valid: ${reason}.`,
+    });
+  });
+
   it('an expired driver token: E_AUTHORIZATION_EXPIRED; a revoked link: E_INVALID_AUTHORIZATION', async () => {
     const login = await driver.call('command', JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } }));
     const { userToken } = login.data as { userToken: string };
@@ -106,11 +131,17 @@ describe('authorization', () => {
     expect((await errorOf(discover(bearer(userToken)))).name).toBe('E_INVALID_AUTHORIZATION');
   });
 
-  it('a JWT where the driver takes none: E_INVALID_AUTHORIZATION, saying how to configure it', async () => {
+  it('a JWT where the driver takes none: E_INTERNAL_ERROR (the driver’s setting, not the user’s authorization), saying how to configure it', async () => {
     const plain = await startHandlers();
     try {
       const answer = await plain.v2(discover(jwt('u', 'app-1', 'jwt-secret-1')));
-      expect(answer.payload).toMatchObject({ name: 'E_INVALID_AUTHORIZATION', message: expect.stringContaining('ROKID_JWT_APP_ID') });
+      expect(answer.payload).toEqual({
+        name: 'E_INTERNAL_ERROR',
+        vendorCode: 'JWT_NOT_CONFIGURED',
+        message:
+          'This driver does not take JWT authorization: its operators have not set ROKID_JWT_APP_ID. Use the OAuth 2.0 (BearerToken) method, or configure JWT.',
+        debugInfo: '',
+      });
     } finally {
       await plain.close();
     }
@@ -127,10 +158,21 @@ describe('the console’s custom header (V2_REQUIRED_HEADER)', () => {
   it.each([
     ['missing', {}],
     ['with another value', { 'x-skill-key': 'k-2' }],
-  ])('%s: E_INVALID_AUTHORIZATION, the messageId echoed', async (_case, headers) => {
-    const answer = await guarded.v2(discover(jwt('u', 'app-1', 'jwt-secret-1'), 'h-1'), headers);
-    expect(answer).toMatchObject({ header: { name: 'ErrorResponse', messageId: 'h-1' }, payload: { name: 'E_INVALID_AUTHORIZATION' } });
-  });
+  ])(
+    '%s: E_INTERNAL_ERROR naming the setting (a console and a driver that disagree must not end bindings), the messageId echoed',
+    async (_case, headers) => {
+      const answer = await guarded.v2(discover(jwt('u', 'app-1', 'jwt-secret-1'), 'h-1'), headers);
+      expect(answer).toMatchObject({
+        header: { name: 'ErrorResponse', messageId: 'h-1' },
+        payload: {
+          name: 'E_INTERNAL_ERROR',
+          vendorCode: 'REQUIRED_HEADER_MISMATCH',
+          message:
+            "The message lacks the custom header this driver requires (x-skill-key), or it does not match: the header set in Rokid's console and the driver's V2_REQUIRED_HEADER must agree.",
+        },
+      });
+    },
+  );
 
   it('present (its name in any case): the message is answered', async () => {
     const answer = await guarded.v2(discover(jwt('u', 'app-1', 'jwt-secret-1')), { 'x-skill-key': 'k-1' });

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
 import { V2_ERROR_NAMES } from '../../functions/domain/v2/errors.ts';
-import { statesOf } from '../../functions/domain/v2/interfaces.ts';
+import { statesOf } from '../../functions/domain/v2/states.ts';
 import { startHandlers, type V2Answer } from '../support/handlers.ts';
 import { bearer, control, reportState, v2Message } from '../support/v2.ts';
 

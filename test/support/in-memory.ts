@@ -15,13 +15,14 @@ import type {
 import { nextVisitAt } from '../../functions/domain/refresh/schedule.ts';
 import type { FailureKind } from '../../functions/domain/upstream-error.ts';
 import type { Link } from '../../functions/domain/vault/link.ts';
+import { atRest } from '../../functions/domain/vault/refresh-family.ts';
 
 export class InMemoryLinkStore implements LinkStore {
   readonly items = new Map<string, Link>();
 
   async create(link: Link): Promise<void> {
     if (this.items.has(link.linkId)) throw new Error('ConditionalCheckFailed: link exists');
-    this.items.set(link.linkId, structuredClone(link));
+    this.items.set(link.linkId, structuredClone(atRest(link)));
   }
 
   async get(linkId: string): Promise<Link | undefined> {
@@ -44,7 +45,7 @@ export class InMemoryLinkStore implements LinkStore {
     const current = this.items.get(next.linkId);
     if (!current || current.version !== next.version - 1) return false;
     if (options.leaseOwner !== undefined && current.leaseOwner !== options.leaseOwner) return false;
-    this.items.set(next.linkId, structuredClone(next));
+    this.items.set(next.linkId, structuredClone(atRest(next)));
     return true;
   }
 

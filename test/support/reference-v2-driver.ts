@@ -100,7 +100,7 @@ export async function startReferenceV2Driver(defect?: V2Defect) {
     const header = body?.header;
     const messageId = typeof header?.messageId === 'string' && header.messageId.length < 1000 ? header.messageId : crypto.randomUUID();
     if (headers['x-skill-key'] !== REFERENCE_HEADER['x-skill-key'] && defect !== 'ignores-header') {
-      return error(messageId, 'E_INVALID_AUTHORIZATION', 'the console header is missing');
+      return error(messageId, 'E_INTERNAL_ERROR', 'the console header is missing');
     }
     if (typeof header !== 'object' || header === null) return error(messageId, 'E_INTERNAL_ERROR', 'no header');
     const token = header.authorization?.token;

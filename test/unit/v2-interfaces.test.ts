@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
 import { resolveAction } from '../../functions/domain/protocol/action.ts';
 import type { Device } from '../../functions/domain/protocol/device.ts';
-import { actionFor, capabilitiesOf, statesOf } from '../../functions/domain/v2/interfaces.ts';
+import { capabilitiesOf } from '../../functions/domain/v2/capabilities.ts';
+import { actionFor } from '../../functions/domain/v2/operations.ts';
+import { statesOf } from '../../functions/domain/v2/states.ts';
 
 const home = demoHome('v2-user');
 const byType = (type: string) => home.find((device) => device.type === type)!;
@@ -69,8 +71,9 @@ describe('Interface.Operation to a v1 action', () => {
     ['Switch.On', {}, { property: 'switch', name: 'on' }],
     ['Rokid.Switch.Off', undefined, { property: 'switch', name: 'off' }],
     ['Brightness.Set', { value: 40 }, { property: 'brightness', name: 'num', value: 40 }],
-    ['Brightness.Adjust', { delta: 10 }, { property: 'brightness', name: 'num', value: 100 }],
-    ['Brightness.Adjust', { delta: -100 }, { property: 'brightness', name: 'num', value: 0 }],
+    // Relative stays relative: the device cloud applies the step atomically, and clamps it (95 + 10 is 100 there).
+    ['Brightness.Adjust', { delta: 10 }, { property: 'brightness', name: 'up', value: 10 }],
+    ['Brightness.Adjust', { delta: -100 }, { property: 'brightness', name: 'down', value: 100 }],
     ['Brightness.SetMax', { delta: -1 }, { property: 'brightness', name: 'max' }],
     ['ColorTemperature.SetMin', {}, { property: 'color_temperature', name: 'min' }],
   ])('%s %j → %j', (directive, payload, action) => {
@@ -80,9 +83,22 @@ describe('Interface.Operation to a v1 action', () => {
   it.each([
     ['Media.TVChannel.Set', { tvChannel: { code: '12' } }, { property: 'channel', name: 'num', value: 12 }],
     ['Media.TVChannel.Previous', {}, { property: 'channel', name: 'prev' }],
-    ['Volume.Adjust', { delta: -5 }, { property: 'volume', name: 'num', value: 25 }],
+    ['Volume.Adjust', { delta: -5 }, { property: 'volume', name: 'down', value: 5 }],
   ])('on the TV, %s %j → %j', (directive, payload, action) => {
     expect(actionFor(byType('tv'), directive, payload)).toEqual(action);
+  });
+
+  it('falls back to a value computed from the state only where the device has no step that way, clamped to the range', () => {
+    const upOnly = { ...light, actions: { brightness: ['up', 'num'] } } as Device;
+    expect(actionFor(upOnly, 'Brightness.Adjust', { delta: 7 })).toEqual({ property: 'brightness', name: 'up', value: 7 });
+    expect(actionFor(upOnly, 'Brightness.Adjust', { delta: -200 })).toEqual({ property: 'brightness', name: 'num', value: 0 });
+    const noState = { ...upOnly, state: {} } as Device;
+    expect(() => actionFor(noState, 'Brightness.Adjust', { delta: -1 })).toThrow(
+      expect.objectContaining({
+        v2Name: 'E_NOT_SUPPORTED_DIRECTIVE',
+        message: `Endpoint "${light.deviceId}" can only adjust brightness the other way.`,
+      }),
+    );
   });
 
   it.each([

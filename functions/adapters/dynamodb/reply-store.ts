@@ -1,14 +1,17 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ReplyClaim, ReplyStore } from '../../domain/ports.ts';
+import type { MessageRecord, ReplyClaim, ReplyStore } from '../../domain/ports.ts';
 import { crypto } from '../../runtime/builtins.ts';
 import { ignoreConditionFailure, isConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 
+const NAMES = { '#status': 'status', '#ttl': TTL_ATTRIBUTE };
+
 /**
- * v2 answers kept per message (the Powertools idempotency pattern, on the driver's one table): a claim is
- * one conditional put that succeeds only where no live claim and no kept answer exists, so of two
- * deliveries of one message exactly one does the work. A claim outlives a crashed invocation only until
- * its lease ends; an answer, until its TTL. The answer and a give-back are written only while the claim
- * is still the writer's own. DynamoDB deletes expired items lazily, so every read checks.
+ * v2's messages on the driver's one table, one item each (`status`: in_progress → dispatched → answered). A
+ * claim is one conditional put that succeeds only where nothing live stands, so of two deliveries exactly one
+ * does the work; every later write is conditional on the writer's claimId. The SDK retries a write whose answer
+ * was lost, and the retry then fails its own condition: the claim reads back its claimId to know its own write,
+ * and dispatch and save are written so that doing them twice is doing them once. DynamoDB deletes expired
+ * items lazily, so every read checks.
  */
 export class DynamoReplyStore implements ReplyStore {
   readonly #db: DynamoDBDocumentClient;
@@ -26,19 +29,42 @@ export class DynamoReplyStore implements ReplyStore {
         new PutCommand({
           TableName: this.#table,
           Item: { ...keys.v2Reply(key), status: 'in_progress', claimId, fingerprint, leaseUntil, [TTL_ATTRIBUTE]: leaseUntil },
-          // Free when absent, when its claim lapsed unanswered, or when its kept answer expired.
+          // Free when absent, when a claim lapsed before it dispatched, or when the record expired. A dispatched
+          // record does not lapse: its delivery may have acted.
           ConditionExpression: 'attribute_not_exists(pk) OR (#status = :progress AND leaseUntil <= :now) OR #ttl <= :now',
-          ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeNames: NAMES,
           ExpressionAttributeValues: { ':progress': 'in_progress', ':now': now },
         }),
       );
-      return { kind: 'claimed', claimId };
+      return { state: 'claimed', claimId };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    // Taken: what by. A claim that lapsed between the put and this read is still reported as running;
-    // the caller's next look (or Rokid's next retry) finds it free.
-    return (await this.read(key, now)) ?? { kind: 'in_progress' };
+    const standing = await this.#get(key);
+    if (standing?.['claimId'] === claimId) return { state: 'claimed', claimId };
+    // A claim that lapsed between the put and this read is still reported as running; the caller's next
+    // look (or Rokid's next retry) finds it free.
+    return recordOf(standing, now) ?? { state: 'in_progress', leaseUntil };
+  }
+
+  async dispatch(key: string, claimId: string, keepUntil: number): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.v2Reply(key),
+          UpdateExpression: 'SET #status = :dispatched, #ttl = :keep',
+          // Already dispatched by this claim: a retried write of its own.
+          ConditionExpression: 'claimId = :claim AND #status IN (:progress, :dispatched)',
+          ExpressionAttributeNames: NAMES,
+          ExpressionAttributeValues: { ':dispatched': 'dispatched', ':progress': 'in_progress', ':keep': keepUntil, ':claim': claimId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async save(key: string, claimId: string, reply: unknown, keepUntil: number): Promise<void> {
@@ -49,7 +75,7 @@ export class DynamoReplyStore implements ReplyStore {
           Key: keys.v2Reply(key),
           UpdateExpression: 'SET #status = :answered, reply = :reply, #ttl = :keep REMOVE leaseUntil',
           ConditionExpression: 'claimId = :claim',
-          ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeNames: NAMES,
           ExpressionAttributeValues: { ':answered': 'answered', ':reply': JSON.stringify(reply), ':keep': keepUntil, ':claim': claimId },
         }),
       )
@@ -62,19 +88,34 @@ export class DynamoReplyStore implements ReplyStore {
         new DeleteCommand({
           TableName: this.#table,
           Key: keys.v2Reply(key),
-          ConditionExpression: 'claimId = :claim AND #status = :progress',
+          ConditionExpression: 'claimId = :claim AND #status <> :answered',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':progress': 'in_progress', ':claim': claimId },
+          ExpressionAttributeValues: { ':answered': 'answered', ':claim': claimId },
         }),
       )
       .catch(ignoreConditionFailure);
   }
 
-  async read(key: string, now: number): Promise<Exclude<ReplyClaim, { kind: 'claimed' }> | undefined> {
+  async read(key: string, now: number): Promise<MessageRecord | undefined> {
+    return recordOf(await this.#get(key), now);
+  }
+
+  async #get(key: string): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.v2Reply(key), ConsistentRead: true }));
-    if (!Item || Number(Item[TTL_ATTRIBUTE]) <= now) return undefined;
-    const fingerprint = typeof Item['fingerprint'] === 'string' ? { fingerprint: Item['fingerprint'] } : {};
-    if (Item['status'] === 'answered') return { kind: 'answered', reply: JSON.parse(String(Item['reply'])) as unknown, ...fingerprint };
-    return Number(Item['leaseUntil']) > now ? { kind: 'in_progress', ...fingerprint } : undefined;
+    return Item;
+  }
+}
+
+function recordOf(item: Record<string, unknown> | undefined, now: number): MessageRecord | undefined {
+  if (!item || Number(item[TTL_ATTRIBUTE]) <= now) return undefined;
+  const fingerprint = typeof item['fingerprint'] === 'string' ? { fingerprint: item['fingerprint'] } : {};
+  const leaseUntil = Number(item['leaseUntil']);
+  switch (item['status']) {
+    case 'answered':
+      return { state: 'answered', reply: JSON.parse(String(item['reply'])) as unknown, ...fingerprint };
+    case 'dispatched':
+      return { state: 'dispatched', leaseUntil, ...fingerprint };
+    default:
+      return leaseUntil > now ? { state: 'in_progress', leaseUntil, ...fingerprint } : undefined;
   }
 }

@@ -24,8 +24,15 @@ export class TransportError extends Error {
   readonly timedOut: boolean;
   /** An answer over the cap is one the caller cannot read, not an outage. */
   readonly tooLarge: boolean;
+  /** The request had gone out whole before it failed: the server may have acted on it. */
+  readonly sent: boolean;
 
-  constructor(kind: 'timeout' | 'connection' | 'too_large', detail: { timeoutMs: number; maxBytes: number }, cause?: unknown) {
+  constructor(
+    kind: 'timeout' | 'connection' | 'too_large',
+    detail: { timeoutMs: number; maxBytes: number },
+    cause?: unknown,
+    sent = false,
+  ) {
     super(
       kind === 'timeout'
         ? `no answer within ${detail.timeoutMs} ms`
@@ -37,6 +44,7 @@ export class TransportError extends Error {
     this.name = 'TransportError';
     this.timedOut = kind === 'timeout';
     this.tooLarge = kind === 'too_large';
+    this.sent = sent;
   }
 }
 
@@ -63,10 +71,11 @@ export function requestText(url: string, request: TextRequest): Promise<TextAnsw
     const target = new URL(url);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     let failure: 'timeout' | 'connection' | 'too_large' = 'connection';
+    let sent = false;
     const fail = (error: unknown) => {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onAbort);
-      reject(new TransportError(failure, detail, error));
+      reject(new TransportError(failure, detail, error, sent));
     };
     const outgoing = send(
       target,
@@ -110,6 +119,10 @@ export function requestText(url: string, request: TextRequest): Promise<TextAnsw
       outgoing.destroy(new Error('aborted'));
     };
     request.signal?.addEventListener('abort', onAbort, { once: true });
+    // Emitted once the whole request is handed to a connected socket: a refused connection never gets here.
+    outgoing.once('finish', () => {
+      sent = true;
+    });
     outgoing.on('error', fail);
     outgoing.end(request.body);
   });

@@ -1,9 +1,9 @@
 import * as v from 'valibot';
 import { DeviceNotFoundError, DriverError } from '../errors.ts';
-import type { CloudSession, DeviceCloud, DiagnosticsLog } from '../ports.ts';
-import { type ActionRequest, resolveAction } from '../protocol/action.ts';
+import type { CloudSession, DeviceCloud, DiagnosticsLog, SendOptions } from '../ports.ts';
+import { type Action, type ActionRequest, resolveAction } from '../protocol/action.ts';
 import { type Device, DeviceSchema, type State, StateSchema } from '../protocol/device.ts';
-import { describeIssue } from '../protocol/validation.ts';
+import { describeDeviceIssue } from '../protocol/validation.ts';
 
 /**
  * /list, /get and /execute over whatever device cloud is configured. Nothing the cloud answers
@@ -37,7 +37,8 @@ export class DeviceService {
     const result = v.safeParse(DeviceSchema, raw);
     if (!result.success) {
       this.#log.warn('Device cloud returned a malformed device', malformed(raw, result.issues));
-      throw new DriverError(`Device "${deviceId}" is malformed in the device cloud; the driver cannot describe it.`);
+      // The first problem only: enough for the vendor to fix it, and short enough for a voice assistant's log.
+      throw new DriverError(`Device "${deviceId}" is malformed in the device cloud: ${describeDeviceIssue(result.issues[0])}`);
     }
     return result.output;
   }
@@ -47,14 +48,20 @@ export class DeviceService {
   }
 
   /** Runs an action on a device just read with `get` (v2's Control reads it first, to map its directive). */
-  async apply(session: CloudSession, device: Device, request: ActionRequest): Promise<State> {
-    const { deviceId } = device;
-    const action = resolveAction(device, request);
-    const raw = await this.#cloud.execute(session, deviceId, action);
+  async apply(session: CloudSession, device: Device, request: ActionRequest, options: SendOptions = {}): Promise<State> {
+    return this.send(session, device.deviceId, resolveAction(device, request), options);
+  }
+
+  /**
+   * Sends an action already checked with `resolveAction`. The cloud's answer is read as the device's new state;
+   * one that breaks the protocol is a driver error, though the device has acted.
+   */
+  async send(session: CloudSession, deviceId: string, action: Action, options: SendOptions = {}): Promise<State> {
+    const raw = await this.#cloud.execute(session, deviceId, action, options);
     const result = v.safeParse(StateSchema, raw);
     if (!result.success) {
       this.#log.warn('Device cloud returned a malformed state', malformed({ deviceId }, result.issues));
-      throw new DriverError(`Device "${deviceId}" reported a state the protocol does not allow.`);
+      throw new DriverError(`Device "${deviceId}" reported a state the protocol does not allow.`, { mayHaveActed: true });
     }
     return result.output;
   }
@@ -71,5 +78,5 @@ const notFound = (deviceId: string) =>
 /** Only the device id and what was wrong: never the whole payload, which may carry addresses or keys. */
 function malformed(raw: unknown, issues: readonly v.BaseIssue<unknown>[]): Record<string, unknown> {
   const deviceId = typeof raw === 'object' && raw !== null && 'deviceId' in raw ? String(raw.deviceId) : undefined;
-  return { deviceId, problems: issues.slice(0, 5).map((issue) => describeIssue(issue)) };
+  return { deviceId, problems: issues.slice(0, 5).map(describeDeviceIssue) };
 }

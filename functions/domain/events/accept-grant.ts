@@ -56,8 +56,9 @@ export class EventGrants {
     );
     if (!read.success) {
       throw new V2Error(
-        'E_INVALID_AUTHORIZATION',
+        'E_INTERNAL_ERROR',
         'AcceptGrant needs payload.grant: {type: "OAuth2.AuthorizationCode", code, userId} or {type: "BearerToken", token}.',
+        { vendorCode: 'GRANT_MALFORMED' },
       );
     }
     const grant = read.output;
@@ -93,26 +94,31 @@ export class EventGrants {
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
       if (error.failure === 'unavailable') {
+        // The code may have reached the endpoint and been used: a resend must not send it again.
         throw new V2Error(
-          'E_SERVER_UNREACHABLE',
+          'E_INTERNAL_ERROR',
           "Rokid's token endpoint did not answer the code exchange in time. Bind the skill again in a moment.",
+          { vendorCode: 'GRANT_EXCHANGE_UNAVAILABLE', mayHaveActed: true },
         );
       }
       if (error.failure === 'malformed') {
         throw new V2Error(
           'E_INTERNAL_ERROR',
           `Rokid's token endpoint answered the code exchange with something the driver cannot read: ${error.message}`,
+          { vendorCode: 'GRANT_EXCHANGE_UNREADABLE', mayHaveActed: true },
         );
       }
       if (error.upstreamCode === 'invalid_client' || error.upstreamCode === 'unauthorized_client') {
         throw new V2Error(
           'E_INTERNAL_ERROR',
           "Rokid's token endpoint refused the driver's client credentials: its operators must check ROKID_EVENTS_CLIENT_ID and ROKID_EVENTS_CLIENT_SECRET against the console (上报设备状态).",
+          { vendorCode: 'GRANT_CLIENT_REFUSED' },
         );
       }
       throw new V2Error(
-        'E_INVALID_AUTHORIZATION',
+        'E_INTERNAL_ERROR',
         `Rokid's token endpoint refused the grant code (${error.upstreamCode ?? 'refused'}): it may have been used or have expired. Bind the skill again.`,
+        { vendorCode: 'GRANT_CODE_REFUSED' },
       );
     }
   }

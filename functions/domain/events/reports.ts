@@ -6,7 +6,7 @@
 import { crypto } from '../../runtime/builtins.ts';
 import type { Device } from '../protocol/device.ts';
 import { additionalInfoOf, endpointOf } from '../v2/endpoints.ts';
-import { statesOf } from '../v2/interfaces.ts';
+import { statesOf } from '../v2/states.ts';
 import type { DeviceEvent } from './device-event.ts';
 
 const { createHash } = crypto;

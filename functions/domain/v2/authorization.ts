@@ -38,8 +38,9 @@ export class V2Authorization {
     const { jwt, serviceCredentials } = this.#deps;
     if (!jwt) {
       throw new V2Error(
-        'E_INVALID_AUTHORIZATION',
+        'E_INTERNAL_ERROR',
         'This driver does not take JWT authorization: its operators have not set ROKID_JWT_APP_ID. Use the OAuth 2.0 (BearerToken) method, or configure JWT.',
+        { vendorCode: 'JWT_NOT_CONFIGURED' },
       );
     }
     const { userId } = verifyRokidJwt(authorization.token, await jwt(), this.#deps.nowS());

@@ -3,21 +3,21 @@
  * /execute and ReportState is /get, through one DeviceService and one device cloud, so v1 and v2 see one
  * state. Every answer is a v2 message; a failure the driver can name is an ErrorResponse.
  *
- * A Control acts at most once per (user, messageId): Rokid resends a message it believes lost with the same
- * messageId, and the resend gets the first answer, errors included. A resend that arrives while the first is
- * still at work waits for its answer within the deadline, else is told the endpoint is busy.
+ * A Control (and AcceptGrant) acts at most once per (user, messageId): at-most-once.ts says how a resend is
+ * answered, whatever happened to the first delivery.
  */
-import { crypto } from '../../runtime/builtins.ts';
 import type { DeviceService } from '../devices/device-service.ts';
-import type { Clock, CloudSession, Deadline, DiagnosticsLog, ReplyStore } from '../ports.ts';
+import { hashedKey } from '../hashed-key.ts';
+import type { CloudSession, Deadline, DiagnosticsLog } from '../ports.ts';
+import { resolveAction } from '../protocol/action.ts';
 import type { Invocation } from '../refresh/fresh-sessions.ts';
+import type { AtMostOnce } from './at-most-once.ts';
 import type { V2Authorization } from './authorization.ts';
 import { endpointOf } from './endpoints.ts';
-import { errorPayload, isNamedFailure, V2Error } from './errors.ts';
-import { actionFor, statesOf } from './interfaces.ts';
+import { errorPayload, V2Error } from './errors.ts';
 import { acceptGrantResponse, discoveryResponse, errorResponse, stateResponse, type V2Request } from './messages.ts';
-
-const { createHash } = crypto;
+import { actionFor } from './operations.ts';
+import { statesOf } from './states.ts';
 
 /** AcceptGrant's work (functions/domain/events/accept-grant.ts), given where state reports are on. */
 export type AcceptGrant = (session: CloudSession, payload: unknown, deadline: Deadline) => Promise<void>;
@@ -27,37 +27,26 @@ export interface DirectiveContext {
   deadline: Deadline;
 }
 
-/** How long an answer is kept for a resend (the issue's 10 minutes), and how long a claim may run unanswered. */
-export const REPLY_KEEP_S = 600;
-const CLAIM_LEASE_S = 10;
-
 export class V2Directives {
   readonly #authorization: V2Authorization;
   readonly #devices: DeviceService;
-  readonly #replies: ReplyStore;
-  readonly #clock: Clock;
+  readonly #once: AtMostOnce;
   readonly #log: DiagnosticsLog;
-  readonly #pollMs: number;
   readonly #acceptGrant: AcceptGrant | undefined;
 
   constructor(deps: {
     authorization: V2Authorization;
     devices: DeviceService;
-    replies: ReplyStore;
-    clock: Clock;
+    once: AtMostOnce;
     log: DiagnosticsLog;
-    /** How often a resend looks for the first delivery's answer. */
-    pollMs?: number;
     /** Set where state reports are on: AcceptGrant is answered, and Discover marks endpoints proactively reported. */
     acceptGrant?: AcceptGrant;
   }) {
     this.#acceptGrant = deps.acceptGrant;
     this.#authorization = deps.authorization;
     this.#devices = deps.devices;
-    this.#replies = deps.replies;
-    this.#clock = deps.clock;
+    this.#once = deps.once;
     this.#log = deps.log;
-    this.#pollMs = deps.pollMs ?? 50;
   }
 
   /** The reply to a request. Throws what the caller answers as an ErrorResponse (and, if not the driver's own, logs). */
@@ -66,13 +55,24 @@ export class V2Directives {
     const directive = `${request.namespace}/${request.name}`;
     if (directive === 'Rokid.Discovery/Discover') return this.#discover(session, request);
     if (directive === 'Rokid.Query/ReportState') return this.#reportState(session, request);
-    if (request.namespace === 'Rokid.Control') return this.#once(session, request, context, () => this.#control(session, request));
+    if (request.namespace === 'Rokid.Control') return this.#control(session, request, context);
     const acceptGrant = this.#acceptGrant;
     if (directive === 'Rokid.Authorization/AcceptGrant' && acceptGrant) {
       // A code works once: a resend of the message must get the first answer, not a second exchange.
-      return this.#once(session, request, context, async () => {
-        await acceptGrant(session, request.payload, context.deadline);
-        return acceptGrantResponse(request.messageId);
+      return this.#once.run(delivery(session, request, context), {
+        act: async (dispatch) => {
+          await dispatch();
+          await acceptGrant(session, request.payload, context.deadline);
+          return acceptGrantResponse(request.messageId);
+        },
+        unconfirmed: async () => {
+          throw new V2Error(
+            'E_INTERNAL_ERROR',
+            'An earlier delivery of this message sent its grant code to Rokid and got no answer in time; the code may have been used. Bind the skill again.',
+            { vendorCode: 'GRANT_OUTCOME_UNKNOWN' },
+          );
+        },
+        replyFor: (error) => errorResponse(request.messageId, errorPayload(error, context.invocation.requestId)),
       });
     }
     throw new V2Error(
@@ -97,61 +97,35 @@ export class V2Directives {
     return stateResponse(request.messageId, device.deviceId, statesOf(device.state, new Date()));
   }
 
-  async #control(session: CloudSession, request: V2Request): Promise<unknown> {
-    const device = await this.#devices.get(session, endpointIdOf(request));
-    const state = await this.#devices.apply(session, device, actionFor(device, request.name, request.payload));
-    // Every retrievable state, after the change (contradiction 23), not only the one that changed.
-    return stateResponse(request.messageId, device.deviceId, statesOf({ ...device.state, ...state }, new Date()));
+  #control(session: CloudSession, request: V2Request, context: DirectiveContext): Promise<unknown> {
+    const once = delivery(session, request, context);
+    return this.#once.run(once, {
+      act: async (dispatch) => {
+        const device = await this.#devices.get(session, endpointIdOf(request));
+        const action = resolveAction(device, actionFor(device, request.name, request.payload));
+        await dispatch();
+        // The cloud may see this message's key twice only if the driver itself retried: it never does.
+        const state = await this.#devices.send(session, device.deviceId, action, { idempotencyKey: once.key });
+        // Every retrievable state, after the change (contradiction 23), not only the one that changed.
+        return stateResponse(request.messageId, device.deviceId, statesOf({ ...device.state, ...state }, new Date()));
+      },
+      // What the device is now: whether the first delivery moved it there is what nobody knows.
+      unconfirmed: () => this.#reportState(session, request),
+      replyFor: (error) => errorResponse(request.messageId, errorPayload(error, context.invocation.requestId)),
+    });
   }
+}
 
-  async #once(session: CloudSession, request: V2Request, context: DirectiveContext, act: () => Promise<unknown>): Promise<unknown> {
-    const key = createHash('sha256').update(`${session.vendorUserId}\u0000${request.messageId}`).digest('base64url');
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify([request.namespace, request.name, request.endpoint?.endpointId, request.payload]))
-      .digest('base64url');
-    for (;;) {
-      const now = this.#clock.now();
-      const claim = await this.#replies.claim(key, fingerprint, now, now + CLAIM_LEASE_S);
-      if (claim.kind === 'claimed') return this.#actAndKeep(key, claim.claimId, request, context, act);
-      // A resend asks the same; the same messageId asking something else is a client's mistake, not a resend.
-      if (claim.fingerprint !== undefined && claim.fingerprint !== fingerprint) {
-        throw new V2Error(
-          'E_INTERNAL_ERROR',
-          `messageId ${request.messageId.slice(0, 64)} was used in the last 10 minutes for a different directive; send each message with a messageId of its own.`,
-        );
-      }
-      if (claim.kind === 'answered') return claim.reply;
-      if (context.deadline.remainingMs() <= this.#pollMs * 2) {
-        throw new V2Error(
-          'E_ENDPOINT_BUSY',
-          `Message ${request.messageId.slice(0, 64)} is already being handled by an earlier delivery, whose answer was not ready in time. Ask again in a moment.`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
-    }
-  }
-
-  async #actAndKeep(
-    key: string,
-    claimId: string,
-    request: V2Request,
-    context: DirectiveContext,
-    act: () => Promise<unknown>,
-  ): Promise<unknown> {
-    let reply: unknown;
-    try {
-      reply = await act();
-    } catch (error) {
-      if (!isNamedFailure(error)) {
-        // Not one of the driver's answers: a resend may try again.
-        await this.#replies.release(key, claimId).catch(() => undefined);
-        throw error;
-      }
-      reply = errorResponse(request.messageId, errorPayload(error, context.invocation.requestId));
-    }
-    await this.#replies.save(key, claimId, reply, this.#clock.now() + REPLY_KEEP_S);
-    return reply;
-  }
+function delivery(session: CloudSession, request: V2Request, context: DirectiveContext) {
+  return {
+    key: hashedKey(session.vendorUserId, request.messageId),
+    fingerprint: hashedKey(JSON.stringify([request.namespace, request.name, request.endpoint?.endpointId, request.payload])),
+    messageId: request.messageId,
+    directive: `${request.namespace}/${request.name}`.slice(0, 120),
+    endpointId: request.endpoint?.endpointId.slice(0, 128),
+    invocation: context.invocation,
+    deadline: context.deadline,
+  };
 }
 
 function endpointIdOf(request: V2Request): string {

@@ -9,7 +9,8 @@
  * pieces cannot be expressed, and the device is left out (the caller logs it).
  */
 import type { Device } from '../protocol/device.ts';
-import { type Capability, capabilitiesOf, type InterfaceState, statesOf } from './interfaces.ts';
+import { type Capability, capabilitiesOf } from './capabilities.ts';
+import { type InterfaceState, statesOf } from './states.ts';
 
 export interface Endpoint {
   endpointId: string;

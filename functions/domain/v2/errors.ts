@@ -59,17 +59,34 @@ const FROM_V1: Record<ErrorName, V2ErrorName> = {
 /** A failure only v2 has a name for (an unsupported directive), or that v2 names apart from v1. */
 export class V2Error extends Error {
   readonly v2Name: V2ErrorName;
+  /** Names the cause where the name alone does not (the driver's own misconfiguration, AcceptGrant's failures). */
+  readonly vendorCode: string;
+  /** As HomebaseError's: the request went out, and whether it took effect is unknown. */
+  readonly mayHaveActed: boolean;
 
-  constructor(v2Name: V2ErrorName, message: string) {
+  constructor(v2Name: V2ErrorName, message: string, details: { vendorCode?: string; mayHaveActed?: boolean } = {}) {
     super(message);
     this.name = 'V2Error';
     this.v2Name = v2Name;
+    this.vendorCode = details.vendorCode ?? '';
+    this.mayHaveActed = details.mayHaveActed ?? false;
   }
 }
 
 /** A failure the driver can name to Rokid (its own, v1's or v2's), as opposed to one it did not expect. */
 export const isNamedFailure = (error: unknown): error is V2Error | HomebaseError =>
   error instanceof V2Error || error instanceof HomebaseError;
+
+/**
+ * Whether a failure may have left something changed: an unexpected one always may; a named one when its
+ * request went out and its outcome is unknown (a timeout after sending).
+ */
+export const mayHaveActed = (error: unknown): boolean => !isNamedFailure(error) || error.mayHaveActed;
+
+/** Refusals that a resend would meet again, and that changed nothing: kept as the message's answer. */
+const FINAL_REFUSALS: ReadonlySet<V2ErrorName> = new Set(['E_VALUE_OUT_OF_RANGE', 'E_NOT_SUPPORTED_DIRECTIVE', 'E_NO_SUCH_ENDPOINT']);
+export const isFinalRefusal = (error: unknown): boolean =>
+  isNamedFailure(error) && FINAL_REFUSALS.has(error instanceof V2Error ? error.v2Name : v2NameOf(error));
 
 /** An ErrorResponse's payload: every field a string, as the docs require. */
 export interface V2ErrorPayload {
@@ -84,7 +101,7 @@ export interface V2ErrorPayload {
  * context; anything else is internal, and says only which request to look for in the logs.
  */
 export function errorPayload(error: unknown, requestId: string): V2ErrorPayload {
-  if (error instanceof V2Error) return { name: error.v2Name, vendorCode: '', message: error.message, debugInfo: '' };
+  if (error instanceof V2Error) return { name: error.v2Name, vendorCode: error.vendorCode, message: error.message, debugInfo: '' };
   if (!(error instanceof HomebaseError)) {
     return {
       name: 'E_INTERNAL_ERROR',
@@ -94,9 +111,13 @@ export function errorPayload(error: unknown, requestId: string): V2ErrorPayload 
     };
   }
   return {
-    name: error instanceof ExpiredTokenError ? 'E_AUTHORIZATION_EXPIRED' : FROM_V1[error.errorName],
+    name: v2NameOf(error),
     vendorCode: error.vendorErrorCode ?? '',
     message: error.message,
     debugInfo: error.debugInfo ?? `v1 ${error.errorName}`,
   };
+}
+
+function v2NameOf(error: HomebaseError): V2ErrorName {
+  return error instanceof ExpiredTokenError ? 'E_AUTHORIZATION_EXPIRED' : FROM_V1[error.errorName];
 }

@@ -11,7 +11,7 @@ import { describeIssue } from '../protocol/validation.ts';
 import type { Endpoint } from './endpoints.ts';
 import type { V2ErrorPayload } from './errors.ts';
 import { V2Error } from './errors.ts';
-import type { InterfaceState } from './interfaces.ts';
+import type { InterfaceState } from './states.ts';
 
 const { randomUUID } = crypto;
 

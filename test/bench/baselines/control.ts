@@ -1,6 +1,7 @@
 /**
  * Warm-time baseline for a v2 Control: the same DynamoDB calls the real handler makes (the link; the claim on
- * the messageId, conditional; the device; its update, conditional on the version read; the answer kept), with
+ * the messageId, conditional; the device; the claim marked dispatched, conditional; its update, conditional on the
+ * version read; the answer kept), with
  * no middy, validation, token check, mapping or logging.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,6 +18,16 @@ export const handler = async (event: { body: string }) => {
   await db.send(new PutCommand({ TableName, Item: { ...reply, status: 'in_progress' }, ConditionExpression: 'attribute_not_exists(pk)' }));
   const Key = { pk: `VCLOUD#${link?.['vendorUserId']}`, sk: `DEVICE#${endpoint.endpointId}` };
   const { Item } = await db.send(new GetCommand({ TableName, Key, ConsistentRead: true }));
+  await db.send(
+    new UpdateCommand({
+      TableName,
+      Key: reply,
+      UpdateExpression: 'SET #status = :dispatched',
+      ConditionExpression: '#status = :progress',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':dispatched': 'dispatched', ':progress': 'in_progress' },
+    }),
+  );
   const state = { ...Item?.['device'].state, switch: header.name === 'Switch.On' ? 'on' : 'off' };
   await db.send(
     new UpdateCommand({

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DeviceNotFoundError, EndpointBusyError } from '../../../domain/errors.ts';
-import type { CloudSession, DeviceCloud } from '../../../domain/ports.ts';
+import type { CloudSession, DeviceCloud, SendOptions } from '../../../domain/ports.ts';
 import type { Action } from '../../../domain/protocol/action.ts';
 import type { Device, State } from '../../../domain/protocol/device.ts';
+import { crypto } from '../../../runtime/builtins.ts';
 import { isConditionFailure, keys } from '../../dynamodb/table.ts';
 import { demoHome } from './demo-home.ts';
 import { applyAction, type Random } from './semantics.ts';
@@ -11,7 +12,12 @@ import { applyAction, type Random } from './semantics.ts';
 interface DeviceItem {
   device: Device;
   version: number;
+  /** The last writes applied, by id: a write whose answer was lost, and that is retried, finds itself here. */
+  writes?: string[];
 }
+
+/** Enough to outlast any retry of a write: the SDK's retries take well under the busy budget. */
+const KEPT_WRITES = 16;
 
 /**
  * How long an action keeps retrying when other requests change the same device first: the time an http
@@ -63,12 +69,14 @@ export class VirtualDeviceCloud implements DeviceCloud {
     return (await this.#read(session.vendorUserId, deviceId))?.device;
   }
 
-  async execute(session: CloudSession, deviceId: string, action: Action): Promise<State> {
+  async execute(session: CloudSession, deviceId: string, action: Action, options: SendOptions = {}): Promise<State> {
+    const writeId = options.idempotencyKey ?? crypto.randomUUID();
     // /execute reads the device (to check the action) just before this: start from that read. If it
     // has gone stale, the version condition fails and the next attempt reads afresh.
     const key = keyOf(session.vendorUserId, deviceId);
     let reused = this.#justRead?.key === key ? this.#justRead.item : undefined;
     this.#justRead = undefined;
+    let written: State | undefined;
     // Voice users say two things in quick succession: each action waits its turn (a jittered backoff,
     // doubling to 50 ms) for as long as the budget allows, and only then is the device called busy.
     const deadline = Date.now() + Math.min(this.#busyBudgetMs, session.deadline?.remainingMs() ?? Number.POSITIVE_INFINITY);
@@ -76,19 +84,26 @@ export class VirtualDeviceCloud implements DeviceCloud {
       const item = reused ?? (await this.#read(session.vendorUserId, deviceId));
       reused = undefined;
       if (!item) throw new DeviceNotFoundError(`Device "${deviceId}" was not found in your account.`);
-      const state = applyAction(item.device.state, action, this.#random);
+      // Applied already: by an attempt whose answer was lost (the SDK retried it, and its condition then failed).
+      if (item.writes?.includes(writeId)) return written ?? item.device.state;
+      written = applyAction(item.device.state, action, this.#random);
       try {
         await this.#db.send(
           new UpdateCommand({
             TableName: this.#table,
             Key: keys.virtualDevice(session.vendorUserId, deviceId),
-            UpdateExpression: 'SET #device.#state = :state, #version = :next',
+            UpdateExpression: 'SET #device.#state = :state, #version = :next, #writes = :writes',
             ConditionExpression: '#version = :read',
-            ExpressionAttributeNames: { '#device': 'device', '#state': 'state', '#version': 'version' },
-            ExpressionAttributeValues: { ':state': state, ':read': item.version, ':next': item.version + 1 },
+            ExpressionAttributeNames: { '#device': 'device', '#state': 'state', '#version': 'version', '#writes': 'writes' },
+            ExpressionAttributeValues: {
+              ':state': written,
+              ':read': item.version,
+              ':next': item.version + 1,
+              ':writes': [...(item.writes ?? []).slice(1 - KEPT_WRITES), writeId],
+            },
           }),
         );
-        return state;
+        return written;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
         await sleep(Math.floor(this.#random() * Math.min(50, 5 * 2 ** attempt)));
