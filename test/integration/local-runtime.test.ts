@@ -119,6 +119,25 @@ describe('what npm start turns on by itself', () => {
   });
 });
 
+describe('a playground failure no route foresaw', () => {
+  it('answers its message, never a bare 500', async () => {
+    // The OAuth 2.0 server the token route posts to is at PUBLIC_BASE_URL, where nothing listens.
+    const driver = await startLocalDriver({ port: 0, events: 'off', settings: { PUBLIC_BASE_URL: 'http://127.0.0.1:1' } });
+    try {
+      const answer = await send(
+        driver.url,
+        'POST',
+        '/playground/oauth2-token',
+        { host: new URL(driver.url).host },
+        JSON.stringify({ grant_type: 'authorization_code', code: 'x' }),
+      );
+      expect(answer).toEqual({ status: 500, body: { message: 'POST /playground/oauth2-token failed: fetch failed' } });
+    } finally {
+      await driver.close();
+    }
+  });
+});
+
 describe('several drivers in one process (as the tests run them)', () => {
   it("one's event-source mapping keeps polling its own queue when another closes, and prints nothing", async () => {
     const errors = vi.spyOn(console, 'error');
