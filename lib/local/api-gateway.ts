@@ -29,6 +29,9 @@ export interface LocalApi {
 export interface AccessRecord {
   method: string;
   path: string;
+  /** The route it matched (`POST /list`, `GET /device_oauth/{appId}/login`), or `-` for none, as API Gateway logs it. */
+  routeKey: string;
+  sourceIp: string;
   status: number;
   /** A refusal a 200 carries in its body (v1's envelope errorName, v2's ErrorResponse name), so that it does not read as a success. */
   outcome?: string;
@@ -43,16 +46,19 @@ export async function startApiGateway(options: {
   onAnswer?: (record: AccessRecord) => void;
 }): Promise<LocalApi> {
   const server = createServer((req, res) => {
+    const matched = { routeKey: '-' };
     if (options.onAnswer) {
       const started = performance.now();
       res.on('finish', () => {
         const path = (req.url ?? '/').split('?')[0] ?? '/';
+        const { method = 'GET' } = req;
+        const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
         const outcome = outcomes.get(res);
-        const record = { method: req.method ?? 'GET', path, status: res.statusCode, ms: performance.now() - started };
+        const record = { method, path, routeKey: matched.routeKey, sourceIp, status: res.statusCode, ms: performance.now() - started };
         options.onAnswer?.(outcome === undefined ? record : { ...record, outcome });
       });
     }
-    serve(options.routes, req, res).catch((error: unknown) => {
+    serve(options.routes, req, res, matched).catch((error: unknown) => {
       console.error('local API gateway failed', error);
       if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
       else res.destroy();
@@ -107,7 +113,7 @@ function matchRoute(routes: Routes, method: string, path: string) {
   return undefined;
 }
 
-async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse, matched: { routeKey: string }): Promise<void> {
   // The request target as written: `//x` is a path here, not a URL without a scheme.
   const target = req.url ?? '/';
   const url = URL.parse(target.startsWith('/') ? `http://localhost${target}` : target);
@@ -121,6 +127,7 @@ async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse):
   }
   if (!route) return refuse(req, res, 404, { message: 'Not Found' });
   const { handler, routeKey } = route;
+  matched.routeKey = routeKey;
 
   const chunks: Buffer[] = [];
   let size = 0;

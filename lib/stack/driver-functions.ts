@@ -1,7 +1,6 @@
 /** The seven Lambda functions, bundled as lib/bundling.ts says, each with only the permissions it uses. */
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -9,12 +8,9 @@ import { buildSync } from 'esbuild';
 import type { ConfigInput } from '../../functions/config.ts';
 import { esbuildOptions, HANDLER, ROOT } from '../bundling.ts';
 import { FUNCTION_SIZING, FUNCTIONS, type FunctionName } from '../functions.ts';
-import { driverEnvironment } from './driver-environment.ts';
-import type { EventQueues } from './event-queues.ts';
+import { driverEnvironment, type EnvironmentSources } from './driver-environment.ts';
 import { acknowledge } from './nag.ts';
 import type { StackConfig } from './stack-config.ts';
-import type { TokenTable } from './token-table.ts';
-import type { UpstreamSecrets } from './upstream-secrets.ts';
 
 /**
  * What each function may do to the table, and to the due index, in this deployment. Every grant is used
@@ -63,13 +59,8 @@ function tableActions(name: FunctionName, config: StackConfig): { table: string[
   }
 }
 
-export interface DriverFunctionsProps {
-  config: StackConfig;
-  table: TokenTable;
-  key: IKey;
-  secrets: UpstreamSecrets;
-  events: EventQueues;
-}
+/** The functions are made of what their environment names, and nothing else. */
+export type DriverFunctionsProps = EnvironmentSources;
 
 export class DriverFunctions extends Construct {
   readonly byName: Record<FunctionName, LambdaFunction>;

@@ -2,8 +2,8 @@
  * The cloud assembly as `cdk deploy` would ship it, run on loopback (lib/assembly/): two assemblies are
  * synthesized with bundling on, each function runs from its own asset in a process of its own, and
  * Homebase's flows are driven through the template's own routes. Every AWS call each function makes is
- * checked against its role, every grant against the calls, every alarm against the metrics emitted,
- * and the template's API against functions/http/routes.ts.
+ * checked against its role, every grant against the calls, every alarm and dashboard widget against the
+ * metrics emitted (the access log's metric filter included), and the template's API against functions/http/routes.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { retryDelayS } from '../../functions/domain/events/delivery.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import { isLocalOnlyRoute, ROUTES } from '../../functions/http/routes.ts';
 import { checkAlarms } from '../../lib/assembly/alarm-coverage.ts';
+import { checkDashboards } from '../../lib/assembly/dashboard-coverage.ts';
 import type { EmittedMetric } from '../../lib/assembly/lambda-host.ts';
 import { type LocalCloud, startLocalCloud } from '../../lib/assembly/local-cloud.ts';
 import { checkPermissions, type Grant } from '../../lib/assembly/permissions.ts';
@@ -333,11 +334,26 @@ describe('the UserCenter assembly, with the OAuth 2.0 server', () => {
     const asJwt = jwt(login.data.userId, CONTEXTS.usercenter.rokidJwtAppId, jwtAppSecret);
     const reported = await postV2(cloud(), reportState(asJwt, curtain!.endpointId));
     expect(reported.endpoint.states).toContainEqual(expect.objectContaining({ interface: 'Position', value: 40 }));
+    // The driver's own misconfiguration, never E_INVALID_AUTHORIZATION, which would make Rokid drop the binding (#28).
     const refused = await postV2(cloud(), discover(asJwt, 'm-no-header'), {});
     expect(refused).toMatchObject({
       header: { name: 'ErrorResponse', messageId: 'm-no-header' },
-      payload: { name: 'E_INVALID_AUTHORIZATION' },
+      payload: { name: 'E_INTERNAL_ERROR', vendorCode: 'REQUIRED_HEADER_MISMATCH' },
     });
+  });
+
+  it('sign-in throttling refuses a guesser before UserCenter is asked, and counts it', async () => {
+    const attempt = () => post(cloud(), '/command', { command: 'login', params: { username: 'guessed-user', password: 'guess' } });
+    let answer = await attempt();
+    for (let tries = 1; answer.errorName === 'E_DRIVER_WRONG_USERNAME_PASSWORD' && tries < 12; tries++) answer = await attempt();
+    expect(answer).toMatchObject({
+      status: 1,
+      errorName: 'E_DRIVER_LOGIN_FAILED',
+      message: expect.stringMatching(/^Too many failed sign-in/),
+    });
+    expect(cloud().metrics()).toContainEqual(
+      expect.objectContaining({ name: 'sign_ins_throttled', dimensions: { service: 'homebase-driver' } }),
+    );
   });
 
   it('an expired upstream token is refreshed inline by /execute, /list and a v2 Control', async () => {
@@ -568,6 +584,13 @@ describe('permissions and alarms, against what the run did', () => {
     for (const { assembly, cloud } of [usercenterDeployed, oauthDeployed]) {
       const report = checkAlarms(assembly, cloud.physical, emitted, METRICS_NAMESPACE);
       expect(report).toEqual({ withoutEmitter: [], badDimensions: [] });
+    }
+  });
+
+  it("every dashboard widget watches a metric a function emitted or the access log's filter drew; the AWS ones name the template resources", () => {
+    const emitted: EmittedMetric[] = [...usercenterDeployed.cloud.metrics(), ...oauthDeployed.cloud.metrics()];
+    for (const { assembly, cloud } of [usercenterDeployed, oauthDeployed]) {
+      expect(checkDashboards(assembly, cloud.physical, emitted, METRICS_NAMESPACE)).toEqual({ withoutEmitter: [], badDimensions: [] });
     }
   });
 
