@@ -43,7 +43,7 @@ export const HARNESS_OVERRIDES: Record<string, string> = {
   AWS_ENDPOINT_URL_SQS: "this function's recorder in front of the SQS stand-in",
   TZ: 'Lambda sets it to UTC',
   'upstream URLs':
-    'USERCENTER_URL, OAUTH_ISSUER (and the other OAUTH_* endpoints), ROKID_OAUTH_TOKEN_URL, ROKID_EVENT_GATEWAY_URL and ROKID_REPORT_FAILED_URL point at the local stand-ins: the stack requires https, the stand-ins serve http on loopback',
+    "USERCENTER_URL, OAUTH_ISSUER (and the other OAUTH_* endpoints), ROKID_OAUTH_TOKEN_URL, ROKID_EVENT_GATEWAY_URL, ROKID_REPORT_FAILED_URL and, with DEVICE_CLOUD=http, DEVICE_CLOUD_URL point at the local stand-ins: the stack requires https, the stand-ins serve http on loopback, and nothing reaches the vendor's real services",
 };
 
 export interface LocalCloudOptions {

@@ -16,13 +16,13 @@ import type { Device } from '../../functions/domain/protocol/device.ts';
 import { postDeviceEvents, type ReportedEvent } from './device-events-client.ts';
 import { listen } from './loopback.ts';
 
-/** Whose request this is, or undefined to refuse it with 401. */
+/** Whose request this is, or undefined to refuse it with 401; a promise where the answer needs the account service. */
 export type Authenticate = (
   authorization: string | undefined,
   method: string,
   url: URL,
   headers: IncomingHttpHeaders,
-) => string | undefined;
+) => string | undefined | Promise<string | undefined>;
 
 /**
  * The driver's service token (v2 JWT users, who have no upstream token): the call names its user in
@@ -42,9 +42,9 @@ export function serviceToken(token: string): Authenticate {
 /** The first of several ways that names a user. */
 export const eitherOf =
   (...ways: Authenticate[]): Authenticate =>
-  (...request) => {
+  async (...request) => {
     for (const way of ways) {
-      const user = way(...request);
+      const user = await way(...request);
       if (user !== undefined) return user;
     }
     return undefined;
@@ -96,7 +96,7 @@ export async function startDeviceCloud(options: { authenticate: Authenticate; po
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-    const user = options.authenticate(req.headers.authorization, req.method ?? 'GET', url, req.headers);
+    const user = await options.authenticate(req.headers.authorization, req.method ?? 'GET', url, req.headers);
     if (!user) {
       refused++;
       return send(res, 401, { message: 'The request is not signed with a valid token.' });

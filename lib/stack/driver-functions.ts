@@ -19,20 +19,22 @@ import type { StackConfig } from './stack-config.ts';
  */
 function tableActions(name: FunctionName, config: StackConfig): { table: string[]; dueIndex?: string[]; vendorUserIndex?: string[] } {
   const events = config.rokidEventsClientId !== undefined;
+  // The virtual cloud's devices are the table's items (Query); an http cloud's are the vendor's.
+  const readsDevices = config.deviceCloud === 'http' ? [] : ['dynamodb:Query'];
   // Revoking a link ends its state-report grants, found by their vendor user.
   const endsGrants = events ? { vendorUserIndex: ['dynamodb:Query'] } : {};
   switch (name) {
     // Query: the virtual cloud's devices. PutItem: a link written back after an inline refresh, the virtual
     // home seeded. UpdateItem: the link's refresh lease.
     case 'list':
-      return { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] };
+      return { table: ['dynamodb:GetItem', ...readsDevices, 'dynamodb:PutItem', 'dynamodb:UpdateItem'] };
     // UpdateItem: a device's state, and the lease; PutItem: a link after an inline refresh, a home seeded by /execute.
     case 'execute':
       return { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] };
     // v2: /list's and /execute's needs (Query: the virtual cloud's devices), plus each Control's kept answer:
     // PutItem claims and saves it, DeleteItem gives a claim back when the work failed unexpectedly.
     case 'directive':
-      return { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] };
+      return { table: ['dynamodb:GetItem', ...readsDevices, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] };
     // DeleteItem, only where the OAuth 2.0 server is on: a link revoked at /oauth2/revoke, or for a
     // replayed authorization code.
     case 'command': {

@@ -327,6 +327,22 @@ describe('least privilege', () => {
     ]);
   });
 
+  it("lets only list and directive query the table itself, for the virtual cloud's devices; with an http cloud, none", () => {
+    const tableQueriers = (template: Template) =>
+      Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([, p]) =>
+          p.Properties.PolicyDocument.Statement.some(
+            (s: { Action: string | string[]; Resource: unknown }) =>
+              actionsOf(s).includes('dynamodb:Query') && !JSON.stringify(s.Resource).includes('/index/'),
+          ),
+        )
+        .map(([id]) => id.replace(/Role.*/, ''))
+        .sort();
+    expect(tableQueriers(t)).toEqual(['FunctionsDirective', 'FunctionsList']);
+    const http = synth({ ...USERCENTER, rokidJwtAppId: 'app-1', deviceCloud: 'http', deviceCloudUrl: 'https://devices.example.com' });
+    expect(tableQueriers(http.template)).toEqual([]);
+  });
+
   it('gives each function a role of its own: no managed policy, log writes to its own log group only, no KMS re-encryption', () => {
     for (const role of Object.values(t.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     const logs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
