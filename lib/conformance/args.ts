@@ -19,8 +19,9 @@ with a driver access token as the BearerToken, or a JWT signed here as Rokid sig
 console's custom header (自定义 Header) to every message. With --protocol device-cloud it checks a vendor's
 device cloud (DEVICE_CLOUD=http; docs/device-cloud.md) as the driver calls it, with a user's upstream token or
 the service token for a user; each answer is due within --timeout-ms (default DEVICE_CLOUD_TIMEOUT_MS, or 2500).
-Secrets can come from the environment instead, so npm never echoes them: CONFORMANCE_UPSTREAM_TOKEN,
-CONFORMANCE_SERVICE_TOKEN. Away from loopback it is read-only unless
+Secrets can come from the environment instead, so npm never echoes them: CONFORMANCE_BEARER for --bearer,
+CONFORMANCE_JWT_APP_SECRET for --jwt-app-secret, CONFORMANCE_UPSTREAM_TOKEN and CONFORMANCE_SERVICE_TOKEN (an
+option given wins). Away from loopback it is read-only unless
 --execute is given; executed actions are undone afterwards, with --exec-delay milliseconds (default 300
 there, 0 on loopback) between them. Exit code: 0 nothing failed, 1 something failed, 2 usage or
 unreachable URL.`;
@@ -42,7 +43,8 @@ export function parseConformanceArgs(
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const { values, positionals } = parsed;
+  const { positionals } = parsed;
+  const values = { ...parsed.values };
   if (values.help) return 'help';
   if (positionals.length !== 1)
     throw new UsageError(
@@ -86,6 +88,15 @@ export function parseConformanceArgs(
   }
   if (cloudOnly.some((value) => value !== undefined))
     throw new UsageError('--upstream-token, --service-token and --timeout-ms are for --protocol device-cloud.');
+  // v2's secrets from the environment, each where its option would be: the JWT's secret with the other --jwt-*
+  // options, the bearer token when no --jwt-* option is given. A variable left set in the shell changes nothing else.
+  if (protocol === 'v2') {
+    if (values['jwt-app-id'] !== undefined || values['jwt-user-id'] !== undefined) {
+      values['jwt-app-secret'] = optionOrEnv(values['jwt-app-secret'], 'CONFORMANCE_JWT_APP_SECRET', env);
+    } else if (values['jwt-app-secret'] === undefined) {
+      values.bearer = optionOrEnv(values.bearer, 'CONFORMANCE_BEARER', env);
+    }
+  }
   const jwtValues = [values['jwt-app-id'], values['jwt-app-secret'], values['jwt-user-id']];
   const jwtGiven = jwtValues.some((value) => value !== undefined);
   if (protocol === 'v1' && (values.bearer !== undefined || jwtGiven || values.header !== undefined)) {

@@ -33,6 +33,8 @@ export interface AccessRecord {
   routeKey: string;
   sourceIp: string;
   status: number;
+  /** A refusal a 200 carries in its body (v1's envelope errorName, v2's ErrorResponse name), so that it does not read as a success. */
+  outcome?: string;
   ms: number;
 }
 
@@ -51,7 +53,9 @@ export async function startApiGateway(options: {
         const path = (req.url ?? '/').split('?')[0] ?? '/';
         const { method = 'GET' } = req;
         const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
-        options.onAnswer?.({ method, path, routeKey: matched.routeKey, sourceIp, status: res.statusCode, ms: performance.now() - started });
+        const outcome = outcomes.get(res);
+        const record = { method, path, routeKey: matched.routeKey, sourceIp, status: res.statusCode, ms: performance.now() - started };
+        options.onAnswer?.(outcome === undefined ? record : { ...record, outcome });
       });
     }
     serve(options.routes, req, res, matched).catch((error: unknown) => {
@@ -62,6 +66,23 @@ export async function startApiGateway(options: {
   });
   const { url, close } = await listen(server, options.port, options.host);
   return { url, server, routes: options.routes, close };
+}
+
+/** The refusal each answered 200 carried, for the access record. */
+const outcomes = new WeakMap<ServerResponse, string>();
+
+/** The error name in a Homebase answer: v1's envelope (`status` not 0) or v2's ErrorResponse. */
+export function refusalIn(body: string): string | undefined {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof answer !== 'object' || answer === null) return undefined;
+  const { status, errorName, header, payload } = answer as Record<string, { name?: unknown } | undefined>;
+  if (status !== undefined && (status as unknown) !== 0 && typeof errorName === 'string') return errorName;
+  return header?.name === 'ErrorResponse' && typeof payload?.name === 'string' ? payload.name : undefined;
 }
 
 /** A path segment that is not valid percent-encoding: API Gateway answers 400 before any function runs. */
@@ -203,6 +224,10 @@ function writeResult(res: ServerResponse, result: unknown): void {
   }
   const { statusCode = 200, headers = {}, body = '', isBase64Encoded, cookies } = result as APIGatewayProxyStructuredResultV2;
   res.statusCode = statusCode;
+  if (statusCode === 200 && !isBase64Encoded) {
+    const refusal = refusalIn(body);
+    if (refusal !== undefined) outcomes.set(res, refusal);
+  }
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, String(value));
   if (cookies?.length) res.setHeader('set-cookie', cookies);
   res.end(isBase64Encoded ? Buffer.from(body, 'base64') : body);

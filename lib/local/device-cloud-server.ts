@@ -10,7 +10,8 @@ import { macMatches, parseMacAuthorization } from '../../functions/adapters/devi
 import { ACTING_FOR_HEADER, decodeUserIdHeader } from '../../functions/adapters/device-cloud/user-id-header.ts';
 import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
 import { applyAction } from '../../functions/adapters/device-cloud/virtual/semantics.ts';
-import type { Action } from '../../functions/domain/protocol/action.ts';
+import { DeviceNotFoundError } from '../../functions/domain/errors.ts';
+import { type Action, type ActionRequest, resolveAction } from '../../functions/domain/protocol/action.ts';
 import type { Device } from '../../functions/domain/protocol/device.ts';
 import { postDeviceEvents, type ReportedEvent } from './device-events-client.ts';
 import { listen } from './loopback.ts';
@@ -73,7 +74,7 @@ export interface DeviceCloudServer {
    * A change made at the device itself (a wall switch): applied, then reported to the driver as a `changed`
    * event with the properties that changed. Changes the driver asks for are never reported: Rokid asked for them.
    */
-  changeAtDevice(user: string, deviceId: string, action: Action): Promise<{ status: number; state: Device['state'] }>;
+  changeAtDevice(user: string, deviceId: string, action: ActionRequest): Promise<{ status: number; state: Device['state'] }>;
   /** A device added to, or removed from, the user's home: reported as `added` or `deleted`. */
   addDevice(user: string, device: Device): Promise<{ status: number }>;
   removeDevice(user: string, deviceId: string): Promise<{ status: number }>;
@@ -127,9 +128,12 @@ export async function startDeviceCloud(options: { authenticate: Authenticate; po
     },
     async changeAtDevice(user, deviceId, action) {
       const device = homeOf(user).find((d) => d.deviceId === deviceId);
-      if (!device) throw new Error(`no device ${deviceId} in ${user}'s home`);
+      if (!device) throw new DeviceNotFoundError(`No device "${deviceId}" in ${user}'s home.`);
+      // Checked against the device model first: an action the device does not declare, or a value out of its
+      // range, would leave a device the driver no longer lists.
+      const checked = resolveAction(device, action);
       const before = device.state;
-      device.state = applyAction(device.state, action);
+      device.state = applyAction(device.state, checked);
       const changed = Object.fromEntries(
         Object.entries(device.state).filter(([key, value]) => before[key as keyof typeof before] !== value),
       );
