@@ -7,7 +7,15 @@
  * `needs_relink`, `transient_failure`, `refresh_token_replayed` and `unexpected_errors`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { DirectiveMetrics, EventMetrics, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './domain/ports.ts';
+import type {
+  DirectiveMetrics,
+  EventMetrics,
+  RefreshMetrics,
+  RevocationMetrics,
+  SecurityEvents,
+  SignInMetrics,
+  UpstreamMetrics,
+} from './domain/ports.ts';
 
 const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'homebase-driver';
 
@@ -120,10 +128,17 @@ export const directiveMetrics: DirectiveMetrics = {
   },
 };
 
+/** `sign_ins_throttled`: an attempt refused by sign-in throttling before any password was checked (the dashboard shows it). */
+export const signInMetrics: SignInMetrics = {
+  signInThrottled() {
+    record('sign_ins_throttled', 'Count', 1);
+  },
+};
+
 /** A security event is a warning with a `securityEvent` field to filter on, and a metric the stack alarms on. */
 export const securityEvents: SecurityEvents = {
   refreshTokenReplayed(details) {
-    logger.warn('A replaced refresh token was presented again after the grace window; the link is revoked', {
+    logger.warn('A spent refresh token was presented again, and could not be a retry; the link is revoked', {
       securityEvent: 'refresh_token_replayed',
       ...details,
     });

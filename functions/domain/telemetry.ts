@@ -19,10 +19,18 @@ export interface RevocationMetrics extends UpstreamMetrics {
   revocationFailed(): void;
 }
 
+/** What sign-in throttling (limits/attempt-limits.ts) counts: attempts refused before any password was checked. */
+export interface SignInMetrics {
+  signInThrottled(): void;
+}
+
 /** Events a security team wants to hear of: logged, counted and alarmed on. Never given a token. */
 export interface SecurityEvents {
-  /** A replaced refresh token came back after the grace window; its link was revoked. */
-  refreshTokenReplayed(details: { linkId: string; vendorUserId: string }): void;
+  /**
+   * A spent refresh token came back when it could not be a retry; its link was revoked. `rotationsAgo`
+   * is 1 for the token the last rotation replaced (presented after its grace), 2 or more for older ones.
+   */
+  refreshTokenReplayed(details: { linkId: string; vendorUserId: string; rotationsAgo: number }): void;
 }
 
 /** Structured diagnostics. Powertools' Logger fits it as it is. */

@@ -142,6 +142,9 @@ const detail = (h: LinkHeader) => ({
   lastRefreshedAt: at(h.lastRefreshedAt),
   nextRefreshAt: at(h.refreshDueAt),
   refreshFailures: h.refreshFailures,
+  // When the driver's refresh token last rotated, and how many spent ones the link remembers (docs/operations.md).
+  lastRotatedAt: at(h.refreshRotatedAt),
+  spentRefreshTokens: h.spentRefreshTokens?.length ?? 0,
 });
 
 function table_(rows: Record<string, string>[]): string[] {

@@ -27,9 +27,10 @@ describe('DynamoDB link store (the contract is in test/contracts)', () => {
     await expect(store.get('legacy-1')).resolves.toMatchObject({ credentials: legacy.credentials });
   });
 
-  it('keeps the pair a rotation issued sealed with the credentials, and gives it back only to get()', async () => {
-    const store = new DynamoLinkStore(table.db, table.tableName, testCipher());
-    const rotationIssued = { userToken: 'hbu.rotated-1.user-secret', refreshToken: 'hbr.rotated-1.refresh-secret' };
+  it('keeps the pair a rotation issued sealed with the credentials, gives it back only to get(), and drops it after its grace', async () => {
+    const cipher = testCipher();
+    const store = new DynamoLinkStore(table.db, table.tableName, cipher);
+    const rotationIssued = { userToken: 'hbu.rotated-1.user-secret', refreshToken: 'hbr.rotated-1.refresh-secret', until: 1060 };
     await store.create({ ...aLink({ linkId: 'rotated-1' }), rotationIssued });
     const { Item } = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'LINK#rotated-1', sk: 'LINK' } }));
     expect(JSON.stringify(Item)).not.toMatch(/user-secret|refresh-secret|rotationIssued/);
@@ -38,6 +39,11 @@ describe('DynamoDB link store (the contract is in test/contracts)', () => {
     expect(read?.credentials).not.toHaveProperty('rotationIssued');
     const header = await store.header('rotated-1');
     await expect(header!.openCredentials()).resolves.not.toHaveProperty('rotationIssued');
+    // The first write after its grace seals the credentials without it.
+    expect(await store.update({ ...read!, updatedAt: 1061, version: read!.version + 1 })).toBe(true);
+    const after = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'LINK#rotated-1', sk: 'LINK' } }));
+    const sealed = (after.Item!['credentials'] as { sealed: string }).sealed;
+    await expect(cipher.open(sealed, 'rotated-1')).resolves.not.toMatch(/user-secret|refresh-secret|rotationIssued/);
   });
 
   it('leaves a link to the TTL a week after no driver token can use it, so the refresh job retires it first', async () => {

@@ -55,6 +55,38 @@ export function linkStoreContract(name: string, store: () => LinkStore) {
       await expect(header?.openCredentials()).resolves.toEqual(credentials);
     });
 
+    it('keeps the pair a rotation issued and the spent hashes as written while they last, the pair with its grace end', async () => {
+      const rotationIssued = { userToken: 'hbu.x.u', refreshToken: 'hbr.x.r', until: 1060 };
+      const spentRefreshTokens = [
+        { hash: 's1', expiresAt: 1001 },
+        { hash: 's2', expiresAt: 4000 },
+      ];
+      const link = aLink({ rotationIssued, spentRefreshTokens, refreshRotatedAt: 1000, previousRefreshTokenHash: 's2', updatedAt: 1000 });
+      await store().create(link);
+      await expect(store().get(link.linkId)).resolves.toEqual(link);
+      const within = { ...link, updatedAt: 1060, version: 2 };
+      expect(await store().update(within)).toBe(true);
+      await expect(store().get(link.linkId)).resolves.toEqual({ ...within, spentRefreshTokens: [{ hash: 's2', expiresAt: 4000 }] });
+    });
+
+    it('drops the kept pair from any write made after its grace, or to a link no longer active, and a legacy pair after 60 s', async () => {
+      const rotationIssued = { userToken: 'hbu.x.u', refreshToken: 'hbr.x.r', until: 1060 };
+      const link = aLink({ rotationIssued, refreshRotatedAt: 1000, updatedAt: 1000 });
+      await store().create(link);
+      expect(await store().update({ ...link, updatedAt: 1061, version: 2 })).toBe(true);
+      await expect(store().get(link.linkId)).resolves.not.toHaveProperty('rotationIssued');
+      const revoked = aLink({ rotationIssued, refreshRotatedAt: 1000, updatedAt: 1000 });
+      await store().create(revoked);
+      expect(await store().update({ ...revoked, status: 'revoked', updatedAt: 1001, version: 2 })).toBe(true);
+      await expect(store().get(revoked.linkId)).resolves.not.toHaveProperty('rotationIssued');
+      const legacy = aLink({ rotationIssued: { userToken: 'hbu.x.u', refreshToken: 'hbr.x.r' }, refreshRotatedAt: 1000, updatedAt: 1000 });
+      await store().create(legacy);
+      expect(await store().update({ ...legacy, updatedAt: 1060, version: 2 })).toBe(true);
+      await expect(store().get(legacy.linkId)).resolves.toHaveProperty('rotationIssued');
+      expect(await store().update({ ...legacy, updatedAt: 1061, version: 3 })).toBe(true);
+      await expect(store().get(legacy.linkId)).resolves.not.toHaveProperty('rotationIssued');
+    });
+
     it('never overwrites an existing link on create', async () => {
       const link = aLink();
       await store().create(link);

@@ -16,7 +16,7 @@ afterEach(async () => {
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
 describe('the OAuth 2.0 server in the logs', () => {
-  it('logs each request by route and status, never a password, code, token or CSRF value', async () => {
+  it('logs each request by route and status, and a replayed refresh token as a security event, never a password, code, token or CSRF value', async () => {
     world = await startHandlers(
       {
         PUBLIC_BASE_URL: 'https://driver.example',
@@ -36,10 +36,15 @@ describe('the OAuth 2.0 server in the logs', () => {
         route: { routeKey: `${method} ${path.split('?')[0]}`, pathParameters: undefined },
       });
     const written: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    const capture = (chunk: string | Uint8Array) => {
       written.push(String(chunk));
       return true;
-    });
+    };
+    // Warnings (the security event among them) go to stderr.
+    const spies = [
+      vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+      vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+    ];
     let secrets: string[] = [];
     try {
       const page = await command(event('GET', '/oauth2/authorize?response_type=code&client_id=homebase&state=st-1', '', {}), lambdaContext);
@@ -61,8 +66,18 @@ describe('the OAuth 2.0 server in the logs', () => {
       const tokens = JSON.parse(
         (await command(event('POST', '/oauth2/token', `grant_type=authorization_code&code=${code}`, basic), lambdaContext)).body ?? '',
       ) as { access_token: string; refresh_token: string };
+      const refresh = async (token: string) =>
+        command(event('POST', '/oauth2/token', `grant_type=refresh_token&refresh_token=${token}`, basic), lambdaContext);
+      const second = JSON.parse((await refresh(tokens.refresh_token)).body ?? '') as { access_token: string; refresh_token: string };
+      const third = JSON.parse((await refresh(second.refresh_token)).body ?? '') as { access_token: string; refresh_token: string };
+      // A token two rotations old: the family ends, and the security event says how old, with no token in it.
+      expect((await refresh(tokens.refresh_token)).statusCode).toBe(400);
       await command(event('POST', '/oauth2/revoke', `token=${tokens.refresh_token}`, basic), lambdaContext);
       secrets = [
+        second.access_token,
+        second.refresh_token,
+        third.access_token,
+        third.refresh_token,
         'wrong-password-value',
         '"homebase"',
         code,
@@ -74,11 +89,12 @@ describe('the OAuth 2.0 server in the logs', () => {
       ];
       expect(secrets.every((secret) => secret.length > 8)).toBe(true);
     } finally {
-      spy.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
     const logs = written.join('');
     expect(logs).toContain('"route":"POST /oauth2/token","status":200');
     expect(logs).toContain('"route":"POST /oauth2/revoke","status":200');
+    expect(logs).toMatch(/"securityEvent":"refresh_token_replayed","linkId":"[\w-]+","vendorUserId":"\w+","rotationsAgo":2/);
     for (const secret of secrets) expect(logs).not.toContain(secret);
   });
 });

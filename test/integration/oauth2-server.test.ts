@@ -4,8 +4,13 @@
  * sign-in page, and the local OIDC server, through its login page and the driver's callback), then
  * every bad request the RFCs name.
  */
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
+import { credentialCipher } from '../../functions/composition/table.ts';
+import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import type { LocalDriver } from '../../lib/local/driver.ts';
+import { localClient } from '../../lib/local/dynamodb.ts';
 import { DEMO_OAUTH_ACCOUNT } from '../../lib/local/oauth-server.ts';
 import { DEMO_ACCOUNT } from '../../lib/local/usercenter-server.ts';
 import { Browser, formAction } from '../support/browser.ts';
@@ -339,5 +344,80 @@ describe('bad token and revocation requests', () => {
     expect((await client().post('/oauth2/revoke', { token: 'not-even-ours' })).status).toBe(200);
     expectOAuthError(await client().post('/oauth2/revoke', { token: 'x' }, { auth: 'none' }), 401, 'invalid_client');
     expectOAuthError(await client().post('/oauth2/revoke', {}), 400, 'invalid_request');
+  });
+});
+
+describe('refresh-token families, over HTTP and DynamoDB', () => {
+  const REPLAYED =
+    'The sign-in cannot be renewed; link your account again in the Rokid app. (The refreshToken was already used, so it may have been copied: every token of this link is now revoked.)';
+  const client = () => new StrictOAuthClient(usercenter.url, REGISTRATION);
+  const refreshWith = (refreshToken: string) =>
+    client().post('/oauth2/token', { grant_type: 'refresh_token', refresh_token: refreshToken });
+  let db: DynamoDBDocumentClient;
+  let links: DynamoLinkStore;
+  beforeAll(() => {
+    // Where the handlers' SDK client points: the two drivers share one process, and so its AWS_ENDPOINT_URL_DYNAMODB.
+    db = DynamoDBDocumentClient.from(localClient(process.env['AWS_ENDPOINT_URL_DYNAMODB'] ?? usercenter.dynamoEndpoint));
+    links = new DynamoLinkStore(db, usercenter.config.TABLE_NAME, credentialCipher(usercenter.config));
+  });
+  afterAll(() => db.destroy());
+
+  async function linkedTokens() {
+    const { back } = await signInAtDriver(client().authorizeUrl({ state: 's' }), {
+      username: DEMO_ACCOUNT.username,
+      password: DEMO_ACCOUNT.password,
+    });
+    return client().exchange(back.url.searchParams.get('code') ?? '');
+  }
+  /** The replay answer, and the family's newest access token refused with it. */
+  async function expectFamilyRevoked(replayed: string, newest: string) {
+    expect(expectOAuthError(await refreshWith(replayed), 400, 'invalid_grant')).toBe(REPLAYED);
+    await expect(list(usercenter, { userAuth: { userToken: newest } })).resolves.toMatchObject({
+      status: 1,
+      errorName: 'E_INVALID_AUTHORIZATION',
+    });
+  }
+
+  it('a refresh token two rotations old gets invalid_grant and revokes the family', async () => {
+    const first = await linkedTokens();
+    const second = await client().refresh(first.refresh_token);
+    const third = await client().refresh(second.refresh_token);
+    await expectFamilyRevoked(first.refresh_token, third.access_token);
+  });
+
+  it('within the grace, the replaced token gets the same tokens until the new refresh token is used; then it revokes', async () => {
+    const first = await linkedTokens();
+    const second = await client().refresh(first.refresh_token);
+    await expect(client().refresh(first.refresh_token)).resolves.toEqual({ ...second, expires_in: expect.any(Number) });
+    const third = await client().refresh(second.refresh_token);
+    await expectFamilyRevoked(first.refresh_token, third.access_token);
+  });
+
+  it('ten refreshes racing with one token: one rotation, and all ten get its tokens', async () => {
+    const first = await linkedTokens();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => client().refresh(first.refresh_token)));
+    expect(new Set(answers.map((answer) => answer.refresh_token)).size).toBe(1);
+    const link = await links.get(linkIdOf('hbr', first.refresh_token)!);
+    expect(link?.spentRefreshTokens).toEqual([{ hash: expect.any(String), expiresAt: expect.any(Number) }]);
+    await expect(list(usercenter, { userAuth: { userToken: answers[0]!.access_token } })).resolves.toMatchObject({ status: 0 });
+  });
+
+  it('keeps the tokens for the re-answer sealed only until the new refresh token is used, or the grace ends', async () => {
+    const first = await linkedTokens();
+    const linkId = linkIdOf('hbr', first.refresh_token)!;
+    const second = await client().refresh(first.refresh_token);
+    expect((await links.get(linkId))?.rotationIssued).toMatchObject({ refreshToken: second.refresh_token });
+    const third = await client().refresh(second.refresh_token);
+    const stored = JSON.stringify(await links.get(linkId));
+    expect(stored).not.toContain(second.refresh_token);
+    expect(stored).not.toContain(second.access_token);
+    // As if the grace had passed: the rotation an hour ago, and the next write (the refresh job's) now.
+    const link = (await links.get(linkId))!;
+    const now = Math.floor(Date.now() / 1000);
+    const { rotationIssued } = link;
+    const aged = { ...link, refreshRotatedAt: now - 3600, rotationIssued: { ...rotationIssued!, until: now - 3540 } };
+    expect(await links.update({ ...aged, updatedAt: now, version: link.version + 1 })).toBe(true);
+    expect(await links.get(linkId)).not.toHaveProperty('rotationIssued');
+    await expectFamilyRevoked(second.refresh_token, third.access_token);
   });
 });

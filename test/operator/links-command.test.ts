@@ -34,7 +34,7 @@ const login = async () => {
     command: 'login',
     params: { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password },
   });
-  return answer.data as { userId: string; userToken: string };
+  return answer.data as { userId: string; userToken: string; refreshToken: string };
 };
 
 describe('npm run links', () => {
@@ -55,9 +55,13 @@ describe('npm run links', () => {
       usableUntil: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
 
+    // One link's driver tokens rotated once, the other's never.
+    await postJson(driver.url, '/command', { command: 'OAuthRefresh', params: { refreshToken: other.refreshToken } });
     const shown = await links('show', DEMO_ACCOUNT.userId);
     expect(shown.code).toBe(0);
     expect(shown.out).toMatch(/^nextRefreshAt\s+\d{4}-/m);
+    expect(shown.out).toMatch(/^lastRotatedAt\s+-\nspentRefreshTokens\s+0$/m);
+    expect(shown.out).toMatch(/^lastRotatedAt\s+\d{4}-\d\d-\d\dT[\d:.]+Z\nspentRefreshTokens\s+1$/m);
     // Oldest first, as list orders them, every time.
     const inJson = JSON.parse((await links('show', DEMO_ACCOUNT.userId, '--json')).out) as { linkId: string; linkedAt: string }[];
     const listedOrder = (JSON.parse(listed.out) as { linkId: string }[]).map((row) => row.linkId);

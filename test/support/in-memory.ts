@@ -15,13 +15,14 @@ import type {
 import { nextVisitAt } from '../../functions/domain/refresh/schedule.ts';
 import type { FailureKind } from '../../functions/domain/upstream-error.ts';
 import type { Link } from '../../functions/domain/vault/link.ts';
+import { atRest } from '../../functions/domain/vault/refresh-family.ts';
 
 export class InMemoryLinkStore implements LinkStore {
   readonly items = new Map<string, Link>();
 
   async create(link: Link): Promise<void> {
     if (this.items.has(link.linkId)) throw new Error('ConditionalCheckFailed: link exists');
-    this.items.set(link.linkId, structuredClone(link));
+    this.items.set(link.linkId, structuredClone(atRest(link)));
   }
 
   async get(linkId: string): Promise<Link | undefined> {
@@ -44,7 +45,7 @@ export class InMemoryLinkStore implements LinkStore {
     const current = this.items.get(next.linkId);
     if (!current || current.version !== next.version - 1) return false;
     if (options.leaseOwner !== undefined && current.leaseOwner !== options.leaseOwner) return false;
-    this.items.set(next.linkId, structuredClone(next));
+    this.items.set(next.linkId, structuredClone(atRest(next)));
     return true;
   }
 
@@ -224,8 +225,15 @@ export const DEFAULT_LIMITS: AttemptLimitSettings = {
 /** Attempt limits on an in-memory store, with the HMAC left out: tests read the records' keys. */
 export function testLimits(clock: Clock = new FakeClock(), settings: Partial<AttemptLimitSettings> = {}) {
   const store = new InMemoryAttemptStore();
-  const limits = new AttemptLimits({ store, clock, settings: { ...DEFAULT_LIMITS, ...settings }, hmac: async (text) => text });
-  return Object.assign(limits, { store });
+  // Counts what the limits report refusing, as the deployed functions' `sign_ins_throttled` does.
+  const metrics = {
+    throttled: 0,
+    signInThrottled() {
+      metrics.throttled++;
+    },
+  };
+  const limits = new AttemptLimits({ store, clock, settings: { ...DEFAULT_LIMITS, ...settings }, hmac: async (text) => text, metrics });
+  return Object.assign(limits, { store, metrics });
 }
 
 export const FROM = { sourceIp: '203.0.113.7' };

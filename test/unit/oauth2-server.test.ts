@@ -257,3 +257,54 @@ describe('through the vendor login', () => {
     });
   });
 });
+
+describe('refresh-token families at the token endpoint', () => {
+  const REPLAYED =
+    'The sign-in cannot be renewed; link your account again in the Rokid app. (The refreshToken was already used, so it may have been copied: every token of this link is now revoked.)';
+  const RELINK = 'The link to your account can no longer be used. Remove the device brand in the Rokid app and link your account again.';
+
+  async function tokensOf(w: ReturnType<typeof world>) {
+    const code = codeOf(await submit(w, await formOf(w), { username: 'demo', password: 'right' }));
+    return w.token.token(tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT }));
+  }
+  const refresh = (w: ReturnType<typeof world>, refreshToken: string) =>
+    w.token.token(tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }));
+
+  it('answers a refresh token two rotations old with invalid_grant and ends the family, its newest tokens included', async () => {
+    const w = world();
+    const first = await tokensOf(w);
+    w.clock.advance(600);
+    const second = await refresh(w, first.refresh_token);
+    w.clock.advance(600);
+    const third = await refresh(w, second.refresh_token);
+    w.clock.advance(600);
+    await expect(refresh(w, first.refresh_token)).rejects.toMatchObject({ name: 'OAuth2Error', error: 'invalid_grant', message: REPLAYED });
+    await expect(refresh(w, third.refresh_token)).rejects.toMatchObject({ error: 'invalid_grant', message: RELINK });
+  });
+
+  it('re-answers the replaced token within the grace with the same tokens, until the new refresh token is used; then invalid_grant', async () => {
+    const w = world();
+    const first = await tokensOf(w);
+    const second = await refresh(w, first.refresh_token);
+    w.clock.advance(5);
+    await expect(refresh(w, first.refresh_token)).resolves.toEqual({ ...second, expires_in: 3600 - 5 });
+    const third = await refresh(w, second.refresh_token);
+    w.clock.advance(5);
+    await expect(refresh(w, first.refresh_token)).rejects.toMatchObject({ error: 'invalid_grant', message: REPLAYED });
+    await expect(refresh(w, third.refresh_token)).rejects.toMatchObject({ error: 'invalid_grant', message: RELINK });
+  });
+
+  it('revokes the link (RFC 7009) for any refresh token of its family, however long ago it was spent', async () => {
+    const w = world();
+    const first = await tokensOf(w);
+    const second = await refresh(w, first.refresh_token);
+    w.clock.advance(600);
+    const third = await refresh(w, second.refresh_token);
+    await w.token.revoke(tokenRequest({ token: first.refresh_token }));
+    await expect(refresh(w, third.refresh_token)).rejects.toMatchObject({
+      error: 'invalid_grant',
+      message: 'The sign-in cannot be renewed; link your account again in the Rokid app. (The refreshToken is not recognised.)',
+    });
+    expect(w.links.items.size).toBe(0);
+  });
+});

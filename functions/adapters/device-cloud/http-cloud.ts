@@ -26,7 +26,7 @@ export interface HttpCloudSettings {
 }
 
 /**
- * A vendor device cloud reached over REST (see "Device cloud contract" in the README):
+ * A vendor device cloud reached over REST (the contract is docs/device-cloud.md):
  *   GET  {base}/devices                      → 200 {"devices": Device[]}
  *   POST {base}/devices/{deviceId}/actions   → 200 {"state": State}
  * Both carry `Authorization: Bearer <upstream access token>`, or a MAC signature (mac-signature.ts) when

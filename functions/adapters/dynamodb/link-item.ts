@@ -1,7 +1,8 @@
 /** A link as one item of the single table, and back: its keys, its place in the due index, its sealed credentials. */
 import type { CredentialCipher, LinkHeader } from '../../domain/ports.ts';
 import { nextVisitAt, retireAt } from '../../domain/refresh/schedule.ts';
-import type { IssuedPair, Link, UpstreamCredentials } from '../../domain/vault/link.ts';
+import type { KeptPair, Link, UpstreamCredentials } from '../../domain/vault/link.ts';
+import { atRest } from '../../domain/vault/refresh-family.ts';
 import { isSealed } from '../crypto/envelope-cipher.ts';
 import { DUE_INDEX, dueShard, keys, RETIRE_GRACE_S, TTL_ATTRIBUTE } from './table.ts';
 
@@ -15,9 +16,10 @@ const LAYOUT = 2;
 /**
  * The stored item: the link, its keys, the TTL, and its place in the due index. The credentials'
  * tokens and extra fields are sealed under the link's id, with the driver tokens the last rotation
- * issued; the credentials' expiry stays readable, for operators and the refresh job alike.
+ * issued while its grace lasts (atRest); the credentials' expiry stays readable, for operators and the refresh job alike.
  */
-export async function sealedItem(link: Link, cipher: CredentialCipher): Promise<Record<string, unknown>> {
+export async function sealedItem(written: Link, cipher: CredentialCipher): Promise<Record<string, unknown>> {
+  const link = atRest(written);
   const { accessToken, refreshToken, extra, expiresAt } = link.credentials;
   const { refreshDueAt, rotationIssued, ...fields } = link;
   const sealed = await cipher.seal(JSON.stringify({ accessToken, refreshToken, extra, rotationIssued }), link.linkId);
@@ -78,7 +80,7 @@ async function openSealed(
   kept: Record<string, unknown>,
   linkId: string,
   cipher: CredentialCipher,
-): Promise<{ credentials: UpstreamCredentials; rotationIssued: IssuedPair | undefined }> {
+): Promise<{ credentials: UpstreamCredentials; rotationIssued: KeptPair | undefined }> {
   // A link written before encryption holds its credentials in clear; its next write seals them.
   if (!isSealed(kept['sealed'])) return { credentials: kept as unknown as UpstreamCredentials, rotationIssued: undefined };
   const { expiresAt } = kept;

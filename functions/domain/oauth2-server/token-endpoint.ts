@@ -7,6 +7,7 @@ import { crypto } from '../../runtime/builtins.ts';
 import { EndpointBusyError, InvalidAuthorizationError } from '../errors.ts';
 import type { AuthorizationStore, Clock, LinkStore } from '../ports.ts';
 import type { LinkRevoker } from '../revocation/link-revoker.ts';
+import { familyHashes } from '../vault/refresh-family.ts';
 import type { TokenVault } from '../vault/token-vault.ts';
 import { hashToken, linkIdOf, tokenMatches } from '../vault/tokens.ts';
 import type { OAuth2Params } from './authorization-request.ts';
@@ -72,9 +73,8 @@ export class TokenEndpoint {
     const linkId = linkIdOf('hbu', token) ?? linkIdOf('hbr', token);
     if (!linkId) return;
     const link = await this.#links.header(linkId);
-    // Possession first: a token that is not the link's own revokes nothing.
-    const hashes = [link?.userTokenHash, link?.refreshTokenHash, link?.previousRefreshTokenHash];
-    if (!link || !hashes.some((hash) => hash !== undefined && tokenMatches(token, hash))) return;
+    // Possession first: a token that is not of the link's family revokes nothing.
+    if (!link || !familyHashes(link, this.#clock.now()).some((hash) => hash !== undefined && tokenMatches(token, hash))) return;
     // The driver's tokens end at once; an upstream that fails is retried by the refresh job (§2.2 wants 200 either way).
     await this.#revoker.revokeLink(linkId, 'client');
   }

@@ -24,6 +24,18 @@ export interface IssuedPair {
   refreshToken: string;
 }
 
+/** The pair a rotation issued, kept for a retry of that rotation until `until` (the end of its grace). */
+export interface KeptPair extends IssuedPair {
+  /** Epoch seconds. Absent on a pair kept by a release before 2026-12-06, whose grace was 60 s. */
+  until?: number;
+}
+
+/** A refresh token the link has replaced: its hash, and when it would have expired. */
+export interface SpentToken {
+  hash: string;
+  expiresAt: number;
+}
+
 export interface Link {
   linkId: string;
   vendorUserId: string;
@@ -42,10 +54,16 @@ export interface Link {
   previousRefreshTokenHash?: string;
   refreshRotatedAt?: number;
   /**
-   * The pair that rotation issued, kept for that same answer. The tokens are random, so they are kept
-   * themselves: sealed with the credentials at rest, never in clear.
+   * The pair that rotation issued, kept for that same answer until its grace ends or the pair is first
+   * used (refresh-family.ts). The tokens are random, so they are kept themselves: sealed with the
+   * credentials at rest, never in clear, and dropped by the first write after `until`.
    */
-  rotationIssued?: IssuedPair;
+  rotationIssued?: KeptPair;
+  /**
+   * Every refresh token of the link's family it has replaced, oldest first, until each would have expired
+   * (at most MAX_SPENT_TOKENS): any of them presented again is a replay, however many rotations ago it was spent.
+   */
+  spentRefreshTokens?: SpentToken[];
   /**
    * When the refresh job should next refresh the upstream credentials (epoch seconds). Absent when
    * they cannot be refreshed (no refresh token) or must not be (the link needs a relink). On a revoked

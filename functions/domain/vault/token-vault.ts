@@ -2,8 +2,9 @@ import { EndpointBusyError, ExpiredTokenError, InvalidAuthorizationError, SignEr
 import type { Clock, CloudSession, LinkHeader, LinkStore, SecurityEvents, UpstreamGrant } from '../ports.ts';
 import { nextDueAt, type RefreshPolicy } from '../refresh/schedule.ts';
 import type { Link } from './link.ts';
+import { reanswerFor, rotatedFamily, rotationsAgo, standingOf } from './refresh-family.ts';
 import { credentialsFrom, sessionFrom } from './sessions.ts';
-import { legacySuccessorsOf, linkIdOf, mintToken, newLinkId, tokenMatches } from './tokens.ts';
+import { linkIdOf, mintToken, newLinkId, tokenMatches } from './tokens.ts';
 
 export interface VaultSettings {
   /** Lifetime of a driver userToken, in seconds. */
@@ -128,10 +129,11 @@ export class TokenVault {
 
   /**
    * OAuthRefresh (and the OAuth 2.0 server's refresh_token grant): rotates the driver's tokens to a new
-   * random pair. The same old refresh token presented again within the grace window gets the same pair
-   * (Homebase retries, and a lost answer must not unlink anyone). Presented after the grace, the old token
-   * is a replay (RFC 9700 §4.14.2): one of the two holders is not the user, so the link is revoked, its
-   * tokens with it. A token the link never issued revokes nothing: the link id in it is no secret.
+   * random pair (refresh-family.ts). The token just replaced, presented again within the grace window,
+   * gets the same pair until that pair's refresh token is first used: Homebase retries, and a lost answer
+   * must not unlink anyone. Any other spent token of the family, however old, is a replay (RFC 9700
+   * §4.14.2): one of its two holders is not the user, so the link is revoked, its tokens with it. A
+   * token the link never issued revokes nothing: the link id in it is no secret.
    */
   async rotate(params: { userId?: string | undefined; refreshToken: string }): Promise<IssuedUserAuth> {
     const presented = params.refreshToken;
@@ -140,33 +142,19 @@ export class TokenVault {
     for (let attempt = 0; attempt < 3; attempt++) {
       const link = await this.#links.get(linkId);
       const now = this.#clock.now();
-      if (!link) throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken is not recognised.)`);
-      // Possession first: whoever cannot show the token learns nothing of the link, not even its state.
-      const current = tokenMatches(presented, link.refreshTokenHash);
-      const previous = !current && link.previousRefreshTokenHash !== undefined && tokenMatches(presented, link.previousRefreshTokenHash);
-      if (!current && !previous) {
-        throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken is not recognised.)`);
-      }
+      // Possession first: whoever cannot show a token of the family learns nothing of the link, not even its state.
+      const standing = link && standingOf(link, presented, now);
+      if (!link || !standing) throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken is not recognised.)`);
       if (link.status !== 'active') throw new InvalidAuthorizationError(RELINK);
       if (params.userId && params.userId !== link.vendorUserId) {
         throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The userId does not match the refreshToken.)`);
       }
-      if (current) {
+      const graceS = this.#settings.refreshGraceS ?? 60;
+      if (standing === 'current') {
         if (link.refreshTokenExpiresAt <= now) throw new InvalidAuthorizationError(`${REFRESH_REFUSED} (The refreshToken has expired.)`);
         const issued = { userToken: mintToken('hbu', linkId), refreshToken: mintToken('hbr', linkId) };
-        const stored = await this.#links.update({
-          ...link,
-          userTokenHash: issued.userToken.hash,
-          userTokenExpiresAt: now + this.#settings.userTokenTtlS,
-          refreshTokenHash: issued.refreshToken.hash,
-          refreshTokenExpiresAt: now + this.#settings.refreshTokenTtlS,
-          previousRefreshTokenHash: link.refreshTokenHash,
-          refreshRotatedAt: now,
-          rotationIssued: { userToken: issued.userToken.token, refreshToken: issued.refreshToken.token },
-          updatedAt: now,
-          version: link.version + 1,
-        });
-        if (stored) {
+        const family = rotatedFamily(link, issued, now, { ...this.#settings, graceS });
+        if (await this.#links.update({ ...link, ...family, updatedAt: now, version: link.version + 1 })) {
           return {
             userId: link.vendorUserId,
             userToken: issued.userToken.token,
@@ -176,13 +164,9 @@ export class TokenVault {
         }
         continue; // a concurrent write; the retry sees the rotation (ours or a twin's) and answers from it
       }
-      const issued = link.rotationIssued ?? legacySuccessorsOf(presented, linkId);
-      // The pair the last rotation issued is still the link's own: nothing rotated it again since.
-      const answersCurrent = tokenMatches(issued.refreshToken, link.refreshTokenHash);
-      if (answersCurrent && now - (link.refreshRotatedAt ?? 0) <= (this.#settings.refreshGraceS ?? 60)) {
-        return { userId: link.vendorUserId, ...issued, expiresIn: Math.max(0, link.userTokenExpiresAt - now) };
-      }
-      if (await this.#revokeOnReplay(link, now)) {
+      const again = standing === 'previous' ? reanswerFor(link, now, graceS) : undefined;
+      if (again) return { userId: link.vendorUserId, ...again, expiresIn: Math.max(0, link.userTokenExpiresAt - now) };
+      if (await this.#revokeOnReplay(link, now, rotationsAgo(link, presented))) {
         throw new InvalidAuthorizationError(
           `${REFRESH_REFUSED} (The refreshToken was already used, so it may have been copied: every token of this link is now revoked.)`,
         );
@@ -195,10 +179,10 @@ export class TokenVault {
    * Ends a link whose replaced refresh token came back: its driver tokens stop at once, and the refresh
    * job revokes the upstream grant and deletes the link on its next run. False when another write won.
    */
-  async #revokeOnReplay(link: Link, now: number): Promise<boolean> {
+  async #revokeOnReplay(link: Link, now: number, rotations: number): Promise<boolean> {
     const { rotationIssued: _issued, ...rest } = link;
     const revoked = await this.#links.update({ ...rest, status: 'revoked', refreshDueAt: now, updatedAt: now, version: link.version + 1 });
-    if (revoked) this.#security?.refreshTokenReplayed({ linkId: link.linkId, vendorUserId: link.vendorUserId });
+    if (revoked) this.#security?.refreshTokenReplayed({ linkId: link.linkId, vendorUserId: link.vendorUserId, rotationsAgo: rotations });
     return revoked;
   }
 

@@ -1,6 +1,6 @@
 import { crypto } from '../../runtime/builtins.ts';
 
-const { createHash, createHmac, randomBytes, timingSafeEqual } = crypto;
+const { createHash, randomBytes, timingSafeEqual } = crypto;
 
 /**
  * Driver-issued tokens: `<kind>.<linkId>.<secret>`. The link id lets the vault find the link with one
@@ -36,18 +36,6 @@ export function tokenMatches(token: string, storedHash: string): boolean {
   const presented = createHash('sha256').update(token).digest();
   const stored = Buffer.from(storedHash, 'base64url');
   return stored.length === presented.length && timingSafeEqual(presented, stored);
-}
-
-/**
- * How the driver once derived a rotation's pair from the presented refresh token alone, which let a leaked
- * token yield every later one. Rotation now mints random pairs; this is kept only so that a retry within
- * the grace window gets the answer the old code gave, for a link it rotated (no `rotationIssued`). Once a
- * release has been deployed for longer than the grace window, no link needs it.
- */
-export function legacySuccessorsOf(refreshToken: string, linkId: string): { userToken: string; refreshToken: string } {
-  const derive = (kind: TokenKind) =>
-    `${kind}.${linkId}.${createHmac('sha256', refreshToken).update(`${kind}:successor`).digest('base64url')}`;
-  return { userToken: derive('hbu'), refreshToken: derive('hbr') };
 }
 
 /** A one-time code for OAuthGetToken: random, shown once, stored as its hash. */
