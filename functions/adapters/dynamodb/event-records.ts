@@ -82,6 +82,7 @@ export class DynamoSeenEvents implements SeenEvents {
 const POSITION_KEEP_S = 30 * 24 * 3600;
 /** One attribute per interface, so a Control's Response can set its own without reading the item. */
 const ORDER = 'o:';
+const DELIVERED = 'd:';
 const SENT = 's:';
 
 export class DynamoDeliveryPositions implements DeliveryPositions {
@@ -119,12 +120,34 @@ export class DynamoDeliveryPositions implements DeliveryPositions {
     return Item?.['claimId'] === claimId ? { kind: 'claimed', claimId, position: positionOf(Item) } : { kind: 'busy' };
   }
 
+  async intend(position: string, claimId: string, orders: Record<string, string>): Promise<boolean> {
+    const entries = Object.entries(orders);
+    if (entries.length === 0) return true;
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.deliveryPosition(position),
+          UpdateExpression: `SET ${entries.map((_, i) => `#a${i} = :a${i}`).join(', ')}`,
+          ConditionExpression: 'claimId = :claim',
+          ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#a${i}`, `${ORDER}${name}`])),
+          ExpressionAttributeValues: { ':claim': claimId, ...Object.fromEntries(entries.map(([, order], i) => [`:a${i}`, order])) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
+  }
+
   async delivered(position: string, claimId: string, record: PositionRecord): Promise<void> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':claim': claimId, ':zero': 0 };
     const set = ['claimUntil = :zero'];
     const entries = [
       ...Object.entries(record.orders).map(([name, order]) => [`${ORDER}${name}`, order] as const),
+      ...Object.entries(record.orders).map(([name, order]) => [`${DELIVERED}${name}`, order] as const),
       ...Object.entries(record.sent).map(([name, state]) => [`${SENT}${name}`, state] as const),
     ];
     entries.forEach(([attribute, value], i) => {
@@ -192,9 +215,10 @@ export class DynamoDeliveryPositions implements DeliveryPositions {
 }
 
 function positionOf(item: Record<string, unknown> | undefined): EndpointPosition {
-  const position: EndpointPosition = { orders: {}, sent: {} };
+  const position: EndpointPosition = { orders: {}, delivered: {}, sent: {} };
   for (const [attribute, value] of Object.entries(item ?? {})) {
     if (attribute.startsWith(ORDER)) position.orders[attribute.slice(ORDER.length)] = String(value);
+    else if (attribute.startsWith(DELIVERED)) position.delivered[attribute.slice(DELIVERED.length)] = String(value);
     else if (attribute.startsWith(SENT)) position.sent[attribute.slice(SENT.length)] = value as InterfaceState;
   }
   return position;

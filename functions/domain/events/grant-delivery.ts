@@ -73,6 +73,10 @@ export class GrantDelivery {
     }
     let result: GrantResult;
     try {
+      // Recorded before sending: a delivery that dies after the gateway took the report still holds older ones back.
+      if (!(await this.#positions.intend(position, claim.claimId, plan.record.orders))) {
+        return { kind: 'retry', reason: 'the endpoint was taken over by another delivery', busy: true };
+      }
       result = await this.#policy.send(event, plan.report, grant);
     } catch (error) {
       await giveBack();

@@ -22,6 +22,13 @@ export const sequenceOrder = (sequence: number, index: number): string => `S${St
 export const isNewer = (order: string, recorded: string | undefined): boolean =>
   recorded === undefined || recorded[0] !== order[0] || order > recorded;
 
+/**
+ * Whether a change at `order` is still to be sent for an interface: newer than the newest one sent or about to be,
+ * or that very one again when its delivery died before it was recorded as delivered (a repeat, never a step back).
+ */
+export const isDue = (order: string, intended: string | undefined, delivered: string | undefined): boolean =>
+  isNewer(order, intended) || (order === intended && order !== delivered);
+
 /** A body the webhook refuses before storing any of it: the message names the event and what is wrong. */
 export class EventOrderError extends Error {
   constructor(message: string) {

@@ -65,11 +65,13 @@ export interface SeenEvents {
 
 /**
  * Where delivery stands for one endpoint of one grant, read when its delivery is claimed: per interface (v2's name,
- * or `endpoint` for `added` and `deleted`), the order of the newest change delivered; and what Rokid was last sent
- * of each interface's state, by a report or a Control's Response.
+ * or `endpoint` for `added` and `deleted`), the order of the newest change about to be sent (`orders`, written before
+ * the gateway is called, so that a delivery that dies after sending still holds older changes back) and of the
+ * newest delivered; and what Rokid was last sent of each interface's state, by a report or a Control's Response.
  */
 export interface EndpointPosition {
   orders: Record<string, string>;
+  delivered: Record<string, string>;
   sent: Record<string, InterfaceState>;
 }
 
@@ -88,6 +90,8 @@ export interface PositionRecord {
 export interface DeliveryPositions {
   /** Holds the endpoint for one delivery until `leaseUntil`, unless another holds it; what it stands at. */
   claim(position: string, now: number, leaseUntil: number): Promise<PositionClaim>;
+  /** About to send: the interfaces' orders are recorded first, whatever happens to the send; false when the claim was lost. */
+  intend(position: string, claimId: string, orders: Record<string, string>): Promise<boolean>;
   /** Delivered (or nothing to send): records it, and gives the endpoint back. */
   delivered(position: string, claimId: string, record: PositionRecord): Promise<void>;
   /** Not delivered (a retry follows): the claim is given back. */

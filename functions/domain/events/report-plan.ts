@@ -11,7 +11,7 @@ import type { Device } from '../protocol/device.ts';
 import { additionalInfoOf } from '../v2/endpoints.ts';
 import { type InterfaceState, statesOf } from '../v2/states.ts';
 import type { DeviceEvent } from './device-event.ts';
-import { ENDPOINT_ORDER, isNewer } from './ordering.ts';
+import { ENDPOINT_ORDER, isDue } from './ordering.ts';
 import type { EndpointPosition, PositionRecord } from './ports.ts';
 import { addOrUpdateReport, deleteReport, type Report } from './reports.ts';
 
@@ -30,9 +30,10 @@ const differs = (state: InterfaceState, sent: InterfaceState | undefined): boole
 
 /** `device`: as the cloud has it now, read at `readAt`; undefined for a `deleted` event, or a device gone. */
 export function planReport(event: DeviceEvent, device: Device | undefined, position: EndpointPosition, readAt: string): ReportPlan {
-  const { orders, sent } = position;
+  const { orders, delivered, sent } = position;
+  const due = (name: string) => isDue(event.order, orders[name], delivered[name]);
   if (event.type !== 'changed') {
-    if (!isNewer(event.order, orders[ENDPOINT_ORDER])) return { kind: 'superseded' };
+    if (!due(ENDPOINT_ORDER)) return { kind: 'superseded' };
     const moved = { [ENDPOINT_ORDER]: event.order };
     if (event.type === 'deleted')
       return { kind: 'send', report: deleteReport(event), record: { orders: moved, sent: {}, unsent: Object.keys(sent) } };
@@ -43,7 +44,7 @@ export function planReport(event: DeviceEvent, device: Device | undefined, posit
   const read = device ? byInterface(statesOf(device.state, readAt)) : {};
   // Without state, the device as read is the change: it is at least as new as the event.
   const named = event.state ? statesOf(event.state, event.sampledAt) : Object.values(read);
-  const current = named.filter((state) => isNewer(event.order, orders[state.interface]));
+  const current = named.filter((state) => due(state.interface));
   if (named.length > 0 && current.length === 0) return { kind: 'superseded' };
   // An interface whose newer change was delivered keeps what Rokid was sent of it, not this event's older value.
   const overtaken = named.filter((state) => !current.includes(state)).map((state) => sent[state.interface] ?? read[state.interface]);
