@@ -11,6 +11,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
+import { parseJson } from '../../functions/adapters/http/request-json.ts';
 import { isRecord } from '../../functions/domain/json.ts';
 import { listen } from '../local/loopback.ts';
 import { gatewayVerdict } from './rokid-gateway-rules.ts';
@@ -53,6 +54,8 @@ export interface RokidStandIn {
   forbid(rokidUserId: string): void;
   /** Statuses the gateway answers to the next events, one each, before it judges them as usual. */
   nextGatewayFaults: number[];
+  /** Drawn for each event after those: a status or 'hang' in place of the gateway's own answer (the fault run). */
+  gatewayRule: (() => number | 'hang' | undefined) | undefined;
   /** Token requests by grant type, and how the client authenticated. */
   tokenRequests: Array<{ grantType: string; auth: 'basic' | 'form' | 'none'; ok: boolean }>;
   /** `/report/failed` calls whose signature held. */
@@ -131,6 +134,7 @@ export async function startRokidStandIn(options: RokidStandInOptions = {}): Prom
       forbidden.add(rokidUserId);
     },
     nextGatewayFaults: [],
+    gatewayRule: undefined,
     tokenRequests,
     reportedFailed,
     close: async () => undefined,
@@ -203,14 +207,14 @@ export async function startRokidStandIn(options: RokidStandInOptions = {}): Prom
     }
 
     if (req.method === 'POST' && path === '/async/events') {
-      const fault = stand.nextGatewayFaults.shift() ?? stand.gatewayFault;
+      const fault = stand.nextGatewayFaults.shift() ?? stand.gatewayFault ?? stand.gatewayRule?.();
       if (fault === 'hang') return; // the driver's timeout ends it
       const record = (status: number, problems: string[], message: unknown) => {
         received.push({ receivedAt: now(), status, problems, message: masked(message) });
         json(status, status === 202 ? undefined : { problems });
       };
-      if (typeof fault === 'number') return record(fault, [`fault switched on: ${fault}`], parse(raw));
-      const message = parse(raw);
+      if (typeof fault === 'number') return record(fault, [`fault switched on: ${fault}`], parseJson(raw));
+      const message = parseJson(raw);
       const verdict = gatewayVerdict(message, String(req.headers['authorization'] ?? ''));
       if (verdict) return record(verdict.status, verdict.problems, message);
       const token = String(
@@ -231,14 +235,6 @@ export async function startRokidStandIn(options: RokidStandInOptions = {}): Prom
   stand.reportFailedUrl = `${listening.url}/report/failed`;
   stand.close = listening.close;
   return stand;
-}
-
-function parse(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
 }
 
 function masked(message: unknown): unknown {

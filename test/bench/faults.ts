@@ -13,6 +13,10 @@ for S seconds (default 60), with DynamoDB errors, latency and lost answers, devi
 timeouts and slow answers, and invocations killed between their calls. The faults then stop, every message
 still unanswered is resent, and the history is checked: no messageId acts twice, every confirmed Response is
 applied once and as asked, nothing is applied after a definite error, the final state is explained, no 5xx.
+At the same time, on an assembly with state reports on, a device cloud reports changes to the webhook while
+Rokid's gateway answers 5xx, 401, 403 or nothing, DynamoDB and the device cloud fail and slow down, and the
+webhook's and the consumer's invocations are killed between calls; then every acknowledged event must have
+reached the gateway in order per (endpoint, interface), unless superseded, a ghost, or its grant ended.
 Exits 1 on any violation. Seed default 1; C default 6.`;
 
 /** `--name value` pairs of whole numbers; --help answers at once, anything else is refused with exit 2. */
@@ -36,10 +40,19 @@ function readFaultArgs(argv: string[]): { seed: number; seconds: number; clients
 
 const { seed, seconds, clients } = readFaultArgs(process.argv.slice(2));
 // Loaded once the arguments are read: the harness is slow to import, and --help or a usage error needs none of it.
-const [{ runFaults }, { summarize }] = await Promise.all([import('./faults/run.ts'), import('./faults/summary.ts')]);
+const [{ runFaults }, { summarize }, { runEventFaults }, { summarizeEvents }] = await Promise.all([
+  import('./faults/run.ts'),
+  import('./faults/summary.ts'),
+  import('./faults/events.ts'),
+  import('./faults/event-summary.ts'),
+]);
 console.log(`bench:faults: seed ${seed}, ${seconds} s of faults, ${clients} clients; synthesizing the stack…`);
-const run = await runFaults({ seed, seconds, clients });
+// The two halves at once, each on an assembly of its own: directives, and state reports.
+const [run, events] = await Promise.all([runFaults({ seed, seconds, clients }), runEventFaults({ seed, seconds })]);
 console.log(summarize(run, seed).join('\n'));
+console.log(['', 'State reports:', ...summarizeEvents(events)].join('\n'));
 goal('violations (all kinds)', run.verdict.violations.length, 'max', 0, 'violations');
 goal('invocations killed and resent', run.kills, 'min', 1, 'kills');
+goal('state reports: violations (lost, backwards, contradicted, ghosts sent, duplicates over 1 %)', events.verdict.violations.length, 'max', 0, 'violations');
+goal('state reports: invocations killed', events.kills, 'min', 1, 'kills');
 settle(`v2 directives under faults (npm run bench:faults -- --seed ${seed} --seconds ${seconds})`);

@@ -1,0 +1,84 @@
+/**
+ * The fault run's event half, checked (test/bench/faults/events.ts): what the webhook acknowledged against what
+ * Rokid's gateway accepted. Every acknowledged event reaches the gateway at least once, unless each interface it
+ * names had a newer change delivered (superseded), its device is not listed (a ghost) or its grant ended; per
+ * (endpoint, interface) the gateway receives changes in their order; duplicates stay at most 1 %; no ChangeReport
+ * contradicts itself.
+ */
+
+/** One event the webhook acknowledged (202), as the device cloud sent it. */
+export interface SentEvent {
+  messageId: string;
+  endpoint: string;
+  sequence: number;
+  /** The v2 interfaces its state names. */
+  interfaces: string[];
+  ghost: boolean;
+}
+
+/** One report the gateway accepted (202), in the order it arrived. */
+export interface AcceptedReport {
+  messageId: string;
+  name: string;
+  endpoint?: { endpointId?: string; states?: Array<{ interface: string; value: unknown }> };
+  change?: Array<{ interface: string; value: unknown }>;
+}
+
+export interface EventVerdict {
+  acknowledged: number;
+  delivered: number;
+  superseded: number;
+  ghosts: number;
+  ended: number;
+  duplicates: number;
+  violations: string[];
+}
+
+const MAX_DUPLICATE_SHARE = 0.01;
+
+export function checkEvents(
+  sent: readonly SentEvent[],
+  accepted: readonly AcceptedReport[],
+  endedEndpoints: ReadonlySet<string>,
+): EventVerdict {
+  const byId = new Map(sent.map((event) => [event.messageId, event]));
+  const violations: string[] = [];
+  const delivered = new Set<string>();
+  const newest = new Map<string, number>();
+  const last = new Map<string, number>();
+  let arrivals = 0;
+  for (const report of accepted) {
+    const event = byId.get(report.messageId);
+    if (!event) continue;
+    arrivals++;
+    delivered.add(report.messageId);
+    if (event.ghost) violations.push(`a ghost device was reported: ${event.endpoint} (${report.messageId})`);
+    for (const state of report.change ?? []) {
+      const key = `${event.endpoint}/${state.interface}`;
+      if ((last.get(key) ?? -1) > event.sequence) {
+        violations.push(`${key} went backwards: sequence ${event.sequence} after ${last.get(key)} (${report.messageId})`);
+      }
+      last.set(key, Math.max(last.get(key) ?? -1, event.sequence));
+      newest.set(key, Math.max(newest.get(key) ?? -1, event.sequence));
+      const inEndpoint = report.endpoint?.states?.find((s) => s.interface === state.interface);
+      if (!inEndpoint || JSON.stringify(inEndpoint.value) !== JSON.stringify(state.value)) {
+        violations.push(`a report contradicts itself: ${key} ${JSON.stringify(state.value)} in the change (${report.messageId})`);
+      }
+    }
+  }
+  let superseded = 0;
+  let ghosts = 0;
+  let ended = 0;
+  for (const event of sent) {
+    if (delivered.has(event.messageId)) continue;
+    if (event.ghost) ghosts++;
+    else if (event.interfaces.every((name) => (newest.get(`${event.endpoint}/${name}`) ?? -1) > event.sequence)) superseded++;
+    else if (endedEndpoints.has(event.endpoint)) ended++;
+    else violations.push(`lost: ${event.endpoint} sequence ${event.sequence} (${event.messageId})`);
+  }
+  const duplicates = arrivals - delivered.size;
+  if (delivered.size > 0 && duplicates / delivered.size > MAX_DUPLICATE_SHARE) {
+    violations.push(`${duplicates} duplicates of ${delivered.size} delivered: over ${MAX_DUPLICATE_SHARE * 100} %`);
+  }
+  return { acknowledged: sent.length, delivered: delivered.size, superseded, ghosts, ended, duplicates, violations };
+}

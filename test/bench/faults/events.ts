@@ -1,0 +1,263 @@
+/**
+ * The fault run's event half (npm run bench:faults): the stack synthesized with state reports on, its webhook and
+ * its queue consumer each served by a pool of execution environments (lambda-pool.ts) whose DynamoDB calls, and
+ * the consumer's device-cloud reads, meet the fault plan (kills between calls included); Rokid's gateway answers
+ * 5xx, 401, 403 and nothing at random. The device cloud reports changes of its lights (each with its `sequence`)
+ * and of devices it does not list, resending a body until the webhook answers 202; the consumer polls the queue
+ * as Lambda's mapping would, the queue's clock moved on past each backoff. Then the faults stop, the queue is
+ * drained, and the history is checked (lib/assembly/faults/events-check.ts).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { grantKeyOf } from '../../../functions/domain/events/grant.ts';
+import { eventKeyOf } from '../../../functions/domain/events/intake.ts';
+import { eventMessageId } from '../../../functions/domain/events/reports.ts';
+import { signEvents } from '../../../functions/domain/events/signature.ts';
+import { drainMapping, eventSourceMappings } from '../../../lib/assembly/event-source-mappings.ts';
+import { startFaultDeviceCloud } from '../../../lib/assembly/faults/device-cloud.ts';
+import { dynamoFaultProxy } from '../../../lib/assembly/faults/dynamodb-proxy.ts';
+import { type AcceptedReport, checkEvents, type EventVerdict, type SentEvent } from '../../../lib/assembly/faults/events-check.ts';
+import { FaultLog } from '../../../lib/assembly/faults/history.ts';
+import { DEFAULT_RATES, FaultPlan, Rng } from '../../../lib/assembly/faults/plan.ts';
+import { LambdaPool } from '../../../lib/assembly/lambda-pool.ts';
+import { startLocalCloud } from '../../../lib/assembly/local-cloud.ts';
+import { synthesize } from '../../../lib/assembly/synthesize.ts';
+import { failWith, readAssembly, resourcesOfType } from '../../../lib/assembly/template.ts';
+import { startUpstreamStandIns } from '../../../lib/assembly/upstream-stand-ins.ts';
+import { apiGatewayEvent } from '../../../lib/local/api-gateway.ts';
+import { jwt, v2Message } from '../../support/v2.ts';
+import { FAULT_CONTEXT } from './run.ts';
+
+export const EVENT_FAULT_CONTEXT = { ...FAULT_CONTEXT, rokidEventsClientId: 'rokid-events-faults' } as const;
+
+export interface EventFaultRun {
+  verdict: EventVerdict;
+  faults: FaultLog;
+  gatewayFaults: Map<string, number>;
+  kills: number;
+  bodies: number;
+  webhookAnswers: Map<string, number>;
+  seconds: number;
+}
+
+const JWT_SECRET = 'fault-run-jwt-app-secret';
+const SERVICE_TOKEN = 'fault-run-service-token';
+const INTERFACE_OF: Record<string, string> = { switch: 'Switch', brightness: 'Brightness' };
+
+export async function runEventFaults(options: { seed: number; seconds: number; users?: number }): Promise<EventFaultRun> {
+  const started = Date.now();
+  const dir = await mkdtemp(join(tmpdir(), 'event-faults-'));
+  const stops: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  try {
+    await synthesize(EVENT_FAULT_CONTEXT, dir);
+    const assembly = await readAssembly(dir);
+    const secretId = (prefix: string) =>
+      resourcesOfType(assembly, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith(prefix))?.[0] ?? `no ${prefix}`;
+    const standIns = await startUpstreamStandIns(assembly, {
+      secretValues: { [secretId('SecretsRokidJwtAppSecret')]: JWT_SECRET, [secretId('SecretsDeviceCloudServiceToken')]: SERVICE_TOKEN },
+    });
+    stops.push(() => standIns.close());
+    const rokid = standIns.rokid ?? failWith('state reports are off in the assembly');
+    const cloud = await startLocalCloud({ assembly, ...standIns.cloudOptions });
+    stops.push(() => cloud.close());
+    const fn = (route: string) => cloud.functions[cloud.routes[route] ?? ''] ?? failWith(`nothing at ${route}`);
+    const consumerId = Object.keys(cloud.functions).find((id) => id.startsWith('FunctionsStateReports')) ?? failWith('no consumer');
+    const consumerHost = cloud.functions[consumerId]!;
+
+    const plan = new FaultPlan(options.seed, DEFAULT_RATES);
+    const faults = new FaultLog();
+    const users = Array.from({ length: options.users ?? 3 }, (_, i) => `event-user-${i}`);
+    let consumer: LambdaPool | undefined;
+    let webhook: LambdaPool | undefined;
+    const devices = await startFaultDeviceCloud({
+      serviceToken: SERVICE_TOKEN,
+      users,
+      plan,
+      pool: () => consumer ?? failWith('no consumer pool'),
+      faults,
+    });
+    stops.push(() => devices.close());
+    const poolWith = (host: typeof consumerHost, of: () => LambdaPool, extra: (id: number) => Record<string, string>) => {
+      const proxy = dynamoFaultProxy({ target: cloud.dynamoEndpoint, plan, pool: of, faults });
+      stops.push(() => proxy.close());
+      const pool = new LambdaPool(host.spec, async (id) => ({ AWS_ENDPOINT_URL_DYNAMODB: await proxy.endpointFor(id), ...extra(id) }));
+      stops.push(() => pool.close());
+      return pool;
+    };
+    consumer = poolWith(
+      consumerHost,
+      () => consumer!,
+      (id) => ({ DEVICE_CLOUD_URL: devices.urlFor(id) }),
+    );
+    webhook = poolWith(
+      fn('POST /device-events'),
+      () => webhook!,
+      () => ({}),
+    );
+
+    // Each user binds the skill: a grant from a code, accepted with no fault.
+    for (const user of users) {
+      const message = v2Message('Rokid.Authorization', 'AcceptGrant', jwt(user, EVENT_FAULT_CONTEXT.rokidJwtAppId, JWT_SECRET), {
+        payload: { grant: { type: 'OAuth2.AuthorizationCode', code: rokid.issueCode(`rokid-${user}`), userId: `rokid-${user}` } },
+      });
+      const answer = (await fn('POST /v2').invoke(v2Event(message))) as { body?: string };
+      if (!String(answer.body).includes('AcceptGrantResponse')) throw new Error(`AcceptGrant failed: ${answer.body}`);
+    }
+
+    const rng = new Rng(options.seed, 'events');
+    const gatewayFaults = new Map<string, number>();
+    let faulting = true;
+    const gatewayRng = new Rng(options.seed, 'gateway');
+    rokid.gatewayRule = () => {
+      gatewayFaults.set('sends', (gatewayFaults.get('sends') ?? 0) + 1);
+      if (!faulting) return undefined;
+      const u = gatewayRng.next();
+      const fault = u < 0.06 ? 503 : u < 0.08 ? 401 : u < 0.1 ? 403 : u < 0.11 ? ('hang' as const) : undefined;
+      if (fault !== undefined) gatewayFaults.set(String(fault), (gatewayFaults.get(String(fault)) ?? 0) + 1);
+      return fault;
+    };
+
+    const secret = standIns.secret('DEVICE_EVENTS_SECRET_ARN') ?? failWith('no device-events secret');
+    const webhookAnswers = new Map<string, number>();
+    const sent: SentEvent[] = [];
+    const sequence = new Map<string, number>();
+    let bodies = 0;
+    let tags = 0;
+    const post = async (events: Array<Record<string, unknown>>) => {
+      const raw = JSON.stringify({ events });
+      for (;;) {
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const outcome = await webhook!.invoke(
+          apiGatewayEvent({
+            method: 'POST',
+            url: new URL('http://localhost/device-events'),
+            headers: { 'content-type': 'application/json', 'x-timestamp': timestamp, 'x-signature': signEvents(secret, timestamp, raw) },
+            body: Buffer.from(raw),
+            route: { routeKey: 'POST /device-events', pathParameters: undefined },
+          }),
+          `body-${bodies}#${tags++}`,
+        );
+        const status = outcome.kind === 'answered' ? String((outcome.result as { statusCode?: number }).statusCode) : outcome.kind;
+        webhookAnswers.set(status, (webhookAnswers.get(status) ?? 0) + 1);
+        if (status === '202') return;
+        // 409, 503, killed, timed out: the device cloud sends the body again shortly, as the contract asks.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    };
+    const reporter = async (deadline: number) => {
+      while (Date.now() < deadline) {
+        const events = Array.from({ length: rng.int(1, 4) }, () => {
+          const user = rng.pick(users);
+          const ghost = rng.next() < 0.05;
+          const deviceId = ghost ? `ghost-${rng.int(1, 3)}` : (devices.homeOf(user).find((d) => d.type === 'light')?.deviceId ?? '');
+          const endpoint = `${user}/${deviceId}`;
+          const seq = (sequence.get(endpoint) ?? 0) + 1;
+          sequence.set(endpoint, seq);
+          const property = rng.pick(['switch', 'brightness']);
+          const state = property === 'switch' ? { switch: rng.pick(['on', 'off']) } : { brightness: rng.int(0, 100) };
+          return {
+            id: `e-${bodies}-${seq}-${rng.int(0, 1e9)}`,
+            userId: user,
+            deviceId,
+            type: 'changed',
+            state,
+            sequence: seq,
+            endpoint,
+            ghost,
+            property,
+          };
+        });
+        await post(events.map(({ endpoint: _e, ghost: _g, property: _p, ...event }) => event));
+        bodies++;
+        for (const event of events) {
+          sent.push({
+            messageId: eventMessageId(
+              eventKeyOf(event.userId, event.id),
+              grantKeyOf(`rokid-${event.userId}`, { vendorUserId: event.userId }),
+            ),
+            endpoint: event.endpoint,
+            sequence: event.sequence,
+            interfaces: [INTERFACE_OF[event.property]!],
+            ghost: event.ghost,
+          });
+        }
+      }
+    };
+
+    // The template's mapping, as Lambda polls it, each batch to the consumer pool: a killed or failed batch comes back.
+    const mapping = eventSourceMappings(cloud.assembly, cloud.physical).find((m) => m.functionId === consumerId) ?? failWith('no mapping');
+    const sqsEndpoint = String(consumerHost.spec.environment['AWS_ENDPOINT_URL_SQS'] ?? failWith('no SQS endpoint'));
+    const queueName = mapping.queueUrl.split('/').pop() ?? '';
+    let batches = 0;
+    const drainOnce = () =>
+      drainMapping(mapping, sqsEndpoint, async (event) => {
+        const outcome = await consumer!.invoke(event, `batch-${batches++}#0`);
+        if (outcome.kind !== 'answered') throw new Error(outcome.kind);
+        return outcome.result;
+      });
+    // While faults run, the queue keeps real time: the driver's leases (an endpoint held by a killed delivery) do.
+    const polling = async (until: () => boolean) => {
+      while (!until()) if ((await drainOnce()) === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    };
+
+    const deadline = Date.now() + options.seconds * 1000;
+    let reporting = true;
+    await Promise.all([
+      Promise.all(Array.from({ length: 4 }, () => reporter(deadline))).then(() => {
+        reporting = false;
+      }),
+      polling(() => !reporting),
+      polling(() => !reporting),
+    ]);
+    plan.enabled = false;
+    faulting = false;
+    // Every lease a killed invocation left lapses (30 s); then the rest of the backoffs pass at once.
+    await new Promise((resolve) => setTimeout(resolve, 31_000));
+    for (let rounds = 0; rounds < 5000 && cloud.sqs.depth(queueName) > 0; rounds++) {
+      if ((await drainOnce()) === 0) cloud.advanceQueues(30_000);
+    }
+
+    const accepted: AcceptedReport[] = rokid.accepted().map((received) => {
+      const message = received.message as {
+        header: { messageId: string; name: string };
+        endpoint?: AcceptedReport['endpoint'];
+        payload?: { change?: { states?: AcceptedReport['change'] } };
+      };
+      return {
+        messageId: message.header.messageId,
+        name: message.header.name,
+        ...(message.endpoint ? { endpoint: message.endpoint } : {}),
+        ...(message.payload?.change?.states ? { change: message.payload.change.states } : {}),
+      };
+    });
+    const verdict = checkEvents(sent, accepted, new Set());
+    if (cloud.sqs.depth(queueName) > 0) verdict.violations.push(`${cloud.sqs.depth(queueName)} events left in the queue`);
+    const deadLetters = resourcesOfType(assembly, 'AWS::SQS::Queue')
+      .map(([id]) => cloud.physical(id).split('/').pop() ?? '')
+      .filter((name) => name !== queueName)
+      .reduce((sum, name) => sum + cloud.sqs.depth(name), 0);
+    if (deadLetters > 0) verdict.violations.push(`${deadLetters} events set aside in a dead-letter queue`);
+    return {
+      verdict,
+      faults,
+      gatewayFaults,
+      kills: consumer.kills + webhook.kills,
+      bodies,
+      webhookAnswers,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+function v2Event(message: unknown) {
+  return apiGatewayEvent({
+    method: 'POST',
+    url: new URL('http://localhost/v2'),
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify(message)),
+    route: { routeKey: 'POST /v2', pathParameters: undefined },
+  });
+}
