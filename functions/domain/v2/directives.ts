@@ -120,7 +120,18 @@ export class V2Directives {
         return stateResponse(request.messageId, device.deviceId, states);
       },
       // What the device is now: whether the first delivery moved it there is what nobody knows.
-      unconfirmed: () => this.#reportState(session, request),
+      unconfirmed: async () => {
+        try {
+          return await this.#reportState(session, request);
+        } catch {
+          // The read's own failure would say nothing was done, and the device may have acted.
+          throw new V2Error(
+            'E_ENDPOINT_UNREACHABLE',
+            `An earlier delivery of message ${request.messageId.slice(0, 64)} asked the device, and whether it acted is not known; its state cannot be read now either. Ask for its state in a moment.`,
+            { vendorCode: 'OUTCOME_UNKNOWN', mayHaveActed: true },
+          );
+        }
+      },
       replyFor: (error) => errorResponse(request.messageId, errorPayload(error, context.invocation.requestId)),
     });
   }
