@@ -95,7 +95,7 @@ export class HttpDeviceCloud implements DeviceCloud {
       if (!(error instanceof TransportError)) throw error;
       // An action that went out and got no answer may have been applied (docs/device-cloud.md).
       const details = { cause: error, mayHaveActed: action !== undefined && error.sent };
-      if (error.timedOut) throw new DriverTimeoutError(`The device cloud did not answer within ${timeoutMs} ms.`, details);
+      if (error.timedOut) throw new DriverTimeoutError(`The device cloud did not answer within ${Math.round(timeoutMs)} ms.`, details);
       throw new ServerUnreachableError('The device cloud cannot be reached.', details);
     }
   }

@@ -1,7 +1,7 @@
 /**
  * What state reports need of the outside world (functions/domain/events): the grants, Rokid's token endpoint and
  * EventGateway, the durable queue, and the records that keep delivery once-only and in order. Adapters in
- * functions/adapters implement them; ../ports.ts re-exports them.
+ * functions/adapters implement them, importing them from here (../ports.ts does not re-export them: it would close a cycle).
  */
 import type { UpstreamGrant } from '../ports.ts';
 import type { InterfaceState } from '../v2/states.ts';
