@@ -10,6 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { POSITION_LEASE_S } from '../../../functions/domain/events/grant-delivery.ts';
 import { grantKeyOf } from '../../../functions/domain/events/grant.ts';
 import { eventKeyOf } from '../../../functions/domain/events/intake.ts';
 import { eventMessageId } from '../../../functions/domain/events/reports.ts';
@@ -28,6 +29,7 @@ import { startUpstreamStandIns } from '../../../lib/assembly/upstream-stand-ins.
 import { apiGatewayEvent } from '../../../lib/local/api-gateway.ts';
 import { jwt, v2Message } from '../../support/v2.ts';
 import { FAULT_CONTEXT } from './run.ts';
+import { Watchdog } from './watchdog.ts';
 
 export const EVENT_FAULT_CONTEXT = { ...FAULT_CONTEXT, rokidEventsClientId: 'rokid-events-faults' } as const;
 
@@ -41,6 +43,9 @@ export interface EventFaultRun {
   seconds: number;
 }
 
+/** Nothing sent, acknowledged, delivered or drained for this long: the run has stalled, and fails saying where. */
+const STALL_MS = 180_000;
+const MAX_DRAIN_ROUNDS = 5000;
 const JWT_SECRET = 'fault-run-jwt-app-secret';
 const SERVICE_TOKEN = 'fault-run-service-token';
 const INTERFACE_OF: Record<string, string> = { switch: 'Switch', brightness: 'Brightness' };
@@ -203,20 +208,47 @@ export async function runEventFaults(options: { seed: number; seconds: number; u
 
     const deadline = Date.now() + options.seconds * 1000;
     let reporting = true;
-    await Promise.all([
-      Promise.all(Array.from({ length: 4 }, () => reporter(deadline))).then(() => {
-        reporting = false;
-      }),
-      polling(() => !reporting),
-      polling(() => !reporting),
-    ]);
-    plan.enabled = false;
-    faulting = false;
-    // Every lease a killed invocation left lapses (30 s); then the rest of the backoffs pass at once.
-    await new Promise((resolve) => setTimeout(resolve, 31_000));
-    for (let rounds = 0; rounds < 5000 && cloud.sqs.depth(queueName) > 0; rounds++) {
-      if ((await drainOnce()) === 0) cloud.advanceQueues(30_000);
-    }
+    let phase = 'faults';
+    // The faults stop at the deadline, whatever is in flight: a body being resent then meets none, and its 409 ends
+    // with the claim a killed invocation left (60 s), so the device cloud is done soon after.
+    let stoppedAt = Number.POSITIVE_INFINITY;
+    const stopFaults = setTimeout(() => {
+      plan.enabled = false;
+      faulting = false;
+      stoppedAt = Date.now();
+      phase = 'the device cloud finishing its last bodies';
+    }, options.seconds * 1000);
+    stops.push(async () => clearTimeout(stopFaults));
+    const fingerprint = () => `${bodies}/${sent.length}/${rokid.accepted().length}/${batches}/${cloud.sqs.depth(queueName)}/${phase}`;
+    const watchdog = new Watchdog(STALL_MS, fingerprint, () =>
+      [
+        `phase: ${phase}`,
+        `bodies ${bodies}, events acknowledged ${sent.length}, reports accepted ${rokid.accepted().length}`,
+        `queue depth ${cloud.sqs.depth(queueName)}, batches ${batches}, webhook answers ${[...webhookAnswers].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      ].join('; '),
+    );
+    stops.push(async () => watchdog.stop());
+    await watchdog.guard(async () => {
+      await Promise.all([
+        Promise.all(Array.from({ length: 4 }, () => reporter(deadline))).then(() => {
+          reporting = false;
+        }),
+        polling(() => !reporting),
+        polling(() => !reporting),
+      ]);
+      phase = 'waiting for the leases of killed invocations to lapse';
+      // A lease a killed invocation left lapses 30 s after it was taken, in real time (the driver's clock): only
+      // then may the queue's clock run ahead, or each redelivery would find the endpoint busy and burn a receive.
+      const lapse = stoppedAt + (POSITION_LEASE_S + 1) * 1000 - Date.now();
+      if (lapse > 0) await polling(() => Date.now() >= stoppedAt + (POSITION_LEASE_S + 1) * 1000);
+      phase = 'draining the queue, its clock moved on past each backoff';
+      // One poller from here on, and no faults: no delivery can find its endpoint held, so moving the queue's clock
+      // on is safe; each step makes the next backoff (or a killed batch's visibility timeout) pass.
+      for (let rounds = 0; cloud.sqs.depth(queueName) > 0; rounds++) {
+        if (rounds >= MAX_DRAIN_ROUNDS) throw new Error(`the queue still holds ${cloud.sqs.depth(queueName)} events after ${rounds} drain rounds`);
+        if ((await drainOnce()) === 0) cloud.advanceQueues(30_000);
+      }
+    });
 
     const accepted: AcceptedReport[] = rokid.accepted().map((received) => {
       const message = received.message as {
