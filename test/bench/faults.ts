@@ -5,7 +5,7 @@
  */
 import { goal, settle } from './goals.ts';
 
-const USAGE = `usage: npm run bench:faults -- [--seed N] [--seconds S] [--clients C]
+const USAGE = `usage: npm run bench:faults -- [--seed N] [--seconds S] [--clients C] [--half directives|events|both]
 
 Synthesizes the stack with an http device cloud and runs its v2 function as deployed, in a pool of execution
 environments, while concurrent clients send Controls (Set, Adjust both ways, Switch), resends and ReportStates
@@ -17,17 +17,25 @@ At the same time, on an assembly with state reports on, a device cloud reports c
 Rokid's gateway answers 5xx, 401, 403 or nothing, DynamoDB and the device cloud fail and slow down, and the
 webhook's and the consumer's invocations are killed between calls; then every acknowledged event must have
 reached the gateway in order per (endpoint, interface), unless superseded, a ghost, or its grant ended.
-Exits 1 on any violation. Seed default 1; C default 6.`;
+Each half alone with --half (default both, at once). Exits 1 on any violation. Seed default 1; C default 6.`;
 
 /** `--name value` pairs of whole numbers; --help answers at once, anything else is refused with exit 2. */
-function readFaultArgs(argv: string[]): { seed: number; seconds: number; clients: number } {
+const HALVES = ['directives', 'events', 'both'] as const;
+type Half = (typeof HALVES)[number];
+
+function readFaultArgs(argv: string[]): { seed: number; seconds: number; clients: number; half: Half } {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
     process.exit(0);
   }
   const args = { seed: 1, seconds: 60, clients: 6 };
+  let half: Half = 'both';
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i]!.slice(2);
+    if (argv[i] === '--half' && HALVES.includes(argv[i + 1] as Half)) {
+      half = argv[i + 1] as Half;
+      continue;
+    }
     const value = Number(argv[i + 1]);
     if (!argv[i]!.startsWith('--') || !(name in args) || !Number.isInteger(value) || value < (name === 'seed' ? 0 : 1)) {
       console.error(`Not understood: ${argv.slice(i, i + 2).join(' ')}\n\n${USAGE}`);
@@ -35,10 +43,10 @@ function readFaultArgs(argv: string[]): { seed: number; seconds: number; clients
     }
     args[name as keyof typeof args] = value;
   }
-  return args;
+  return { ...args, half };
 }
 
-const { seed, seconds, clients } = readFaultArgs(process.argv.slice(2));
+const { seed, seconds, clients, half } = readFaultArgs(process.argv.slice(2));
 // Loaded once the arguments are read: the harness is slow to import, and --help or a usage error needs none of it.
 const [{ runFaults }, { summarize }, { runEventFaults }, { summarizeEvents }] = await Promise.all([
   import('./faults/run.ts'),
@@ -46,13 +54,28 @@ const [{ runFaults }, { summarize }, { runEventFaults }, { summarizeEvents }] = 
   import('./faults/events.ts'),
   import('./faults/event-summary.ts'),
 ]);
-console.log(`bench:faults: seed ${seed}, ${seconds} s of faults, ${clients} clients; synthesizing the stack…`);
+console.log(`bench:faults: seed ${seed}, ${seconds} s of faults, ${clients} clients, ${half}; synthesizing the stack…`);
 // The two halves at once, each on an assembly of its own: directives, and state reports.
-const [run, events] = await Promise.all([runFaults({ seed, seconds, clients }), runEventFaults({ seed, seconds })]);
-console.log(summarize(run, seed).join('\n'));
-console.log(['', 'State reports:', ...summarizeEvents(events)].join('\n'));
-goal('violations (all kinds)', run.verdict.violations.length, 'max', 0, 'violations');
-goal('invocations killed and resent', run.kills, 'min', 1, 'kills');
-goal('state reports: violations (lost, backwards, contradicted, ghosts sent, duplicates over 1 %)', events.verdict.violations.length, 'max', 0, 'violations');
-goal('state reports: invocations killed', events.kills, 'min', 1, 'kills');
-settle(`v2 directives under faults (npm run bench:faults -- --seed ${seed} --seconds ${seconds})`);
+const [run, events] = await Promise.all([
+  half === 'events' ? undefined : runFaults({ seed, seconds, clients }),
+  half === 'directives' ? undefined : runEventFaults({ seed, seconds }),
+]);
+if (run) {
+  console.log(summarize(run, seed).join('\n'));
+  goal('violations (all kinds)', run.verdict.violations.length, 'max', 0, 'violations');
+  goal('invocations killed and resent', run.kills, 'min', 1, 'kills');
+}
+if (events) {
+  console.log(['', 'State reports:', ...summarizeEvents(events)].join('\n'));
+  goal(
+    'state reports: violations (lost, backwards, contradicted, ghosts sent, duplicates over 1 %)',
+    events.verdict.violations.length,
+    'max',
+    0,
+    'violations',
+  );
+  goal('state reports: invocations killed', events.kills, 'min', 1, 'kills');
+}
+settle(
+  `${half === 'events' ? 'state reports' : half === 'directives' ? 'v2 directives' : 'v2 directives and state reports'} under faults (npm run bench:faults -- --seed ${seed} --seconds ${seconds} --half ${half})`,
+);

@@ -3,7 +3,8 @@
  * so each call is known by the environment (and so the invocation) that made it. Each call meets the fault
  * the plan draws for it: latency, an error answered before dynalite sees it (the SDK retries those), the call
  * applied and then its answer lost (a 500 or a reset connection: the SDK retries a write that already took),
- * or the environment killed before the call reaches dynalite or after dynalite applied it.
+ * or the environment killed before the call reaches dynalite or after dynalite applied it. The same proxy stands
+ * in front of KMS (`service: 'kms'`, a JSON service on the same transport): its faults are logged as KMS's.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import { listen } from '../../local/loopback.ts';
@@ -18,13 +19,25 @@ export interface DynamoFaultProxy {
   close(): Promise<void>;
 }
 
-export function dynamoFaultProxy(options: { target: string; plan: FaultPlan; pool: () => LambdaPool; faults: FaultLog }): DynamoFaultProxy {
+export function dynamoFaultProxy(options: {
+  target: string;
+  plan: FaultPlan;
+  pool: () => LambdaPool;
+  faults: FaultLog;
+  service?: 'dynamodb' | 'kms';
+}): DynamoFaultProxy {
   const target = new URL(options.target);
+  const service = options.service ?? 'dynamodb';
   const closers: (() => Promise<void>)[] = [];
   const answerError = (res: ServerResponse, status: number, type: string) =>
     res
       .writeHead(status, { 'content-type': 'application/x-amz-json-1.0' })
-      .end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: 'injected by the fault run' }));
+      .end(
+        JSON.stringify({
+          __type: service === 'kms' ? type : `com.amazonaws.dynamodb.v20120810#${type}`,
+          message: 'injected by the fault run',
+        }),
+      );
 
   async function endpointFor(workerId: number): Promise<string> {
     const server = createServer(async (req, res) => {
@@ -35,7 +48,7 @@ export function dynamoFaultProxy(options: { target: string; plan: FaultPlan; poo
       const tag = worker.tag;
       const call = worker.calls++;
       const fault = tag === undefined ? ({ kind: 'none' } as const) : options.plan.dynamo(tag, call);
-      if (tag !== undefined && fault.kind !== 'none') options.faults.add(fault.kind, tag, call);
+      if (tag !== undefined && fault.kind !== 'none') options.faults.add(fault.kind.replace('dynamodb', service), tag, call);
       if (fault.kind === 'kill before dynamodb') {
         options.pool().kill(workerId);
         return void res.destroy();

@@ -1,7 +1,7 @@
 /**
  * The fault run's event half, checked (test/bench/faults/events.ts): what the webhook acknowledged against what
  * Rokid's gateway accepted. Every acknowledged event reaches the gateway at least once, unless each interface it
- * names had a newer change delivered (superseded), its device is not listed (a ghost) or its grant ended; per
+ * names had a newer change delivered (superseded), its device is not listed (a ghost) or its grant ended (a confirmed 403); per
  * (endpoint, interface) the gateway receives changes in their order; duplicates stay at most 1 %; no ChangeReport
  * contradicts itself.
  */
@@ -10,6 +10,8 @@
 export interface SentEvent {
   messageId: string;
   endpoint: string;
+  /** The grant it is sent under (the harness's name for it): a confirmed 403 that ends it excuses what is left. */
+  grant: string;
   sequence: number;
   /** The v2 interfaces its state names. */
   interfaces: string[];
@@ -39,7 +41,7 @@ const MAX_DUPLICATE_SHARE = 0.01;
 export function checkEvents(
   sent: readonly SentEvent[],
   accepted: readonly AcceptedReport[],
-  endedEndpoints: ReadonlySet<string>,
+  endedGrants: ReadonlySet<string>,
 ): EventVerdict {
   const byId = new Map(sent.map((event) => [event.messageId, event]));
   const violations: string[] = [];
@@ -73,7 +75,7 @@ export function checkEvents(
     if (delivered.has(event.messageId)) continue;
     if (event.ghost) ghosts++;
     else if (event.interfaces.every((name) => (newest.get(`${event.endpoint}/${name}`) ?? -1) > event.sequence)) superseded++;
-    else if (endedEndpoints.has(event.endpoint)) ended++;
+    else if (endedGrants.has(event.grant)) ended++;
     else violations.push(`lost: ${event.endpoint} sequence ${event.sequence} (${event.messageId})`);
   }
   const duplicates = arrivals - delivered.size;

@@ -7,11 +7,14 @@
  * as Lambda's mapping would, the queue's clock moved on past each backoff. Then the faults stop, the queue is
  * drained, and the history is checked (lib/assembly/faults/events-check.ts).
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { POSITION_LEASE_S } from '../../../functions/domain/events/grant-delivery.ts';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../../functions/adapters/dynamodb/table.ts';
 import { grantKeyOf } from '../../../functions/domain/events/grant.ts';
+import { POSITION_LEASE_S } from '../../../functions/domain/events/grant-delivery.ts';
 import { eventKeyOf } from '../../../functions/domain/events/intake.ts';
 import { eventMessageId } from '../../../functions/domain/events/reports.ts';
 import { signEvents } from '../../../functions/domain/events/signature.ts';
@@ -27,6 +30,7 @@ import { synthesize } from '../../../lib/assembly/synthesize.ts';
 import { failWith, readAssembly, resourcesOfType } from '../../../lib/assembly/template.ts';
 import { startUpstreamStandIns } from '../../../lib/assembly/upstream-stand-ins.ts';
 import { apiGatewayEvent } from '../../../lib/local/api-gateway.ts';
+import { localClient } from '../../../lib/local/dynamodb.ts';
 import { jwt, v2Message } from '../../support/v2.ts';
 import { FAULT_CONTEXT } from './run.ts';
 import { Watchdog } from './watchdog.ts';
@@ -46,6 +50,8 @@ export interface EventFaultRun {
 /** Nothing sent, acknowledged, delivered or drained for this long: the run has stalled, and fails saying where. */
 const STALL_MS = 180_000;
 const MAX_DRAIN_ROUNDS = 5000;
+/** Device-cloud senders at once, each resending its body until the webhook takes it. */
+const REPORTERS = 6;
 const JWT_SECRET = 'fault-run-jwt-app-secret';
 const SERVICE_TOKEN = 'fault-run-service-token';
 const INTERFACE_OF: Record<string, string> = { switch: 'Switch', brightness: 'Brightness' };
@@ -85,8 +91,18 @@ export async function runEventFaults(options: { seed: number; seconds: number; u
     stops.push(() => devices.close());
     const poolWith = (host: typeof consumerHost, of: () => LambdaPool, extra: (id: number) => Record<string, string>) => {
       const proxy = dynamoFaultProxy({ target: cloud.dynamoEndpoint, plan, pool: of, faults });
-      stops.push(() => proxy.close());
-      const pool = new LambdaPool(host.spec, async (id) => ({ AWS_ENDPOINT_URL_DYNAMODB: await proxy.endpointFor(id), ...extra(id) }));
+      // KMS unwraps the grants' sealed tokens: it fails, slows down and loses answers as DynamoDB does.
+      const kmsTarget = String(host.spec.environment['AWS_ENDPOINT_URL_KMS'] ?? failWith('no KMS endpoint'));
+      const kms = dynamoFaultProxy({ target: kmsTarget, plan, pool: of, faults, service: 'kms' });
+      stops.push(
+        () => proxy.close(),
+        () => kms.close(),
+      );
+      const pool = new LambdaPool(host.spec, async (id) => ({
+        AWS_ENDPOINT_URL_DYNAMODB: await proxy.endpointFor(id),
+        AWS_ENDPOINT_URL_KMS: await kms.endpointFor(id),
+        ...extra(id),
+      }));
       stops.push(() => pool.close());
       return pool;
     };
@@ -110,7 +126,6 @@ export async function runEventFaults(options: { seed: number; seconds: number; u
       if (!String(answer.body).includes('AcceptGrantResponse')) throw new Error(`AcceptGrant failed: ${answer.body}`);
     }
 
-    const rng = new Rng(options.seed, 'events');
     const gatewayFaults = new Map<string, number>();
     let faulting = true;
     const gatewayRng = new Rng(options.seed, 'gateway');
@@ -150,8 +165,10 @@ export async function runEventFaults(options: { seed: number; seconds: number; u
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     };
-    const reporter = async (deadline: number) => {
-      while (Date.now() < deadline) {
+    // Each reporter draws from a stream of its own: what it sends does not depend on how the others interleave.
+    const reporter = async (deadline: number, index: number) => {
+      const rng = new Rng(options.seed, 'events', index);
+      for (let n = 0; Date.now() < deadline; n++) {
         const events = Array.from({ length: rng.int(1, 4) }, () => {
           const user = rng.pick(users);
           const ghost = rng.next() < 0.05;
@@ -162,7 +179,7 @@ export async function runEventFaults(options: { seed: number; seconds: number; u
           const property = rng.pick(['switch', 'brightness']);
           const state = property === 'switch' ? { switch: rng.pick(['on', 'off']) } : { brightness: rng.int(0, 100) };
           return {
-            id: `e-${bodies}-${seq}-${rng.int(0, 1e9)}`,
+            id: `e-${index}-${n}-${seq}`,
             userId: user,
             deviceId,
             type: 'changed',
@@ -182,6 +199,7 @@ export async function runEventFaults(options: { seed: number; seconds: number; u
               grantKeyOf(`rokid-${event.userId}`, { vendorUserId: event.userId }),
             ),
             endpoint: event.endpoint,
+            grant: event.userId,
             sequence: event.sequence,
             interfaces: [INTERFACE_OF[event.property]!],
             ghost: event.ghost,
@@ -230,7 +248,7 @@ export async function runEventFaults(options: { seed: number; seconds: number; u
     stops.push(async () => watchdog.stop());
     await watchdog.guard(async () => {
       await Promise.all([
-        Promise.all(Array.from({ length: 4 }, () => reporter(deadline))).then(() => {
+        Promise.all(Array.from({ length: REPORTERS }, (_, index) => reporter(deadline, index))).then(() => {
           reporting = false;
         }),
         polling(() => !reporting),
@@ -245,7 +263,8 @@ export async function runEventFaults(options: { seed: number; seconds: number; u
       // One poller from here on, and no faults: no delivery can find its endpoint held, so moving the queue's clock
       // on is safe; each step makes the next backoff (or a killed batch's visibility timeout) pass.
       for (let rounds = 0; cloud.sqs.depth(queueName) > 0; rounds++) {
-        if (rounds >= MAX_DRAIN_ROUNDS) throw new Error(`the queue still holds ${cloud.sqs.depth(queueName)} events after ${rounds} drain rounds`);
+        if (rounds >= MAX_DRAIN_ROUNDS)
+          throw new Error(`the queue still holds ${cloud.sqs.depth(queueName)} events after ${rounds} drain rounds`);
         if ((await drainOnce()) === 0) cloud.advanceQueues(30_000);
       }
     });
@@ -263,7 +282,15 @@ export async function runEventFaults(options: { seed: number; seconds: number; u
         ...(message.payload?.change?.states ? { change: message.payload.change.states } : {}),
       };
     });
-    const verdict = checkEvents(sent, accepted, new Set());
+    // A grant a confirmed 403 ended (a 403 to a freshly refreshed token) takes its user's undelivered events with it.
+    const db = DynamoDBDocumentClient.from(localClient(cloud.dynamoEndpoint));
+    const ended = new Set<string>();
+    for (const user of users) {
+      const key = grantKeyOf(`rokid-${user}`, { vendorUserId: user });
+      const { Item } = await db.send(new GetCommand({ TableName: cloud.tableName, Key: keys.grant(key), ConsistentRead: true }));
+      if (Item?.['status'] !== 'active') ended.add(user);
+    }
+    const verdict = checkEvents(sent, accepted, ended);
     if (cloud.sqs.depth(queueName) > 0) verdict.violations.push(`${cloud.sqs.depth(queueName)} events left in the queue`);
     const deadLetters = resourcesOfType(assembly, 'AWS::SQS::Queue')
       .map(([id]) => cloud.physical(id).split('/').pop() ?? '')
