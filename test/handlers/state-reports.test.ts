@@ -5,7 +5,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
+import { DynamoDeliveryPositions } from '../../functions/adapters/dynamodb/event-records.ts';
 import { MAX_DELIVERIES, retryDelayS } from '../../functions/domain/events/delivery.ts';
+import { grantKeyOf } from '../../functions/domain/events/grant.ts';
+import { POSITION_LEASE_S, positionKey } from '../../functions/domain/events/grant-delivery.ts';
 import { closedPortUrl } from '../support/scripted-server.ts';
 import { startStateReports } from '../support/state-reports.ts';
 import { bearer, v2Message } from '../support/v2.ts';
@@ -132,6 +135,32 @@ describe('with a live grant', () => {
     expect((await harness.deliver())?.response.batchItemFailures).toEqual([]);
     const accepted = harness.rokid.accepted().map((e) => (e.message as any).payload.change.states[0].value);
     expect(accepted).toEqual(['On']);
+  });
+
+  it('an endpoint held by a delivery that died: after two brief waits, the event waits out the lease instead of spending receives', async () => {
+    const light = deviceOf('white-light');
+    const positions = new DynamoDeliveryPositions(harness.table.db, harness.table.tableName);
+    const position = positionKey(grantKeyOf('rokid-1', { vendorUserId: userAuth.userId }), light);
+    const nowS = Math.floor(Date.now() / 1000);
+    const dead = await positions.claim(position, nowS, nowS + POSITION_LEASE_S);
+    expect(dead.kind).toBe('claimed');
+    await harness.postEvents({ events: [change(light, { switch: 'off' })] });
+    // Receives 1 and 2 find the endpoint busy and come back 5 s later, as a live holder is soon done.
+    for (let receive = 1; receive <= 2; receive++) {
+      expect((await harness.deliver())?.response.batchItemFailures).toHaveLength(1);
+      harness.advance(5_000);
+    }
+    // Receive 3 waits until the dead holder's lease lapses: not back 5 s, nor 25 s, later (it was every 5 s: a
+    // dead lease spent six of the event's twelve receives).
+    expect((await harness.deliver())?.response.batchItemFailures).toHaveLength(1);
+    harness.advance(5_000);
+    expect(await harness.deliver()).toBeUndefined();
+    harness.advance(20_000);
+    expect(await harness.deliver()).toBeUndefined();
+    await positions.release(position, (dead as { claimId: string }).claimId);
+    harness.advance(POSITION_LEASE_S * 1000);
+    expect((await harness.deliver())?.response.batchItemFailures).toEqual([]);
+    expect(harness.rokid.accepted().map((e) => (e.message as any).payload.change.states[0].value)).toEqual(['Off']);
   });
 
   it('two changes of one endpoint in one batch go in the order they happened', async () => {

@@ -117,7 +117,8 @@ export class DynamoDeliveryPositions implements DeliveryPositions {
       new GetCommand({ TableName: this.#table, Key: keys.deliveryPosition(position), ConsistentRead: true }),
     );
     // The SDK retried an update that had been applied, its answer lost: the claim read back is this one.
-    return Item?.['claimId'] === claimId ? { kind: 'claimed', claimId, position: positionOf(Item) } : { kind: 'busy' };
+    if (Item?.['claimId'] === claimId) return { kind: 'claimed', claimId, position: positionOf(Item) };
+    return typeof Item?.['claimUntil'] === 'number' ? { kind: 'busy', until: Item['claimUntil'] } : { kind: 'busy' };
   }
 
   async intend(position: string, claimId: string, orders: Record<string, string>): Promise<boolean> {

@@ -33,12 +33,27 @@ export const MAX_DELIVERIES = 12;
 export const retryDelayS = (attempt: number): number => Math.min(900, 15 * 2 ** Math.max(0, attempt - 1));
 /** Another delivery of the endpoint is on its way: this one waits only briefly. */
 const BUSY_DELAY_S = 5;
+/** Busy answers past which an event waits out the holder's lease rather than BUSY_DELAY_S. */
+const BRIEF_BUSY_ATTEMPTS = 2;
+
+/**
+ * The wait after finding the endpoint held. A live holder is done within seconds, so the first waits are brief; but
+ * every redelivery counts against MAX_DELIVERIES, and a holder that died keeps its lease for POSITION_LEASE_S, so a
+ * brief wait each time would spend half an event's receives on one dead lease. From the third receive on, the event
+ * comes back when the lease lapses.
+ */
+export function busyDelayS(attempt: number, now: number, retries: readonly { busyUntil?: number }[]): number {
+  if (attempt <= BRIEF_BUSY_ATTEMPTS) return BUSY_DELAY_S;
+  const lapse = Math.max(...retries.map((r) => r.busyUntil ?? now + POSITION_LEASE_S)) - now + 1;
+  return Math.min(POSITION_LEASE_S + 1, Math.max(BUSY_DELAY_S, lapse));
+}
 
 /** A session on the device cloud for a vendor user, with no request from them: the driver's service credential. */
 export type SessionFor = (vendorUserId: string) => CloudSession;
 
 export class ReportDelivery {
   readonly #grants: GrantStore;
+  readonly #clock: Clock;
   readonly #devices: DeviceService;
   readonly #sessionFor: SessionFor;
   readonly #metrics: EventMetrics;
@@ -57,6 +72,7 @@ export class ReportDelivery {
     log: DiagnosticsLog;
   }) {
     this.#grants = deps.grants;
+    this.#clock = deps.clock;
     this.#devices = deps.devices;
     this.#sessionFor = deps.sessionFor;
     this.#metrics = deps.metrics;
@@ -92,7 +108,8 @@ export class ReportDelivery {
       this.#metrics.eventRetried();
       const onlyBusy = retries.every((result) => result.busy);
       const reasons = [...new Set(retries.map((r) => r.reason))].join('; ');
-      return { kind: 'retry', delayS: onlyBusy ? BUSY_DELAY_S : retryDelayS(attempt), reason: reasons };
+      const delayS = onlyBusy ? busyDelayS(attempt, this.#clock.now(), retries) : retryDelayS(attempt);
+      return { kind: 'retry', delayS, reason: reasons };
     }
     return { kind: 'done' };
   }

@@ -27,7 +27,8 @@ export const FORBIDDEN_FOR_S = 3600;
 
 export type GrantResult =
   | { kind: 'delivered' | 'superseded' | 'ended' | 'ghost' | 'unchanged' }
-  | { kind: 'retry'; reason: string; busy?: boolean }
+  /** `busyUntil`: the endpoint is held by another delivery, whose lease lapses then (epoch seconds). */
+  | { kind: 'retry'; reason: string; busy?: boolean; busyUntil?: number }
   | { kind: 'dead_letter'; reason: string };
 
 export class GatewayPolicy {

@@ -42,7 +42,10 @@ export class GrantDelivery {
     const position = positionKey(grantKey, event.deviceId);
     const now = this.#clock.now();
     const [grant, claim] = await Promise.all([this.#grants.get(grantKey), this.#positions.claim(position, now, now + POSITION_LEASE_S)]);
-    if (claim.kind === 'busy') return { kind: 'retry', reason: 'another change of this endpoint is being delivered', busy: true };
+    if (claim.kind === 'busy') {
+      const reason = 'another change of this endpoint is being delivered';
+      return { kind: 'retry', reason, busy: true, ...(claim.until === undefined ? {} : { busyUntil: claim.until }) };
+    }
     const giveBack = () => this.#positions.release(position, claim.claimId).catch(() => undefined);
     if (!grant || !isLive(grant) || grant.vendorUserId !== event.vendorUserId) {
       await giveBack();

@@ -77,8 +77,8 @@ export interface EndpointPosition {
 
 export type PositionClaim =
   | { kind: 'claimed'; claimId: string; position: EndpointPosition }
-  /** Another delivery of this endpoint is under way: this one waits its turn. */
-  | { kind: 'busy' };
+  /** Another delivery of this endpoint is under way: this one waits its turn. `until`: when its lease lapses. */
+  | { kind: 'busy'; until?: number };
 
 /** What a delivery leaves behind: the orders of the interfaces it settled, the states Rokid now has, the ones it no longer has. */
 export interface PositionRecord {
