@@ -30,14 +30,12 @@ export function dynamoFaultProxy(options: {
   const service = options.service ?? 'dynamodb';
   const closers: (() => Promise<void>)[] = [];
   const answerError = (res: ServerResponse, status: number, type: string) =>
-    res
-      .writeHead(status, { 'content-type': 'application/x-amz-json-1.0' })
-      .end(
-        JSON.stringify({
-          __type: service === 'kms' ? type : `com.amazonaws.dynamodb.v20120810#${type}`,
-          message: 'injected by the fault run',
-        }),
-      );
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(
+      JSON.stringify({
+        __type: service === 'kms' ? type : `com.amazonaws.dynamodb.v20120810#${type}`,
+        message: 'injected by the fault run',
+      }),
+    );
 
   async function endpointFor(workerId: number): Promise<string> {
     const server = createServer(async (req, res) => {
