@@ -80,6 +80,13 @@ describe('checkEvents', () => {
     expect(verdict).toMatchObject({ ghosts: 1, ended: 1, violations: ['lost: v/light sequence 1 (v)'] });
   });
 
+  it('allows one duplicate in a short run, and names two among fewer than 200', () => {
+    const events = Array.from({ length: 20 }, (_, i) => sent(`m${i}`, i));
+    const accepted = [...events.map((e) => report(e.messageId, 'On')), report('m19', 'On')];
+    expect(checkEvents(events, accepted, none)).toMatchObject({ duplicates: 1, violations: [] });
+    expect(checkEvents(events, [...accepted, report('m19', 'On')], none).violations).toEqual(['2 duplicates of 20 delivered: over 1 %']);
+  });
+
   it('allows 1 % of deliveries twice, and names more', () => {
     const events = Array.from({ length: 100 }, (_, i) => sent(`m${i}`, i));
     const accepted = [...events.map((e) => report(e.messageId, 'On')), report('m99', 'On')];

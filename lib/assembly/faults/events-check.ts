@@ -1,9 +1,9 @@
 /**
  * The fault run's event half, checked (test/bench/faults/events.ts): what the webhook acknowledged against what
  * Rokid's gateway accepted. Every acknowledged event reaches the gateway at least once, unless each interface it
- * names had a newer change delivered (superseded), its device is not listed (a ghost) or its grant ended (a confirmed 403); per
- * (endpoint, interface) the gateway receives changes in their order; duplicates stay at most 1 %; no ChangeReport
- * contradicts itself.
+ * names had a newer change delivered (superseded), its device is not listed (a ghost) or its grant ended (a
+ * confirmed 403); per (endpoint, interface) the gateway receives changes in their order; duplicates stay at most
+ * 1 % (one is allowed in a run of under 200 deliveries); no ChangeReport contradicts itself.
  */
 
 /** One event the webhook acknowledged (202), as the device cloud sent it. */
@@ -79,7 +79,8 @@ export function checkEvents(
     else violations.push(`lost: ${event.endpoint} sequence ${event.sequence} (${event.messageId})`);
   }
   const duplicates = arrivals - delivered.size;
-  if (delivered.size > 0 && duplicates / delivered.size > MAX_DUPLICATE_SHARE) {
+  // One duplicate is within the goal however short the run: a share of a few dozen deliveries says nothing.
+  if (duplicates > Math.max(1, Math.floor(MAX_DUPLICATE_SHARE * delivered.size))) {
     violations.push(`${duplicates} duplicates of ${delivered.size} delivered: over ${MAX_DUPLICATE_SHARE * 100} %`);
   }
   return { acknowledged: sent.length, delivered: delivered.size, superseded, ghosts, ended, duplicates, violations };
