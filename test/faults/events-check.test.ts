@@ -33,6 +33,14 @@ describe('checkEvents', () => {
     expect(verdict.violations).toEqual(['lost: u/light sequence 2 (b)']);
   });
 
+  it('refuses a history where two acknowledged events share a messageId, rather than let one hide the other', () => {
+    const verdict = checkEvents([sent('a', 1), sent('a', 2, { endpoint: 'u/ghost', ghost: true })], [report('a', 'On')], none);
+    expect(verdict.violations).toEqual([
+      '1 acknowledged events share a messageId with another',
+      'a ghost device was reported: u/ghost (a)',
+    ]);
+  });
+
   it('names an older change that arrived after a newer one of the same interface', () => {
     const verdict = checkEvents([sent('a', 1), sent('b', 2)], [report('b', 'On'), report('a', 'Off')], none);
     expect(verdict.violations).toEqual(['u/light/Switch went backwards: sequence 1 after 2 (a)']);

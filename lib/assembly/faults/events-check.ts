@@ -45,6 +45,8 @@ export function checkEvents(
 ): EventVerdict {
   const byId = new Map(sent.map((event) => [event.messageId, event]));
   const violations: string[] = [];
+  // Two events under one messageId would let one's delivery hide the other's loss: the history itself is wrong.
+  if (byId.size < sent.length) violations.push(`${sent.length - byId.size} acknowledged events share a messageId with another`);
   const delivered = new Set<string>();
   const newest = new Map<string, number>();
   const last = new Map<string, number>();

@@ -176,7 +176,7 @@ export async function runEventFaults(options: { seed: number; seconds: number; u
     const reporter = async (deadline: number, index: number) => {
       const rng = new Rng(options.seed, 'events', index);
       for (let n = 0; Date.now() < deadline; n++) {
-        const events = Array.from({ length: rng.int(1, 4) }, () => {
+        const events = Array.from({ length: rng.int(1, 4) }, (_, i) => {
           const user = rng.pick(users);
           const ghost = rng.next() < 0.05;
           const deviceId = ghost ? `ghost-${rng.int(1, 3)}` : (devices.homeOf(user).find((d) => d.type === 'light')?.deviceId ?? '');
@@ -186,7 +186,7 @@ export async function runEventFaults(options: { seed: number; seconds: number; u
           const property = rng.pick(['switch', 'brightness']);
           const state = property === 'switch' ? { switch: rng.pick(['on', 'off']) } : { brightness: rng.int(0, 100) };
           return {
-            id: `e-${index}-${n}-${seq}`,
+            id: `e-${index}-${n}-${i}`,
             userId: user,
             deviceId,
             type: 'changed',
