@@ -1,7 +1,9 @@
 /** What /command and the OAuth browser routes are built from: the linking flows over the vault. */
 import { DynamoAttemptStore } from '../adapters/dynamodb/attempt-store.ts';
 import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.ts';
+import { primeClient } from '../adapters/dynamodb/client.ts';
 import type { DynamoLinkStore } from '../adapters/dynamodb/link-store.ts';
+import { preload } from '../adapters/secrets/secrets.ts';
 import type { Config, ConfigSource } from '../config.ts';
 import { type CommandHandler, commandRouter } from '../domain/commands.ts';
 import { AttemptLimits } from '../domain/limits/attempt-limits.ts';
@@ -32,6 +34,11 @@ export interface LinkingServices {
   deviceOAuth: DeviceOAuth | undefined;
   /** What the OAuth 2.0 server (composition/authorization-server.ts) is built on. */
   shared: LinkingParts;
+  /**
+   * What a first sign-in needs besides the round trips the build starts: the UserCenter client's module and the
+   * table client's first-call work, done while those round trips are out (at-init.ts).
+   */
+  warm(): Promise<unknown>;
 }
 
 export interface LinkingParts {
@@ -61,7 +68,8 @@ export const linkingServices = (source: ConfigSource) =>
       countsAttempts ? config.LOGIN_LIMIT_KEY_ARN : undefined,
       config.USERCENTER_URL ? config.USERCENTER_CREDENTIALS_ARN : undefined,
     ];
-    if (secretIds.some(Boolean)) void import('../adapters/secrets/secrets.ts').then(({ preload }) => preload(secretIds));
+    // The module is in the bundle's first chunk (1 KB): the reads go out now, before any other work of the build.
+    preload(secretIds);
     const vault = tokenVault(config, links);
     const clients = upstreams(config);
     const { userCenter, oauth } = clients;
@@ -124,5 +132,6 @@ export const linkingServices = (source: ConfigSource) =>
       },
     };
     const oauthCallback = signIn && new OAuthCallback({ signIn, homebase: homebaseOAuth, server });
-    return { command: commandRouter(commands), homebaseOAuth, oauthCallback, deviceOAuth, shared };
+    const warm = () => Promise.all([userCenter?.(), primeClient(db, config.TABLE_NAME)]);
+    return { command: commandRouter(commands), homebaseOAuth, oauthCallback, deviceOAuth, shared, warm };
   });
