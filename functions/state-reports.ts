@@ -8,15 +8,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as v from 'valibot';
-import { startAtInit } from './composition/at-init.ts';
 import { stateReportServices } from './composition/state-reports.ts';
 import { type ConfigSource, fromEnvironment } from './config.ts';
 import { type DeliveryOutcome, retryDelayS } from './domain/events/delivery.ts';
 import { type DeviceEvent, DeviceEventSchema } from './domain/events/device-event.ts';
 import { countUnexpectedError, describeError, eventMetrics, logger, publishMetrics } from './observability.ts';
 
-/** `services`: given by the module's own handler, which starts them at init too. */
-export function stateReportsHandler(config: ConfigSource, services = stateReportServices(config)) {
+export function stateReportsHandler(config: ConfigSource) {
+  const services = stateReportServices(config);
   return middy<SQSEvent, SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger))
     .use(publishMetrics)
@@ -102,7 +101,4 @@ function readEvent(body: string): DeviceEvent | undefined {
 /** What one delivery may take at worst: the gateway twice and the token endpoint once, each at its timeout, and the writes. */
 export const deliveryReserveMs = (rokidTimeoutMs: number): number => 3 * rokidTimeoutMs + 2000;
 
-const services = stateReportServices(fromEnvironment);
-export const handler = stateReportsHandler(fromEnvironment, services);
-// Every first delivery queries the table: the table client's first-call work is done at init.
-startAtInit(() => services().warm());
+export const handler = stateReportsHandler(fromEnvironment);

@@ -1,7 +1,6 @@
 /** What /command and the OAuth browser routes are built from: the linking flows over the vault. */
 import { DynamoAttemptStore } from '../adapters/dynamodb/attempt-store.ts';
 import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.ts';
-import { primeClient } from '../adapters/dynamodb/client.ts';
 import type { DynamoLinkStore } from '../adapters/dynamodb/link-store.ts';
 import { preload } from '../adapters/secrets/secrets.ts';
 import type { Config, ConfigSource } from '../config.ts';
@@ -34,10 +33,7 @@ export interface LinkingServices {
   deviceOAuth: DeviceOAuth | undefined;
   /** What the OAuth 2.0 server (composition/authorization-server.ts) is built on. */
   shared: LinkingParts;
-  /**
-   * What a first sign-in needs besides the round trips the build starts: the UserCenter client's module and the
-   * table client's first-call work, done while those round trips are out (at-init.ts).
-   */
+  /** What a first sign-in needs besides the round trips the build starts: the UserCenter client and its module. */
   warm(): Promise<unknown>;
 }
 
@@ -132,6 +128,6 @@ export const linkingServices = (source: ConfigSource) =>
       },
     };
     const oauthCallback = signIn && new OAuthCallback({ signIn, homebase: homebaseOAuth, server });
-    const warm = () => Promise.all([userCenter?.(), primeClient(db, config.TABLE_NAME)]);
+    const warm = async () => userCenter?.();
     return { command: commandRouter(commands), homebaseOAuth, oauthCallback, deviceOAuth, shared, warm };
   });

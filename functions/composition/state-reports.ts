@@ -1,5 +1,4 @@
 /** What the stateReports consumer is built from: delivery to Rokid, and the queue it sets messages aside and back in. */
-import { primeClient } from '../adapters/dynamodb/client.ts';
 import { DynamoDeliveryPositions } from '../adapters/dynamodb/event-records.ts';
 import { HttpEventGateway } from '../adapters/rokid/event-gateway.ts';
 import type { ConfigSource } from '../config.ts';
@@ -38,7 +37,5 @@ export const stateReportServices = (source: ConfigSource) =>
         metrics: eventMetrics,
         log: logger,
       }),
-      /** The table client's first-call work, before the first event's index query needs it (at-init.ts). */
-      warm: () => primeClient(db, config.TABLE_NAME),
     };
   });

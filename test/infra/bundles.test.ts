@@ -226,21 +226,16 @@ const FOREIGN: Record<FunctionName, string[]> = {
 };
 
 /**
- * What each function may carry but must not load at import: no first answer uses it (docs/performance.md). Metrics
- * loads only to publish; each device cloud is a chunk, and only the configured one loads; the KMS transport (aws4)
- * loads on the first KMS call, which a first /list, /execute or Discover on the virtual cloud never makes; a first
- * sign-in loads the UserCenter client (at init), never the OAuth client or server.
+ * What each function may carry but must not load at import: its first answer does not use it (docs/performance.md).
+ * Metrics loads only to publish. The KMS transport (aws4, some 10 KB and the url, querystring and crypto built-ins it
+ * requires) loads on the first KMS call, which a first /list, /execute or v2 Discover on the virtual cloud never
+ * makes. A first sign-in loads the UserCenter client, never the OAuth client or the OAuth 2.0 server.
  */
+const KMS_TRANSPORT = ['node_modules/aws4/', 'functions/adapters/aws/json-call.ts'];
 const NOT_AT_IMPORT: Record<FunctionName, string[]> = {
-  list: ['functions/adapters/device-cloud/', 'node_modules/aws4/', 'functions/adapters/aws/json-call.ts'],
-  execute: ['functions/adapters/device-cloud/', 'node_modules/aws4/', 'functions/adapters/aws/json-call.ts'],
-  directive: [
-    'functions/adapters/device-cloud/',
-    'node_modules/aws4/',
-    'functions/adapters/aws/json-call.ts',
-    'functions/domain/events/accept-grant.ts',
-    'functions/adapters/rokid/',
-  ],
+  list: KMS_TRANSPORT,
+  execute: KMS_TRANSPORT,
+  directive: [...KMS_TRANSPORT, 'functions/domain/events/accept-grant.ts', 'functions/adapters/rokid/'],
   command: [
     'functions/adapters/usercenter/',
     'node_modules/oauth4webapi/',
@@ -248,9 +243,9 @@ const NOT_AT_IMPORT: Record<FunctionName, string[]> = {
     'functions/domain/oauth2-server/',
     'functions/http/oauth2-handler.ts',
   ],
-  refresh: [],
+  refresh: KMS_TRANSPORT,
   deviceEvents: [],
-  stateReports: ['functions/adapters/device-cloud/'],
+  stateReports: [],
 };
 
 /** The inputs of the entry's output and of every output it imports with an import statement, transitively. */
