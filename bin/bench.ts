@@ -11,6 +11,7 @@ const BENCHES = {
   limits: 'sign-in throttling under a day of guessing (test/bench/attempt-limits.ts)',
   busy: '50 actions at once on one device (test/bench/busy-device.ts)',
   events: 'state reports: latency to Rokid, an outage, the webhook (test/bench/state-reports.ts)',
+  faults: 'v2 directives at most once under injected faults, as deployed (test/bench/faults.ts)',
 } as const;
 const FILES: Record<keyof typeof BENCHES, string> = {
   refresh: 'refresh.ts',
@@ -18,6 +19,7 @@ const FILES: Record<keyof typeof BENCHES, string> = {
   limits: 'attempt-limits.ts',
   busy: 'busy-device.ts',
   events: 'state-reports.ts',
+  faults: 'faults.ts',
 };
 
 const USAGE = `usage: npm run bench [-- ${Object.keys(BENCHES).join('|')} ...]

@@ -189,6 +189,13 @@ export type Config = v.InferOutput<typeof ConfigSchema>;
 /** Settings as the keys are written in the environment: every value a string. */
 export type ConfigInput = Partial<Record<keyof v.InferInput<(typeof ConfigSchema)['pipe'][0]>, string>>;
 
+/** Every setting's name, as docs/configuration.md lists them. */
+export const CONFIG_KEYS = Object.keys(ConfigSchema.pipe[0].entries) as (keyof ConfigInput)[];
+
+/** The driver's settings out of an environment, and nothing else of it (a shell's environment holds more than settings). */
+export const settingsIn = (env: Record<string, string | undefined>): ConfigInput =>
+  Object.fromEntries(CONFIG_KEYS.filter((key) => env[key] !== undefined).map((key) => [key, env[key]]));
+
 /**
  * Where a function's settings come from, asked on first use so that a bad setting is answered as an
  * envelope naming it rather than a crash at import.

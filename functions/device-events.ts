@@ -12,6 +12,7 @@ import { type ConfigSource, eventsOn, fromEnvironment } from './config.ts';
 import { DriverError } from './domain/errors.ts';
 import { WebhookBodySchema } from './domain/events/device-event.ts';
 import { EventsInFlightError } from './domain/events/intake.ts';
+import { EventOrderError } from './domain/events/ordering.ts';
 import { signatureProblem } from './domain/events/signature.ts';
 import { describeIssue } from './domain/protocol/validation.ts';
 import { monotonicMs } from './http/answers.ts';
@@ -88,6 +89,7 @@ export function deviceEventsHandler(config: ConfigSource) {
       return answer(202, { queued, duplicates });
     } catch (error) {
       if (error instanceof EventsInFlightError) return refusal(409, 'in_flight', error.message, { 'retry-after': '5' });
+      if (error instanceof EventOrderError) return refusal(400, 'invalid_body', error.message);
       logger.error('device events could not be stored', { error: describeError(error) });
       await countUnexpectedError(context.functionName);
       return refusal(503, 'not_stored', 'The events could not be stored; none of this body is acknowledged. Send it again.', {

@@ -7,7 +7,15 @@
  * `needs_relink`, `transient_failure`, `refresh_token_replayed` and `unexpected_errors`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { DirectiveMetrics, EventMetrics, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './domain/ports.ts';
+import type {
+  DirectiveMetrics,
+  EventMetrics,
+  RefreshMetrics,
+  RevocationMetrics,
+  SecurityEvents,
+  SignInMetrics,
+  UpstreamMetrics,
+} from './domain/ports.ts';
 
 const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'homebase-driver';
 
@@ -92,6 +100,12 @@ export const eventMetrics: EventMetrics = {
   eventSuperseded() {
     record('events_superseded', 'Count', 1);
   },
+  eventUnchanged() {
+    record('events_unchanged', 'Count', 1);
+  },
+  eventGhost() {
+    record('events_ghost', 'Count', 1);
+  },
   grantAccepted() {
     record('grants_accepted', 'Count', 1);
   },
@@ -111,6 +125,13 @@ export const eventMetrics: EventMetrics = {
 export const directiveMetrics: DirectiveMetrics = {
   unconfirmedAnswer() {
     record('v2_unconfirmed_answers', 'Count', 1);
+  },
+};
+
+/** `sign_ins_throttled`: an attempt refused by sign-in throttling before any password was checked (the dashboard shows it). */
+export const signInMetrics: SignInMetrics = {
+  signInThrottled() {
+    record('sign_ins_throttled', 'Count', 1);
   },
 };
 

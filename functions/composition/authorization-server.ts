@@ -9,7 +9,7 @@ import type { RegisteredClient } from '../domain/oauth2-server/registered-client
 import { TokenEndpoint } from '../domain/oauth2-server/token-endpoint.ts';
 import { systemClock } from '../domain/ports.ts';
 import { linkRevoker } from './link-revoker.ts';
-import type { LinkingParts } from './linking.ts';
+import type { LinkingParts } from './linking-parts.ts';
 import { secretSetting } from './secret-setting.ts';
 
 export interface AuthorizationServer {

@@ -7,7 +7,7 @@ import { systemClock } from '../domain/ports.ts';
 import { FreshSessions } from '../domain/refresh/fresh-sessions.ts';
 import { AtMostOnce } from '../domain/v2/at-most-once.ts';
 import { V2Authorization } from '../domain/v2/authorization.ts';
-import { type AcceptGrant, V2Directives } from '../domain/v2/directives.ts';
+import { type AcceptGrant, type SentStatesHook, V2Directives } from '../domain/v2/directives.ts';
 import { directiveMetrics, eventMetrics, logger } from '../observability.ts';
 import { deviceCloud } from './devices.ts';
 import { linkRefresher } from './link-refresher.ts';
@@ -50,8 +50,16 @@ export const directiveServices = (source: ConfigSource) =>
       );
       return (await grants).accept(session, payload, deadline);
     };
+    // Loaded on the first Control, off its path (the hook is not waited for).
+    let sent: Promise<SentStatesHook> | undefined;
+    const sentStates: SentStatesHook = {
+      recordControl: async (vendorUserId, deviceId, states) => {
+        sent ??= import('./sent-states.ts').then(({ sentStates }) => sentStates(config, db, cipher));
+        return (await sent).recordControl(vendorUserId, deviceId, states);
+      },
+    };
     return new V2Directives({
-      ...(eventsOn(config) ? { acceptGrant } : {}),
+      ...(eventsOn(config) ? { acceptGrant, sentStates } : {}),
       authorization,
       devices: new DeviceService({ cloud: deviceCloud(config, db), log: logger }),
       once: new AtMostOnce({

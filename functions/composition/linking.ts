@@ -1,8 +1,7 @@
 /** What /command and the OAuth browser routes are built from: the linking flows over the vault. */
 import { DynamoAttemptStore } from '../adapters/dynamodb/attempt-store.ts';
 import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.ts';
-import type { DynamoLinkStore } from '../adapters/dynamodb/link-store.ts';
-import type { Config, ConfigSource } from '../config.ts';
+import type { ConfigSource } from '../config.ts';
 import { type CommandHandler, commandRouter } from '../domain/commands.ts';
 import { AttemptLimits } from '../domain/limits/attempt-limits.ts';
 import { EXPIRED_SIGN_IN } from '../domain/linking/browser-answer.ts';
@@ -15,12 +14,12 @@ import { refreshCommands } from '../domain/linking/refresh-command.ts';
 import { UpstreamLinker } from '../domain/linking/upstream-linker.ts';
 import { UpstreamSignIn } from '../domain/linking/upstream-sign-in.ts';
 import { type OAuthUpstream, type PasswordUpstream, systemClock } from '../domain/ports.ts';
-import type { TokenVault } from '../domain/vault/token-vault.ts';
-import { logger, upstreamMetrics } from '../observability.ts';
+import { logger, signInMetrics, upstreamMetrics } from '../observability.ts';
 import { attemptKeyHmac, attemptLimitSettings } from './attempt-key.ts';
+import type { LinkingParts } from './linking-parts.ts';
 import { once } from './once.ts';
 import { tableOf, tokenVault } from './table.ts';
-import { type Upstreams, upstreams } from './upstreams.ts';
+import { upstreams } from './upstreams.ts';
 
 export interface LinkingServices {
   command: ReturnType<typeof commandRouter>;
@@ -34,19 +33,6 @@ export interface LinkingServices {
   shared: LinkingParts;
   /** What a first sign-in needs besides the round trips the build starts: the UserCenter client and its module. */
   warm(): Promise<unknown>;
-}
-
-export interface LinkingParts {
-  config: Config;
-  links: DynamoLinkStore;
-  store: DynamoAuthorizationStore;
-  /** Pending authorizations, sealed into their states. */
-  states: PendingStates;
-  vault: TokenVault;
-  linker: UpstreamLinker | undefined;
-  passwordLogin: PasswordLogin | undefined;
-  /** The upstream clients, shared so that revoking reuses the linking flows' (and their discovery). */
-  upstreams: Upstreams;
 }
 
 export const linkingServices = (source: ConfigSource) =>
@@ -81,6 +67,7 @@ export const linkingServices = (source: ConfigSource) =>
       clock: systemClock,
       settings: attemptLimitSettings(config),
       hmac: attemptKeyHmac(config),
+      metrics: signInMetrics,
     });
     const passwordLogin = passwords ? new PasswordLogin({ upstream: passwords, vault, limits }) : undefined;
     const login = passwordLogin ? loginCommand(passwordLogin) : undefined;

@@ -228,15 +228,15 @@ export interface CredentialCipher {
 }
 
 export type { EventMetrics } from './events/metrics.ts';
-export type {
-  DeliveryPositions,
-  EventGateway,
-  EventQueue,
-  EventTokenIssuer,
-  FailureReporter,
-  GrantStore,
-  SeenEvents,
-} from './events/ports.ts';
+// State reports' ports are imported from events/ports.ts itself: it takes UpstreamGrant from here, and a re-export would close a cycle.
 export type { AttemptStore, ThrottleRecord } from './limits/ports.ts';
-export type { DiagnosticsLog, DirectiveMetrics, RefreshMetrics, RevocationMetrics, SecurityEvents, UpstreamMetrics } from './telemetry.ts';
+export type {
+  DiagnosticsLog,
+  DirectiveMetrics,
+  RefreshMetrics,
+  RevocationMetrics,
+  SecurityEvents,
+  SignInMetrics,
+  UpstreamMetrics,
+} from './telemetry.ts';
 export type { MessageRecord, ReplyClaim, ReplyStore } from './v2/replies.ts';

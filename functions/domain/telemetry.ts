@@ -19,6 +19,11 @@ export interface RevocationMetrics extends UpstreamMetrics {
   revocationFailed(): void;
 }
 
+/** What sign-in throttling (limits/attempt-limits.ts) counts: attempts refused before any password was checked. */
+export interface SignInMetrics {
+  signInThrottled(): void;
+}
+
 /** Events a security team wants to hear of: logged, counted and alarmed on. Never given a token. */
 export interface SecurityEvents {
   /**

@@ -1,13 +1,16 @@
 /**
  * Alarms against what is really emitted. An alarm on the driver's own namespace must watch a metric, by
- * name and dimensions, that a function wrote as EMF; an alarm on an AWS namespace must name, in each
- * dimension, a resource of the template of the kind that dimension means.
+ * name and dimensions, that a function wrote as EMF; an alarm on a namespace one of the template's metric
+ * filters publishes to, a metric that filter drew from the access log lines of the run (metric-filters.ts);
+ * an alarm on an AWS namespace must name, in each dimension, a resource of the template of the kind that
+ * dimension means. dashboard-coverage.ts holds the dashboard's widgets to the same rules.
  */
 import type { EmittedMetric } from './lambda-host.ts';
+import { filterNamespaces } from './metric-filters.ts';
 import { type CloudAssembly, type Physical, referencedId, resolve, resourcesOfType } from './template.ts';
 
 /** Which resource type each AWS dimension names. */
-const AWS_DIMENSIONS: Record<string, string> = {
+export const AWS_DIMENSIONS: Record<string, string> = {
   FunctionName: 'AWS::Lambda::Function',
   ApiId: 'AWS::ApiGatewayV2::Api',
   QueueName: 'AWS::SQS::Queue',
@@ -42,17 +45,14 @@ export function watchedMetrics(assembly: CloudAssembly, physical: Physical): Wat
 
 export function checkAlarms(assembly: CloudAssembly, physical: Physical, emitted: EmittedMetric[], ownNamespace: string): AlarmReport {
   const report: AlarmReport = { withoutEmitter: [], badDimensions: [] };
+  const counted = countedNamespaces(assembly, ownNamespace);
   for (const watched of watchedMetrics(assembly, physical)) {
-    if (watched.namespace === ownNamespace) {
-      if (!emitted.some((metric) => sameMetric(metric, watched))) report.withoutEmitter.push(watched);
+    if (counted.has(watched.namespace)) {
+      if (!wasEmitted(watched, emitted)) report.withoutEmitter.push(watched);
       continue;
     }
     if (!watched.namespace.startsWith('AWS/')) {
-      report.badDimensions.push({
-        alarm: watched.alarm,
-        dimension: '',
-        problem: `namespace ${watched.namespace} is neither the driver's nor AWS's`,
-      });
+      report.badDimensions.push({ alarm: watched.alarm, dimension: '', problem: notCounted(watched.namespace) });
       continue;
     }
     const raw = (assembly.resources[watched.alarm]?.Properties?.['Dimensions'] ?? []) as { Name: string; Value: unknown }[];
@@ -72,8 +72,17 @@ export function checkAlarms(assembly: CloudAssembly, physical: Physical, emitted
   return report;
 }
 
-/** The same metric as CloudWatch would aggregate it: namespace, name and exactly the same dimensions. */
-function sameMetric(metric: EmittedMetric, watched: WatchedMetric): boolean {
+/** The namespaces whose metrics must have been emitted in the run: the driver's own, and the metric filters'. */
+export const countedNamespaces = (assembly: CloudAssembly, ownNamespace: string) => new Set([ownNamespace, ...filterNamespaces(assembly)]);
+
+export const notCounted = (namespace: string) => `namespace ${namespace} is neither the driver's, a metric filter's, nor AWS's`;
+
+/** Whether something emitted the same metric as CloudWatch would aggregate it: namespace, name and exactly the same dimensions. */
+export function wasEmitted(watched: Omit<WatchedMetric, 'alarm'>, emitted: EmittedMetric[]): boolean {
+  return emitted.some((metric) => sameMetric(metric, watched));
+}
+
+function sameMetric(metric: EmittedMetric, watched: Omit<WatchedMetric, 'alarm'>): boolean {
   const keys = Object.keys(watched.dimensions);
   return (
     metric.namespace === watched.namespace &&

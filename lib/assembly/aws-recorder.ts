@@ -4,8 +4,9 @@
  * would authorize it (the action from `X-Amz-Target`, the resources from the body) and passed on
  * unchanged, its signature included. A test may also make the next calls fail, as a missing table would.
  */
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import { listen } from '../local/loopback.ts';
+import { bodyOf, type Forwarded, forward } from './forward.ts';
 
 export type AwsService = 'dynamodb' | 'kms' | 'secretsmanager' | 'sqs';
 
@@ -52,9 +53,7 @@ export async function startRecorder(options: {
 }): Promise<Recorder> {
   const target = new URL(options.target);
   const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-    const body = Buffer.concat(chunks);
+    const body = await bodyOf(req);
     const operation =
       String(req.headers['x-amz-target'] ?? '')
         .split('.')
@@ -80,32 +79,24 @@ export async function startRecorder(options: {
       res.end(JSON.stringify({ __type: `com.amazonaws.${options.service}#${fault.type}`, message: 'injected by the harness' }));
       return;
     }
-    const upstream = request(
-      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-      (answer) => {
-        const parts: Buffer[] = [];
-        answer.on('data', (part: Buffer) => parts.push(part));
-        answer.on('end', () => {
-          const raw = Buffer.concat(parts);
-          // KMS names the key it used in its answer (Decrypt's request need not).
-          if (options.service === 'kms' && call.resources.length === 0) {
-            try {
-              const keyId = JSON.parse(raw.toString()).KeyId;
-              if (typeof keyId === 'string') call.resources.push(keyId);
-            } catch {
-              // An error answer: the call is recorded with the key the scheme names.
-            }
-            if (call.resources.length === 0) call.resources.push(options.arns.kmsKey);
-          }
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          res.end(raw);
-        });
-      },
-    );
-    upstream.on('error', (error) => {
+    let answer: Forwarded;
+    try {
+      answer = await forward(target, req, body);
+    } catch (error) {
       res.writeHead(502).end(String(error));
-    });
-    upstream.end(body);
+      return;
+    }
+    // KMS names the key it used in its answer (Decrypt's request need not).
+    if (options.service === 'kms' && call.resources.length === 0) {
+      try {
+        const keyId = JSON.parse(answer.body.toString()).KeyId;
+        if (typeof keyId === 'string') call.resources.push(keyId);
+      } catch {
+        // An error answer: the call is recorded with the key the scheme names.
+      }
+      if (call.resources.length === 0) call.resources.push(options.arns.kmsKey);
+    }
+    res.writeHead(answer.status, answer.headers).end(answer.body);
   });
   const { url, close } = await listen(server);
   return { endpoint: url, close };

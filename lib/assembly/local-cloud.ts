@@ -6,7 +6,8 @@
  * template's keys and indexes), the key to the KMS stand-in, the secrets to the Secrets Manager stand-in,
  * the queues to the SQS stand-in (with the template's visibility timeouts and redrive policies). Each
  * event-source mapping polls its queue as Lambda's does, with its function's role, when `drainQueues` runs.
- * Every AWS call a function makes is recorded (aws-recorder.ts), and every metric it emits (lambda-host.ts).
+ * Every AWS call a function makes is recorded (aws-recorder.ts), every metric it emits (lambda-host.ts), and
+ * every request's access log line (access-log.ts), which the template's metric filters read (metric-filters.ts).
  *
  * What cannot come from the template is listed in HARNESS_OVERRIDES, and nothing else is changed.
  */
@@ -16,10 +17,12 @@ import { type FakeKms, startFakeKms } from '../stand-ins/kms.ts';
 import { type FakeSecretsManager, startFakeSecretsManager } from '../stand-ins/secrets-manager.ts';
 import { CREDENTIALS as KMS_CREDENTIALS } from '../stand-ins/sigv4.ts';
 import { type SqsStandIn, startSqsStandIn } from '../stand-ins/sqs.ts';
+import { type AccessLog, accessLogOf } from './access-log.ts';
 import { type AwsCall, type AwsService, type Fault, type Recorder, startRecorder } from './aws-recorder.ts';
 import { drainMapping, type EventSourceMapping, eventSourceMappings } from './event-source-mappings.ts';
 import { type EmittedMetric, type FunctionSpec, LambdaHost } from './lambda-host.ts';
-import { ACCOUNT, createTable, physicalNames, REGION, routeTable, scheduledEvent, secretValuesOf } from './resources.ts';
+import { filterMetrics } from './metric-filters.ts';
+import { ACCOUNT, createQueues, createTable, physicalNames, REGION, routeTable, scheduledEvent, secretValuesOf } from './resources.ts';
 import { type CloudAssembly, failWith, type Physical, referencedId, resolve, resourcesOfType } from './template.ts';
 
 /**
@@ -40,7 +43,7 @@ export const HARNESS_OVERRIDES: Record<string, string> = {
   AWS_ENDPOINT_URL_SQS: "this function's recorder in front of the SQS stand-in",
   TZ: 'Lambda sets it to UTC',
   'upstream URLs':
-    'USERCENTER_URL, OAUTH_ISSUER (and the other OAUTH_* endpoints), ROKID_OAUTH_TOKEN_URL, ROKID_EVENT_GATEWAY_URL and ROKID_REPORT_FAILED_URL point at the local stand-ins: the stack requires https, the stand-ins serve http on loopback',
+    "USERCENTER_URL, OAUTH_ISSUER (and the other OAUTH_* endpoints), ROKID_OAUTH_TOKEN_URL, ROKID_EVENT_GATEWAY_URL, ROKID_REPORT_FAILED_URL and, with DEVICE_CLOUD=http, DEVICE_CLOUD_URL point at the local stand-ins: the stack requires https, the stand-ins serve http on loopback, and nothing reaches the vendor's real services",
 };
 
 export interface LocalCloudOptions {
@@ -64,7 +67,10 @@ export interface LocalCloud {
   /** Each route key of the template, and the logical id of the function it reaches. */
   routes: Record<string, string>;
   calls: AwsCall[];
+  /** What the functions emitted (EMF), and what the template's metric filters publish from the access log. */
   metrics(): EmittedMetric[];
+  /** The API's access log lines, in the stage's format, by the logical id of their log group. */
+  accessLogs: Record<string, string[]>;
   tableName: string;
   dynamoEndpoint: string;
   /** Invokes the target of every scheduled rule with a Scheduled Event, as EventBridge does. */
@@ -92,9 +98,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const api: LocalApi = await startApiGateway({ port: options.port ?? 0, routes: {} });
+    let accessLog: AccessLog | undefined;
+    const api: LocalApi = await startApiGateway({ port: options.port ?? 0, routes: {}, onAnswer: (answer) => accessLog?.write(answer) });
     stops.push(api.close);
     const physical = physicalNames(assembly, api.url);
+    accessLog = accessLogOf(assembly, physical);
 
     const dynamo: LocalDynamoDB = await startDynamoDB();
     stops.push(dynamo.close);
@@ -115,21 +123,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     let queueClockMs = 0;
     const sqs = await startSqsStandIn({ now: () => Date.now() + queueClockMs });
     stops.push(sqs.close);
-    const queueName = (id: string) => physical(id, 'QueueName');
-    for (const [id, queue] of resourcesOfType(assembly, 'AWS::SQS::Queue')) {
-      const redrive = queue.Properties?.['RedrivePolicy'];
-      sqs.createQueue(queueName(id), {
-        ...(queue.Properties?.['VisibilityTimeout'] ? { visibilityTimeoutS: Number(queue.Properties['VisibilityTimeout']) } : {}),
-        ...(redrive
-          ? {
-              redrive: {
-                deadLetterQueue: String(resolve(redrive.deadLetterTargetArn, physical)).split(':').pop() ?? '',
-                maxReceiveCount: Number(redrive.maxReceiveCount),
-              },
-            }
-          : {}),
-      });
-    }
+    createQueues(sqs, assembly, physical);
 
     const overrides = (await options.overrides?.(api.url)) ?? {};
     const calls: AwsCall[] = [];
@@ -196,6 +190,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       stops.push(() => host.close());
     }
 
+    const accessLogs = accessLog.lines;
     const mappings: EventSourceMapping[] = eventSourceMappings(assembly, physical);
     const routes = routeTable(assembly);
     for (const [routeKey, functionId] of Object.entries(routes)) {
@@ -210,7 +205,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       functions,
       routes,
       calls,
-      metrics: () => Object.values(functions).flatMap((host) => host.metrics),
+      metrics: () => [...Object.values(functions).flatMap((host) => host.metrics), ...filterMetrics(assembly, physical, accessLogs)],
+      accessLogs,
       tableName: tables[0] ? physical(tables[0][0]) : '',
       dynamoEndpoint: dynamo.endpoint,
       async runSchedules() {

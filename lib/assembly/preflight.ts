@@ -1,32 +1,32 @@
 /**
  * `npm run preflight`: before a real `cdk deploy`, synthesize the stack with the same context (or take a
- * `cdk.out`), run it on loopback as deployed (local-cloud.ts), drive it with the conformance checks and
- * one scheduled refresh run, and report what a deploy would get wrong: a call a role would deny, an alarm
- * on a dimension that names nothing. Unused grants and alarms nobody triggered are listed, not failed:
- * an engineer's run exercises less than the test suite's.
+ * `cdk.out`), run it on loopback as deployed (local-cloud.ts), run every feature the context turns on
+ * (preflight-features.ts), and report what a deploy would get wrong: a feature that fails, a call a role
+ * would deny, an alarm on a dimension that names nothing. Unused grants (with the path that would use them,
+ * where one is known) and alarms nobody triggered are listed, not failed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { headerLine } from '../../functions/config.ts';
-import { humanReport } from '../conformance/report.ts';
-import { runConformance } from '../conformance/run.ts';
 import { METRICS_NAMESPACE } from '../functions.ts';
-import { DEMO_ACCOUNT, demoUserAuth } from '../local/usercenter-server.ts';
 import { checkAlarms } from './alarm-coverage.ts';
+import { grantUse } from './grant-uses.ts';
 import { HARNESS_OVERRIDES, type LocalCloud, startLocalCloud } from './local-cloud.ts';
 import { checkPermissions } from './permissions.ts';
+import { type Feature, runFeatures } from './preflight-features.ts';
 import { synthesize } from './synthesize.ts';
-import { type CloudAssembly, driverFunctionOf, readAssembly, resourcesOfType } from './template.ts';
+import { driverFunctionOf, readAssembly, resourcesOfType } from './template.ts';
 import { startUpstreamStandIns } from './upstream-stand-ins.ts';
 
 export const USAGE = `usage: npm run preflight -- [-c key=value ...] [--app DIR] [--serve] [--port N]
 
 Synthesizes the stack as \`cdk deploy -c key=value ...\` would (or reads the cloud assembly in DIR),
-runs every function from its own asset on loopback behind the template's routes, with dynalite, KMS and
-Secrets Manager stand-ins and local upstreams, then runs the conformance checks and one scheduled refresh.
-It fails (exit 1) on a conformance failure, an AWS call a function's role would deny, or an alarm whose
+runs every function from its own asset on loopback behind the template's routes, with dynalite, KMS, Secrets
+Manager and SQS stand-ins and local upstreams (the device cloud too, with deviceCloud=http), then runs every
+feature the context turns on: the conformance checks (v1, v2 with a BearerToken and, with rokidJwtAppId, with
+a JWT), state reports end to end (rokidEventsClientId), and one scheduled refresh.
+It fails (exit 1) on a failed feature, an AWS call a function's role would deny, or an alarm whose
 dimensions name no resource of the template. --serve keeps the driver up afterwards, until Ctrl-C.`;
 
 export interface Io {
@@ -72,49 +72,25 @@ export async function runPreflight(argv: string[], io: Io): Promise<number> {
       }
       for (const [routeKey, id] of Object.entries(cloud.routes)) io.out(`  ${routeKey.padEnd(44)} → ${held[id] ?? '?'} (${id})`);
       io.out(`Changed from the template (and why): ${Object.keys(HARNESS_OVERRIDES).join(', ')}; see docs/testing.md.`);
-      let failed = false;
-
-      const report = await runConformance({
-        baseUrl: cloud.url,
-        callbackUrl: 'https://homebase.rokid.com/oauth/callback',
-        execute: true,
-        execDelayMs: 0,
-        ...(standIns.userCenter ? { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password } : {}),
-      });
-      io.out('\nConformance:');
-      for (const line of humanReport(report)) io.out(`  ${line}`);
-      failed ||= report.failed > 0;
-
-      // v2 at /v2, with the demo account's token as the BearerToken and the console header the template requires.
-      if (standIns.userCenter) {
-        const v2 = await runConformance({
-          baseUrl: cloud.url,
-          callbackUrl: 'https://homebase.rokid.com/oauth/callback',
-          execute: true,
-          execDelayMs: 0,
-          protocol: 'v2',
-          bearer: (await demoUserAuth(cloud.url)).userToken,
-          headers: requiredHeader(assembly, held),
-        });
-        io.out('\nConformance, v2:');
-        for (const line of humanReport(v2)) io.out(`  ${line}`);
-        failed ||= v2.failed > 0;
-      } else
-        io.out(
-          '\nConformance, v2: skipped (no password login to get a token with; run npm run conformance -- <url> --protocol v2 --bearer <token>)',
-        );
-
-      io.out('\nOne scheduled refresh run:');
-      io.out(`  ${JSON.stringify(await cloud.runSchedules())}`);
-
-      failed = reportPermissions(cloud, io) || failed;
+      const features = await runFeatures(cloud, standIns, io);
+      io.out('\nFeatures the context turns on:');
+      for (const feature of features) io.out(`  ${MARKS[feature.outcome]} ${feature.name}: ${feature.detail}`);
+      let failed = features.some((feature) => feature.outcome === 'failed');
+      failed = reportPermissions(cloud, held, io) || failed;
       const alarms = checkAlarms(assembly, cloud.physical, cloud.metrics(), METRICS_NAMESPACE);
       io.out('\nAlarms:');
       for (const bad of alarms.badDimensions) io.out(`  FAIL ${bad.alarm} ${bad.dimension}: ${bad.problem}`);
       for (const quiet of alarms.withoutEmitter) io.out(`  not emitted in this run: ${quiet.alarm} (${quiet.name})`);
       failed ||= alarms.badDimensions.length > 0;
 
-      io.out(failed ? '\nPreflight FAILED.' : '\nPreflight passed.');
+      const notRun = features.filter((feature) => feature.outcome === 'not run').map((feature) => feature.name);
+      io.out(
+        failed
+          ? '\nPreflight FAILED.'
+          : notRun.length > 0
+            ? `\nPreflight passed, but did not run: ${notRun.join('; ')}.`
+            : '\nPreflight passed.',
+      );
       if (values.serve) {
         io.out(`Serving at ${cloud.url}; Ctrl-C stops it.`);
         await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
@@ -129,19 +105,17 @@ export async function runPreflight(argv: string[], io: Io): Promise<number> {
   }
 }
 
-/** The console header the directive function requires (V2_REQUIRED_HEADER in its environment), as headers to send. */
-function requiredHeader(assembly: CloudAssembly, held: Record<string, string | undefined>): Record<string, string> {
-  const [, fn] = resourcesOfType(assembly, 'AWS::Lambda::Function').find(([id]) => held[id] === 'directive') ?? [];
-  const header = fn?.Properties?.['Environment']?.Variables?.['V2_REQUIRED_HEADER'];
-  const parsed = typeof header === 'string' ? headerLine(header) : undefined;
-  return parsed ? { [parsed.name]: parsed.value } : {};
-}
+const MARKS: Record<Feature['outcome'], string> = { passed: '✓', failed: '✗', 'not run': '–' };
 
-function reportPermissions(cloud: LocalCloud, io: Io): boolean {
+/** `held`: the driver function each logical id is, for the path that uses a grant of its role. */
+function reportPermissions(cloud: LocalCloud, held: Record<string, string | undefined>, io: Io): boolean {
   const { denied, unused } = checkPermissions(cloud.assembly, cloud.physical, cloud.calls);
   io.out(`\nAWS calls: ${cloud.calls.length}, checked against each function's role.`);
   for (const call of denied) io.out(`  FAIL denied: ${call.function} ${call.action} on ${call.resources.join(', ')}`);
-  for (const grant of unused) io.out(`  granted, not used in this run: ${grant.function} ${grant.action} on ${grant.resource}`);
+  for (const grant of unused) {
+    const use = grantUse(grant, held[grant.function]);
+    io.out(`  granted, not used in this run: ${grant.function} ${grant.action} on ${grant.resource}${use ? ` (used when: ${use})` : ''}`);
+  }
   return denied.length > 0;
 }
 

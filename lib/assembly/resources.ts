@@ -6,7 +6,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { localClient } from '../local/dynamodb.ts';
-import { type CloudAssembly, failWith, type Physical, referencedId, resourcesOfType } from './template.ts';
+import type { SqsStandIn } from '../stand-ins/sqs.ts';
+import { type CloudAssembly, failWith, type Physical, referencedId, resolve, resourcesOfType } from './template.ts';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '000000000000';
@@ -109,5 +110,23 @@ export async function createTable(endpoint: string, name: string, props: Record<
     );
   } finally {
     client.destroy();
+  }
+}
+
+/** Each queue of the template, with its visibility timeout and redrive policy. */
+export function createQueues(sqs: SqsStandIn, assembly: CloudAssembly, physical: Physical): void {
+  for (const [id, queue] of resourcesOfType(assembly, 'AWS::SQS::Queue')) {
+    const redrive = queue.Properties?.['RedrivePolicy'];
+    sqs.createQueue(physical(id, 'QueueName'), {
+      ...(queue.Properties?.['VisibilityTimeout'] ? { visibilityTimeoutS: Number(queue.Properties['VisibilityTimeout']) } : {}),
+      ...(redrive
+        ? {
+            redrive: {
+              deadLetterQueue: String(resolve(redrive.deadLetterTargetArn, physical)).split(':').pop() ?? '',
+              maxReceiveCount: Number(redrive.maxReceiveCount),
+            },
+          }
+        : {}),
+    });
   }
 }

@@ -1,4 +1,5 @@
 /** What every check shares: the driver, the results so far, and what earlier checks learned. */
+import type { DeviceCloudOptions } from './device-cloud/context.ts';
 import type { Answer, DriverClient } from './driver-client.ts';
 import type { Results } from './results.ts';
 
@@ -20,13 +21,15 @@ export interface RunOptions {
   /** The pause between two actions on a device, beside the device's own execDelay. */
   execDelayMs: number;
   /** Which protocol to check: v1 (`/list`, `/execute`, `/command`; the default) or v2 (every message at `/v2`). */
-  protocol?: 'v1' | 'v2';
+  protocol?: 'v1' | 'v2' | 'device-cloud';
   /** v2: a driver access token, sent as the BearerToken. */
   bearer?: string | undefined;
   /** v2: JWT authorization, signed here as Rokid signs it. */
   jwt?: { appId: string; appSecret: string; userId: string } | undefined;
   /** v2: the console's custom headers (自定义 Header), sent with every message. */
   headers?: Record<string, string>;
+  /** device-cloud: the credentials the driver would send a vendor's device cloud, and the time it gives each call. */
+  deviceCloud?: DeviceCloudOptions;
 }
 
 export interface CheckContext {

@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import { isRecord } from '../../functions/domain/json.ts';
 import { DeviceSchema, isNumericProperty, NUMERIC_RANGES } from '../../functions/domain/protocol/device.ts';
-import { describeIssue } from '../../functions/domain/protocol/validation.ts';
+import { describeDeviceIssue } from '../../functions/domain/protocol/validation.ts';
 
 /** rhome v1.2.0's `type` enum (jsonschema/device.json). */
 export const RHOME_TYPES: ReadonlySet<string> = new Set([
@@ -38,7 +38,7 @@ export const deviceLabel = (device: unknown): string =>
 export function deviceProblems(device: unknown): string[] {
   const label = deviceLabel(device);
   const result = v.safeParse(DeviceSchema, device);
-  return result.success ? [] : result.issues.map((issue) => `${label}: ${describeIssue(issue, { root: 'the device' })}`);
+  return result.success ? [] : result.issues.map((issue) => `${label}: ${describeDeviceIssue(issue)}`);
 }
 
 /** State keys that belong to no action the device lists. */

@@ -41,8 +41,8 @@ export class DriverClient {
     });
   }
 
-  get(path: string): Promise<Answer> {
-    return this.#request(path, { method: 'GET' });
+  get(path: string, headers: Record<string, string> = {}): Promise<Answer> {
+    return this.#request(path, { method: 'GET', headers });
   }
 
   async #request(path: string, init: RequestInit): Promise<Answer> {

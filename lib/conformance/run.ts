@@ -8,6 +8,7 @@ import { checkActions, checkExecuteErrors } from './checks/execute-checks.ts';
 import { checkErrorEnvelopes, checkHostileInput } from './checks/hostile-checks.ts';
 import { checkList, checkListBadToken } from './checks/list-checks.ts';
 import type { CheckContext, RunOptions } from './context.ts';
+import { runDeviceCloudConformance } from './device-cloud/run.ts';
 import { DriverClient } from './driver-client.ts';
 import { type Report, Results } from './results.ts';
 import { runV2Conformance } from './v2/run.ts';
@@ -15,6 +16,8 @@ import { runV2Conformance } from './v2/run.ts';
 /** Throws UnreachableError when the driver cannot be reached at all. */
 export async function runConformance(options: RunOptions, progress?: (line: string) => void): Promise<Report> {
   if (options.protocol === 'v2') return runV2Conformance(options, progress);
+  if (options.protocol === 'device-cloud' && options.deviceCloud)
+    return runDeviceCloudConformance(options.baseUrl, { ...options.deviceCloud, execute: options.execute }, progress);
   const context: CheckContext = {
     client: new DriverClient(options.baseUrl),
     results: new Results(progress),

@@ -29,7 +29,12 @@ export interface LocalApi {
 export interface AccessRecord {
   method: string;
   path: string;
+  /** The route it matched (`POST /list`, `GET /device_oauth/{appId}/login`), or `-` for none, as API Gateway logs it. */
+  routeKey: string;
+  sourceIp: string;
   status: number;
+  /** A refusal a 200 carries in its body (v1's envelope errorName, v2's ErrorResponse name), so that it does not read as a success. */
+  outcome?: string;
   ms: number;
 }
 
@@ -41,14 +46,19 @@ export async function startApiGateway(options: {
   onAnswer?: (record: AccessRecord) => void;
 }): Promise<LocalApi> {
   const server = createServer((req, res) => {
+    const matched = { routeKey: '-' };
     if (options.onAnswer) {
       const started = performance.now();
       res.on('finish', () => {
         const path = (req.url ?? '/').split('?')[0] ?? '/';
-        options.onAnswer?.({ method: req.method ?? 'GET', path, status: res.statusCode, ms: performance.now() - started });
+        const { method = 'GET' } = req;
+        const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+        const outcome = outcomes.get(res);
+        const record = { method, path, routeKey: matched.routeKey, sourceIp, status: res.statusCode, ms: performance.now() - started };
+        options.onAnswer?.(outcome === undefined ? record : { ...record, outcome });
       });
     }
-    serve(options.routes, req, res).catch((error: unknown) => {
+    serve(options.routes, req, res, matched).catch((error: unknown) => {
       console.error('local API gateway failed', error);
       if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
       else res.destroy();
@@ -56,6 +66,23 @@ export async function startApiGateway(options: {
   });
   const { url, close } = await listen(server, options.port, options.host);
   return { url, server, routes: options.routes, close };
+}
+
+/** The refusal each answered 200 carried, for the access record. */
+const outcomes = new WeakMap<ServerResponse, string>();
+
+/** The error name in a Homebase answer: v1's envelope (`status` not 0) or v2's ErrorResponse. */
+export function refusalIn(body: string): string | undefined {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof answer !== 'object' || answer === null) return undefined;
+  const { status, errorName, header, payload } = answer as Record<string, { name?: unknown } | undefined>;
+  if (status !== undefined && (status as unknown) !== 0 && typeof errorName === 'string') return errorName;
+  return header?.name === 'ErrorResponse' && typeof payload?.name === 'string' ? payload.name : undefined;
 }
 
 /** A path segment that is not valid percent-encoding: API Gateway answers 400 before any function runs. */
@@ -86,7 +113,7 @@ function matchRoute(routes: Routes, method: string, path: string) {
   return undefined;
 }
 
-async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse, matched: { routeKey: string }): Promise<void> {
   // The request target as written: `//x` is a path here, not a URL without a scheme.
   const target = req.url ?? '/';
   const url = URL.parse(target.startsWith('/') ? `http://localhost${target}` : target);
@@ -100,6 +127,7 @@ async function serve(routes: Routes, req: IncomingMessage, res: ServerResponse):
   }
   if (!route) return refuse(req, res, 404, { message: 'Not Found' });
   const { handler, routeKey } = route;
+  matched.routeKey = routeKey;
 
   const chunks: Buffer[] = [];
   let size = 0;
@@ -196,6 +224,10 @@ function writeResult(res: ServerResponse, result: unknown): void {
   }
   const { statusCode = 200, headers = {}, body = '', isBase64Encoded, cookies } = result as APIGatewayProxyStructuredResultV2;
   res.statusCode = statusCode;
+  if (statusCode === 200 && !isBase64Encoded) {
+    const refusal = refusalIn(body);
+    if (refusal !== undefined) outcomes.set(res, refusal);
+  }
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, String(value));
   if (cookies?.length) res.setHeader('set-cookie', cookies);
   res.end(isBase64Encoded ? Buffer.from(body, 'base64') : body);

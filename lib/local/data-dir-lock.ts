@@ -4,7 +4,7 @@
  * first, with a lock file naming the process that holds it. A lock left by a process that no longer
  * runs is taken over.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export class DataDirInUseError extends Error {
@@ -17,11 +17,14 @@ export class DataDirInUseError extends Error {
 }
 
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
-  await mkdir(dataDir, { recursive: true });
+  // Its owner's alone: it holds the master key, sealed credentials and the stand-ins' tokens. A directory an older
+  // run created 0755 is closed too, which covers the files in it whatever their own modes.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
   const lockFile = join(dataDir, 'driver.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(lockFile, 'wx');
+      const handle = await open(lockFile, 'wx', 0o600);
       await handle.writeFile(String(process.pid));
       await handle.close();
       return () => rm(lockFile, { force: true });

@@ -10,18 +10,19 @@ import { macMatches, parseMacAuthorization } from '../../functions/adapters/devi
 import { ACTING_FOR_HEADER, decodeUserIdHeader } from '../../functions/adapters/device-cloud/user-id-header.ts';
 import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
 import { applyAction } from '../../functions/adapters/device-cloud/virtual/semantics.ts';
-import type { Action } from '../../functions/domain/protocol/action.ts';
+import { DeviceNotFoundError } from '../../functions/domain/errors.ts';
+import { type Action, type ActionRequest, resolveAction } from '../../functions/domain/protocol/action.ts';
 import type { Device } from '../../functions/domain/protocol/device.ts';
 import { postDeviceEvents, type ReportedEvent } from './device-events-client.ts';
 import { listen } from './loopback.ts';
 
-/** Whose request this is, or undefined to refuse it with 401. */
+/** Whose request this is, or undefined to refuse it with 401; a promise where the answer needs the account service. */
 export type Authenticate = (
   authorization: string | undefined,
   method: string,
   url: URL,
   headers: IncomingHttpHeaders,
-) => string | undefined;
+) => string | undefined | Promise<string | undefined>;
 
 /**
  * The driver's service token (v2 JWT users, who have no upstream token): the call names its user in
@@ -41,9 +42,9 @@ export function serviceToken(token: string): Authenticate {
 /** The first of several ways that names a user. */
 export const eitherOf =
   (...ways: Authenticate[]): Authenticate =>
-  (...request) => {
+  async (...request) => {
     for (const way of ways) {
-      const user = way(...request);
+      const user = await way(...request);
       if (user !== undefined) return user;
     }
     return undefined;
@@ -73,7 +74,7 @@ export interface DeviceCloudServer {
    * A change made at the device itself (a wall switch): applied, then reported to the driver as a `changed`
    * event with the properties that changed. Changes the driver asks for are never reported: Rokid asked for them.
    */
-  changeAtDevice(user: string, deviceId: string, action: Action): Promise<{ status: number; state: Device['state'] }>;
+  changeAtDevice(user: string, deviceId: string, action: ActionRequest): Promise<{ status: number; state: Device['state'] }>;
   /** A device added to, or removed from, the user's home: reported as `added` or `deleted`. */
   addDevice(user: string, device: Device): Promise<{ status: number }>;
   removeDevice(user: string, deviceId: string): Promise<{ status: number }>;
@@ -95,7 +96,7 @@ export async function startDeviceCloud(options: { authenticate: Authenticate; po
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-    const user = options.authenticate(req.headers.authorization, req.method ?? 'GET', url, req.headers);
+    const user = await options.authenticate(req.headers.authorization, req.method ?? 'GET', url, req.headers);
     if (!user) {
       refused++;
       return send(res, 401, { message: 'The request is not signed with a valid token.' });
@@ -127,9 +128,12 @@ export async function startDeviceCloud(options: { authenticate: Authenticate; po
     },
     async changeAtDevice(user, deviceId, action) {
       const device = homeOf(user).find((d) => d.deviceId === deviceId);
-      if (!device) throw new Error(`no device ${deviceId} in ${user}'s home`);
+      if (!device) throw new DeviceNotFoundError(`No device "${deviceId}" in ${user}'s home.`);
+      // Checked against the device model first: an action the device does not declare, or a value out of its
+      // range, would leave a device the driver no longer lists.
+      const checked = resolveAction(device, action);
       const before = device.state;
-      device.state = applyAction(device.state, action);
+      device.state = applyAction(device.state, checked);
       const changed = Object.fromEntries(
         Object.entries(device.state).filter(([key, value]) => before[key as keyof typeof before] !== value),
       );

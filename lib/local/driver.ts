@@ -7,17 +7,9 @@
  * with the local services filled in. Only the AWS SDK's own variables (the DynamoDB endpoint and
  * dummy credentials) go into process.env, since that is where the SDK looks for them.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { commandHandler } from '../../functions/command.ts';
-import {
-  type Config,
-  type ConfigInput,
-  HOMEBASE_CALLBACK_ORIGINS,
-  HOMEBASE_REDIRECT_URI,
-  LOCAL_REMEDY,
-  readConfig,
-} from '../../functions/config.ts';
+import { type Config, type ConfigInput, HOMEBASE_CALLBACK_ORIGINS, LOCAL_REMEDY, readConfig, settingsIn } from '../../functions/config.ts';
 import { deviceEventsHandler } from '../../functions/device-events.ts';
 import { directiveHandler } from '../../functions/directive.ts';
 import { executeHandler } from '../../functions/execute.ts';
@@ -35,10 +27,12 @@ import type { DeviceCloudServer } from './device-cloud-server.ts';
 import { ensureTable, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 import { localKeyFile } from './key-file.ts';
+import { eventsSetting, homebaseClientDefaults, jwtDefaults, type OffReason } from './local-defaults.ts';
 import { connectLocalEvents, startLocalConsumer, startLocalEvents } from './local-events.ts';
+import { guardRoutes, ownHosts } from './local-guard.ts';
 import type { OAuthServer } from './oauth-server.ts';
 import { type LocalOAuthUpstream, startLocalOAuthUpstream, type UpstreamStyle } from './oauth-upstream.ts';
-import { type PlaygroundEvents, playgroundRedirectUri, playgroundRoutes } from './playground/playground.ts';
+import { type PlaygroundEvents, playgroundRoutes } from './playground/playground.ts';
 import type { QueuePoller } from './queue-poller.ts';
 import { writeRuntime } from './runtime-file.ts';
 import { type LocalSchedule, startSchedule } from './schedule.ts';
@@ -82,11 +76,13 @@ export interface LocalDriver {
    * the SQS stand-in and the consumer polling it, as Lambda's event-source mapping would.
    */
   events: { rokid: RokidStandIn | undefined; sqs: SqsStandIn; poller: QueuePoller; deviceEventsSecret: string } | undefined;
+  /** What is off of what npm start turns on by itself, each with the setting that turns it on. */
+  off: { jwt: OffReason; stateReports: OffReason };
   close(): Promise<void>;
 }
 
 export async function startLocalDriver(options: LocalDriverOptions): Promise<LocalDriver> {
-  const settings: ConfigInput = { ...(options.settings ?? (process.env as ConfigInput)) };
+  const settings = settingsIn(options.settings ?? process.env);
   const unlock = options.dataDir ? await lockDataDir(options.dataDir) : async () => undefined;
   let dynamo: LocalDynamoDB;
   try {
@@ -142,7 +138,14 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       deviceEvents: deviceEventsHandler(source),
     };
     const routes: Routes = Object.fromEntries(Object.entries(ROUTES).map(([routeKey, name]) => [routeKey, handlers[name]]));
-    Object.assign(routes, localCallbackRoutes(settings));
+    // Set once the gateway listens: until then no request can arrive.
+    let ownHostList: string[] = [];
+    const localOnly = (more: Routes) =>
+      Object.assign(
+        routes,
+        guardRoutes(more, () => ownHostList),
+      );
+    localOnly(localCallbackRoutes(settings));
     // The playground (PLAYGROUND=on, the local default): a page at `/`, never deployed.
     const playgroundSetting = options.playground ?? process.env['PLAYGROUND'] ?? 'on';
     if (playgroundSetting !== 'on' && playgroundSetting !== 'off') {
@@ -151,10 +154,14 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     const playground = playgroundSetting === 'on';
     // State reports' steps on the page, once they are running (below).
     let playgroundEvents: PlaygroundEvents | undefined;
+    let jwtOff: OffReason;
     if (playground)
-      Object.assign(
-        routes,
-        playgroundRoutes(settings, () => playgroundEvents),
+      localOnly(
+        playgroundRoutes(
+          settings,
+          () => playgroundEvents,
+          () => jwtOff,
+        ),
       );
     // A route the stack does not deploy must be declared local-only, so the two route tables cannot drift apart.
     const undeclared = Object.keys(routes).filter((routeKey) => !(routeKey in ROUTES) && !isLocalOnlyRoute(routeKey));
@@ -163,6 +170,7 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     stops.unshift(api.close);
 
     settings.PUBLIC_BASE_URL ??= api.url;
+    ownHostList = ownHosts(api.url, settings.PUBLIC_BASE_URL);
     let upstream: LocalOAuthUpstream | undefined;
     if (!settings.OAUTH_CLIENT_ID) {
       // No OAuth upstream named: run a local one, with a sign-in page.
@@ -175,24 +183,11 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
     // The playground is Homebase's callback page on its OAuth path, so its origin joins them (it is on loopback unless PUBLIC_BASE_URL says otherwise).
     const playgroundOrigin = playground ? `,${new URL(settings.PUBLIC_BASE_URL).origin}` : '';
     settings.CALLBACK_ALLOWED_ORIGINS ??= `${HOMEBASE_CALLBACK_ORIGINS},http://127.0.0.1,http://localhost${playgroundOrigin}`;
-    // The OAuth 2.0 server, with a client that stands in for Homebase: a secret for this run, and a
-    // local page to come back to beside Rokid's own redirect URI.
-    if (settings.HOMEBASE_CLIENT_ID === undefined) {
-      settings.HOMEBASE_CLIENT_ID = LOCAL_CLIENT_ID;
-      settings.HOMEBASE_CLIENT_SECRET ??= randomBytes(24).toString('base64url');
-      const redirects = [HOMEBASE_REDIRECT_URI, `${settings.PUBLIC_BASE_URL}/local/oauth2-callback`];
-      if (playground) redirects.push(playgroundRedirectUri(settings.PUBLIC_BASE_URL));
-      settings.HOMEBASE_REDIRECT_URIS ??= redirects.join(',');
-      // Both upstreams run locally; the driver's own sign-in page is the one to see.
-      settings.HOMEBASE_SIGN_IN ??= 'usercenter';
-    }
-    // v2's JWT authorization, as Rokid's console would be set up for it: an appId and a secret of this run
-    // (npm start prints both, for rhome and the playground).
-    if (settings.ROKID_JWT_APP_ID === undefined) {
-      settings.ROKID_JWT_APP_ID = LOCAL_JWT_APP_ID;
-      settings.ROKID_JWT_APP_SECRET ??= randomBytes(24).toString('base64url');
-    }
-    const events = await startLocalEvents(settings, options.events ?? process.env['LOCAL_EVENTS'], stops);
+    // The OAuth 2.0 server, with a client that stands in for Homebase; v2's JWT authorization; state reports.
+    homebaseClientDefaults(settings as ConfigInput & { PUBLIC_BASE_URL: string }, playground);
+    jwtOff = jwtDefaults(settings);
+    const eventsChoice = eventsSetting(settings, options.events ?? process.env['LOCAL_EVENTS']);
+    const events = await startLocalEvents(settings, eventsChoice.setting, stops);
     const ready = source();
     const poller = events && startLocalConsumer(stateReportsHandler(source), ready);
     if (poller) stops.unshift(poller.close);
@@ -225,6 +220,7 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
       dynamoEndpoint: dynamo.endpoint,
       playground,
       events: events && poller && { ...events, poller },
+      off: { jwt: jwtOff, stateReports: eventsChoice.off },
       close: () => stopAll(stops),
     };
   } catch (error) {
@@ -233,11 +229,7 @@ export async function startLocalDriver(options: LocalDriverOptions): Promise<Loc
   }
 }
 
-/** The JWT appId of the local stand-in for Rokid's console (v2). */
-export const LOCAL_JWT_APP_ID = 'rokid-local-app';
-
-/** The client id of the local stand-in for Homebase at the OAuth 2.0 server. */
-export const LOCAL_CLIENT_ID = 'rokid-homebase-local';
+export { LOCAL_CLIENT_ID, LOCAL_JWT_APP_ID } from './local-defaults.ts';
 
 async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {
   for (const stop of stops) await stop();

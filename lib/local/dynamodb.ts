@@ -24,7 +24,7 @@ export interface LocalDynamoDB {
 
 /** `path` persists the data in LevelDB files there; without it the data lives in memory. */
 export async function startDynamoDB(options: { path?: string } = {}): Promise<LocalDynamoDB> {
-  if (options.path) await mkdir(options.path, { recursive: true });
+  if (options.path) await mkdir(options.path, { recursive: true, mode: 0o700 });
   const server = dynalite({ ...(options.path ? { path: options.path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const { url, close } = await listen(server);
   return { endpoint: url, close };

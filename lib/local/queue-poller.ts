@@ -55,8 +55,11 @@ export function startQueuePoller(
   let handed = 0;
   let emptyPolls = 0;
   const idleWaiters: Array<() => void> = [];
+  // The queue's own endpoint (its URL's origin), not the process-wide AWS_ENDPOINT_URL_SQS: where several local
+  // drivers share a process (the tests), that names the latest one's queue, which may be closed while this polls.
+  const endpoint = new URL(options.queueUrl).origin;
   const call = (action: string, body: Record<string, unknown>) =>
-    awsJsonCall(SQS, action, { QueueUrl: options.queueUrl, ...body }, { timeoutMs: 25_000 });
+    awsJsonCall(SQS, action, { QueueUrl: options.queueUrl, ...body }, { timeoutMs: 25_000, endpoint });
 
   const poll = async (): Promise<void> => {
     while (!stopped) {

@@ -5,7 +5,7 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConfigInput } from '../../functions/config.ts';
+import { type ConfigInput, settingsIn } from '../../functions/config.ts';
 import { isRunning } from './data-dir-lock.ts';
 
 export interface RuntimeInfo {
@@ -21,7 +21,8 @@ const fileIn = (dataDir: string) => join(dataDir, 'runtime.json');
 /** Readable by its owner only: it holds the local services' client secrets. */
 export async function writeRuntime(dataDir: string, info: RuntimeInfo): Promise<() => Promise<void>> {
   const path = fileIn(dataDir);
-  await writeFile(path, JSON.stringify(info), { mode: 0o600 });
+  // The settings and nothing else: whatever else a caller's object carries stays out of the file.
+  await writeFile(path, JSON.stringify({ ...info, settings: settingsIn(info.settings) }), { mode: 0o600 });
   return () => rm(path, { force: true });
 }
 

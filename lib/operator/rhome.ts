@@ -5,9 +5,11 @@
  * DOCS_ADDITIONS, so that what it still refuses is a finding.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { access, cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { DISPLAY_TYPES } from '../conformance/v2/rules.ts';
 
@@ -21,16 +23,26 @@ export const DOCS_ADDITIONS = [
   'v2-header: namespace Rokid.Authorization and Rokid.EventSource, authorization type JWT (rfc7519.md)',
 ] as const;
 
-/** A runnable copy of rhome under the system's temporary directory, installed once and kept for later runs. */
-export async function prepareRhome(source: string, log: (line: string) => void = () => undefined): Promise<string> {
-  const dir = join(tmpdir(), 'homebase-driver-rhome-2.0.8');
+/** Where a copy of `source` is kept and installed: one per source, so that another checkout never finds this one's copy. */
+export const rhomeCacheOf = (source: string, root = tmpdir()) =>
+  join(root, `homebase-driver-rhome-2.0.8-${createHash('sha256').update(resolve(source)).digest('hex').slice(0, 12)}`);
+
+/**
+ * A runnable copy of rhome under the system's temporary directory, its dependencies installed once and kept for later
+ * runs. The source is copied over the copy on every run, so that the rhome named is the one that runs.
+ */
+export async function prepareRhome(source: string, log: (line: string) => void = () => undefined, cacheRoot = tmpdir()): Promise<string> {
+  const dir = rhomeCacheOf(source, cacheRoot);
+  // A source that is gone leaves the copy as it is (rhome-args.ts only allows that for the default checkout).
+  if (existsSync(source)) {
+    await cp(source, dir, { recursive: true, force: true, filter: (path) => !path.includes('node_modules') });
+  }
   const installed = await access(join(dir, 'node_modules', 'jsonwebtoken')).then(
     () => true,
     () => false,
   );
   if (!installed) {
-    log(`copying ${source} to ${dir} and installing its dependencies (about 200 packages, a minute)`);
-    await cp(source, dir, { recursive: true, filter: (path) => !path.includes('node_modules') });
+    log(`installing rhome's dependencies in ${dir} (about 200 packages, a minute)`);
     await run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir });
   }
   await bringSchemasToDocs(dir);

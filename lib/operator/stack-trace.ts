@@ -50,6 +50,15 @@ export async function mapStackTrace(stack: string, bundleDir: string): Promise<s
   });
 }
 
+/** What --help adds to the usage line. */
+export const DESCRIPTION = `Reads a stack trace a deployed function logged (the text, or its JSON log lines) on stdin, and prints it
+with each place in the minified bundle (index.mjs:1:2345, chunks/chunk-X.mjs:…) named as the source file, line and
+column it came from. The function's bundle is built again here with the stack's own esbuild settings, so run it
+at the commit that was deployed; or give --dir, a directory holding the deployed bundle and its .map files.
+Places no map covers are left as they are.
+
+Example: npm run stack-trace -- directive < error.log`;
+
 export async function runStackTrace(
   args: string[],
   io: { input: () => Promise<string>; out: (text: string) => void; err: (line: string) => void },
@@ -60,7 +69,7 @@ export async function runStackTrace(
   const usage = `usage: npm run stack-trace -- <${Object.keys(FUNCTIONS).join('|')}> [--dir <bundle dir>] < stack.txt`;
   // Asked for, the usage is an answer (exit 0); given for a mistake, it is an error (exit 2).
   if (args.includes('--help') || args.includes('-h')) {
-    io.out(usage);
+    io.out(`${usage}\n\n${DESCRIPTION}`);
     return 0;
   }
   if (!name || !Object.hasOwn(FUNCTIONS, name) || (dirAt >= 0 && !dir)) {

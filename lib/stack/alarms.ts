@@ -1,7 +1,7 @@
 /** Alarms on everything that needs a person, all notifying one topic. docs/operations.md says what to do for each. */
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -10,8 +10,9 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionName } from '../functions.ts';
-import { METRICS_NAMESPACE, SERVICE } from '../functions.ts';
+import type { RouteLatency } from './access-log.ts';
 import { title } from './driver-functions.ts';
+import { driverMetric, unexpectedErrors } from './driver-metrics.ts';
 import type { EventQueues } from './event-queues.ts';
 import { keepLogicalId } from './nag.ts';
 
@@ -22,7 +23,19 @@ export interface DriverAlarmsProps {
   api: HttpApi;
   refreshFailures: Queue;
   events: EventQueues;
+  latency: RouteLatency;
 }
+
+/**
+ * The routes that answer a voice command in progress, alarmed on their p99 latency from the access log:
+ * past 2 s in 3 of 5 minutes, a second short of Rokid's 3-second budget. Quiet minutes (no request) do not count.
+ */
+export const LATENCY_ALARMS = {
+  routes: { 'POST /v2': 'V2', 'POST /execute': 'Execute', 'POST /list': 'List' },
+  thresholdMs: 2000,
+  evaluationPeriods: 5,
+  datapointsToAlarm: 3,
+} as const;
 
 export class DriverAlarms extends Construct {
   readonly topic: Topic;
@@ -43,9 +56,6 @@ export class DriverAlarms extends Construct {
         alarmDescription: description,
       }).addAlarmAction(notify);
     };
-    const driverMetric = (name: string, period: Duration) =>
-      new Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service: SERVICE }, statistic: 'Sum', period });
-
     alarm(
       'RefreshFailuresAlarm',
       driverMetric('transient_failure', Duration.minutes(15)),
@@ -109,17 +119,9 @@ export class DriverAlarms extends Construct {
     );
     for (const [name, f] of Object.entries(props.functions)) {
       if (name !== 'refresh') {
-        // Answered as E_DRIVER_ERROR with HTTP 200, so neither the function's Errors nor API 5xx see these.
-        const unexpected = new Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: 'unexpected_errors',
-          dimensionsMap: { service: SERVICE, function: f.functionName },
-          statistic: 'Sum',
-          period: Duration.minutes(5),
-        });
         alarm(
           `${title(name)}UnexpectedErrorsAlarm`,
-          unexpected,
+          unexpectedErrors(f),
           3,
           `The ${name} function answered E_DRIVER_ERROR for failures of its own (DynamoDB, KMS, a bug) at least 3 times in 5 minutes.`,
         );
@@ -133,5 +135,16 @@ export class DriverAlarms extends Construct {
       5,
       'API Gateway answered 5xx: the driver itself answers every request with HTTP 200, so this is an integration failure.',
     );
+    for (const [routeKey, name] of Object.entries(LATENCY_ALARMS.routes)) {
+      new Alarm(this, `${name}LatencyAlarm`, {
+        metric: props.latency.metric(routeKey, 'p99'),
+        threshold: LATENCY_ALARMS.thresholdMs,
+        evaluationPeriods: LATENCY_ALARMS.evaluationPeriods,
+        datapointsToAlarm: LATENCY_ALARMS.datapointsToAlarm,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${routeKey} answered slower than 2 s at p99 (gateway time and cold starts included) in 3 of the last 5 minutes: Rokid gives up at 3 s. See docs/operations.md.`,
+      }).addAlarmAction(notify);
+    }
   }
 }

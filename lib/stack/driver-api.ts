@@ -8,6 +8,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type ApiFunction, ROUTES, type RouteKey } from '../../functions/http/routes.ts';
+import { accessLogFormat, RouteLatency } from './access-log.ts';
 import { title } from './driver-functions.ts';
 import { acknowledge, keepLogicalId } from './nag.ts';
 
@@ -22,6 +23,8 @@ export class DriverApi extends Construct {
   readonly api: HttpApi;
   /** The URL to paste into Rokid's console, without a trailing slash. */
   readonly url: string;
+  /** Each route's latency, from the access log. */
+  readonly latency: RouteLatency;
 
   constructor(scope: Construct, id: string, props: DriverApiProps) {
     super(scope, id);
@@ -44,20 +47,11 @@ export class DriverApi extends Construct {
       throttle: props.throttle,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            time: '$context.requestTime',
-            route: '$context.routeKey',
-            status: '$context.status',
-            latencyMs: '$context.responseLatency',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
+        format: AccessLogFormat.custom(accessLogFormat()),
       },
     });
     keepLogicalId(stage, 'DefaultStageEE28A986');
+    this.latency = new RouteLatency(this, 'Routes', { logGroup: accessLogs, api: this.api });
     // One integration per function; the route table is shared with the local gateway.
     const integrations = Object.fromEntries(
       Object.entries(props.functions).map(([name, target]) => [name, new HttpLambdaIntegration(`${title(name)}Integration`, target)]),

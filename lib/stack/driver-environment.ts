@@ -1,13 +1,26 @@
 /** What every function's environment holds: the runtime's variables and the driver's settings (functions/config.ts). */
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ConfigInput } from '../../functions/config.ts';
 import { RUNTIME_ENVIRONMENT } from '../functions.ts';
-import type { DriverFunctionsProps } from './driver-functions.ts';
+import type { EventQueues } from './event-queues.ts';
+import type { StackConfig } from './stack-config.ts';
+import type { TokenTable } from './token-table.ts';
+import type { UpstreamSecrets } from './upstream-secrets.ts';
+
+/** What the settings are read from: the context, and the resources whose names and ARNs the functions are given. */
+export interface EnvironmentSources {
+  config: StackConfig;
+  table: TokenTable;
+  key: IKey;
+  secrets: UpstreamSecrets;
+  events: EventQueues;
+}
 
 /**
  * The driver's settings as the functions read them (functions/config.ts). Context keys that were not
  * set are left out, so that the driver's own defaults apply.
  */
-export function driverEnvironment({ config, table, secrets, key, events }: DriverFunctionsProps): Record<string, string> {
+export function driverEnvironment({ config, table, secrets, key, events }: EnvironmentSources): Record<string, string> {
   const settings: ConfigInput = {
     TABLE_NAME: table.table.tableName,
     // Vendor credentials are sealed under data keys from the stack's key.

@@ -1,7 +1,6 @@
 /** The seven Lambda functions, bundled as lib/bundling.ts says, each with only the permissions it uses. */
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -9,12 +8,9 @@ import { buildSync } from 'esbuild';
 import type { ConfigInput } from '../../functions/config.ts';
 import { esbuildOptions, HANDLER, ROOT } from '../bundling.ts';
 import { FUNCTION_SIZING, FUNCTIONS, type FunctionName } from '../functions.ts';
-import { driverEnvironment } from './driver-environment.ts';
-import type { EventQueues } from './event-queues.ts';
+import { driverEnvironment, type EnvironmentSources } from './driver-environment.ts';
 import { acknowledge } from './nag.ts';
 import type { StackConfig } from './stack-config.ts';
-import type { TokenTable } from './token-table.ts';
-import type { UpstreamSecrets } from './upstream-secrets.ts';
 
 /**
  * What each function may do to the table, and to the due index, in this deployment. Every grant is used
@@ -23,20 +19,26 @@ import type { UpstreamSecrets } from './upstream-secrets.ts';
  */
 function tableActions(name: FunctionName, config: StackConfig): { table: string[]; dueIndex?: string[]; vendorUserIndex?: string[] } {
   const events = config.rokidEventsClientId !== undefined;
+  // The virtual cloud's devices are the table's items (Query); an http cloud's are the vendor's.
+  const readsDevices = config.deviceCloud === 'http' ? [] : ['dynamodb:Query'];
   // Revoking a link ends its state-report grants, found by their vendor user.
   const endsGrants = events ? { vendorUserIndex: ['dynamodb:Query'] } : {};
   switch (name) {
     // Query: the virtual cloud's devices. PutItem: a link written back after an inline refresh, the virtual
     // home seeded. UpdateItem: the link's refresh lease.
     case 'list':
-      return { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] };
+      return { table: ['dynamodb:GetItem', ...readsDevices, 'dynamodb:PutItem', 'dynamodb:UpdateItem'] };
     // UpdateItem: a device's state, and the lease; PutItem: a link after an inline refresh, a home seeded by /execute.
     case 'execute':
       return { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] };
     // v2: /list's and /execute's needs (Query: the virtual cloud's devices), plus each Control's kept answer:
-    // PutItem claims and saves it, DeleteItem gives a claim back when the work failed unexpectedly.
+    // PutItem claims and saves it, DeleteItem gives a claim back when the work failed unexpectedly. With state
+    // reports on, a Control's Response is kept as last sent in each of the user's grants' delivery places (the index).
     case 'directive':
-      return { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] };
+      return {
+        table: ['dynamodb:GetItem', ...readsDevices, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        ...endsGrants,
+      };
     // DeleteItem, only where the OAuth 2.0 server is on: a link revoked at /oauth2/revoke, or for a
     // replayed authorization code.
     case 'command': {
@@ -63,13 +65,8 @@ function tableActions(name: FunctionName, config: StackConfig): { table: string[
   }
 }
 
-export interface DriverFunctionsProps {
-  config: StackConfig;
-  table: TokenTable;
-  key: IKey;
-  secrets: UpstreamSecrets;
-  events: EventQueues;
-}
+/** The functions are made of what their environment names, and nothing else. */
+export type DriverFunctionsProps = EnvironmentSources;
 
 export class DriverFunctions extends Construct {
   readonly byName: Record<FunctionName, LambdaFunction>;

@@ -1,12 +1,13 @@
 /**
  * The whole deployment: the HTTP API Homebase calls, one Lambda function per concern, the table,
- * the scheduled refresh, the secrets and the alarms. Each is a construct of its own in this folder.
+ * the scheduled refresh, the secrets, the alarms and the dashboard. Each is a construct of its own in this folder.
  */
 import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { DriverAlarms } from './alarms.ts';
+import { DriverDashboard } from './dashboard.ts';
 import { DriverApi } from './driver-api.ts';
 import { DriverFunctions } from './driver-functions.ts';
 import { EventQueues } from './event-queues.ts';
@@ -66,7 +67,9 @@ export class HomebaseDriverStack extends Stack {
       api: api.api,
       refreshFailures: schedule.failures,
       events,
+      latency: api.latency,
     });
+    const dashboard = new DriverDashboard(this, 'Health', { functions: functions.byName, latency: api.latency, events });
 
     new CfnOutput(this, 'HomebaseDriverUrl', {
       value: this.apiUrl,
@@ -100,6 +103,7 @@ export class HomebaseDriverStack extends Stack {
     if (secrets.deviceCloudServiceToken) {
       new CfnOutput(this, 'DeviceCloudServiceTokenName', { value: secrets.deviceCloudServiceToken.secretName });
     }
+    new CfnOutput(this, 'DashboardUrl', { value: dashboard.url, description: "The driver's health at a glance (docs/operations.md)" });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'Subscribe to receive the alarms' });
     new CfnOutput(this, 'TableName', { value: table.table.tableName });
     if (secrets.userCenterCredentials)

@@ -49,6 +49,10 @@ export interface RokidStandIn {
   expireTokens(): void;
   /** A Rokid user turns the skill off: their tokens get 403 and their refresh token invalid_grant. */
   revoke(rokidUserId: string): void;
+  /** The gateway refuses a Rokid user's tokens (403), fresh ones too, while their refresh token still works. */
+  forbid(rokidUserId: string): void;
+  /** Statuses the gateway answers to the next events, one each, before it judges them as usual. */
+  nextGatewayFaults: number[];
   /** Token requests by grant type, and how the client authenticated. */
   tokenRequests: Array<{ grantType: string; auth: 'basic' | 'form' | 'none'; ok: boolean }>;
   /** `/report/failed` calls whose signature held. */
@@ -63,6 +67,8 @@ export interface RokidStandInOptions {
   clientAuth?: 'basic' | 'form' | 'either';
   /** Lifetime of an event token. */
   accessTtlS?: number;
+  /** The token answer names the Rokid user (`userId`), as no Rokid doc says it does: the driver then trusts the label. */
+  tokenNamesUser?: boolean;
   now?: () => number;
 }
 
@@ -75,6 +81,7 @@ export async function startRokidStandIn(options: RokidStandInOptions = {}): Prom
   const tokens = new Map<string, { rokidUserId: string; expiresAt: number }>();
   const refreshTokens = new Map<string, string>();
   const revoked = new Set<string>();
+  const forbidden = new Set<string>();
   const received: ReceivedEvent[] = [];
   const tokenRequests: RokidStandIn['tokenRequests'] = [];
   const reportedFailed: string[] = [];
@@ -84,7 +91,13 @@ export async function startRokidStandIn(options: RokidStandInOptions = {}): Prom
     const refreshToken = `rk-rt-${randomBytes(18).toString('base64url')}`;
     tokens.set(accessToken, { rokidUserId, expiresAt: now() + ttlS * 1000 });
     refreshTokens.set(refreshToken, rokidUserId);
-    return { access_token: accessToken, refresh_token: refreshToken, expires_in: ttlS, token_type: 'bearer' };
+    return {
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      expires_in: ttlS,
+      token_type: 'bearer',
+      ...(options.tokenNamesUser ? { userId: rokidUserId } : {}),
+    };
   };
 
   const stand: RokidStandIn = {
@@ -114,6 +127,10 @@ export async function startRokidStandIn(options: RokidStandInOptions = {}): Prom
     revoke(rokidUserId) {
       revoked.add(rokidUserId);
     },
+    forbid(rokidUserId) {
+      forbidden.add(rokidUserId);
+    },
+    nextGatewayFaults: [],
     tokenRequests,
     reportedFailed,
     close: async () => undefined,
@@ -186,7 +203,7 @@ export async function startRokidStandIn(options: RokidStandInOptions = {}): Prom
     }
 
     if (req.method === 'POST' && path === '/async/events') {
-      const fault = stand.gatewayFault;
+      const fault = stand.nextGatewayFaults.shift() ?? stand.gatewayFault;
       if (fault === 'hang') return; // the driver's timeout ends it
       const record = (status: number, problems: string[], message: unknown) => {
         received.push({ receivedAt: now(), status, problems, message: masked(message) });
@@ -200,7 +217,7 @@ export async function startRokidStandIn(options: RokidStandInOptions = {}): Prom
         (message as Record<string, Record<string, Record<string, unknown>>>)['header']?.['authorization']?.['token'] ?? '',
       );
       const known = tokens.get(token);
-      if (!known || revoked.has(known.rokidUserId))
+      if (!known || revoked.has(known.rokidUserId) || forbidden.has(known.rokidUserId))
         return record(403, ['the token is not valid, or the skill is off for this user'], message);
       if (known.expiresAt <= now()) return record(401, ['the token has expired'], message);
       return record(202, [], message);

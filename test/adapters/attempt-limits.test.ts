@@ -31,6 +31,7 @@ function world(freeFailures: number) {
     clock: systemClock,
     settings: { ...DEFAULT_LIMITS, freeFailures, delayBaseS: 600 },
     hmac: async (text) => text,
+    metrics: { signInThrottled() {} },
   });
   const login = new PasswordLogin({
     upstream: {

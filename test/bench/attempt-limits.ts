@@ -39,7 +39,13 @@ const db = DynamoDBDocumentClient.from(localClient(dynamo.endpoint));
 async function simulate(path: 'login' | 'form') {
   let now = 1_800_000_000;
   const clock: Clock = { now: () => now };
-  const limits = new AttemptLimits({ store: new DynamoAttemptStore(db, 'limits-bench'), clock, settings, hmac: async (text) => text });
+  const limits = new AttemptLimits({
+    store: new DynamoAttemptStore(db, 'limits-bench'),
+    clock,
+    settings,
+    hmac: async (text) => text,
+    metrics: { signInThrottled() {} },
+  });
   const asked = { attacker: 0 };
   const login = new PasswordLogin({
     upstream: {

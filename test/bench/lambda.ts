@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
 import { keys } from '../../functions/adapters/dynamodb/table.ts';
-import { orderOf } from '../../functions/domain/events/device-event.ts';
+import { timeOrder as orderOf } from '../../functions/domain/events/ordering.ts';
 import { signEvents } from '../../functions/domain/events/signature.ts';
 import { bundleSize, esbuildOptions, ROOT } from '../../lib/bundling.ts';
 import { FUNCTIONS } from '../../lib/functions.ts';

@@ -47,9 +47,11 @@ const { tableOf } = await import('../../functions/composition/table.ts');
 const { EventGrants } = await import('../../functions/domain/events/accept-grant.ts');
 const { eventKeyOf, SEEN_KEEP_S } = await import('../../functions/domain/events/intake.ts');
 const { eventMessageId } = await import('../../functions/domain/events/reports.ts');
+const { grantKeyOf } = await import('../../functions/domain/events/grant.ts');
 const { signEvents } = await import('../../functions/domain/events/signature.ts');
 const { MAX_DELIVERIES } = await import('../../functions/domain/events/delivery.ts');
-const { DEFAULT_CAUSE, orderOf } = await import('../../functions/domain/events/device-event.ts');
+const { DEFAULT_CAUSE } = await import('../../functions/domain/events/device-event.ts');
+const { timeOrder: orderOf } = await import('../../functions/domain/events/ordering.ts');
 const { DynamoSeenEvents } = await import('../../functions/adapters/dynamodb/event-records.ts');
 const { documentClient } = await import('../../functions/adapters/dynamodb/client.ts');
 const { SqsQueue } = await import('../../functions/adapters/sqs/sqs-queue.ts');
@@ -133,7 +135,7 @@ async function grantedUsers(config: ReturnType<typeof readConfig>, prefix: strin
     metrics: quietMetrics,
   });
   const cloud = new VirtualDeviceCloud(db, TABLE);
-  const users: Array<{ vendorUserId: string; rokidUserId: string; devices: string[] }> = [];
+  const users: Array<{ vendorUserId: string; rokidUserId: string; grantKey: string; devices: string[] }> = [];
   for (let i = 0; i < count; i++) {
     const vendorUserId = `${prefix}-${i}`;
     const rokidUserId = `rokid-${vendorUserId}`;
@@ -144,7 +146,7 @@ async function grantedUsers(config: ReturnType<typeof readConfig>, prefix: strin
     );
     const session = { vendorUserId, credentials: async () => ({ accessToken: 'unused' }) };
     const devices = (await cloud.list(session)).filter((d) => d.actions.switch?.includes('on')).map((d) => d.deviceId);
-    users.push({ vendorUserId, rokidUserId, devices });
+    users.push({ vendorUserId, rokidUserId, grantKey: grantKeyOf(rokidUserId, { vendorUserId }), devices });
   }
   return users;
 }
@@ -173,7 +175,7 @@ const messageIdOfReceived = (e: (typeof rokid.received)[number]) =>
     const at = Date.now();
     for (const event of events) {
       const user = users.find((u) => u.vendorUserId === event.userId)!;
-      answeredAt.set(eventMessageId(eventKeyOf(event.userId, event.id), user.rokidUserId), at);
+      answeredAt.set(eventMessageId(eventKeyOf(event.userId, event.id), user.grantKey), at);
     }
     await sleep(100); // 100 events a second
   }
@@ -223,13 +225,14 @@ const messageIdOfReceived = (e: (typeof rokid.received)[number]) =>
     });
     const result = await w.post(events);
     if (result.statusCode !== 202) throw new Error(`the webhook answered ${result.statusCode}: ${result.body}`);
-    // The order the driver stamps: when it received the body, then the event's place in it (device-event.ts).
+    // The order the driver stamps: when it received the body, then the event's place in it (ordering.ts).
     const sampledAt = new Date(
       Date.parse(JSON.parse(w.sqs.bodies('outage').at(-1) ?? '{}').sampledAt ?? new Date().toISOString()),
     ).toISOString();
     events.forEach((event, i) => {
       const user = users.find((u) => u.vendorUserId === event.userId)!;
-      sent.set(eventMessageId(eventKeyOf(event.userId, event.id), user.rokidUserId), {
+      sent.set(eventMessageId(eventKeyOf(event.userId, event.id), user.grantKey), {
+        // One interface per event (Switch): ordered, and superseded, per (endpoint, interface).
         endpoint: `${user.rokidUserId}/${event.deviceId}`,
         order: orderOf(sampledAt, i),
       });

@@ -145,23 +145,51 @@ describe.skipIf(!hasChromium)('the playground, in chromium', { timeout: 60_000 }
     await page.context().close();
   });
 
-  it("on a phone, keeps the protocol in sight and a slider's steps on one line", async () => {
+  it("on a phone: the protocol a collapsed sheet in sight, the toolbar one row, a slider's steps on one line", async () => {
     const page = await open({ width: 390, height: 844 });
     await page.getByRole('button', { name: 'Sign in with login' }).click();
     await page.getByRole('heading', { name: '客厅' }).waitFor();
     const light = card(page, '吸顶灯');
     await light.getByRole('slider', { name: '吸顶灯 brightness' }).fill('40');
     await expect.poll(() => light.locator('[data-property=brightness]').textContent()).toBe('brightness: 40');
+    // The sheet starts collapsed: its title bar and the latest exchange, at the bottom, a small part of the screen.
+    const toggle = page.getByRole('button', { name: /The protocol, as it happens/ });
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('false');
+    await expect(page.locator('#protocol-latest').textContent()).resolves.toBe('POST /execute: ok');
     const pane = await page.getByRole('region', { name: 'Protocol' }).boundingBox();
-    expect(pane!.y).toBeLessThan(844);
     expect(pane!.y + pane!.height).toBeLessThanOrEqual(844 + 1);
+    expect(pane!.height).toBeLessThan(844 * 0.12);
+    await page.screenshot({ path: screenshotPath('playground-390x844') });
+    // Opened, it shows the exchanges, and closes again.
+    await toggle.click();
+    await page.getByLabel('POST /execute request').first().waitFor();
+    const opened = await page.getByRole('region', { name: 'Protocol' }).boundingBox();
+    expect(opened!.y).toBeLessThan(844);
+    expect(opened!.y + opened!.height).toBeLessThanOrEqual(844 + 1);
+    await page.screenshot({ path: screenshotPath('playground-390x844-protocol-open') });
+    await toggle.click();
+    await expect(page.getByLabel('POST /execute request').first().isVisible()).resolves.toBe(false);
+    // The toolbar is one row inside the screen; the rest is behind More.
+    const row = await page
+      .locator('.toolbar > :is(button, span):visible')
+      .evaluateAll((items: { getBoundingClientRect(): { top: number; bottom: number; right: number } }[]) =>
+        items.map((item) => item.getBoundingClientRect()),
+      );
+    expect(row.length).toBe(3);
+    // One row: every item starts above where every other ends.
+    expect(Math.max(...row.map((t) => t.top))).toBeLessThan(Math.min(...row.map((t) => t.bottom)));
+    expect(Math.max(...row.map((t) => t.right))).toBeLessThanOrEqual(390);
+    await expect(page.getByRole('button', { name: 'Sign out' }).isVisible()).resolves.toBe(false);
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.screenshot({ path: screenshotPath('playground-390x844-more') });
+    await page.getByRole('button', { name: 'More' }).click();
     const steps = light.locator('.control', { has: page.getByRole('slider', { name: '吸顶灯 brightness' }) }).locator('.steps button');
     const tops = await steps.evaluateAll((buttons: { getBoundingClientRect(): { top: number } }[]) =>
       buttons.map((button) => Math.round(button.getBoundingClientRect().top)),
     );
     expect(tops.length).toBeGreaterThan(1);
     expect(new Set(tops).size).toBe(1);
-    await page.screenshot({ path: screenshotPath('playground-390x844') });
     expect(problemsOf.get(page)).toEqual([]);
     await page.context().close();
   });
@@ -301,6 +329,8 @@ describe.skipIf(!hasChromium)('the playground, in chromium', { timeout: 60_000 }
     await expect(page.getByLabel('POST /oauth2/token (as Homebase) response').first().textContent()).resolves.toContain(
       '"token_type": "Bearer"',
     );
+    // On a phone, renewing is behind More.
+    await page.getByRole('button', { name: 'More' }).click();
     await page.getByRole('button', { name: 'Renew tokens (refresh_token grant)' }).click();
     await expect.poll(() => page.locator('#expiry').textContent()).toMatch(/^Renewed: /);
     await page.screenshot({ path: screenshotPath('playground-phone'), fullPage: true });

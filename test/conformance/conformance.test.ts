@@ -90,7 +90,7 @@ describe('against a driver that follows the protocol exactly, without /command',
 
   it.each<[Defect, string, RegExp]>([
     ['duplicate-id', 'list.unique-ids', /^light-1 is listed more than once$/],
-    ['unknown-type', 'list.device-model', /^light-1: type: expected /],
+    ['unknown-type', 'list.device-model', /^light-1: type "lamp" is not a Homebase type \(light, /],
     ['out-of-range', 'list.device-model', /^light-1: state\.brightness: expected a number from 0 to 100$/],
     ['state-key', 'list.state-keys', /^light-1: state\.color belongs to no action the device lists$/],
     ['not-persisted', 'execute.light-1.switch.on', /^the next \/list shows state\.switch "off", not "on"$/],

@@ -158,7 +158,7 @@ describe('the command line', () => {
   }, 30_000);
 
   it.each([
-    [['--protocol', 'v3'], '--protocol is v1 or v2, not "v3".'],
+    [['--protocol', 'v3'], '--protocol is v1, v2 or device-cloud, not "v3".'],
     [['--bearer', 't'], '--bearer, --jwt-* and --header are for --protocol v2.'],
     [['--protocol', 'v2', '--jwt-app-id', 'a'], '--jwt-app-id, --jwt-app-secret and --jwt-user-id go together.'],
     [

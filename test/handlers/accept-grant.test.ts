@@ -3,9 +3,9 @@
  * Rokid stand-in: both grant types, the exact ErrorResponse for every refusal, at most one exchange per messageId,
  * one grant per Rokid user, and a grant ended with the link that made it.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoHome } from '../../functions/adapters/device-cloud/virtual/demo-home.ts';
+import { grantKeyOf } from '../../functions/domain/events/grant.ts';
 import { eventKeyOf } from '../../functions/domain/events/intake.ts';
 import { eventMessageId } from '../../functions/domain/events/reports.ts';
 import { startHandlers } from '../support/handlers.ts';
@@ -22,9 +22,7 @@ afterAll(() => harness.close());
 
 const grantMessage = (grant: unknown, messageId?: string) =>
   v2Message('Rokid.Authorization', 'AcceptGrant', bearer(userAuth.userToken), { payload: { grant }, ...(messageId ? { messageId } : {}) });
-const storedGrant = async (rokidUserId: string) =>
-  (await harness.table.db.send(new GetCommand({ TableName: harness.table.tableName, Key: { pk: `GRANT#${rokidUserId}`, sk: 'GRANT' } })))
-    .Item;
+const storedGrant = (label: string | undefined, linkId?: string) => harness.storedGrant(userAuth.userId, label, linkId);
 
 describe('accepted', () => {
   it('a code is exchanged (Basic refused, then the form credentials), the grant stored sealed, and AcceptGrantResponse answered', async () => {
@@ -40,6 +38,9 @@ describe('accepted', () => {
     ]);
     const item = await storedGrant('rokid-a');
     expect(item).toMatchObject({
+      rokidUserId: 'rokid-a',
+      // The token endpoint did not name the user: the label is no one's word but the message's.
+      labelVerified: false,
       status: 'active',
       type: 'OAuth2.AuthorizationCode',
       vendorUserId: userAuth.userId,
@@ -60,18 +61,21 @@ describe('accepted', () => {
     expect(exchanges()).toBe(before + 1);
   });
 
-  it('an older BearerToken grant is stored as it is, with nothing to refresh', async () => {
-    const answer = await harness.v2(grantMessage({ type: 'BearerToken', token: harness.rokid.issueToken('rokid-c'), userId: 'rokid-c' }));
-    expect(answer.header.name).toBe('AcceptGrantResponse');
-    const item = await storedGrant('rokid-c');
-    expect(item).toMatchObject({ status: 'active', type: 'BearerToken' });
+  it('an older BearerToken grant is stored as it is, with nothing to refresh, under the link that made it', async () => {
+    await harness.v2(grantMessage({ type: 'BearerToken', token: harness.rokid.issueToken('rokid-d') }));
+    const linkId = userAuth.userToken.split('.')[1];
+    const item = await storedGrant(undefined, linkId);
+    expect(item).toMatchObject({ status: 'active', type: 'BearerToken', vendorUserId: userAuth.userId });
     expect(item).not.toHaveProperty('refreshAt');
   });
 
-  it('a BearerToken grant that names no Rokid user is kept under the link that made it', async () => {
-    await harness.v2(grantMessage({ type: 'BearerToken', token: harness.rokid.issueToken('rokid-d') }));
-    const linkId = userAuth.userToken.split('.')[1];
-    expect(await storedGrant(`link:${linkId}`)).toMatchObject({ status: 'active', vendorUserId: userAuth.userId });
+  it("a BearerToken grant's userId (authorization.md defines none) is ignored: no label, kept under the link", async () => {
+    const answer = await harness.v2(grantMessage({ type: 'BearerToken', token: harness.rokid.issueToken('rokid-c'), userId: 'rokid-c' }));
+    expect(answer.header.name).toBe('AcceptGrantResponse');
+    expect(await storedGrant('rokid-c')).toBeUndefined();
+    const item = await storedGrant(undefined, userAuth.userToken.split('.')[1]);
+    expect(item).toMatchObject({ status: 'active', type: 'BearerToken' });
+    expect(item).not.toHaveProperty('rokidUserId');
   });
 
   it('a newer grant of the same Rokid user replaces the older one', async () => {
@@ -89,7 +93,7 @@ describe('accepted', () => {
       events: [{ id: 'relinked-1', userId: userAuth.userId, deviceId, type: 'changed', state: { switch: 'on' } }],
     });
     await harness.drain();
-    const forRokidE = eventMessageId(eventKeyOf(userAuth.userId, 'relinked-1'), 'rokid-e');
+    const forRokidE = eventMessageId(eventKeyOf(userAuth.userId, 'relinked-1'), grantKeyOf('rokid-e', { vendorUserId: userAuth.userId }));
     const received = harness.rokid.received.filter((e) => (e.message as { header: { messageId: string } }).header.messageId === forRokidE);
     expect(received.map((e) => e.status)).toEqual([202]);
   });
@@ -162,7 +166,7 @@ describe('ended with the link', () => {
     const linkId = user.userToken.split('.')[1]!;
     const outcome = await linkRevoker(config, tableOf(config).links).revokeLink(linkId, 'operator');
     expect(outcome.kind).toBe('revoked');
-    expect(await storedGrant('rokid-unlinked')).toMatchObject({ status: 'ended', endedBecause: 'link_revoked' });
+    expect(await harness.storedGrant(user.userId, 'rokid-unlinked')).toMatchObject({ status: 'ended', endedBecause: 'link_revoked' });
     // The other grants of the same vendor user, made with other links, are left alone.
     expect(await storedGrant('rokid-a')).toMatchObject({ status: 'active' });
   });

@@ -132,6 +132,36 @@ describe('refused, with nothing stored', () => {
       { events: Array.from({ length: 1001 }, (_, i) => event(`m-${i}`)) },
       'The body is not a batch of device events: events: expected at most 1000 events.',
     ],
+    [
+      'a timeOfSample with no zone',
+      { events: [event('o-1', { timeOfSample: '2026-12-06T16:00:00' })] },
+      'The body is not a batch of device events: events.0.timeOfSample: expected an ISO 8601 time with a zone, e.g. 2026-12-06T16:00:00.000Z.',
+    ],
+    [
+      'a sequence that is not an integer',
+      { events: [event('o-2', { sequence: 1.5 })] },
+      'The body is not a batch of device events: events.0.sequence: expected an integer.',
+    ],
+    [
+      'a negative sequence',
+      { events: [event('o-3', { sequence: -1 })] },
+      'The body is not a batch of device events: events.0.sequence: expected at least 0.',
+    ],
+    [
+      'both timeOfSample and sequence',
+      { events: [event('o-4', { sequence: 1, timeOfSample: new Date().toISOString() })] },
+      'events.0: timeOfSample and sequence are both given; an event is ordered by one of them.',
+    ],
+    [
+      'a timeOfSample more than 5 minutes from the driver’s clock',
+      { events: [event('o-5', { timeOfSample: new Date(Date.now() - 301_000).toISOString() })] },
+      "events.0.timeOfSample is more than 5 minutes away from the driver's clock: give the time the change happened, by a synchronised clock.",
+    ],
+    [
+      'one device ordered by two schemes in one body',
+      { events: [event('o-6', { sequence: 4 }), event('o-7')] },
+      'events.1 is ordered by receipt, and an earlier event of device "d-1" in this body by sequence: one scheme per device.',
+    ],
   ];
   it.each(shapes)('%s: 400', async (_label, sent, message) => {
     const before = queued();

@@ -2,8 +2,8 @@
  * The cloud assembly as `cdk deploy` would ship it, run on loopback (lib/assembly/): two assemblies are
  * synthesized with bundling on, each function runs from its own asset in a process of its own, and
  * Homebase's flows are driven through the template's own routes. Every AWS call each function makes is
- * checked against its role, every grant against the calls, every alarm against the metrics emitted,
- * and the template's API against functions/http/routes.ts.
+ * checked against its role, every grant against the calls, every alarm and dashboard widget against the
+ * metrics emitted (the access log's metric filter included), and the template's API against functions/http/routes.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,8 @@ import { retryDelayS } from '../../functions/domain/events/delivery.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
 import { isLocalOnlyRoute, ROUTES } from '../../functions/http/routes.ts';
 import { checkAlarms } from '../../lib/assembly/alarm-coverage.ts';
+import { checkDashboards } from '../../lib/assembly/dashboard-coverage.ts';
+import { grantUse, UNUSED_ON_LOOPBACK } from '../../lib/assembly/grant-uses.ts';
 import type { EmittedMetric } from '../../lib/assembly/lambda-host.ts';
 import { type LocalCloud, startLocalCloud } from '../../lib/assembly/local-cloud.ts';
 import { checkPermissions, type Grant } from '../../lib/assembly/permissions.ts';
@@ -50,58 +52,11 @@ const CONTEXTS = {
     oauthClientId: 'homebase-driver',
     rokidJwtAppId: 'rokid-jwt-app',
     rokidEventsClientId: 'rokid-events-deployed',
+    // Stood in for (lib/assembly/device-cloud-stand-in.ts): bearer tokens checked at the provider's userinfo.
+    deviceCloud: 'http',
+    deviceCloudUrl: 'https://devices.vendor.example',
   },
 } as const;
-
-/**
- * Grants no call in the run used, and why each is still needed. What AWS does on a function's behalf
- * never reaches a loopback recorder.
- */
-const UNUSED_ALLOWED: { action: string; resourceType: string; function?: string; reason: string }[] = [
-  {
-    function: 'refresh',
-    action: 'dynamodb:GetItem',
-    resourceType: 'AWS::DynamoDB::Table',
-    reason:
-      'rereads a link that another writer changed during its refresh, or after its upstream grant was revoked on retirement (the OAuth assembly uses it; UserCenter has no revocation)',
-  },
-  { action: 'logs:CreateLogStream', resourceType: 'AWS::Logs::LogGroup', reason: "Lambda writes the function's logs with its role" },
-  { action: 'logs:PutLogEvents', resourceType: 'AWS::Logs::LogGroup', reason: "Lambda writes the function's logs with its role" },
-  {
-    function: 'refresh',
-    action: 'sqs:SendMessage',
-    resourceType: 'AWS::SQS::Queue',
-    reason: 'Lambda sends a failed scheduled run to the on-failure destination with the role',
-  },
-  {
-    function: 'stateReports',
-    action: 'sqs:GetQueueAttributes',
-    resourceType: 'AWS::SQS::Queue',
-    reason: "Lambda's event-source mapping reads the queue's attributes with the role when it is created",
-  },
-  {
-    action: 'kms:Decrypt',
-    resourceType: 'AWS::KMS::Key',
-    reason: "DynamoDB and Secrets Manager decrypt with the stack's key on the caller's behalf (kms:ViaService)",
-  },
-  {
-    action: 'kms:Encrypt',
-    resourceType: 'AWS::KMS::Key',
-    reason: "DynamoDB encrypts the table's items with the stack's key on the caller's behalf",
-  },
-  {
-    function: 'directive',
-    action: 'dynamodb:DeleteItem',
-    resourceType: 'AWS::DynamoDB::Table',
-    reason:
-      'gives a v2 claim back after a failure of the driver’s own (the UserCenter assembly provokes one; the OAuth assembly has no such failure)',
-  },
-  {
-    action: 'kms:GenerateDataKey',
-    resourceType: 'AWS::KMS::Key',
-    reason: "DynamoDB and SQS (the on-failure queue, the events queue) generate data keys under the stack's key on the caller's behalf",
-  },
-];
 
 interface Deployed {
   dir: string;
@@ -333,11 +288,26 @@ describe('the UserCenter assembly, with the OAuth 2.0 server', () => {
     const asJwt = jwt(login.data.userId, CONTEXTS.usercenter.rokidJwtAppId, jwtAppSecret);
     const reported = await postV2(cloud(), reportState(asJwt, curtain!.endpointId));
     expect(reported.endpoint.states).toContainEqual(expect.objectContaining({ interface: 'Position', value: 40 }));
+    // The driver's own misconfiguration, never E_INVALID_AUTHORIZATION, which would make Rokid drop the binding (#28).
     const refused = await postV2(cloud(), discover(asJwt, 'm-no-header'), {});
     expect(refused).toMatchObject({
       header: { name: 'ErrorResponse', messageId: 'm-no-header' },
-      payload: { name: 'E_INVALID_AUTHORIZATION' },
+      payload: { name: 'E_INTERNAL_ERROR', vendorCode: 'REQUIRED_HEADER_MISMATCH' },
     });
+  });
+
+  it('sign-in throttling refuses a guesser before UserCenter is asked, and counts it', async () => {
+    const attempt = () => post(cloud(), '/command', { command: 'login', params: { username: 'guessed-user', password: 'guess' } });
+    let answer = await attempt();
+    for (let tries = 1; answer.errorName === 'E_DRIVER_WRONG_USERNAME_PASSWORD' && tries < 12; tries++) answer = await attempt();
+    expect(answer).toMatchObject({
+      status: 1,
+      errorName: 'E_DRIVER_LOGIN_FAILED',
+      message: expect.stringMatching(/^Too many failed sign-in/),
+    });
+    expect(cloud().metrics()).toContainEqual(
+      expect.objectContaining({ name: 'sign_ins_throttled', dimensions: { service: 'homebase-driver' } }),
+    );
   });
 
   it('an expired upstream token is refreshed inline by /execute, /list and a v2 Control', async () => {
@@ -375,7 +345,10 @@ describe('the OAuth assembly', () => {
     return got.data as { userId: string; userToken: string; refreshToken: string };
   }
 
-  it('the OAuth commands link an account at the local oidc-provider; its tokens list, execute (refreshing inline) and refresh', async () => {
+  // The device cloud's stand-in asks the provider's userinfo whose each token is, as a vendor's cloud would.
+  it('the OAuth commands link an account at the local oidc-provider; its tokens list, execute (refreshing inline) and refresh', {
+    timeout: 20_000,
+  }, async () => {
     const userAuth = await link();
     const refreshesBefore = oidc().refreshCalls;
     await refreshInline(cloud(), userAuth);
@@ -384,7 +357,7 @@ describe('the OAuth assembly', () => {
     expect(refreshed.status).toBe(0);
   });
 
-  it('a scheduled run refreshes a due link at the provider, and counts an outage and a refused grant', async () => {
+  it('a scheduled run refreshes a due link at the provider, and counts an outage and a refused grant', { timeout: 20_000 }, async () => {
     const userAuth = await link();
     await makeDue(cloud(), userAuth.userToken);
     expect(await cloud().runSchedules()).toMatchObject([{ refreshed: 1 }]);
@@ -546,10 +519,7 @@ describe('failures of its own, as each Homebase-facing function reports them', (
 
 describe('permissions and alarms, against what the run did', () => {
   const allowedUnused = (grant: Grant, driverFunction: string | undefined) =>
-    UNUSED_ALLOWED.some(
-      (entry) =>
-        entry.action === grant.action && entry.resourceType === grant.resourceType && (entry.function ?? driverFunction) === driverFunction,
-    );
+    grantUse(grant, driverFunction, UNUSED_ON_LOOPBACK) !== undefined;
 
   it.each(['usercenter', 'oauth'] as const)('the %s assembly: no call its role would deny, and no grant unused and unexplained', (kind) => {
     const { assembly, cloud, driverFunction } = kind === 'usercenter' ? usercenterDeployed : oauthDeployed;
@@ -571,6 +541,13 @@ describe('permissions and alarms, against what the run did', () => {
     }
   });
 
+  it("every dashboard widget watches a metric a function emitted or the access log's filter drew; the AWS ones name the template resources", () => {
+    const emitted: EmittedMetric[] = [...usercenterDeployed.cloud.metrics(), ...oauthDeployed.cloud.metrics()];
+    for (const { assembly, cloud } of [usercenterDeployed, oauthDeployed]) {
+      expect(checkDashboards(assembly, cloud.physical, emitted, METRICS_NAMESPACE)).toEqual({ withoutEmitter: [], badDimensions: [] });
+    }
+  });
+
   it('a permission check that can fail: a call outside the role is denied', () => {
     const { assembly, cloud, idOf } = usercenterDeployed;
     const report = checkPermissions(assembly, cloud.physical, [
@@ -585,14 +562,72 @@ describe('permissions and alarms, against what the run did', () => {
 });
 
 describe('npm run preflight', () => {
-  it('runs an assembly from cdk.out, checks it and passes; it says how it is used', { timeout: 60_000 }, async () => {
+  const run = async (argv: string[]) => {
     const lines: string[] = [];
-    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
-    expect(await runPreflight(['--app', usercenterDeployed.dir], io)).toBe(0);
+    const code = await runPreflight(argv, { out: (line) => lines.push(line), err: (line) => lines.push(line) });
+    /** The lines of one section, from its title to the next blank line. */
+    const section = (title: string) => {
+      const from = lines.findIndex((line) => line.endsWith(title));
+      const to = lines.findIndex((line, i) => i > from && line.startsWith('\n'));
+      return lines.slice(from + 1, to < 0 ? undefined : to);
+    };
+    return { code, lines, section };
+  };
+  const featureNames = (features: string[]) => features.map((line) => line.replace(/: .*$/, ''));
+
+  it('runs every feature the context turns on, JWT and state reports end to end included, and lists no grant unused without its path', {
+    timeout: 60_000,
+  }, async () => {
+    const { code, lines, section } = await run(['--app', usercenterDeployed.dir]);
     expect(lines.at(-1)).toBe('\nPreflight passed.');
-    expect(lines.join('\n')).toMatch(/POST \/list\s+→ list \(FunctionsListFunction/);
-    expect(await runPreflight(['--help'], io)).toBe(0);
-    expect(await runPreflight(['-c', 'upstream'], io)).toBe(2);
-    expect(lines.at(-1)).toMatch(/^-c takes key=value, not "upstream"\./);
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toMatch(/POST \/device-events\s+→ deviceEvents \(FunctionsDeviceEventsFunction/);
+    // Every feature ran (one not run is marked –) and passed.
+    expect(featureNames(section('Features the context turns on:'))).toEqual([
+      '  ✓ v1 at /command, /list and /execute',
+      '  ✓ the OAuth 2.0 server (homebaseClientId=homebase-rokid)',
+      '  ✓ v2 at /v2 with a BearerToken',
+      '  ✓ v2 at /v2 with a JWT (rokidJwtAppId=rokid-jwt-app)',
+      '  ✓ state reports (rokidEventsClientId=rokid-events-deployed)',
+      '  ✓ the scheduled refresh',
+    ]);
+    expect(section('Conformance, v2 with a JWT:').at(-1)).toMatch(/^ {2}2\d passed, 0 failed, 0 skipped$/);
+    const steps = section('State reports, as a JWT user:');
+    expect(steps).toHaveLength(11);
+    expect(steps.filter((step) => !step.startsWith('  ✓'))).toEqual([]);
+    // Every grant is used, or listed with the path that would use it.
+    const unused = section("checked against each function's role.");
+    expect(unused.length).toBeGreaterThan(0);
+    expect(unused.filter((line) => !line.includes('(used when: '))).toEqual([]);
+    // The failure paths of state reports were taken, so their alarms' metrics were emitted.
+    expect(section('Alarms:').filter((line) => /events_|grant/.test(line))).toEqual([]);
+  });
+
+  it('with deviceCloud=http, a stand-in takes the service token in place of the vendor cloud; it names what it could not run', {
+    timeout: 60_000,
+  }, async () => {
+    const { code, lines, section } = await run(['--app', oauthDeployed.dir]);
+    expect(lines.at(-1)).toBe(
+      '\nPreflight passed, but did not run: v1 /list and /execute for a signed-in user; v2 at /v2 with a BearerToken.',
+    );
+    expect(code).toBe(0);
+    expect(featureNames(section('Features the context turns on:'))).toEqual([
+      '  ✓ v1 at /command, /list and /execute',
+      '  – v1 /list and /execute for a signed-in user',
+      '  – v2 at /v2 with a BearerToken',
+      '  ✓ v2 at /v2 with a JWT (rokidJwtAppId=rokid-jwt-app)',
+      '  ✓ state reports (rokidEventsClientId=rokid-events-deployed)',
+      '  ✓ the scheduled refresh',
+      '  ✓ the http device cloud (deviceCloud=http)',
+    ]);
+    expect(section('State reports, as a JWT user:').filter((step) => !step.startsWith('  ✓'))).toEqual([]);
+    expect(section("checked against each function's role.").filter((line) => !line.includes('(used when: '))).toEqual([]);
+    expect(lines.join('\n')).toMatch(
+      /took 0 calls with a user's bearer token and [1-9]\d* with the service token; every function's DEVICE_CLOUD_URL pointed at it, so nothing reached https:\/\/devices\.vendor\.example/,
+    );
+    expect((await run(['--help'])).code).toBe(0);
+    const usage = await run(['-c', 'upstream']);
+    expect(usage.code).toBe(2);
+    expect(usage.lines.at(-1)).toMatch(/^-c takes key=value, not "upstream"\./);
   });
 });

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../functions/config.ts';
 import { MAX_DELIVERIES } from '../../functions/domain/events/delivery.ts';
 import { ROUTES } from '../../functions/http/routes.ts';
-import { RUNTIME_ENVIRONMENT } from '../../lib/functions.ts';
+import { resolve } from '../../lib/assembly/template.ts';
+import { FUNCTIONS, RUNTIME_ENVIRONMENT } from '../../lib/functions.ts';
 import { HomebaseDriverStack } from '../../lib/stack/homebase-driver-stack.ts';
 import { stackConfig } from '../../lib/stack/stack-config.ts';
 
@@ -14,9 +15,9 @@ const USERCENTER = { upstream: 'usercenter', usercenterUrl: 'https://uc.example.
 const OAUTH = { upstream: 'oauth', oauthIssuer: 'https://id.example.com', oauthClientId: 'homebase' };
 
 /** Bundling is skipped here (the bundle tests build the real thing); everything else is as deployed. */
-function synth(context: Record<string, unknown>, options: { bundle?: boolean } = {}) {
+function synth(context: Record<string, unknown>, options: { bundle?: boolean } = {}, stackName = 'HomebaseDriver') {
   const app = new App({ context: { ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
-  const stack = new HomebaseDriverStack(app, 'HomebaseDriver', { config: stackConfig((key) => app.node.tryGetContext(key)) });
+  const stack = new HomebaseDriverStack(app, stackName, { config: stackConfig((key) => app.node.tryGetContext(key)) });
   return { app, stack, template: Template.fromStack(stack) };
 }
 
@@ -316,14 +317,31 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('with state reports on, revoking a link (the refresh job, the OAuth 2.0 server) reads the vendor-user index to end its grants', () => {
+  it('with state reports on, revoking a link (the refresh job, the OAuth 2.0 server) reads the vendor-user index to end its grants, and a Control to keep what it told Rokid', () => {
     const events = synth({ ...USERCENTER, homebaseClientId: 'rokid-homebase', rokidEventsClientId: 'rokid-events' }).template;
     expect(indexReaders(events)).toEqual([
       ['FunctionsCommand', 'vendor-user', ['dynamodb:Query']],
+      ['FunctionsDirective', 'vendor-user', ['dynamodb:Query']],
       ['FunctionsRefresh', 'due', ['dynamodb:Query']],
       ['FunctionsRefresh', 'vendor-user', ['dynamodb:Query']],
       ['FunctionsStateReports', 'vendor-user', ['dynamodb:Query']],
     ]);
+  });
+
+  it("lets only list and directive query the table itself, for the virtual cloud's devices; with an http cloud, none", () => {
+    const tableQueriers = (template: Template) =>
+      Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([, p]) =>
+          p.Properties.PolicyDocument.Statement.some(
+            (s: { Action: string | string[]; Resource: unknown }) =>
+              actionsOf(s).includes('dynamodb:Query') && !JSON.stringify(s.Resource).includes('/index/'),
+          ),
+        )
+        .map(([id]) => id.replace(/Role.*/, ''))
+        .sort();
+    expect(tableQueriers(t)).toEqual(['FunctionsDirective', 'FunctionsList']);
+    const http = synth({ ...USERCENTER, rokidJwtAppId: 'app-1', deviceCloud: 'http', deviceCloudUrl: 'https://devices.example.com' });
+    expect(tableQueriers(http.template)).toEqual([]);
   });
 
   it('gives each function a role of its own: no managed policy, log writes to its own log group only, no KMS re-encryption', () => {
@@ -473,6 +491,7 @@ describe('alarms', () => {
         'events_retried',
         'grants_ended',
         'grant_refresh_failed',
+        ...Array(3).fill('latency'),
       ].sort(),
     );
     for (const a of alarms.filter((a) => a.MetricName === 'unexpected_errors')) {
@@ -491,6 +510,137 @@ describe('alarms', () => {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
     });
+  });
+});
+
+describe('route latency, from the access log', () => {
+  it('logs each request with its route, its API and latencyMs: the response latency, as a bare number', () => {
+    const [stage] = Object.values(t.findResources('AWS::ApiGatewayV2::Stage'));
+    const format: string = stage!.Properties.AccessLogSettings.Format;
+    expect(format).toContain('"latencyMs":$context.responseLatency,');
+    expect(format).toContain('"route":"$context.routeKey"');
+    expect(format).toContain('"apiId":"$context.apiId"');
+    // With the variables filled in, a line is JSON, and latencyMs a number.
+    const line = JSON.parse(format.replace(/\$context\.responseLatency/, '412').replace(/\$context\.[\w.]+/g, 'x'));
+    expect(line).toMatchObject({ latencyMs: 412, route: 'x' });
+  });
+
+  it('a metric filter on the access log publishes latency by API and route, in milliseconds', () => {
+    const [stage] = Object.values(t.findResources('AWS::ApiGatewayV2::Stage'));
+    const logGroup = stage!.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+    const filters = Object.values(t.findResources('AWS::Logs::MetricFilter'));
+    expect(filters.map((f) => f.Properties)).toEqual([
+      {
+        LogGroupName: { Ref: logGroup },
+        FilterPattern: '{ $.latencyMs >= 0 }',
+        MetricTransformations: [
+          {
+            MetricNamespace: 'HomebaseDriver/AccessLog',
+            MetricName: 'latency',
+            MetricValue: '$.latencyMs',
+            Unit: 'Milliseconds',
+            Dimensions: [
+              { Key: 'api', Value: '$.apiId' },
+              { Key: 'route', Value: '$.route' },
+            ],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('alarms on /v2, /execute and /list: p99 over 2 s in 3 of 5 one-minute periods, missing data not breaching', () => {
+    const [topic] = Object.keys(t.findResources('AWS::SNS::Topic'));
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties)
+      .filter((a) => a.MetricName === 'latency');
+    expect(alarms.map((a) => a.Dimensions[1].Value).sort()).toEqual(['POST /execute', 'POST /list', 'POST /v2']);
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({
+        Namespace: 'HomebaseDriver/AccessLog',
+        ExtendedStatistic: 'p99',
+        Period: 60,
+        Threshold: 2000,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 5,
+        DatapointsToAlarm: 3,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topic }],
+        AlarmDescription: expect.stringContaining('docs/operations.md'),
+      });
+      expect(alarm.Dimensions).toEqual([
+        { Name: 'api', Value: { Ref: 'ApiF70053CD' } },
+        { Name: 'route', Value: expect.any(String) },
+      ]);
+    }
+  });
+});
+
+describe('the dashboard', () => {
+  const [dashboard] = Object.values(t.findResources('AWS::CloudWatch::Dashboard')) as [any];
+  /** The body with every reference written as the logical id it names. */
+  const body = JSON.parse(resolve(dashboard.Properties.DashboardBody, (logicalId) => `<${logicalId}>`));
+  const metricWidgets: any[] = body.widgets.filter((w: any) => w.type === 'metric');
+  const titled = (title: string) => metricWidgets.find((w) => w.properties.title === title)?.properties;
+
+  it('is named after the stack, and its address is an output', () => {
+    expect(dashboard.Properties.DashboardName).toBe('HomebaseDriver');
+    synth(USERCENTER, {}, 'HomebaseDriverStaging').template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: 'HomebaseDriverStaging',
+    });
+    const url = resolve(t.findOutputs('DashboardUrl')['DashboardUrl']!['Value'], (ref) => `<${ref}>`);
+    expect(url).toBe('https://<AWS::Region>.console.aws.amazon.com/cloudwatch/home?region=<AWS::Region>#dashboards:name=HomebaseDriver');
+  });
+
+  it("draws each route's p50 and p99 latency, with Rokid's 3 s budget on /v2 and the alarm's 2 s where one watches", () => {
+    const v2 = titled('POST /v2: p50 and p99 (ms)');
+    expect(v2.metrics).toEqual([
+      [
+        'HomebaseDriver/AccessLog',
+        'latency',
+        'api',
+        '<ApiF70053CD>',
+        'route',
+        'POST /v2',
+        expect.objectContaining({ stat: 'p50', period: 60 }),
+      ],
+      [
+        'HomebaseDriver/AccessLog',
+        'latency',
+        'api',
+        '<ApiF70053CD>',
+        'route',
+        'POST /v2',
+        expect.objectContaining({ stat: 'p99', period: 60 }),
+      ],
+    ]);
+    expect(v2.annotations.horizontal.map((a: { value: number }) => a.value)).toEqual([3000, 2000]);
+    expect(titled('POST /list: p50 and p99 (ms)').annotations.horizontal.map((a: { value: number }) => a.value)).toEqual([2000]);
+    expect(titled('POST /command: p50 and p99 (ms)').annotations).toBeUndefined();
+  });
+
+  it("shows each function's invocations, errors, throttles and duration p50 and p99", () => {
+    for (const name of Object.keys(FUNCTIONS)) {
+      const widget = titled(name);
+      expect(widget.metrics.map((m: unknown[]) => [m[0], m[1], (m.at(-1) as { stat: string }).stat])).toEqual([
+        ['AWS/Lambda', 'Invocations', 'Sum'],
+        ['AWS/Lambda', 'Errors', 'Sum'],
+        ['AWS/Lambda', 'Throttles', 'Sum'],
+        ['AWS/Lambda', 'Duration', 'p50'],
+        ['AWS/Lambda', 'Duration', 'p99'],
+      ]);
+      expect(widget.metrics[0][3]).toMatch(new RegExp(`^<Functions${name[0]!.toUpperCase()}${name.slice(1)}Function`));
+    }
+  });
+
+  it('shows unexpected errors, events, the queue, refresh outcomes, grants and sign-ins throttled', () => {
+    const names = (title: string) => titled(title).metrics.map((m: unknown[]) => m[1]);
+    expect(names('Unexpected errors (answered E_DRIVER_ERROR / E_INTERNAL_ERROR)')).toEqual(Array(6).fill('unexpected_errors'));
+    expect(names('Events sent, retried and dead-lettered')).toEqual(['events_sent', 'events_retried', 'events_dead_lettered']);
+    expect(names('Events queue: age of the oldest event (s)')).toEqual(['ApproximateAgeOfOldestMessage']);
+    expect(names('Refresh outcomes')).toEqual(['refreshed', 'transient_failure', 'needs_relink']);
+    expect(names('State-report grants opened and ended')).toEqual(['grants_accepted', 'grants_ended']);
+    expect(names('Sign-ins throttled')).toEqual(['sign_ins_throttled']);
   });
 });
 

@@ -241,6 +241,31 @@ describe('on an http device cloud', () => {
     expect(actions().length - before).toBe(1);
   });
 
+  it('a resend after such a delivery, when the state cannot be read either, is told the outcome is unknown, never that nothing was done', {
+    timeout: 30_000,
+  }, async () => {
+    level = 10;
+    next = (request) => {
+      if (request.method !== 'POST') return undefined;
+      level += 4;
+      return 'hang';
+    };
+    const first = await driver.v2(control(user, 'lamp-1', 'Brightness.Adjust', { delta: 4 }, 'c-hang-2'));
+    expect(first.payload).toMatchObject({ name: 'E_ENDPOINT_UNREACHABLE' });
+    next = () => ({ status: 500, json: {} });
+    await sleep(LEASE_PASSED_MS);
+    const again = await driver.v2(control(user, 'lamp-1', 'Brightness.Adjust', { delta: 4 }, 'c-hang-2'));
+    next = undefined;
+    expect(again.payload).toEqual({
+      name: 'E_ENDPOINT_UNREACHABLE',
+      vendorCode: 'OUTCOME_UNKNOWN',
+      message:
+        'An earlier delivery of message c-hang-2 asked the device, and whether it acted is not known; its state cannot be read now either. Ask for its state in a moment.',
+      debugInfo: '',
+    });
+    expect(level).toBe(14);
+  });
+
   it('a definite refusal is the message’s answer: resent, it is given again without asking the cloud', async () => {
     next = (request) =>
       request.method === 'POST' ? { status: 400, json: { errorName: 'E_VALUE_OUT_OF_RANGE', message: 'too bright' } } : undefined;

@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esbuildOptions, ROOT } from '../../lib/bundling.ts';
 import { FUNCTIONS } from '../../lib/functions.ts';
-import { mapStackTrace, runStackTrace, stackOf } from '../../lib/operator/stack-trace.ts';
+import { DESCRIPTION, mapStackTrace, runStackTrace, stackOf } from '../../lib/operator/stack-trace.ts';
 
 const run = promisify(execFile);
 const FIXTURE = 'test/support/stack-fixture';
@@ -97,11 +97,12 @@ describe('npm run stack-trace', () => {
     );
   });
 
-  it('answers --help with its usage on stdout, and exits 0', async () => {
+  it('answers --help with its usage and what it does on stdout, and exits 0', async () => {
     const { code, out, err } = await cli(['--help'], '');
     expect({ code, err }).toEqual({ code: 0, err: '' });
     expect(out).toBe(
-      'usage: npm run stack-trace -- <list|execute|command|directive|refresh|deviceEvents|stateReports> [--dir <bundle dir>] < stack.txt',
+      `usage: npm run stack-trace -- <list|execute|command|directive|refresh|deviceEvents|stateReports> [--dir <bundle dir>] < stack.txt\n\n${DESCRIPTION}`,
     );
+    expect(out).toContain('Reads a stack trace a deployed function logged');
   });
 });

@@ -10,9 +10,14 @@ import { lambdaContext as contextFor } from '../../lib/local/lambda-context.ts';
 import { DEMO_ACCOUNT, startUserCenter } from '../../lib/local/usercenter-server.ts';
 import { tempKeyFile, testCipher } from './credentials.ts';
 import { testTable } from './dynamodb.ts';
-import { apiEvent, lambdaContext } from './events.ts';
+import { apiEvent, REQUEST_ID } from './events.ts';
 
-type Handler = (event: ReturnType<typeof apiEvent>, context: typeof lambdaContext) => Promise<APIGatewayProxyStructuredResultV2>;
+/** A second vendor user, for tests of what one user can do to another. */
+export const OTHER_ACCOUNT = { userId: '10002', username: 'other', password: 'homebase-2', validateCode: '135790', nickname: 'Other User' };
+
+type Handler = (event: ReturnType<typeof apiEvent>, context: ReturnType<typeof contextFor>) => Promise<APIGatewayProxyStructuredResultV2>;
+/** Each invocation its own context, as Lambda gives: its 30 s run from the invocation, not from the file's start. */
+const lambdaContext = () => contextFor(REQUEST_ID);
 const ROUTES = { list: 'POST /list', execute: 'POST /execute', get: 'POST /get', command: 'POST /command' } as const;
 
 export interface Envelope {
@@ -35,7 +40,7 @@ export interface V2Answer {
  */
 export async function startHandlers(settings: ConfigInput = {}, env: Record<string, string> = {}) {
   const table = await testTable();
-  const userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT] });
+  const userCenter = await startUserCenter({ accounts: [DEMO_ACCOUNT, OTHER_ACCOUNT] });
   const sdkEnv = {
     AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
     AWS_REGION: 'local',
@@ -55,7 +60,7 @@ export async function startHandlers(settings: ConfigInput = {}, env: Record<stri
   };
 
   async function invoke(to: keyof typeof ROUTES, event: ReturnType<typeof apiEvent>): Promise<Envelope> {
-    const result = await handlers[to === 'get' ? 'execute' : to](event, lambdaContext);
+    const result = await handlers[to === 'get' ? 'execute' : to](event, lambdaContext());
     // Homebase's client throws on anything but 200, so every answer must be a 200 envelope.
     expect(result.statusCode).toBe(200);
     expect(result.headers?.['content-type']).toBe('application/json; charset=utf-8');
@@ -72,7 +77,7 @@ export async function startHandlers(settings: ConfigInput = {}, env: Record<stri
         body: Buffer.alloc(0),
         route: { routeKey, pathParameters: undefined },
       }) as never,
-      lambdaContext,
+      lambdaContext(),
     );
 
   /**
@@ -91,7 +96,7 @@ export async function startHandlers(settings: ConfigInput = {}, env: Record<stri
   /** A v2 message at POST /v2; every answer must be HTTP 200 with a JSON v2 message, errors included. */
   async function v2(body: unknown, headers: Record<string, string> = {}): Promise<V2Answer> {
     const raw = typeof body === 'string' ? body : JSON.stringify(body);
-    const result = await directive(apiEvent('POST /v2', raw, headers), lambdaContext);
+    const result = await directive(apiEvent('POST /v2', raw, headers), lambdaContext());
     expect(result.statusCode).toBe(200);
     expect(result.headers?.['content-type']).toBe('application/json; charset=utf-8');
     return JSON.parse(result.body ?? '') as V2Answer;

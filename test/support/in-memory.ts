@@ -225,8 +225,15 @@ export const DEFAULT_LIMITS: AttemptLimitSettings = {
 /** Attempt limits on an in-memory store, with the HMAC left out: tests read the records' keys. */
 export function testLimits(clock: Clock = new FakeClock(), settings: Partial<AttemptLimitSettings> = {}) {
   const store = new InMemoryAttemptStore();
-  const limits = new AttemptLimits({ store, clock, settings: { ...DEFAULT_LIMITS, ...settings }, hmac: async (text) => text });
-  return Object.assign(limits, { store });
+  // Counts what the limits report refusing, as the deployed functions' `sign_ins_throttled` does.
+  const metrics = {
+    throttled: 0,
+    signInThrottled() {
+      metrics.throttled++;
+    },
+  };
+  const limits = new AttemptLimits({ store, clock, settings: { ...DEFAULT_LIMITS, ...settings }, hmac: async (text) => text, metrics });
+  return Object.assign(limits, { store, metrics });
 }
 
 export const FROM = { sourceIp: '203.0.113.7' };

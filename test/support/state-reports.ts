@@ -5,11 +5,13 @@
  * consumer did not report as failed.
  */
 import { randomBytes } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { awsJsonCall } from '../../functions/adapters/aws/json-call.ts';
 import { SQS } from '../../functions/adapters/sqs/sqs-queue.ts';
 import type { ConfigInput } from '../../functions/config.ts';
 import { MAX_DELIVERIES } from '../../functions/domain/events/delivery.ts';
+import { grantKeyOf } from '../../functions/domain/events/grant.ts';
 import { signEvents } from '../../functions/domain/events/signature.ts';
 import { lambdaContext as contextFor } from '../../lib/local/lambda-context.ts';
 import { sqsEventOf } from '../../lib/local/queue-poller.ts';
@@ -19,7 +21,13 @@ import { apiEvent, lambdaContext } from './events.ts';
 import { startHandlers } from './handlers.ts';
 import { bearer, v2Message } from './v2.ts';
 
-export async function startStateReports(options: { rokid?: RokidStandInOptions; settings?: ConfigInput } = {}) {
+export async function startStateReports(
+  options: {
+    rokid?: RokidStandInOptions;
+    settings?: ConfigInput /** The SDK's, e.g. a DynamoDB endpoint that injects faults. */;
+    env?: Record<string, string>;
+  } = {},
+) {
   let offsetMs = 0;
   const now = () => Date.now() + offsetMs;
   const sqs = await startSqsStandIn({ now });
@@ -42,7 +50,7 @@ export async function startStateReports(options: { rokid?: RokidStandInOptions; 
     EVENTS_DEAD_LETTER_QUEUE_URL: deadLetterUrl,
     ...options.settings,
   };
-  const driver = await startHandlers(settings, { AWS_ENDPOINT_URL_SQS: sqs.endpoint });
+  const driver = await startHandlers(settings, { AWS_ENDPOINT_URL_SQS: sqs.endpoint, ...options.env });
   const config = () => driver.config();
   const webhook = (await import('../../functions/device-events.ts')).deviceEventsHandler(config);
   const consumer = (await import('../../functions/state-reports.ts')).stateReportsHandler(config);
@@ -94,11 +102,24 @@ export async function startStateReports(options: { rokid?: RokidStandInOptions; 
       }),
     );
 
-  const login = async () =>
-    (await driver.call('command', JSON.stringify({ command: 'login', params: { username: 'demo', password: 'homebase' } }))).data as {
+  /** A new link of the demo user, or of another vendor user (OTHER_ACCOUNT). */
+  const login = async (account: { username: string; password: string } = { username: 'demo', password: 'homebase' }) =>
+    (await driver.call('command', JSON.stringify({ command: 'login', params: { username: account.username, password: account.password } })))
+      .data as {
       userId: string;
       userToken: string;
     };
+
+  /** A grant's item as stored, by the vendor user it belongs to and Rokid's label (or, with none, the link). */
+  const storedGrant = async (vendorUserId: string, label: string | undefined, linkId?: string) =>
+    (
+      await driver.table.db.send(
+        new GetCommand({
+          TableName: driver.table.tableName,
+          Key: { pk: `EVGRANT#${grantKeyOf(label, { vendorUserId, linkId })}`, sk: 'GRANT' },
+        }),
+      )
+    ).Item;
 
   return {
     ...driver,
@@ -110,6 +131,7 @@ export async function startStateReports(options: { rokid?: RokidStandInOptions; 
     drain,
     acceptGrant,
     login,
+    storedGrant,
     /** Moves the queue's and Rokid's clocks on (visibility timeouts, token lifetimes). */
     advance: (ms: number) => {
       offsetMs += ms;

@@ -41,7 +41,12 @@ describe('device service', () => {
     const devices = await new DeviceService({ cloud: cloud([lamp, broken]), log }).list(session);
     expect(devices.map((d) => d.deviceId)).toEqual(['lamp']);
     expect(log.warnings).toHaveLength(1);
-    expect(log.warnings[0]!.details).toEqual({ deviceId: 'broken', problems: [expect.stringContaining('type: expected')] });
+    expect(log.warnings[0]!.details).toEqual({
+      deviceId: 'broken',
+      problems: [
+        'type "toaster" is not a Homebase type (light, switch, socket, irController, curtain, …; docs/device-cloud.md lists all 41)',
+      ],
+    });
     expect(JSON.stringify(log.warnings)).not.toContain('secret');
   });
 
@@ -54,9 +59,29 @@ describe('device service', () => {
     });
   });
 
-  it('refuses a malformed device on /get with E_DRIVER_ERROR', async () => {
+  it('refuses a malformed device on /get with E_DRIVER_ERROR, naming the first bad field and the rule', async () => {
     const service = new DeviceService({ cloud: cloud([{ ...lamp, actions: { switch: ['toggle'] } }]), log: logCapture() });
-    await expect(service.get(session, 'lamp')).rejects.toMatchObject({ errorName: 'E_DRIVER_ERROR' });
+    await expect(service.get(session, 'lamp')).rejects.toMatchObject({
+      errorName: 'E_DRIVER_ERROR',
+      message: 'Device "lamp" is malformed in the device cloud: actions.switch.0: expected "on" | "off" | "stop"',
+    });
+  });
+
+  it('quotes a wrong type only when it is a string, and at most 40 characters of it', async () => {
+    const service = new DeviceService({
+      cloud: cloud([
+        { ...lamp, type: 7 },
+        { ...lamp, deviceId: 'long', type: 'x'.repeat(100) },
+      ]),
+      log: logCapture(),
+    });
+    const tail = 'is not a Homebase type (light, switch, socket, irController, curtain, …; docs/device-cloud.md lists all 41)';
+    await expect(service.get(session, 'lamp')).rejects.toMatchObject({
+      message: `Device "lamp" is malformed in the device cloud: type ${tail}`,
+    });
+    await expect(service.get(session, 'long')).rejects.toMatchObject({
+      message: `Device "long" is malformed in the device cloud: type "${'x'.repeat(40)}" ${tail}`,
+    });
   });
 
   it('executes a declared action and answers the new state', async () => {

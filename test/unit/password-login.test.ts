@@ -105,6 +105,7 @@ describe('attempt limits', () => {
       message: `Too many failed sign-in attempts. Try again after ${at(1)} UTC (in 1 second).`,
     });
     expect(w.up.calls).toHaveLength(5);
+    expect(w.limits.metrics.throttled).toBe(1);
     // Other usernames are untouched.
     await expect(w.login({ username: 'other', password: 'x' }, FROM)).rejects.toMatchObject({ errorName: WRONG });
     // Each failure past the free ones doubles the wait: 1, 2, 4 ... seconds.
@@ -207,6 +208,7 @@ describe('the sign-in form: device cookies and addresses', () => {
     for (let i = 0; i < 4; i++) await w.wrong.signIn({ username: `user-${i}`, password: 'x' }, FROM).catch(() => undefined);
     await expect(w.wrong.signIn({ username: 'fresh', password: 'x' }, FROM)).rejects.toMatchObject({ errorName: 'E_DRIVER_LOGIN_FAILED' });
     expect(w.limits.store.records.get('login#user#login\u0000fresh')).toMatchObject({ failures: 0 });
+    expect(w.limits.metrics.throttled).toBe(1);
     await expect(w.right.signIn({ username: 'fresh', password: 'pw' }, { sourceIp: '198.51.100.2' })).resolves.toBeDefined();
   });
 });

@@ -26,7 +26,7 @@ export interface HttpCloudSettings {
 }
 
 /**
- * A vendor device cloud reached over REST (see "Device cloud contract" in the README):
+ * A vendor device cloud reached over REST (the contract is docs/device-cloud.md):
  *   GET  {base}/devices                      → 200 {"devices": Device[]}
  *   POST {base}/devices/{deviceId}/actions   → 200 {"state": State}
  * Both carry `Authorization: Bearer <upstream access token>`, or a MAC signature (mac-signature.ts) when
@@ -95,7 +95,7 @@ export class HttpDeviceCloud implements DeviceCloud {
       if (!(error instanceof TransportError)) throw error;
       // An action that went out and got no answer may have been applied (docs/device-cloud.md).
       const details = { cause: error, mayHaveActed: action !== undefined && error.sent };
-      if (error.timedOut) throw new DriverTimeoutError(`The device cloud did not answer within ${timeoutMs} ms.`, details);
+      if (error.timedOut) throw new DriverTimeoutError(`The device cloud did not answer within ${Math.round(timeoutMs)} ms.`, details);
       throw new ServerUnreachableError('The device cloud cannot be reached.', details);
     }
   }

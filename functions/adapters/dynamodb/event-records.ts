@@ -1,10 +1,18 @@
 /**
  * The two records that make event delivery once-only and ordered, one item each in the single table (table.ts):
- * an event id the webhook has seen (24 hours), and where delivery stands for one endpoint of one Rokid user.
+ * an event id the webhook has seen (24 hours), and where delivery stands for one endpoint of one grant.
  * Every write is conditional; DynamoDB deletes expired items lazily, so the conditions check the TTL themselves.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryPositions, PositionClaim, SeenClaim, SeenEvents } from '../../domain/events/ports.ts';
+import type {
+  DeliveryPositions,
+  EndpointPosition,
+  PositionClaim,
+  PositionRecord,
+  SeenClaim,
+  SeenEvents,
+} from '../../domain/events/ports.ts';
+import type { InterfaceState } from '../../domain/v2/states.ts';
 import { crypto } from '../../runtime/builtins.ts';
 import { ignoreConditionFailure, keys, TTL_ATTRIBUTE } from './table.ts';
 
@@ -35,6 +43,8 @@ export class DynamoSeenEvents implements SeenEvents {
       ignoreConditionFailure(error);
     }
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.seenEvent(key), ConsistentRead: true }));
+    // The SDK retried a put that had been applied, its answer lost: the claim read back is this one.
+    if (Item?.['claimId'] === claimId) return { kind: 'new', claimId };
     return Item?.['status'] === 'claimed' ? { kind: 'in_flight' } : { kind: 'seen' };
   }
 
@@ -70,6 +80,10 @@ export class DynamoSeenEvents implements SeenEvents {
 
 /** Kept long after the last event: an endpoint that changes rarely must still not go backwards. */
 const POSITION_KEEP_S = 30 * 24 * 3600;
+/** One attribute per interface, so a Control's Response can set its own without reading the item. */
+const ORDER = 'o:';
+const DELIVERED = 'd:';
+const SENT = 's:';
 
 export class DynamoDeliveryPositions implements DeliveryPositions {
   readonly #db: DynamoDBDocumentClient;
@@ -80,59 +94,132 @@ export class DynamoDeliveryPositions implements DeliveryPositions {
     this.#table = tableName;
   }
 
-  async claim(position: string, order: string, now: number, leaseUntil: number): Promise<PositionClaim> {
+  async claim(position: string, now: number, leaseUntil: number): Promise<PositionClaim> {
     const claimId = crypto.randomUUID();
     try {
-      await this.#db.send(
+      // The item as it stands comes back with the claim: the comparison costs no read of its own.
+      const { Attributes } = await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: keys.deliveryPosition(position),
-          UpdateExpression: 'SET #at = :order, delivered = :false, claimId = :claim, claimUntil = :until, #ttl = :keep',
-          // Free (nothing there, the last delivered, or its claim lapsed), and this event not older than the last.
-          ConditionExpression:
-            '(attribute_not_exists(pk) OR delivered = :true OR claimUntil <= :now) AND (attribute_not_exists(pk) OR #at < :order OR (#at = :order AND delivered = :false))',
-          ExpressionAttributeNames: { '#at': 'at', '#ttl': TTL_ATTRIBUTE },
-          ExpressionAttributeValues: {
-            ':order': order,
-            ':false': false,
-            ':true': true,
-            ':claim': claimId,
-            ':until': leaseUntil,
-            ':now': now,
-            ':keep': now + POSITION_KEEP_S,
-          },
+          UpdateExpression: 'SET claimId = :claim, claimUntil = :until, #ttl = :keep',
+          ConditionExpression: 'attribute_not_exists(pk) OR claimUntil <= :now',
+          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':claim': claimId, ':until': leaseUntil, ':now': now, ':keep': now + POSITION_KEEP_S },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return { kind: 'claimed', claimId };
+      return { kind: 'claimed', claimId, position: positionOf(Attributes) };
     } catch (error) {
       ignoreConditionFailure(error);
     }
     const { Item } = await this.#db.send(
       new GetCommand({ TableName: this.#table, Key: keys.deliveryPosition(position), ConsistentRead: true }),
     );
-    const at = String(Item?.['at'] ?? '');
-    return at > order || (at === order && Item?.['delivered'] === true) ? { kind: 'superseded' } : { kind: 'busy' };
+    // The SDK retried an update that had been applied, its answer lost: the claim read back is this one.
+    return Item?.['claimId'] === claimId ? { kind: 'claimed', claimId, position: positionOf(Item) } : { kind: 'busy' };
   }
 
-  async delivered(position: string, claimId: string): Promise<void> {
-    await this.#settle(position, claimId, 'SET delivered = :true, claimUntil = :zero', { ':true': true, ':zero': 0 });
+  async intend(position: string, claimId: string, orders: Record<string, string>): Promise<boolean> {
+    const entries = Object.entries(orders);
+    if (entries.length === 0) return true;
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.deliveryPosition(position),
+          UpdateExpression: `SET ${entries.map((_, i) => `#a${i} = :a${i}`).join(', ')}`,
+          ConditionExpression: 'claimId = :claim',
+          ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#a${i}`, `${ORDER}${name}`])),
+          ExpressionAttributeValues: { ':claim': claimId, ...Object.fromEntries(entries.map(([, order], i) => [`:a${i}`, order])) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
   }
 
-  async release(position: string, claimId: string): Promise<void> {
-    await this.#settle(position, claimId, 'SET claimUntil = :zero', { ':zero': 0 });
-  }
-
-  async #settle(position: string, claimId: string, update: string, values: Record<string, unknown>): Promise<void> {
+  async delivered(position: string, claimId: string, record: PositionRecord): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':claim': claimId, ':zero': 0 };
+    const set = ['claimUntil = :zero'];
+    const entries = [
+      ...Object.entries(record.orders).map(([name, order]) => [`${ORDER}${name}`, order] as const),
+      ...Object.entries(record.orders).map(([name, order]) => [`${DELIVERED}${name}`, order] as const),
+      ...Object.entries(record.sent).map(([name, state]) => [`${SENT}${name}`, state] as const),
+    ];
+    entries.forEach(([attribute, value], i) => {
+      names[`#a${i}`] = attribute;
+      values[`:a${i}`] = value;
+      set.push(`#a${i} = :a${i}`);
+    });
+    const unset = record.unsent.filter((name) => !(name in record.sent));
+    unset.forEach((name, i) => {
+      names[`#r${i}`] = `${SENT}${name}`;
+    });
     await this.#db
       .send(
         new UpdateCommand({
           TableName: this.#table,
           Key: keys.deliveryPosition(position),
-          UpdateExpression: update,
+          UpdateExpression: `SET ${set.join(', ')}${unset.length > 0 ? ` REMOVE ${unset.map((_, i) => `#r${i}`).join(', ')}` : ''}`,
           ConditionExpression: 'claimId = :claim',
-          ExpressionAttributeValues: { ...values, ':claim': claimId },
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
         }),
       )
       .catch(ignoreConditionFailure);
   }
+
+  async release(position: string, claimId: string): Promise<void> {
+    await this.#db
+      .send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.deliveryPosition(position),
+          UpdateExpression: 'SET claimUntil = :zero',
+          ConditionExpression: 'claimId = :claim',
+          ExpressionAttributeValues: { ':zero': 0, ':claim': claimId },
+        }),
+      )
+      .catch(ignoreConditionFailure);
+  }
+
+  async recordSent(position: string, sent: Record<string, InterfaceState>, now: number): Promise<void> {
+    const entries = Object.entries(sent);
+    if (entries.length === 0) return;
+    await this.#db
+      .send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.deliveryPosition(position),
+          UpdateExpression: `SET ${entries.map((_, i) => `#a${i} = :a${i}`).join(', ')}, #ttl = if_not_exists(#ttl, :keep)`,
+          // Not while a delivery holds the endpoint: what it records when done is as new, and the Response's value
+          // would be overwritten anyway. Losing the race costs at most one report that repeats a value.
+          ConditionExpression: 'attribute_not_exists(claimUntil) OR claimUntil <= :now',
+          ExpressionAttributeNames: {
+            '#ttl': TTL_ATTRIBUTE,
+            ...Object.fromEntries(entries.map(([name], i) => [`#a${i}`, `${SENT}${name}`])),
+          },
+          ExpressionAttributeValues: {
+            ':now': now,
+            ':keep': now + POSITION_KEEP_S,
+            ...Object.fromEntries(entries.map(([, state], i) => [`:a${i}`, state])),
+          },
+        }),
+      )
+      .catch(ignoreConditionFailure);
+  }
+}
+
+function positionOf(item: Record<string, unknown> | undefined): EndpointPosition {
+  const position: EndpointPosition = { orders: {}, delivered: {}, sent: {} };
+  for (const [attribute, value] of Object.entries(item ?? {})) {
+    if (attribute.startsWith(ORDER)) position.orders[attribute.slice(ORDER.length)] = String(value);
+    else if (attribute.startsWith(DELIVERED)) position.delivered[attribute.slice(DELIVERED.length)] = String(value);
+    else if (attribute.startsWith(SENT)) position.sent[attribute.slice(SENT.length)] = value as InterfaceState;
+  }
+  return position;
 }

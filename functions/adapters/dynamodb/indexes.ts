@@ -24,9 +24,19 @@ export const dueIndexPage = (
     }),
   );
 
-/** The ids of a vendor user's items under one key prefix (`LINK#`, `GRANT#`), every page of them. */
+/** The ids of a vendor user's items under one key prefix (`LINK#`, `EVGRANT#`), every page of them. */
 export async function vendorUserIds(db: DynamoDBDocumentClient, table: string, vendorUserId: string, prefix: string): Promise<string[]> {
-  const ids: string[] = [];
+  return (await vendorUserIdsByPrefix(db, table, vendorUserId, [prefix]))[0] ?? [];
+}
+
+/** The ids of a vendor user's items under each of several key prefixes, in one pass over the index. */
+export async function vendorUserIdsByPrefix(
+  db: DynamoDBDocumentClient,
+  table: string,
+  vendorUserId: string,
+  prefixes: readonly string[],
+): Promise<string[][]> {
+  const ids: string[][] = prefixes.map(() => []);
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await db.send(
@@ -41,7 +51,8 @@ export async function vendorUserIds(db: DynamoDBDocumentClient, table: string, v
     );
     for (const found of page.Items ?? []) {
       const pk = String(found['pk']);
-      if (pk.startsWith(prefix)) ids.push(pk.slice(prefix.length));
+      const at = prefixes.findIndex((prefix) => pk.startsWith(prefix));
+      if (at >= 0) ids[at]?.push(pk.slice(prefixes[at]?.length));
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);

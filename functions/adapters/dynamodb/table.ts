@@ -12,9 +12,10 @@
  * | OAuth 2.0 code  | CODE#<sha256(code)>  | OAUTH2          |  (1 minute, used once)
  * | device token    | DEVTOKEN#<app>#<device>#<request> | TOKEN |  (seed 003, 5 minutes)
  * | v2 reply        | V2REPLY#<sha256(user, messageId)> | REPLY |  (10 minutes: a retried message gets it)
- * | event grant     | GRANT#<rokidUserId>  | GRANT           |  (state reports; sealed; kept 30 days once ended)
- * | seen event id   | EVENTSEEN#<sha256(user, id)> | SEEN    |  (24 hours: the webhook drops a repeat)
- * | delivery place  | EVENTPOS#<sha256(rokidUser, endpoint)> | POSITION |  (30 days: no endpoint goes backwards)
+ * | event grant     | EVGRANT#<hashedKey(vendor user, label)> | GRANT |  (state reports; sealed; kept 30 days once ended)
+ * | older grant     | GRANT#<rokidUserId>  | GRANT           |  (before grants were the vendor user's: migrated when read)
+ * | seen event id   | EVENTSEEN#<hashedKey(user, id)> | SEEN |  (24 hours: the webhook drops a repeat)
+ * | delivery place  | EVENTPOS#<hashedKey(grant, endpoint)> | POSITION |  (30 days: no interface goes backwards)
  *
  * The due index is sparse: only links carry `dueShard`, filed under the time the refresh job next has
  * work on them (a refresh, or retiring a link whose driver tokens expired: `nextVisitAt`). Its
@@ -66,10 +67,12 @@ export const TTL_ATTRIBUTE = 'ttl';
 export const RETIRE_GRACE_S = 7 * 24 * 3600;
 
 export const LINK_PREFIX = 'LINK#';
-export const GRANT_PREFIX = 'GRANT#';
+export const GRANT_PREFIX = 'EVGRANT#';
+/** Grants kept under Rokid's userId alone, before they were the vendor user's (grant-store.ts migrates them). */
+export const LEGACY_GRANT_PREFIX = 'GRANT#';
 
 /** A grant's due-index partition: the links' scheme under a prefix of its own. */
-export const grantDueShard = (rokidUserId: string): string => duePartition(shardOf(rokidUserId), 'grants');
+export const grantDueShard = (key: string): string => duePartition(shardOf(key), 'grants');
 
 /** The partition holding one vendor user's virtual devices and home marker. */
 const virtualCloud = (vendorUserId: string) => `VCLOUD#${vendorUserId}`;
@@ -88,7 +91,8 @@ export const keys = {
   attempts: (key: string) => ({ pk: `ATTEMPT#${key}`, sk: 'COUNT' }),
   /** `key` is a hash: neither the user nor the messageId is stored in clear. */
   v2Reply: (key: string) => ({ pk: `V2REPLY#${key}`, sk: 'REPLY' }),
-  grant: (rokidUserId: string) => ({ pk: `${GRANT_PREFIX}${rokidUserId}`, sk: 'GRANT' }),
+  grant: (key: string) => ({ pk: `${GRANT_PREFIX}${key}`, sk: 'GRANT' }),
+  legacyGrant: (rokidUserId: string) => ({ pk: `${LEGACY_GRANT_PREFIX}${rokidUserId}`, sk: 'GRANT' }),
   /** `key` is a hash of the vendor user and the event id. */
   seenEvent: (key: string) => ({ pk: `EVENTSEEN#${key}`, sk: 'SEEN' }),
   /** `position` is a hash of the Rokid user and the endpoint. */

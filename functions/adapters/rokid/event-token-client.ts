@@ -79,6 +79,8 @@ export class EventTokenClient implements EventTokenIssuer {
 
 type Answer = { status: number; body: unknown };
 
+const KEPT_FIELDS = new Set(['token_type', 'scope', 'userId', 'user_id']);
+
 const errorCodeOf = (body: unknown): string | undefined =>
   isRecord(body) && typeof body['error'] === 'string' ? body['error'] : undefined;
 
@@ -106,7 +108,8 @@ function readGrant(answer: Answer): UpstreamGrant {
     accessToken,
     ...(typeof refreshToken === 'string' && refreshToken !== '' ? { refreshToken } : {}),
     ...(typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? { expiresIn: Math.floor(seconds) } : {}),
-    extra: Object.fromEntries(Object.entries(extra).filter(([key]) => key === 'token_type' || key === 'scope')),
+    // The user it names, if any, confirms AcceptGrant's label (accept-grant.ts); nothing else is kept.
+    extra: Object.fromEntries(Object.entries(extra).filter(([key]) => KEPT_FIELDS.has(key))),
   };
 }
 

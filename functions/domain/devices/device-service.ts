@@ -3,7 +3,7 @@ import { DeviceNotFoundError, DriverError } from '../errors.ts';
 import type { CloudSession, DeviceCloud, DiagnosticsLog, SendOptions } from '../ports.ts';
 import { type Action, type ActionRequest, resolveAction } from '../protocol/action.ts';
 import { type Device, DeviceSchema, type State, StateSchema } from '../protocol/device.ts';
-import { describeIssue } from '../protocol/validation.ts';
+import { describeDeviceIssue } from '../protocol/validation.ts';
 
 /**
  * /list, /get and /execute over whatever device cloud is configured. Nothing the cloud answers
@@ -37,7 +37,8 @@ export class DeviceService {
     const result = v.safeParse(DeviceSchema, raw);
     if (!result.success) {
       this.#log.warn('Device cloud returned a malformed device', malformed(raw, result.issues));
-      throw new DriverError(`Device "${deviceId}" is malformed in the device cloud; the driver cannot describe it.`);
+      // The first problem only: enough for the vendor to fix it, and short enough for a voice assistant's log.
+      throw new DriverError(`Device "${deviceId}" is malformed in the device cloud: ${describeDeviceIssue(result.issues[0])}`);
     }
     return result.output;
   }
@@ -77,5 +78,5 @@ const notFound = (deviceId: string) =>
 /** Only the device id and what was wrong: never the whole payload, which may carry addresses or keys. */
 function malformed(raw: unknown, issues: readonly v.BaseIssue<unknown>[]): Record<string, unknown> {
   const deviceId = typeof raw === 'object' && raw !== null && 'deviceId' in raw ? String(raw.deviceId) : undefined;
-  return { deviceId, problems: issues.slice(0, 5).map((issue) => describeIssue(issue)) };
+  return { deviceId, problems: issues.slice(0, 5).map(describeDeviceIssue) };
 }

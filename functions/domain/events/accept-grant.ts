@@ -1,8 +1,8 @@
 /**
  * AcceptGrant (`Rokid.Authorization`, digest 4.4 and contradiction 5): Rokid hands the driver what it needs to send
  * a user's events. notify.md's grant is an authorization code to exchange at Rokid's token endpoint (RFC 6749
- * §4.1.3); authorization.md's older one is the token itself, kept as it is. Either way the grant is stored sealed,
- * one per Rokid user, replacing an older one, and names the vendor user whose devices it reports.
+ * §4.1.3); authorization.md's older one is the token itself, kept as it is. Either way the grant is stored sealed
+ * under the vendor user whose authorization sent it (grant.ts), replacing their older one of the same label.
  */
 import * as v from 'valibot';
 import type { Clock, Deadline } from '../ports.ts';
@@ -19,7 +19,8 @@ const field = v.pipe(v.string(), v.nonEmpty(), v.maxLength(8192, 'expected at mo
 
 const GrantSchema = v.variant('type', [
   v.object({ type: v.literal('OAuth2.AuthorizationCode'), code: field, userId: field }),
-  v.object({ type: v.literal('BearerToken'), token: field, userId: v.optional(field) }),
+  // authorization.md defines no userId here: one sent is ignored, so it cannot name (or end) anyone's grant.
+  v.object({ type: v.literal('BearerToken'), token: field }),
 ]);
 
 /** What the token call may take of the 3 s: the rest is the driver's own writes. */
@@ -63,13 +64,15 @@ export class EventGrants {
     }
     const grant = read.output;
     const grantedAtMs = this.#nowMs();
+    const label = grant.type === 'BearerToken' ? undefined : grant.userId;
     const credentials =
       grant.type === 'BearerToken'
         ? { accessToken: grant.token, extra: {} }
         : credentialsFrom(await this.#exchange(grant.code, deadline), this.#clock.now());
     const now = this.#clock.now();
     const stored: EventGrant = {
-      rokidUserId: grantKeyOf(grant, session),
+      key: grantKeyOf(label, session),
+      ...(label === undefined ? {} : { rokidUserId: label, labelVerified: namedBy(credentials.extra) === label }),
       vendorUserId: session.vendorUserId,
       ...(session.linkId ? { linkId: session.linkId } : {}),
       type: grant.type,
@@ -83,7 +86,7 @@ export class EventGrants {
     };
     const dueAt = this.#refresher.dueAt(stored);
     if (dueAt !== undefined) stored.refreshDueAt = dueAt;
-    // false: a later AcceptGrant for this Rokid user is kept already, and it stands.
+    // false: a later AcceptGrant of this vendor user and label is kept already, and it stands.
     await this.#grants.replace(stored);
     this.#metrics.grantAccepted();
   }
@@ -122,4 +125,10 @@ export class EventGrants {
       );
     }
   }
+}
+
+/** The Rokid user the token endpoint's answer names, if it names one (no Rokid doc says it does). */
+function namedBy(extra: Record<string, unknown>): string | undefined {
+  const named = extra['userId'] ?? extra['user_id'];
+  return typeof named === 'string' ? named : undefined;
 }

@@ -1,31 +1,22 @@
 /**
- * Delivers one queued event to Rokid: once to every Rokid user holding a live grant for its vendor user, as the
- * report its type calls for, never an older state of an endpoint after a newer one. What the gateway answers
- * decides what happens next (event-gateway.md, the digest's 7.1):
+ * Delivers one queued event to Rokid: once to every live grant of its vendor user, as the report its type calls
+ * for, never an older state of an interface after a newer one. This file fans the event out and decides what the
+ * queue does with it; grant-delivery.ts orders one grant's delivery, gateway-policy.ts reads the gateway's
+ * answer, token-renewal.ts renews a refused token.
  *
- * | gateway                     | here                                                                |
- * |-----------------------------|---------------------------------------------------------------------|
- * | 202                         | delivered                                                           |
- * | 401 (token expired)         | the token is refreshed once and the event resent, same messageId    |
- * | 403 (skill off, token dead) | the grant ends; nothing more is sent with it                        |
- * | 400, 422                    | dead-lettered and counted; never retried                            |
- * | 5xx, 429, no answer         | retried with backoff (first within 30 s), dead-lettered after hours |
+ * A `changed` event for a device the cloud does not list is never sent (no ghost endpoint at Rokid): the read is
+ * tried once more after the first retry's backoff, for a cloud whose list lags its own `added` event, and then the
+ * event is dropped, counted (`events_ghost`) and logged with its id.
  */
-
-import { crypto } from '../../runtime/builtins.ts';
 import type { DeviceService } from '../devices/device-service.ts';
 import { DeviceNotFoundError, HomebaseError } from '../errors.ts';
 import type { Clock, CloudSession, DiagnosticsLog } from '../ports.ts';
-import type { Device } from '../protocol/device.ts';
 import type { DeviceEvent } from './device-event.ts';
-import type { EventGrant } from './grant.ts';
-import { isLive } from './grant.ts';
+import { GatewayPolicy, type GrantResult } from './gateway-policy.ts';
+import { GrantDelivery, POSITION_LEASE_S, type Reading } from './grant-delivery.ts';
 import type { GrantRefresher } from './grant-refresher.ts';
 import type { EventMetrics } from './metrics.ts';
-import type { DeliveryPositions, EventGateway, GatewayAnswer, GrantStore } from './ports.ts';
-import { addOrUpdateReport, changeReport, deleteReport, eventMessageId, type Report, withToken } from './reports.ts';
-
-const { createHash } = crypto;
+import type { DeliveryPositions, EventGateway, GrantStore } from './ports.ts';
 
 export type DeliveryOutcome =
   | { kind: 'done' }
@@ -40,29 +31,19 @@ export const MAX_DELIVERIES = 12;
 
 /** The wait before the `attempt`-th retry: 15 s, doubling to 15 minutes. */
 export const retryDelayS = (attempt: number): number => Math.min(900, 15 * 2 ** Math.max(0, attempt - 1));
-/** An older event of the endpoint is on its way: this one waits only briefly. */
+/** Another delivery of the endpoint is on its way: this one waits only briefly. */
 const BUSY_DELAY_S = 5;
-/** How long one delivery may hold an endpoint: the gateway's timeout, a token refresh and a resend. */
-const POSITION_LEASE_S = 30;
 
 /** A session on the device cloud for a vendor user, with no request from them: the driver's service credential. */
 export type SessionFor = (vendorUserId: string) => CloudSession;
 
-type GrantResult =
-  | { kind: 'delivered' | 'superseded' | 'ended' }
-  | { kind: 'retry'; reason: string; busy?: boolean }
-  | { kind: 'dead_letter'; reason: string };
-
 export class ReportDelivery {
   readonly #grants: GrantStore;
-  readonly #gateway: EventGateway;
-  readonly #positions: DeliveryPositions;
-  readonly #refresher: GrantRefresher;
   readonly #devices: DeviceService;
   readonly #sessionFor: SessionFor;
-  readonly #clock: Clock;
   readonly #metrics: EventMetrics;
   readonly #log: DiagnosticsLog;
+  readonly #toGrant: GrantDelivery;
 
   constructor(deps: {
     grants: GrantStore;
@@ -76,28 +57,35 @@ export class ReportDelivery {
     log: DiagnosticsLog;
   }) {
     this.#grants = deps.grants;
-    this.#gateway = deps.gateway;
-    this.#positions = deps.positions;
-    this.#refresher = deps.refresher;
     this.#devices = deps.devices;
     this.#sessionFor = deps.sessionFor;
-    this.#clock = deps.clock;
     this.#metrics = deps.metrics;
     this.#log = deps.log;
+    const policy = new GatewayPolicy({ ...deps, leaseS: POSITION_LEASE_S });
+    this.#toGrant = new GrantDelivery({ ...deps, policy });
   }
 
   /** `attempt`: how many times the queue has handed this event over, this one included. */
   async deliver(event: DeviceEvent, attempt: number): Promise<DeliveryOutcome> {
     // Most vendor users have no grant: one index read says so, and nothing else is done for them.
-    const ids = await this.#grants.idsOfVendorUser(event.vendorUserId);
-    if (ids.length === 0) return { kind: 'done' };
-    const reading = this.#reportOf(event);
+    const keys = await this.#grants.idsOfVendorUser(event.vendorUserId);
+    if (keys.length === 0) return { kind: 'done' };
+    const reading = this.#read(event);
     reading.catch(() => undefined); // each grant's delivery meets a failure, and answers it
-    const results = await Promise.all(ids.map((id) => this.#toGrant(event, reading, id)));
+    const results = await Promise.all(keys.map((key) => this.#toGrant.deliver(event, reading, key).catch(failedRead)));
     const deadLetter = results.find((result) => result.kind === 'dead_letter');
     if (deadLetter) {
       this.#metrics.eventDeadLettered(deadLetter.reason);
       return { kind: 'dead_letter', reason: deadLetter.reason };
+    }
+    if (results.some((result) => result.kind === 'ghost')) {
+      if (attempt < 2) return { kind: 'retry', delayS: retryDelayS(attempt), reason: 'the device cloud does not list the device (yet)' };
+      this.#metrics.eventGhost();
+      this.#log.warn('A change of a device the cloud does not list is not reported', {
+        eventId: event.id,
+        deviceId: event.deviceId,
+        vendorUserId: event.vendorUserId,
+      });
     }
     const retries = results.filter((result) => result.kind === 'retry');
     if (retries.length > 0) {
@@ -109,132 +97,21 @@ export class ReportDelivery {
     return { kind: 'done' };
   }
 
-  async #reportOf(event: DeviceEvent): Promise<Report | undefined> {
-    if (event.type === 'deleted') return deleteReport(event);
-    const device = await this.#device(event);
-    const readAt = new Date().toISOString();
-    if (event.type === 'added') {
-      if (!device) return undefined;
-      const report = addOrUpdateReport(device, readAt);
-      if (!report) this.#log.warn('A new device is not reported: v2 cannot express it', { deviceId: event.deviceId });
-      return report;
-    }
-    return changeReport(event, device, readAt);
-  }
-
-  /** The device as the cloud has it now; undefined when it is gone (a DeleteReport follows, or has been sent). */
-  async #device(event: DeviceEvent): Promise<Device | undefined> {
+  /** The device as the cloud has it now; undefined when it is not listed (and for `deleted`, which needs no read). */
+  async #read(event: DeviceEvent): Reading {
+    if (event.type === 'deleted') return { device: undefined, readAt: new Date().toISOString() };
     try {
-      return await this.#devices.get(this.#sessionFor(event.vendorUserId), event.deviceId);
+      const device = await this.#devices.get(this.#sessionFor(event.vendorUserId), event.deviceId);
+      return { device, readAt: new Date().toISOString() };
     } catch (error) {
-      if (error instanceof DeviceNotFoundError) return undefined;
+      if (error instanceof DeviceNotFoundError) return { device: undefined, readAt: new Date().toISOString() };
       throw error;
     }
   }
+}
 
-  /**
-   * One Rokid user's delivery. The endpoint's place is claimed while the grant opens and the device is read: a first
-   * delivery waits on one round trip for the three, not three in a row. A claim that turns out not to be needed (the
-   * grant ended meanwhile, nothing to report) is given back.
-   */
-  async #toGrant(event: DeviceEvent, reading: Promise<Report | undefined>, rokidUserId: string): Promise<GrantResult> {
-    const position = createHash('sha256').update(`${rokidUserId}\u0000${event.deviceId}`).digest('base64url');
-    const now = this.#clock.now();
-    const [grant, claim] = await Promise.all([
-      this.#grants.get(rokidUserId),
-      this.#positions.claim(position, event.order, now, now + POSITION_LEASE_S),
-    ]);
-    const giveBack = async () => {
-      if (claim.kind === 'claimed') await this.#positions.release(position, claim.claimId).catch(() => undefined);
-    };
-    if (!grant || !isLive(grant) || grant.vendorUserId !== event.vendorUserId) {
-      await giveBack();
-      return { kind: 'ended' };
-    }
-    if (claim.kind === 'superseded') {
-      this.#metrics.eventSuperseded();
-      return { kind: 'superseded' };
-    }
-    if (claim.kind === 'busy') return { kind: 'retry', reason: 'an older change of this endpoint is being delivered', busy: true };
-    let report: Report | undefined;
-    try {
-      report = await reading;
-    } catch (error) {
-      await giveBack();
-      if (!(error instanceof HomebaseError)) throw error;
-      return { kind: 'retry', reason: `the device cloud could not be read: ${error.name}` };
-    }
-    if (!report) {
-      await giveBack();
-      return { kind: 'ended' };
-    }
-    let result: GrantResult;
-    try {
-      result = await this.#send(event, report, grant);
-    } catch (error) {
-      await giveBack();
-      throw error;
-    }
-    if (result.kind === 'delivered') await this.#positions.delivered(position, claim.claimId);
-    else await this.#positions.release(position, claim.claimId);
-    return result;
-  }
-
-  async #send(event: DeviceEvent, report: Report, grant: EventGrant): Promise<GrantResult> {
-    const messageId = eventMessageId(event.key, grant.rokidUserId);
-    let answer = await this.#gateway.send(withToken(report, messageId, grant.credentials.accessToken), grant.credentials.accessToken);
-    if (answer.status === 401) {
-      const renewed = await this.#renew(grant);
-      if (renewed.kind !== 'renewed') return renewed.result;
-      answer = await this.#gateway.send(withToken(report, messageId, renewed.token), renewed.token);
-    }
-    return this.#settle(answer, grant, event);
-  }
-
-  /** The gateway said the token expired: a fresh one, refreshed here unless someone else already has. */
-  async #renew(grant: EventGrant): Promise<{ kind: 'renewed'; token: string } | { kind: 'failed'; result: GrantResult }> {
-    const used = grant.credentials.accessToken;
-    const outcome = await this.#refresher.refresh(grant.rokidUserId, {
-      owner: `gateway-401:${crypto.randomUUID()}`,
-      leaseS: POSITION_LEASE_S,
-      needed: (current) => current.status === 'active' && current.credentials.accessToken === used,
-    });
-    switch (outcome.kind) {
-      case 'refreshed':
-        return { kind: 'renewed', token: outcome.grant.credentials.accessToken };
-      case 'not_needed':
-        return outcome.grant.status === 'active'
-          ? { kind: 'renewed', token: outcome.grant.credentials.accessToken }
-          : { kind: 'failed', result: { kind: 'ended' } };
-      case 'ended':
-      case 'gone':
-        return { kind: 'failed', result: { kind: 'ended' } };
-      default:
-        return { kind: 'failed', result: { kind: 'retry', reason: 'the event token expired and could not be refreshed yet' } };
-    }
-  }
-
-  async #settle(answer: GatewayAnswer, grant: EventGrant, event: DeviceEvent): Promise<GrantResult> {
-    const { status } = answer;
-    if (status === 'unreachable') return { kind: 'retry', reason: `Rokid's gateway did not answer: ${answer.reason}` };
-    if (status >= 200 && status < 300) {
-      this.#metrics.eventSent();
-      return { kind: 'delivered' };
-    }
-    if (status === 403) {
-      await this.#refresher.end(grant, 'gateway_forbidden');
-      return { kind: 'ended' };
-    }
-    if (status === 400 || status === 422) {
-      this.#log.warn("Rokid's gateway refused an event as malformed; it is set aside in the dead-letter queue", {
-        status,
-        eventType: event.type,
-        deviceId: event.deviceId,
-        rokidUserId: grant.rokidUserId,
-      });
-      return { kind: 'dead_letter', reason: `gateway_${status}` };
-    }
-    // 401 after a fresh token, 429, 5xx, a proxy's 404: worth another try later.
-    return { kind: 'retry', reason: `Rokid's gateway answered HTTP ${status}` };
-  }
+/** The device cloud could not be read: a retry, as for any outage. */
+function failedRead(error: unknown): GrantResult {
+  if (!(error instanceof HomebaseError)) throw error;
+  return { kind: 'retry', reason: `the device cloud could not be read: ${error.name}` };
 }

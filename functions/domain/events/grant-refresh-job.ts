@@ -69,7 +69,7 @@ export class GrantRefreshJob {
         } catch (error) {
           report.grantsFailed++;
           this.#log.warn('Refreshing an event token failed in the store', {
-            rokidUserId: next.value,
+            grantKey: next.value,
             reason: error instanceof Error ? error.name : String(error),
           });
         }

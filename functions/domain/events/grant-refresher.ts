@@ -71,12 +71,12 @@ export class GrantRefresher {
     return nextDueAt(grant.credentials, grant.lastRefreshedAt, this.#policy);
   }
 
-  async refresh(rokidUserId: string, request: GrantRefreshRequest): Promise<GrantRefreshOutcome> {
+  async refresh(key: string, request: GrantRefreshRequest): Promise<GrantRefreshOutcome> {
     const leasedAt = this.#clock.now();
-    const grant = await this.#grants.acquireLease(rokidUserId, { owner: request.owner, expiresAt: leasedAt + request.leaseS }, leasedAt);
-    if (!grant) return (await this.#grants.get(rokidUserId)) ? { kind: 'busy' } : { kind: 'gone' };
+    const grant = await this.#grants.acquireLease(key, { owner: request.owner, expiresAt: leasedAt + request.leaseS }, leasedAt);
+    if (!grant) return (await this.#grants.get(key)) ? { kind: 'busy' } : { kind: 'gone' };
     if (!request.needed(grant, leasedAt)) {
-      await this.#grants.releaseLease(rokidUserId, request.owner);
+      await this.#grants.releaseLease(key, request.owner);
       return { kind: 'not_needed', grant };
     }
     const refreshToken = grant.credentials.refreshToken;
@@ -103,14 +103,14 @@ export class GrantRefresher {
       };
       if (!(await this.#grants.update(next, { leaseOwner: request.owner }))) {
         // The lease lapsed and another refresher went on; what it stored stands.
-        this.#log.warn('A refreshed event token could not be stored: the grant changed under the lease', { rokidUserId });
+        this.#log.warn('A refreshed event token could not be stored: the grant changed under the lease', { grantKey: key });
         return { kind: 'busy' };
       }
       this.#metrics.grantRefreshed();
       return { kind: 'refreshed', grant: next };
     } catch (error) {
       if (!(error instanceof UpstreamError)) {
-        await this.#grants.releaseLease(rokidUserId, request.owner);
+        await this.#grants.releaseLease(key, request.owner);
         throw error;
       }
       if (error.failure === 'invalid_grant') return this.#end(grant, 'refresh_refused', request.owner, error);
@@ -125,7 +125,7 @@ export class GrantRefresher {
         this.#announceEnd(current, reason);
         return;
       }
-      current = await this.#grants.get(grant.rokidUserId);
+      current = await this.#grants.get(grant.key);
     }
   }
 
@@ -139,21 +139,30 @@ export class GrantRefresher {
   #announceEnd(grant: EventGrant, reason: GrantEndReason, error?: UpstreamError): void {
     this.#metrics.grantEnded(reason);
     this.#log.warn('A state-report grant ended: events for this Rokid user stop until they bind the skill again', {
+      grantKey: grant.key,
       rokidUserId: grant.rokidUserId,
       vendorUserId: grant.vendorUserId,
       grantType: grant.type,
       reason,
       ...(error ? { failure: error.failure, upstreamCode: error.upstreamCode } : {}),
     });
-    // Only a token Rokid refused is Rokid's to tell the user of; a revoked link is the user's own doing.
-    if (this.#reporter && reason !== 'link_revoked' && reason !== 'gateway_forbidden') {
-      this.#reporter.reportFailed(grant.rokidUserId).catch((failure: unknown) => {
-        this.#log.warn("Telling Rokid of a dead event token failed (/report/failed); Rokid's own checks will find it", {
-          rokidUserId: grant.rokidUserId,
-          reason: failure instanceof Error ? failure.message : String(failure),
-        });
+    // Only a token Rokid refused is Rokid's to tell the user of; a revoked link is the user's own doing, and a 403
+    // to a fresh token means the skill is off, which Rokid knows. Only a label Rokid confirmed is named: any vendor
+    // user can label their AcceptGrant with someone else's Rokid userId, and must not get that user reported.
+    const label = grant.labelVerified ? grant.rokidUserId : undefined;
+    if (!this.#reporter || reason === 'link_revoked' || reason === 'gateway_forbidden') return;
+    if (label === undefined) {
+      this.#log.info('A dead event token is not told to Rokid (/report/failed): the grant has no confirmed Rokid userId', {
+        grantKey: grant.key,
       });
+      return;
     }
+    this.#reporter.reportFailed(label).catch((failure: unknown) => {
+      this.#log.warn("Telling Rokid of a dead event token failed (/report/failed); Rokid's own checks will find it", {
+        rokidUserId: label,
+        reason: failure instanceof Error ? failure.message : String(failure),
+      });
+    });
   }
 
   async #backOff(grant: EventGrant, owner: string, error: UpstreamError): Promise<GrantRefreshOutcome> {
@@ -169,7 +178,7 @@ export class GrantRefresher {
     };
     this.#metrics.grantRefreshFailed(kindOf(error.failure));
     this.#log.warn('Refreshing an event token failed; it is tried again with backoff', {
-      rokidUserId: grant.rokidUserId,
+      grantKey: grant.key,
       failures,
       failure: error.failure,
       kind: kindOf(error.failure),

@@ -4,13 +4,12 @@
  * accepted and dropped. The id is claimed before it is queued and marked seen after, so a crash in between
  * leaves the id free for the device cloud's retry: no event is lost to a crash, at worst one is queued twice.
  */
-import { crypto } from '../../runtime/builtins.ts';
+import { hashedKey } from '../hashed-key.ts';
 import type { Clock } from '../ports.ts';
 import { limiter } from '../refresh/semaphore.ts';
-import { DEFAULT_CAUSE, type DeviceEvent, orderOf, type WebhookEvent } from './device-event.ts';
+import { DEFAULT_CAUSE, type DeviceEvent, type WebhookEvent } from './device-event.ts';
+import { orderEvents } from './ordering.ts';
 import type { EventQueue, SeenEvents } from './ports.ts';
-
-const { createHash } = crypto;
 
 /** How long an event id is remembered. */
 export const SEEN_KEEP_S = 24 * 3600;
@@ -32,8 +31,7 @@ export class EventsInFlightError extends Error {
   }
 }
 
-export const eventKeyOf = (vendorUserId: string, id: string): string =>
-  createHash('sha256').update(`${vendorUserId}\u0000${id}`).digest('base64url');
+export const eventKeyOf = (vendorUserId: string, id: string): string => hashedKey(vendorUserId, id);
 
 export class DeviceEventIntake {
   readonly #seen: SeenEvents;
@@ -48,17 +46,18 @@ export class DeviceEventIntake {
     this.#nowMs = deps.nowMs ?? Date.now;
   }
 
+  /** Throws EventOrderError (nothing stored) for an event whose order cannot be taken (ordering.ts). */
   async accept(events: readonly WebhookEvent[]): Promise<IntakeResult> {
-    const sampledAt = new Date(this.#nowMs()).toISOString();
+    const orders = orderEvents(events, this.#nowMs());
     const stamped: DeviceEvent[] = events.map((event, index) => ({
       key: eventKeyOf(event.userId, event.id),
+      id: event.id,
       vendorUserId: event.userId,
       deviceId: event.deviceId,
       type: event.type,
       ...(event.state ? { state: event.state } : {}),
       cause: event.cause ?? DEFAULT_CAUSE,
-      sampledAt,
-      order: orderOf(sampledAt, index),
+      ...(orders[index] as { order: string; sampledAt: string }),
     }));
     // One body may repeat an id: the first is the event, the rest duplicates.
     const keys = new Set<string>();

@@ -11,8 +11,12 @@ export interface EventMetrics {
   eventRetried(): void;
   /** Refused as malformed (400, 422) or unreadable: set aside in the dead-letter queue, never retried. */
   eventDeadLettered(reason: string): void;
-  /** A newer change of the same endpoint was delivered first, so this older one was not sent. */
+  /** A newer change of every interface it names was delivered first, so this older one was not sent. */
   eventSuperseded(): void;
+  /** Nothing to send: an event without state that differs in nothing from what Rokid was last sent, or nothing v2 holds. */
+  eventUnchanged(): void;
+  /** A change of a device the device cloud does not list (read twice): not sent, so Rokid gets no ghost endpoint. */
+  eventGhost(): void;
   grantAccepted(): void;
   grantRefreshed(): void;
   grantRefreshFailed(kind: FailureKind): void;

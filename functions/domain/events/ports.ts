@@ -1,27 +1,28 @@
 /**
  * What state reports need of the outside world (functions/domain/events): the grants, Rokid's token endpoint and
  * EventGateway, the durable queue, and the records that keep delivery once-only and in order. Adapters in
- * functions/adapters implement them; ../ports.ts re-exports them.
+ * functions/adapters implement them, importing them from here (../ports.ts does not re-export them: it would close a cycle).
  */
 import type { UpstreamGrant } from '../ports.ts';
+import type { InterfaceState } from '../v2/states.ts';
 import type { DeviceEvent } from './device-event.ts';
 import type { EventGrant } from './grant.ts';
 
-/** Grants, one item per Rokid user; every write conditional. */
+/** Grants, one item per key (grant.ts: a vendor user and Rokid's label); every write conditional. */
 export interface GrantStore {
-  /** Stores the grant unless one granted later is kept already: false then. */
+  /** Stores the grant unless one granted later is kept already under its key: false then. */
   replace(grant: EventGrant): Promise<boolean>;
-  get(rokidUserId: string): Promise<EventGrant | undefined>;
+  get(key: string): Promise<EventGrant | undefined>;
   /** Replaces the grant if the stored one is still at `next.version - 1` (and, given `leaseOwner`, still leased to it). */
   update(next: EventGrant, options?: { leaseOwner?: string }): Promise<boolean>;
   /** Claims the grant for one refresher until `expiresAt`, unless a live lease exists; the grant as stored, or undefined. */
-  acquireLease(rokidUserId: string, lease: { owner: string; expiresAt: number }, now: number): Promise<EventGrant | undefined>;
-  releaseLease(rokidUserId: string, owner: string): Promise<void>;
-  /** The Rokid users whose grants are due a refresh by `dueBy`, from the due index. */
+  acquireLease(key: string, lease: { owner: string; expiresAt: number }, now: number): Promise<EventGrant | undefined>;
+  releaseLease(key: string, owner: string): Promise<void>;
+  /** The keys of the grants due a refresh by `dueBy`, from the due index. */
   due(dueBy: number): AsyncIterable<string>;
   /** Every live grant of a vendor user, credentials open (an ended grant leaves the index, as it leaves the due index). */
   ofVendorUser(vendorUserId: string): Promise<EventGrant[]>;
-  /** The Rokid users with a live grant for the vendor user, from the index alone: one read, nothing opened. */
+  /** The keys of the vendor user's live grants, from the index alone: one read, nothing opened (an older driver's grant met there is moved first). */
   idsOfVendorUser(vendorUserId: string): Promise<string[]>;
 }
 
@@ -62,19 +63,39 @@ export interface SeenEvents {
   release(key: string, claimId: string): Promise<void>;
 }
 
-/** Where delivery stands for one endpoint of one Rokid user: what keeps events once-only and never backwards. */
+/**
+ * Where delivery stands for one endpoint of one grant, read when its delivery is claimed: per interface (v2's name,
+ * or `endpoint` for `added` and `deleted`), the order of the newest change about to be sent (`orders`, written before
+ * the gateway is called, so that a delivery that dies after sending still holds older changes back) and of the
+ * newest delivered; and what Rokid was last sent of each interface's state, by a report or a Control's Response.
+ */
+export interface EndpointPosition {
+  orders: Record<string, string>;
+  delivered: Record<string, string>;
+  sent: Record<string, InterfaceState>;
+}
+
 export type PositionClaim =
-  | { kind: 'claimed'; claimId: string }
-  /** This event, or a newer one, was delivered already. */
-  | { kind: 'superseded' }
-  /** An older event is being delivered right now: this one waits its turn. */
+  | { kind: 'claimed'; claimId: string; position: EndpointPosition }
+  /** Another delivery of this endpoint is under way: this one waits its turn. */
   | { kind: 'busy' };
 
+/** What a delivery leaves behind: the orders of the interfaces it settled, the states Rokid now has, the ones it no longer has. */
+export interface PositionRecord {
+  orders: Record<string, string>;
+  sent: Record<string, InterfaceState>;
+  unsent: readonly string[];
+}
+
 export interface DeliveryPositions {
-  /** Claims the endpoint's next delivery for the event at `order` (sortable), unless a newer one went first. */
-  claim(position: string, order: string, now: number, leaseUntil: number): Promise<PositionClaim>;
-  /** Delivered: no older event is sent after this one. */
-  delivered(position: string, claimId: string): Promise<void>;
+  /** Holds the endpoint for one delivery until `leaseUntil`, unless another holds it; what it stands at. */
+  claim(position: string, now: number, leaseUntil: number): Promise<PositionClaim>;
+  /** About to send: the interfaces' orders are recorded first, whatever happens to the send; false when the claim was lost. */
+  intend(position: string, claimId: string, orders: Record<string, string>): Promise<boolean>;
+  /** Delivered (or nothing to send): records it, and gives the endpoint back. */
+  delivered(position: string, claimId: string, record: PositionRecord): Promise<void>;
   /** Not delivered (a retry follows): the claim is given back. */
   release(position: string, claimId: string): Promise<void>;
+  /** Rokid was told these states (a Control's Response); kept unless a delivery holds the endpoint right now. */
+  recordSent(position: string, sent: Record<string, InterfaceState>, now: number): Promise<void>;
 }

@@ -3,13 +3,10 @@
  * `Rokid` / `ChangeReport`, and `Rokid.Discovery` / `AddOrUpdateReport` and `DeleteReport`. Each carries the
  * grant's token in `header.authorization`; the gateway adapter sends it as an `Authorization: Bearer` header too.
  */
-import { crypto } from '../../runtime/builtins.ts';
+import { hashedKey } from '../hashed-key.ts';
 import type { Device } from '../protocol/device.ts';
-import { additionalInfoOf, endpointOf } from '../v2/endpoints.ts';
-import { statesOf } from '../v2/states.ts';
+import { endpointOf } from '../v2/endpoints.ts';
 import type { DeviceEvent } from './device-event.ts';
-
-const { createHash } = crypto;
 
 /** A report before a grant's token is put in its header. */
 export interface Report {
@@ -20,11 +17,11 @@ export interface Report {
 }
 
 /**
- * The same messageId for the same event to the same Rokid user, however often it is sent: the resend after a
+ * The same messageId for the same event to the same grant, however often it is sent: the resend after a
  * refreshed token (event-gateway.md's 401) and a redelivery from the queue are recognisably the same message.
  */
-export function eventMessageId(eventKey: string, rokidUserId: string): string {
-  const hex = createHash('sha256').update(`${eventKey}\u0000${rokidUserId}`).digest('hex');
+export function eventMessageId(eventKey: string, grantKey: string): string {
+  const hex = Buffer.from(hashedKey(eventKey, grantKey), 'base64url').toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -41,28 +38,7 @@ export function addOrUpdateReport(device: Device, sampledAt: string): Report | u
   return { namespace: 'Rokid.Discovery', name: 'AddOrUpdateReport', payload: { endpoints: [made.endpoint] } };
 }
 
-/**
- * Every current state on the endpoint, and what changed in `payload.change.states`; undefined when nothing that
- * changed is a state v2 holds (a media control, say), since Rokid would have nothing to update.
- */
-export function changeReport(event: DeviceEvent, device: Device | undefined, readAt: string): Report | undefined {
-  const changed = statesOf(event.state ?? device?.state ?? {}, event.sampledAt);
-  if (changed.length === 0) return undefined;
-  const additionalInfo = device && additionalInfoOf(device.deviceInfo ?? undefined);
-  return {
-    namespace: 'Rokid',
-    name: 'ChangeReport',
-    endpoint: {
-      endpointId: event.deviceId,
-      additionalInfo: additionalInfo ?? {},
-      // The device as read now is the current state; the event's may already be older.
-      states: device ? statesOf(device.state, readAt) : changed,
-    },
-    payload: { change: { cause: { type: event.cause }, states: changed } },
-  };
-}
-
-/** The report as sent to one Rokid user. */
+/** The report as sent to one grant. */
 export const withToken = (report: Report, messageId: string, token: string): Record<string, unknown> => ({
   header: {
     namespace: report.namespace,

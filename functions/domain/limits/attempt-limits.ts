@@ -16,7 +16,7 @@
  * Usernames, addresses and device ids are stored only as an HMAC.
  */
 import { crypto } from '../../runtime/builtins.ts';
-import type { AttemptStore, Clock, ThrottleRecord } from '../ports.ts';
+import type { AttemptStore, Clock, SignInMetrics, ThrottleRecord } from '../ports.ts';
 import { sameSecret } from '../same-secret.ts';
 
 const { randomBytes } = crypto;
@@ -70,12 +70,20 @@ export class AttemptLimits {
   readonly #clock: Clock;
   readonly #settings: AttemptLimitSettings;
   readonly #hmac: (text: string) => Promise<string>;
+  readonly #metrics: SignInMetrics;
 
-  constructor(deps: { store: AttemptStore; clock: Clock; settings: AttemptLimitSettings; hmac: (text: string) => Promise<string> }) {
+  constructor(deps: {
+    store: AttemptStore;
+    clock: Clock;
+    settings: AttemptLimitSettings;
+    hmac: (text: string) => Promise<string>;
+    metrics: SignInMetrics;
+  }) {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#settings = deps.settings;
     this.#hmac = deps.hmac;
+    this.#metrics = deps.metrics;
   }
 
   /** How long the attempt after `failures` failures in a row must wait, in seconds. */
@@ -90,7 +98,7 @@ export class AttemptLimits {
     const key = device ? `${flow}#device#${device}` : `${flow}#user#${who}`;
     const free = device ? this.#settings.deviceFailures : this.#settings.freeFailures;
     const taken = await this.#take(key, free);
-    if (taken.kind === 'refused') return taken;
+    if (taken.kind === 'refused') return this.#refused(taken);
 
     let addressKey: string | undefined;
     if (attempt.limitAddress && !device) {
@@ -99,7 +107,7 @@ export class AttemptLimits {
       if (!(await this.#store.reserveInWindow(addressKey, this.#settings.perIp, now, this.#settings.windowS))) {
         await this.#giveBack(key, taken.record);
         const retryAt = now + this.#settings.windowS;
-        return { kind: 'refused', retryAt, refusal: tooMany(retryAt, now) };
+        return this.#refused({ kind: 'refused', retryAt, refusal: tooMany(retryAt, now) });
       }
     }
     const releaseAddress = async () => {
@@ -138,6 +146,12 @@ export class AttemptLimits {
     // Another attempt at the same account won every race: this one is a guess too many at once.
     const retryAt = this.#clock.now() + 1;
     return { kind: 'refused', retryAt, refusal: tooMany(retryAt, retryAt - 1) };
+  }
+
+  /** Every refusal is counted (`sign_ins_throttled`): a rise is guessing in progress, or a real user locked out for a while. */
+  #refused(refusal: Refusal): Refusal {
+    this.#metrics.signInThrottled();
+    return refusal;
   }
 
   /** Undoes a reservation, if nothing was counted on the record since; otherwise it stays, erring on the guesser's side. */

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { DriverError } from '../errors.ts';
+import { DEVICE_TYPES } from './device.ts';
 
 /**
  * Parses untrusted input, or throws an E_DRIVER_ERROR that names the first bad field and what it
@@ -29,4 +30,18 @@ export function describeIssue(issue: v.BaseIssue<unknown>, { root = 'the body', 
   if (!issue.message.startsWith('Invalid ')) return `${where}: ${issue.message}`;
   const expected = (issue.expected ?? 'a valid value').replace(/^\((.*)\)$/, '$1');
   return `${where}: expected ${expected}`;
+}
+
+/** How many of the type names a message lists before pointing to the docs, which list them all. */
+const TYPES_SHOWN = 5;
+
+/**
+ * A problem with a device a device cloud returned, naming the field and the rule. A wrong type is the common
+ * mistake (`outlet` for `socket`), so it alone quotes what was sent: a type name is never a secret.
+ */
+export function describeDeviceIssue(issue: v.BaseIssue<unknown>): string {
+  if (v.getDotPath(issue) !== 'type' || issue.type !== 'picklist') return describeIssue(issue, { root: 'the device' });
+  const sent = typeof issue.input === 'string' ? `type ${JSON.stringify(issue.input.slice(0, 40))}` : 'type';
+  const shown = DEVICE_TYPES.slice(0, TYPES_SHOWN).join(', ');
+  return `${sent} is not a Homebase type (${shown}, …; docs/device-cloud.md lists all ${DEVICE_TYPES.length})`;
 }

@@ -17,7 +17,10 @@ import { endpointOf } from './endpoints.ts';
 import { errorPayload, V2Error } from './errors.ts';
 import { acceptGrantResponse, discoveryResponse, errorResponse, stateResponse, type V2Request } from './messages.ts';
 import { actionFor } from './operations.ts';
-import { statesOf } from './states.ts';
+import { type InterfaceState, statesOf } from './states.ts';
+
+/** What a Control's Response told Rokid, for state reports' comparisons (functions/domain/events/sent-states.ts). */
+export type SentStatesHook = { recordControl(vendorUserId: string, deviceId: string, states: InterfaceState[]): Promise<void> };
 
 /** AcceptGrant's work (functions/domain/events/accept-grant.ts), given where state reports are on. */
 export type AcceptGrant = (session: CloudSession, payload: unknown, deadline: Deadline) => Promise<void>;
@@ -33,6 +36,7 @@ export class V2Directives {
   readonly #once: AtMostOnce;
   readonly #log: DiagnosticsLog;
   readonly #acceptGrant: AcceptGrant | undefined;
+  readonly #sentStates: SentStatesHook | undefined;
 
   constructor(deps: {
     authorization: V2Authorization;
@@ -41,7 +45,10 @@ export class V2Directives {
     log: DiagnosticsLog;
     /** Set where state reports are on: AcceptGrant is answered, and Discover marks endpoints proactively reported. */
     acceptGrant?: AcceptGrant;
+    /** Set where state reports are on: a Control's Response is kept as what Rokid was last sent (events/sent-states.ts). */
+    sentStates?: SentStatesHook;
   }) {
+    this.#sentStates = deps.sentStates;
     this.#acceptGrant = deps.acceptGrant;
     this.#authorization = deps.authorization;
     this.#devices = deps.devices;
@@ -107,10 +114,24 @@ export class V2Directives {
         // The cloud may see this message's key twice only if the driver itself retried: it never does.
         const state = await this.#devices.send(session, device.deviceId, action, { idempotencyKey: once.key });
         // Every retrievable state, after the change (contradiction 23), not only the one that changed.
-        return stateResponse(request.messageId, device.deviceId, statesOf({ ...device.state, ...state }, new Date()));
+        const states = statesOf({ ...device.state, ...state }, new Date());
+        // Best-effort and not waited for: a write per grant, off the Control's path, never failing it.
+        this.#sentStates?.recordControl(session.vendorUserId, device.deviceId, states).catch(() => undefined);
+        return stateResponse(request.messageId, device.deviceId, states);
       },
       // What the device is now: whether the first delivery moved it there is what nobody knows.
-      unconfirmed: () => this.#reportState(session, request),
+      unconfirmed: async () => {
+        try {
+          return await this.#reportState(session, request);
+        } catch {
+          // The read's own failure would say nothing was done, and the device may have acted.
+          throw new V2Error(
+            'E_ENDPOINT_UNREACHABLE',
+            `An earlier delivery of message ${request.messageId.slice(0, 64)} asked the device, and whether it acted is not known; its state cannot be read now either. Ask for its state in a moment.`,
+            { vendorCode: 'OUTCOME_UNKNOWN', mayHaveActed: true },
+          );
+        }
+      },
       replyFor: (error) => errorResponse(request.messageId, errorPayload(error, context.invocation.requestId)),
     });
   }

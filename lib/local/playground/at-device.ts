@@ -4,11 +4,13 @@
  * driver's POST /device-events, signed, exactly as a vendor's device cloud reports one; the state report reaches
  * Rokid's stand-in by the queue, as deployed.
  */
+import * as v from 'valibot';
 import { VirtualDeviceCloud } from '../../../functions/adapters/device-cloud/virtual/virtual-cloud.ts';
 import { tableOf, tokenVault } from '../../../functions/composition/table.ts';
 import type { Config } from '../../../functions/config.ts';
 import { DeviceService } from '../../../functions/domain/devices/device-service.ts';
 import type { CloudSession } from '../../../functions/domain/ports.ts';
+import { ActionSchema } from '../../../functions/domain/protocol/action.ts';
 import type { State } from '../../../functions/domain/protocol/device.ts';
 import { verifyRokidJwt } from '../../../functions/domain/v2/jwt-authorization.ts';
 import type { DeviceCloudServer } from '../device-cloud-server.ts';
@@ -22,11 +24,17 @@ export interface AtDeviceContext {
   deviceCloud: DeviceCloudServer | undefined;
 }
 
-export interface AtDeviceRequest {
-  authorization: { type: 'BearerToken' | 'JWT'; token: string };
-  deviceId: string;
-  action: { property: string; name: string; value?: number };
-}
+/** The page's request, checked against the device model before anything is applied. */
+export const AtDeviceSchema = v.object({
+  authorization: v.object({ type: v.picklist(['BearerToken', 'JWT']), token: v.pipe(v.string(), v.nonEmpty()) }),
+  deviceId: v.pipe(v.string(), v.nonEmpty()),
+  action: ActionSchema,
+});
+export type AtDeviceRequest = v.InferOutput<typeof AtDeviceSchema>;
+
+/** Where "at the wall" can work: a device cloud of this process, which can change a device and report it. */
+export const changesAtDevice = (context: AtDeviceContext): boolean =>
+  context.config.DEVICE_CLOUD === 'virtual' || context.deviceCloud !== undefined;
 
 /** Answers the device's new state, and the driver's answer to the report (202 when it is queued). */
 export async function changeAtDevice(context: AtDeviceContext, request: AtDeviceRequest): Promise<{ state: State; reported: number }> {
@@ -35,7 +43,7 @@ export async function changeAtDevice(context: AtDeviceContext, request: AtDevice
   if (config.DEVICE_CLOUD === 'http') {
     if (!context.deviceCloud)
       throw new Error('The device cloud is not the local one: change the device in it, and it reports to the driver.');
-    const answer = await context.deviceCloud.changeAtDevice(vendorUserId, request.deviceId, request.action as never);
+    const answer = await context.deviceCloud.changeAtDevice(vendorUserId, request.deviceId, request.action);
     return { state: answer.state, reported: answer.status };
   }
   const { db } = tableOf(config);
@@ -48,7 +56,7 @@ export async function changeAtDevice(context: AtDeviceContext, request: AtDevice
     credentials: () => Promise.reject(new Error('the virtual cloud needs no credentials')),
   };
   const device = await devices.get(session, request.deviceId);
-  const state = await devices.apply(session, device, request.action as never);
+  const state = await devices.apply(session, device, request.action);
   const changed = Object.fromEntries(Object.entries(state).filter(([key, value]) => device.state[key as keyof State] !== value));
   const answer = await postDeviceEvents(context.driverUrl, context.deviceEventsSecret, [
     { userId: vendorUserId, deviceId: request.deviceId, type: 'changed', state: changed },

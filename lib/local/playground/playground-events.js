@@ -23,7 +23,7 @@ async function enableStateReports() {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ userId }),
   });
-  const answer = await response.json();
+  const answer = await answerOf(response);
   logExchange('POST /playground/state-reports/grant (Rokid mints a code)', { userId }, answer, response.ok);
   if (!response.ok) return showProblem(answer.message);
   const granted = await v2('Rokid.Authorization', 'AcceptGrant', {
@@ -82,14 +82,15 @@ async function refreshEvents() {
   if (!list) return;
   const response = await fetch('/playground/state-reports/events');
   if (!response.ok) return;
-  const { events } = await response.json();
+  const { events } = await answerOf(response);
   lastEvents = events;
   if (list.dataset.count !== String(events.length)) list.replaceWith(eventList(events));
 }
 
 /** "at the wall": the switch flipped at the device. `after` redraws the card with the state the device now has. */
 function atTheWall(label, deviceId, on, after) {
-  if (!config.stateReports) return undefined;
+  // Only where the device cloud is this process's own: a vendor's cloud reports its own changes.
+  if (!config.atTheWall) return undefined;
   return el(
     'button',
     {
@@ -104,7 +105,7 @@ function atTheWall(label, deviceId, on, after) {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ authorization: v2Authorization(), deviceId, action }),
         });
-        const answer = await response.json();
+        const answer = await answerOf(response);
         logExchange('At the wall: reported to POST /device-events (as the device cloud)', { deviceId, action }, answer, response.ok);
         if (!response.ok) return showProblem(answer.message);
         after(answer.state);

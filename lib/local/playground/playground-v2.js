@@ -18,13 +18,14 @@ async function v2(namespace, name, rest = {}) {
     payload: rest.payload ?? {},
   };
   const response = await fetch('/v2', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
-  const answer = await response.json();
-  const failed = answer.header?.name === 'ErrorResponse';
+  const answer = await answerOf(response);
+  const failed = answer.header?.name === 'ErrorResponse' || !response.ok;
   logExchange(`POST /v2 ${namespace} / ${name}`, message, answer, !failed);
   return answer;
 }
 
-const problemOf = (answer) => `${answer.payload?.name}: ${answer.payload?.message}`;
+/** An ErrorResponse's name and message, or the message of an answer that is no v2 message at all. */
+const problemOf = (answer) => (answer.payload?.name ? `${answer.payload.name}: ${answer.payload.message}` : String(answer.message));
 
 /** Discover, then the endpoints grouped by recommended home and room. */
 async function renderEndpoints(toolbar, pane) {
@@ -181,7 +182,7 @@ function jwtSignIn() {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ userId }),
         });
-        const answer = await response.json();
+        const answer = await answerOf(response);
         logExchange('POST /playground/jwt (as Rokid signs)', { userId }, answer, response.ok);
         if (!response.ok) return showProblem(answer.message);
         startSession({ kind: 'jwt', userId, jwt: answer.token, protocol: 'v2' });

@@ -55,14 +55,35 @@ function logExchange(label, request, response, ok) {
   );
   pane.prepend(entry);
   while (pane.children.length > 40) pane.lastElementChild.remove();
+  // A collapsed sheet still says what just happened.
+  document.getElementById('protocol-latest').textContent = `${label}: ${ok ? 'ok' : 'error'}`;
 }
+
+/** The protocol pane opened or closed: on a phone it is a sheet, collapsed at first so that the home has the screen. */
+function setProtocolOpen(open) {
+  document.getElementById('protocol-toggle').setAttribute('aria-expanded', String(open));
+  document.getElementById('protocol-body').hidden = !open;
+  document.body.classList.toggle('sheet-collapsed', !open);
+}
+document
+  .getElementById('protocol-toggle')
+  .addEventListener('click', (event) => setProtocolOpen(event.currentTarget.getAttribute('aria-expanded') !== 'true'));
+setProtocolOpen(!matchMedia('(max-width: 960px)').matches);
+
+/**
+ * A response's JSON body; an answer that is not JSON (a proxy's error page, a crash) becomes a message naming its
+ * status, so that the page always has something to show.
+ */
+const answerOf = (response) =>
+  response.json().catch(() => ({ message: `The driver answered HTTP ${response.status} ${response.statusText} without a JSON body.` }));
 
 /** A Homebase call: JSON in, the envelope out, shown in the protocol pane. */
 async function call(path, body) {
   const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const envelope = await response.json();
-  logExchange(`POST ${path}`, body, envelope, envelope.status === 0);
-  return envelope;
+  const answer = await answerOf(response);
+  logExchange(`POST ${path}`, body, answer, answer.status === 0);
+  // Anything but an envelope (a refusal before the driver, a crash) is shown as one, with the HTTP status for its name.
+  return typeof answer.status === 'number' ? answer : { status: 1, errorName: `HTTP ${response.status}`, message: answer.message };
 }
 
 /** The standard OAuth 2.0 token request, made by the local runtime on the page's behalf (the client secret stays there). */
@@ -72,7 +93,7 @@ async function tokenRequest(fields) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(fields),
   });
-  const answer = await response.json();
+  const answer = await answerOf(response);
   logExchange('POST /oauth2/token (as Homebase)', { ...fields }, answer, response.ok);
   return response.ok ? answer : Promise.reject(new Error(`${answer.error}: ${answer.error_description ?? ''}`));
 }
@@ -121,13 +142,15 @@ function protocolSwitch() {
   );
 }
 
+/**
+ * The toolbar: the protocol and reloading first; the rest (state reports, renewing, signing out, the expiry) inline on
+ * a wide screen, and behind "More" on a phone, so that the toolbar stays one row.
+ */
 function toolbar() {
   const jwt = session.kind === 'jwt';
-  return el(
-    'div',
-    { class: 'toolbar' },
-    protocolSwitch(),
-    el('button', { type: 'button', class: 'quiet', onclick: renderHome }, protocol() === 'v2' ? 'Discover again' : 'Reload devices'),
+  const more = el(
+    'span',
+    { class: 'more-items', id: 'toolbar-more' },
     stateReportsControl(),
     jwt
       ? undefined
@@ -139,6 +162,29 @@ function toolbar() {
     el('button', { type: 'button', class: 'quiet', onclick: signOut }, 'Sign out'),
     el('span', { class: 'expiry', id: 'expiry' }, expiryText()),
   );
+  const bar = el(
+    'div',
+    { class: 'toolbar' },
+    protocolSwitch(),
+    el('button', { type: 'button', class: 'quiet', onclick: renderHome }, protocol() === 'v2' ? 'Discover again' : 'Reload devices'),
+    el(
+      'button',
+      {
+        type: 'button',
+        class: 'quiet more-toggle',
+        'aria-expanded': 'false',
+        'aria-controls': 'toolbar-more',
+        onclick: (event) => {
+          const open = event.currentTarget.getAttribute('aria-expanded') !== 'true';
+          event.currentTarget.setAttribute('aria-expanded', String(open));
+          bar.classList.toggle('open', open);
+        },
+      },
+      'More',
+    ),
+    more,
+  );
+  return bar;
 }
 
 async function renderHome() {
@@ -173,7 +219,7 @@ async function signOut() {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ token }),
   });
-  const answer = await response.json();
+  const answer = await answerOf(response);
   logExchange('POST /oauth2/revoke (as Homebase)', { token }, answer, response.ok);
   sessionStorage.removeItem(SESSION);
   session = null;

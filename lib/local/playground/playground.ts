@@ -9,45 +9,31 @@
  * redirect URI, and its token requests go through `POST /playground/oauth2-token`, so the client
  * secret stays in this process, as it would stay on Homebase's servers.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ConfigInput } from '../../../functions/config.ts';
-import { HomebaseError } from '../../../functions/domain/errors.ts';
+import { DeviceNotFoundError, HomebaseError } from '../../../functions/domain/errors.ts';
+import { parseOrThrow } from '../../../functions/domain/protocol/validation.ts';
 import type { RokidStandIn } from '../../stand-ins/rokid-events.ts';
 import { signRokidJwt } from '../../stand-ins/rokid-jwt.ts';
-import { type AtDeviceContext, type AtDeviceRequest, changeAtDevice } from './at-device.ts';
+import { type AtDeviceContext, AtDeviceSchema, changeAtDevice, changesAtDevice } from './at-device.ts';
+import { CSP, FAVICON, html } from './page.ts';
 
 /** What state reports' steps need once `npm start` has started them: Rokid's stand-in, and a way to report a change. */
 export interface PlaygroundEvents extends AtDeviceContext {
   rokid: RokidStandIn;
 }
 
-const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
-// One module: the sign-in's and the cards' code first (declarations only), then the page's, which runs.
-const SCRIPT = ['./playground-sign-in.js', './playground-devices.js', './playground-v2.js', './playground-events.js', './playground.js']
-  .map(read)
-  .join('\n');
-const STYLE = read('./playground.css');
-const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
-
-const CSP = [
-  "default-src 'none'",
-  `script-src ${hash(SCRIPT)}`,
-  `style-src ${hash(STYLE)}`,
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 type Result = APIGatewayProxyStructuredResultV2;
 
 /** The page's own address: the OAuth 2.0 client's redirect URI on the playground's path. */
 export const playgroundRedirectUri = (baseUrl: string) => `${baseUrl}/`;
 
-export function playgroundRoutes(settings: ConfigInput, events: () => PlaygroundEvents | undefined = () => undefined) {
+export function playgroundRoutes(
+  settings: ConfigInput,
+  events: () => PlaygroundEvents | undefined = () => undefined,
+  /** Why JWT authorization is off, when it is: what turns it on. */
+  jwtOff: () => string | undefined = () => undefined,
+) {
   const page = async (): Promise<Result> => ({
     statusCode: 200,
     headers: {
@@ -60,6 +46,7 @@ export function playgroundRoutes(settings: ConfigInput, events: () => Playground
       clientId: settings.HOMEBASE_CLIENT_ID ?? '',
       redirectUri: playgroundRedirectUri(settings.PUBLIC_BASE_URL ?? ''),
       stateReports: events() !== undefined,
+      atTheWall: events() !== undefined && changesAtDevice(events()!),
     }),
   });
 
@@ -88,15 +75,14 @@ export function playgroundRoutes(settings: ConfigInput, events: () => Playground
   const atDevice = async (event: APIGatewayProxyEventV2): Promise<Result> => {
     const local = events();
     if (!local) return json(409, { message: EVENTS_OFF });
-    const fields = bodyObject(event.body);
-    const authorization = fields?.['authorization'] as AtDeviceRequest['authorization'] | undefined;
-    const action = fields?.['action'] as AtDeviceRequest['action'] | undefined;
-    if (typeof authorization?.token !== 'string' || typeof fields?.['deviceId'] !== 'string' || typeof action?.property !== 'string') {
-      return json(400, { message: 'The body needs authorization {type, token}, deviceId and action {property, name, value?}.' });
+    if (!changesAtDevice(local)) {
+      return json(409, { message: 'The device cloud is not the local one: change the device in it, and it reports to the driver.' });
     }
     try {
-      return json(200, await changeAtDevice(local, { authorization, deviceId: fields['deviceId'], action }));
+      const request = parseOrThrow(AtDeviceSchema, bodyObject(event.body), 'request', { root: 'the body (a JSON object)' });
+      return json(200, await changeAtDevice(local, request));
     } catch (error) {
+      if (error instanceof DeviceNotFoundError) return json(404, { message: `${error.errorName}: ${error.message}` });
       if (error instanceof HomebaseError) return json(400, { message: `${error.errorName}: ${error.message}` });
       throw error;
     }
@@ -151,8 +137,9 @@ export function playgroundRoutes(settings: ConfigInput, events: () => Playground
   const jwt = async (event: APIGatewayProxyEventV2): Promise<Result> => {
     const userId = bodyObject(event.body)?.['userId'];
     const { ROKID_JWT_APP_ID: appId, ROKID_JWT_APP_SECRET: secret } = settings;
-    if (!appId || !secret)
-      return json(409, { message: 'JWT authorization is not configured: set ROKID_JWT_APP_ID and ROKID_JWT_APP_SECRET.' });
+    if (!appId || !secret) {
+      return json(409, { message: `JWT authorization is off: ${jwtOff() ?? 'set ROKID_JWT_APP_ID and ROKID_JWT_APP_SECRET'}.` });
+    }
     if (typeof userId !== 'string' || userId === '' || userId.length > 128) {
       return json(400, { message: 'userId must be a vendor user id of 1 to 128 characters.' });
     }
@@ -165,7 +152,7 @@ export function playgroundRoutes(settings: ConfigInput, events: () => Playground
     body: FAVICON,
   });
 
-  return {
+  const routes = {
     'GET /': page,
     'GET /favicon.ico': favicon,
     'POST /playground/oauth2-token': token,
@@ -175,11 +162,19 @@ export function playgroundRoutes(settings: ConfigInput, events: () => Playground
     'GET /playground/state-reports/events': receivedEvents,
     'POST /playground/at-device': atDevice,
   };
+  return Object.fromEntries(Object.entries(routes).map(([routeKey, route]) => [routeKey, answering(routeKey, route)]));
 }
 
-/** The page's mark, as the browser's tab shows it. */
-const FAVICON =
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#1f6feb"/><text x="16" y="22" font-family="sans-serif" font-size="18" font-weight="700" fill="#fff" text-anchor="middle">H</text></svg>';
+/** A failure no route foresaw still reaches the page as its message, never as a bare 500. */
+const answering =
+  (routeKey: string, route: (event: APIGatewayProxyEventV2) => Promise<Result>) =>
+  async (event: APIGatewayProxyEventV2): Promise<Result> => {
+    try {
+      return await route(event);
+    } catch (error) {
+      return json(500, { message: `${routeKey} failed: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  };
 
 /** A JSON body that is an object, or undefined. */
 function bodyObject(body: string | undefined): Record<string, unknown> | undefined {
@@ -196,35 +191,3 @@ const json = (statusCode: number, body: unknown): Result => ({
   headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
   body: JSON.stringify(body),
 });
-
-/** JSON inside a script element: `<` escaped so no value can close the element. */
-const embedded = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
-
-function html(config: { clientId: string; redirectUri: string; stateReports: boolean }): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Homebase driver playground</title>
-<link rel="icon" href="/favicon.ico" type="image/svg+xml">
-<style>${STYLE}</style>
-</head>
-<body>
-<header><div class="mark" aria-hidden="true">H</div><h1>Homebase driver playground</h1><span class="who" id="who"></span></header>
-<main>
-<div>
-<div class="problem" id="problem" role="alert" hidden></div>
-<div id="view"></div>
-</div>
-<section class="panel protocol" aria-label="Protocol">
-<h2>The protocol, as it happens</h2>
-<p class="hint">Every request the page sends, as Homebase sends it, and the driver's answer. Newest first.</p>
-<div id="exchanges"><p class="empty" id="no-exchanges">Nothing yet: sign in to begin.</p></div>
-</section>
-</main>
-<script type="application/json" id="playground-config">${embedded(config)}</script>
-<script type="module">${SCRIPT}</script>
-</body>
-</html>`;
-}
