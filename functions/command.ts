@@ -63,5 +63,5 @@ export function commandHandler(config: ConfigSource, services = linkingServices(
 
 const services = linkingServices(fromEnvironment);
 export const handler = commandHandler(fromEnvironment, services);
-// A first sign-in's data key and secrets are asked for at init, and the rest of its first-call work done meanwhile.
+// A first sign-in's data key and secrets are asked for at init, and its UserCenter client loaded meanwhile.
 startAtInit(() => services().warm());
