@@ -115,8 +115,8 @@ export class V2Directives {
         const state = await this.#devices.send(session, device.deviceId, action, { idempotencyKey: once.key });
         // Every retrievable state, after the change (contradiction 23), not only the one that changed.
         const states = statesOf({ ...device.state, ...state }, new Date());
-        // Best-effort and not waited for: a write per grant, off the Control's path, never failing it.
-        this.#sentStates?.recordControl(session.vendorUserId, device.deviceId, states).catch(() => undefined);
+        if (this.#sentStates)
+          await recordBriefly(this.#sentStates.recordControl(session.vendorUserId, device.deviceId, states), context.deadline);
         return stateResponse(request.messageId, device.deviceId, states);
       },
       // What the device is now: whether the first delivery moved it there is what nobody knows.
@@ -148,6 +148,24 @@ function delivery(session: CloudSession, request: V2Request, context: DirectiveC
     deadline: context.deadline,
   };
 }
+
+/**
+ * Waits for what the Response told Rokid to be kept for state reports, briefly, and never fails the Control on it.
+ * Waited for, because Lambda freezes whatever runs after the answer; briefly (300 ms at most), because the answer
+ * matters more: a record missed leaves a later event without `state` compared with an older state than Rokid has.
+ */
+async function recordBriefly(recording: Promise<void>, deadline: Deadline): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const enough = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, Math.min(SENT_STATES_WAIT_MS, deadline.remainingMs() - SENT_STATES_WAIT_MS)));
+  });
+  try {
+    await Promise.race([recording.catch(() => undefined), enough]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+const SENT_STATES_WAIT_MS = 300;
 
 function endpointIdOf(request: V2Request): string {
   if (!request.endpoint) throw new V2Error('E_NO_SUCH_ENDPOINT', `${request.namespace} / ${request.name} needs endpoint.endpointId.`);
