@@ -64,3 +64,15 @@ describe('a delivery position claim whose answer was lost', () => {
     await expect(positions.claim('p-1', NOW + 2, NOW + 32)).resolves.toMatchObject({ kind: 'claimed' });
   });
 });
+
+describe('a position a Control recorded before any delivery', () => {
+  it('is free to claim: the last-sent states it holds are no claim', async () => {
+    faults.rule = () => 'pass';
+    const positions = new DynamoDeliveryPositions(db, table.tableName);
+    const switchOn = { interface: 'Switch', value: 'On', timeOfSample: '2026-12-06T00:00:00.000Z' };
+    await positions.recordSent('control-first', { Switch: switchOn }, 1_800_000_000);
+    // Before the fix, the item had no claimUntil, the claim's condition failed, and every delivery met "busy".
+    const claim = await positions.claim('control-first', 1_800_000_001, 1_800_000_031);
+    expect(claim).toMatchObject({ kind: 'claimed' });
+  });
+});

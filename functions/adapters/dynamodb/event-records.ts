@@ -103,7 +103,8 @@ export class DynamoDeliveryPositions implements DeliveryPositions {
           TableName: this.#table,
           Key: keys.deliveryPosition(position),
           UpdateExpression: 'SET claimId = :claim, claimUntil = :until, #ttl = :keep',
-          ConditionExpression: 'attribute_not_exists(pk) OR claimUntil <= :now',
+          // No claimUntil: the item was made by a Control's recordSent before any delivery, and nobody holds it.
+          ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(claimUntil) OR claimUntil <= :now',
           ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
           ExpressionAttributeValues: { ':claim': claimId, ':until': leaseUntil, ':now': now, ':keep': now + POSITION_KEEP_S },
           ReturnValues: 'ALL_NEW',
