@@ -4,6 +4,7 @@
  * /.well-known/oauth-authorization-server and /oauth2/* → the driver's OAuth 2.0 server, loaded on first use.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { startAtInit } from './composition/at-init.ts';
 import { linkingServices } from './composition/linking.ts';
 import { onceAsync } from './composition/once.ts';
 import { type ConfigSource, fromEnvironment } from './config.ts';
@@ -14,8 +15,8 @@ import { cookiesOf } from './http/cookies.ts';
 import { homebaseHandler } from './http/homebase-handler.ts';
 import { isOAuth2Route } from './http/routes.ts';
 
-export function commandHandler(config: ConfigSource) {
-  const services = linkingServices(config);
+/** `services`: given by the module's own handler, which starts them at init too. */
+export function commandHandler(config: ConfigSource, services = linkingServices(config)) {
   const command = homebaseHandler(async (body, event) => {
     const request = parseOrThrow(CommandRequestSchema, body, '/command request');
     return services().command(request.command, request.params, { sourceIp: event.requestContext.http.sourceIp });
@@ -60,4 +61,7 @@ export function commandHandler(config: ConfigSource) {
   };
 }
 
-export const handler = commandHandler(fromEnvironment);
+const services = linkingServices(fromEnvironment);
+export const handler = commandHandler(fromEnvironment, services);
+// A first sign-in's data key and secrets are asked for at init, and its UserCenter client loaded meanwhile.
+startAtInit(() => services().warm());

@@ -25,6 +25,8 @@ let table: Awaited<ReturnType<typeof testTable>>;
 let userCenter: UserCenterServer;
 let secretsManager: FakeSecretsManager;
 const inputs = {} as Record<FunctionName, string[]>;
+/** The modules each function loads at import: those of its entry chunk and of the chunks it imports statically. */
+const atImport = {} as Record<FunctionName, string[]>;
 /** As deployed, the UserCenter credentials come from a secret; this UserCenter takes no others. */
 const vendorClient = { sysId: 'homebase', clientId: 'homebase-driver' };
 
@@ -39,6 +41,7 @@ beforeAll(async () => {
     (Object.keys(FUNCTIONS) as FunctionName[]).map(async (name) => {
       const { metafile } = await build({ ...esbuildOptions(FUNCTIONS[name], `${OUT}/${name}`), metafile: true });
       inputs[name] = Object.keys((metafile as Metafile).inputs);
+      atImport[name] = loadedAtImport(metafile as Metafile);
     }),
   );
 }, 60_000);
@@ -56,6 +59,12 @@ const loadedBy: Partial<Record<FunctionName, string[]>> = {};
 
 /** One fresh process per call, as a cold Lambda container. */
 async function invoke(name: FunctionName, events: unknown[]): Promise<any[]> {
+  const answers = await invokeFresh(`${OUT}/${name}/index.mjs`, events, environment());
+  loadedBy[name] = answers.at(-1)!.loaded;
+  return answers.map((answer) => answer.result);
+}
+
+function environment(): ReturnType<typeof lambdaEnv> {
   env ??= lambdaEnv({
     tableName: table.tableName,
     dynamoEndpoint: table.endpoint,
@@ -66,9 +75,7 @@ async function invoke(name: FunctionName, events: unknown[]): Promise<any[]> {
       userCenterCredentialsArn: secretsManager.arns['usercenter-credentials']!,
     },
   });
-  const answers = await invokeFresh(`${OUT}/${name}/index.mjs`, events, env);
-  loadedBy[name] = answers.at(-1)!.loaded;
-  return answers.map((answer) => answer.result);
+  return env;
 }
 
 const post = (route: string, body: unknown) => apiEvent(`POST /${route}`, JSON.stringify(body));
@@ -143,6 +150,13 @@ it('login → list → execute → v2 on the virtual cloud, then one refresh run
   }
 });
 
+it('the command function asks for its secrets at init, before its first event', async () => {
+  const before = secretsManager.calls;
+  // Given no event, the process only imports the bundle: what it asks for, Lambda would ask for during init.
+  await invokeFresh(`${OUT}/command/index.mjs`, [], environment());
+  expect(secretsManager.calls - before).toBe(2);
+});
+
 /** What each function must not carry: the modules of the flows it never runs. */
 const DEVICE_FUNCTION_FOREIGN = [
   'functions/domain/linking/',
@@ -214,6 +228,54 @@ const FOREIGN: Record<FunctionName, string[]> = {
     'node_modules/@middy/http-json-body-parser/',
   ],
 };
+
+/**
+ * What each function may carry but must not load at import: its first answer does not use it (docs/performance.md).
+ * Metrics loads only to publish. The KMS transport (aws4, some 10 KB and the url, querystring and crypto built-ins it
+ * requires) loads on the first KMS call, which a first /list, /execute or v2 Discover on the virtual cloud never
+ * makes. A first sign-in loads the UserCenter client, never the OAuth client or the OAuth 2.0 server.
+ */
+const KMS_TRANSPORT = ['node_modules/aws4/', 'functions/adapters/aws/json-call.ts'];
+const NOT_AT_IMPORT: Record<FunctionName, string[]> = {
+  list: KMS_TRANSPORT,
+  execute: KMS_TRANSPORT,
+  directive: [...KMS_TRANSPORT, 'functions/domain/events/accept-grant.ts', 'functions/adapters/rokid/'],
+  command: [
+    'functions/adapters/usercenter/',
+    'node_modules/oauth4webapi/',
+    'functions/adapters/oauth/',
+    'functions/domain/oauth2-server/',
+    'functions/http/oauth2-handler.ts',
+  ],
+  refresh: KMS_TRANSPORT,
+  deviceEvents: [],
+  stateReports: [],
+};
+
+/** The inputs of the entry's output and of every output it imports with an import statement, transitively. */
+function loadedAtImport(metafile: Metafile): string[] {
+  const entry = Object.keys(metafile.outputs).find((output) => output.endsWith('/index.mjs'))!;
+  const seen = new Set<string>();
+  const visit = (output: string) => {
+    if (seen.has(output) || !metafile.outputs[output]) return;
+    seen.add(output);
+    for (const imported of metafile.outputs[output].imports) if (imported.kind === 'import-statement') visit(imported.path);
+  };
+  visit(entry);
+  return [...seen].flatMap((output) => Object.keys(metafile.outputs[output]!.inputs));
+}
+
+it.each(Object.keys(FUNCTIONS) as FunctionName[])('the %s bundle loads at import nothing its first answer does not use', (name) => {
+  const foreign = [...NOT_AT_IMPORT[name], 'node_modules/@aws-lambda-powertools/metrics/'];
+  expect(atImport[name].filter((input) => foreign.some((module) => input.startsWith(module)))).toEqual([]);
+  // The check reads real paths: the entry is loaded at import, and each module named is in the bundle, in a chunk.
+  expect(atImport[name]).toContain(FUNCTIONS[name]);
+  for (const module of foreign)
+    expect(
+      inputs[name].some((input) => input.startsWith(module)),
+      `${name} carries ${module}`,
+    ).toBe(true);
+});
 
 /** Code that runs outside Lambda only; no bundle may carry it. */
 const LOCAL_ONLY = ['lib/local/', 'lib/conformance/', 'lib/operator/'];

@@ -7,15 +7,22 @@
  * every cold /list that opens credentials unwraps a data key, and the client's module, endpoint rules and
  * configuration added about 30 ms to that first answer (`npm run bench:lambda`).
  */
-import { AwsServiceError, awsJsonCall } from '../aws/json-call.ts';
 import type { DataKeyProvider } from './envelope-cipher.ts';
+
+/**
+ * The signed-call transport (aws4 and the driver's JSON calls, some 10 KB) loads on the first KMS call: a first
+ * /list or v2 Discover on the virtual cloud opens no credentials, and never loads it.
+ */
+const transport = () => import('../aws/json-call.ts');
 
 const KMS = { name: 'kms', envName: 'KMS', targetPrefix: 'TrentService', label: 'KMS' };
 
 export function kmsDataKeys(settings: { keyId: string; tableName: string; timeoutMs?: number }): DataKeyProvider {
   const context = { table: settings.tableName, purpose: 'homebase-driver upstream credentials' };
   const call = async (action: 'GenerateDataKey' | 'Decrypt', body: Record<string, unknown>) =>
-    (await awsJsonCall(
+    (await (
+      await transport()
+    ).awsJsonCall(
       KMS,
       action,
       { KeyId: settings.keyId, EncryptionContext: context, ...body },
@@ -25,12 +32,12 @@ export function kmsDataKeys(settings: { keyId: string; tableName: string; timeou
     async generate() {
       const answer = await call('GenerateDataKey', { KeySpec: 'AES_256' });
       if (!answer['Plaintext'] || !answer['CiphertextBlob'])
-        throw new AwsServiceError('KMSError', 'KMS answered GenerateDataKey without a key');
+        throw new (await transport()).AwsServiceError('KMSError', 'KMS answered GenerateDataKey without a key');
       return { plaintext: Buffer.from(answer['Plaintext'], 'base64'), wrapped: Buffer.from(answer['CiphertextBlob'], 'base64') };
     },
     async unwrap(wrapped) {
       const answer = await call('Decrypt', { CiphertextBlob: wrapped.toString('base64') });
-      if (!answer['Plaintext']) throw new AwsServiceError('KMSError', 'KMS answered Decrypt without a key');
+      if (!answer['Plaintext']) throw new (await transport()).AwsServiceError('KMSError', 'KMS answered Decrypt without a key');
       return Buffer.from(answer['Plaintext'], 'base64');
     },
   };
