@@ -80,3 +80,10 @@ export function numValue(property: string, current: unknown): number | undefined
   const candidate = Math.round(range.min + (max - range.min) / 2);
   return candidate === current ? Math.min(max, candidate + 1) : candidate;
 }
+
+/** The action that puts a property back to a value read before it: a mode by its name, a number by `num`; none for anything else. */
+export function putBackAction(property: string, value: unknown, names: readonly unknown[]) {
+  if (typeof value === 'string' && names.includes(value)) return { property, name: value };
+  if (typeof value === 'number' && names.includes('num')) return { property, name: 'num', value };
+  return undefined;
+}

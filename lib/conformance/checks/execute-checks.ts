@@ -7,7 +7,7 @@
 import { isRecord } from '../../../functions/domain/json.ts';
 import { PROPERTIES } from '../../../functions/domain/protocol/device.ts';
 import { type CheckContext, noteError, type UserAuth } from '../context.ts';
-import { deviceLabel, EXEMPT, expectedState, numValue } from '../device-rules.ts';
+import { deviceLabel, EXEMPT, expectedState, numValue, putBackAction } from '../device-rules.ts';
 import { dataOf, errorEnvelopeProblems, errorNameOf, successProblems } from '../envelopes.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -153,12 +153,7 @@ async function restore(
   ).filter((property) => !(property in before) || before[property] === null || before[property] === undefined);
   for (const [property, value] of Object.entries(before)) {
     const names = Array.isArray(actions[property]) ? (actions[property] as unknown[]) : [];
-    const action =
-      typeof value === 'string' && names.includes(value)
-        ? { property, name: value }
-        : typeof value === 'number' && names.includes('num')
-          ? { property, name: 'num', value }
-          : undefined;
+    const action = putBackAction(property, value, names);
     if (!action) continue;
     const answer = await execute(context, device, userAuth, action);
     noteError(context, `/execute restore ${property}`, answer);

@@ -9,7 +9,7 @@ import { IDEMPOTENCY_KEY_HEADER } from '../../../functions/adapters/device-cloud
 import { isRecord } from '../../../functions/domain/json.ts';
 import { DeviceSchema, isNumericProperty, NUMERIC_RANGES, StateSchema } from '../../../functions/domain/protocol/device.ts';
 import { describeIssue } from '../../../functions/domain/protocol/validation.ts';
-import { numValue } from '../device-rules.ts';
+import { numValue, putBackAction } from '../device-rules.ts';
 import type { Answer } from '../driver-client.ts';
 import { authHeaders, type CloudContext, call, devicesOf, statusOf } from './context.ts';
 
@@ -154,12 +154,7 @@ async function putBack(
   const restored: Record<string, unknown> = {};
   for (const [property, value] of Object.entries(before)) {
     const names: readonly string[] = actions[property] ?? [];
-    const action =
-      typeof value === 'string' && names.includes(value)
-        ? { property, name: value }
-        : typeof value === 'number' && names.includes('num')
-          ? { property, name: 'num', value }
-          : undefined;
+    const action = putBackAction(property, value, names);
     if (!action) continue;
     restored[property] = value;
     problems.push(

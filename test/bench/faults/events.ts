@@ -28,11 +28,11 @@ import { LambdaPool } from '../../../lib/assembly/lambda-pool.ts';
 import { startLocalCloud } from '../../../lib/assembly/local-cloud.ts';
 import { synthesize } from '../../../lib/assembly/synthesize.ts';
 import { failWith, readAssembly, resourcesOfType } from '../../../lib/assembly/template.ts';
-import { startUpstreamStandIns } from '../../../lib/assembly/upstream-stand-ins.ts';
 import { apiGatewayEvent } from '../../../lib/local/api-gateway.ts';
 import { localClient } from '../../../lib/local/dynamodb.ts';
 import { jwt, v2Message } from '../../support/v2.ts';
 import { FAULT_CONTEXT } from './run.ts';
+import { faultRunStandIns, JWT_SECRET, SERVICE_TOKEN } from './stand-ins.ts';
 import { Watchdog } from './watchdog.ts';
 
 export const EVENT_FAULT_CONTEXT = { ...FAULT_CONTEXT, rokidEventsClientId: 'rokid-events-faults' } as const;
@@ -59,8 +59,6 @@ const STALL_MS = 180_000;
 const MAX_DRAIN_ROUNDS = 5000;
 /** Device-cloud senders at once, each resending its body until the webhook takes it. */
 const REPORTERS = 6;
-const JWT_SECRET = 'fault-run-jwt-app-secret';
-const SERVICE_TOKEN = 'fault-run-service-token';
 const INTERFACE_OF: Record<string, string> = { switch: 'Switch', brightness: 'Brightness' };
 
 export async function runEventFaults(options: { seed: number; seconds: number; users?: number }): Promise<EventFaultRun> {
@@ -70,11 +68,7 @@ export async function runEventFaults(options: { seed: number; seconds: number; u
   try {
     await synthesize(EVENT_FAULT_CONTEXT, dir);
     const assembly = await readAssembly(dir);
-    const secretId = (prefix: string) =>
-      resourcesOfType(assembly, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith(prefix))?.[0] ?? `no ${prefix}`;
-    const standIns = await startUpstreamStandIns(assembly, {
-      secretValues: { [secretId('SecretsRokidJwtAppSecret')]: JWT_SECRET, [secretId('SecretsDeviceCloudServiceToken')]: SERVICE_TOKEN },
-    });
+    const standIns = await faultRunStandIns(assembly);
     stops.push(() => standIns.close());
     const rokid = standIns.rokid ?? failWith('state reports are off in the assembly');
     const cloud = await startLocalCloud({ assembly, ...standIns.cloudOptions });

@@ -16,11 +16,11 @@ import { DEFAULT_RATES, FaultPlan, type FaultRates } from '../../../lib/assembly
 import { LambdaPool, type PoolOutcome } from '../../../lib/assembly/lambda-pool.ts';
 import { startLocalCloud } from '../../../lib/assembly/local-cloud.ts';
 import { synthesize } from '../../../lib/assembly/synthesize.ts';
-import { failWith, readAssembly, resourcesOfType } from '../../../lib/assembly/template.ts';
-import { startUpstreamStandIns } from '../../../lib/assembly/upstream-stand-ins.ts';
+import { failWith, readAssembly } from '../../../lib/assembly/template.ts';
 import { apiGatewayEvent } from '../../../lib/local/api-gateway.ts';
 import { jwt } from '../../support/v2.ts';
 import { type ClientWorld, drain, runClients } from './clients.ts';
+import { faultRunStandIns, JWT_SECRET, SERVICE_TOKEN } from './stand-ins.ts';
 
 /** The deployment the run exercises, as `cdk deploy -c` would get it. */
 export const FAULT_CONTEXT = {
@@ -55,8 +55,6 @@ export interface FaultRun {
   seconds: number;
 }
 
-const JWT_SECRET = 'fault-run-jwt-app-secret';
-const SERVICE_TOKEN = 'fault-run-service-token';
 const UNCONFIRMED_LINE = 'v2 answer unconfirmed';
 const UNCONFIRMED_METRIC = 'v2_unconfirmed_answers';
 
@@ -70,11 +68,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRun> {
       await synthesize(FAULT_CONTEXT, dir);
     }
     const assembly = await readAssembly(dir);
-    const secretId = (prefix: string) =>
-      resourcesOfType(assembly, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith(prefix))?.[0] ?? `no ${prefix}`;
-    const standIns = await startUpstreamStandIns(assembly, {
-      secretValues: { [secretId('SecretsRokidJwtAppSecret')]: JWT_SECRET, [secretId('SecretsDeviceCloudServiceToken')]: SERVICE_TOKEN },
-    });
+    const standIns = await faultRunStandIns(assembly);
     stops.push(() => standIns.close());
     const cloud = await startLocalCloud({ assembly, ...standIns.cloudOptions });
     stops.push(() => cloud.close());
