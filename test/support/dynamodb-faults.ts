@@ -4,6 +4,7 @@
  * its place: the SDK sends it again, and the retry meets what the first attempt wrote.
  */
 import { createServer } from 'node:http';
+import { bodyOf, forward } from '../../lib/assembly/forward.ts';
 import { listen } from '../../lib/local/loopback.ts';
 
 /** One call as the proxy sees it: the operation (`PutItem`, `UpdateItem`, …) and the request's JSON text. */
@@ -28,21 +29,14 @@ const FAILURE = JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#Inter
 export async function startDynamoFaults(): Promise<DynamoFaults> {
   const faults: DynamoFaults = { url: '', target: '', rule: () => 'pass', injected: [], close: async () => undefined };
   const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-    const body = Buffer.concat(chunks);
+    const body = await bodyOf(req);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     const fault = faults.rule({ operation, body: body.toString() });
     if (fault !== 'pass') faults.injected.push({ operation, fault });
     if (fault === 'fail') return void res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(FAILURE);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name !== 'host' && name !== 'connection')) as Record<
-      string,
-      string
-    >;
-    const answer = await fetch(faults.target, { method: 'POST', headers, body });
-    const text = await answer.text();
+    const answer = await forward(new URL(faults.target), req, body);
     if (fault === 'lose-answer') return void res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(FAILURE);
-    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/x-amz-json-1.0' }).end(text);
+    res.writeHead(answer.status, answer.headers).end(answer.body);
   });
   const { url, close } = await listen(server);
   faults.url = url;
