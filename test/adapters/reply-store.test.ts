@@ -1,12 +1,14 @@
 /**
  * v2's message records on DynamoDB (dynalite): claimed → dispatched → answered. One claim per message, answers
  * kept, lapsed claims taken over only before they dispatched, stale writers ignored, and a write whose answer was
- * lost (and that the SDK retried) recognised as the writer's own.
+ * lost (and that the SDK retried, through test/support/dynamodb-faults.ts) recognised as the writer's own.
  */
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoReplyStore } from '../../functions/adapters/dynamodb/reply-store.ts';
+import { localClient } from '../../lib/local/dynamodb.ts';
 import { testTable } from '../support/dynamodb.ts';
+import { type DynamoFaults, firstCalls, startDynamoFaults } from '../support/dynamodb-faults.ts';
 
 let table: Awaited<ReturnType<typeof testTable>>;
 let store: DynamoReplyStore;
@@ -19,25 +21,23 @@ afterAll(() => table.close());
 const NOW = 1_800_000_000;
 const claimIdOf = (claim: unknown) => (claim as { claimId: string }).claimId;
 
-/**
- * A client whose first write of `kind` is applied and its answer lost: the SDK sends it again, and the retry meets
- * the item the first attempt wrote. What the caller sees is the retry's answer.
- */
-function answerLostOnce(db: DynamoDBDocumentClient, kind: typeof PutCommand | typeof UpdateCommand): DynamoDBDocumentClient {
-  let lost = false;
-  return new Proxy(db, {
-    get(target, property, receiver) {
-      if (property !== 'send') return Reflect.get(target, property, receiver);
-      return async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
-        if (!lost && command instanceof kind) {
-          lost = true;
-          await target.send(command as never);
-        }
-        return target.send(command as never);
-      };
-    },
-  });
-}
+/** A store whose client goes through the fault proxy: a lost answer is retried by the SDK itself, as against AWS. */
+let faults: DynamoFaults;
+let lossyDb: DynamoDBDocumentClient;
+let lossy: DynamoReplyStore;
+beforeAll(async () => {
+  faults = await startDynamoFaults();
+  faults.target = table.endpoint;
+  lossyDb = DynamoDBDocumentClient.from(localClient(faults.url), { marshallOptions: { removeUndefinedValues: true } });
+  lossy = new DynamoReplyStore(lossyDb, table.tableName);
+});
+afterAll(async () => {
+  lossyDb.destroy();
+  await faults.close();
+});
+const loseNext = (operation: string) => {
+  faults.rule = firstCalls((call) => call.operation === operation, 'lose-answer');
+};
 
 describe('DynamoReplyStore', () => {
   it('claims a message once: a second claim meets the first, then its answer', async () => {
@@ -110,8 +110,9 @@ describe('DynamoReplyStore', () => {
   });
 
   it('knows its own claim when the answer to its put was lost and the SDK retried it (no false busy, no dangling claim)', async () => {
-    const lossy = new DynamoReplyStore(answerLostOnce(table.db, PutCommand), table.tableName);
+    loseNext('PutItem');
     const claim = await lossy.claim('m-7', 'fp', NOW, NOW + 10);
+    expect(faults.injected).toContainEqual({ operation: 'PutItem', fault: 'lose-answer' });
     expect(claim).toMatchObject({ state: 'claimed', claimId: expect.any(String) });
     await expect(lossy.dispatch('m-7', claimIdOf(claim), NOW + 600)).resolves.toBe(true);
     await lossy.save('m-7', claimIdOf(claim), { mine: true }, NOW + 600);
@@ -119,11 +120,11 @@ describe('DynamoReplyStore', () => {
   });
 
   it('a dispatch or an answer written twice (its first answer lost) is written once, and still its own', async () => {
-    const lossy = new DynamoReplyStore(answerLostOnce(table.db, UpdateCommand), table.tableName);
     const claim = await store.claim('m-8', 'fp', NOW, NOW + 10);
+    loseNext('UpdateItem');
     await expect(lossy.dispatch('m-8', claimIdOf(claim), NOW + 600)).resolves.toBe(true);
-    const again = new DynamoReplyStore(answerLostOnce(table.db, UpdateCommand), table.tableName);
-    await again.save('m-8', claimIdOf(claim), { kept: 1 }, NOW + 600);
+    loseNext('UpdateItem');
+    await lossy.save('m-8', claimIdOf(claim), { kept: 1 }, NOW + 600);
     await expect(store.read('m-8', NOW)).resolves.toEqual({ state: 'answered', reply: { kept: 1 }, fingerprint: 'fp' });
   });
 });
