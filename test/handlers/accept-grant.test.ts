@@ -137,12 +137,28 @@ describe('refused, each with an ErrorResponse a person can act on', () => {
     expect(answer.payload).toMatchObject({ name, vendorCode, message });
   });
 
-  it("Rokid's token endpoint down: E_INTERNAL_ERROR, nothing stored, and a resend never sends the code again", async () => {
+  it("Rokid's token endpoint down: E_INTERNAL_ERROR, nothing stored, and a resend never sends the code again", {
+    timeout: 30_000,
+  }, async () => {
     harness.rokid.tokenFault = 503;
-    const answer = await harness.v2(
-      grantMessage({ type: 'OAuth2.AuthorizationCode', code: harness.rokid.issueCode('rokid-down'), userId: 'rokid-down' }),
+    const message = grantMessage(
+      { type: 'OAuth2.AuthorizationCode', code: harness.rokid.issueCode('rokid-down'), userId: 'rokid-down' },
+      'g-down',
     );
+    const exchangesBefore = harness.rokid.tokenRequests.length;
+    const answer = await harness.v2(message);
     harness.rokid.tokenFault = undefined;
+    const exchanges = harness.rokid.tokenRequests.length - exchangesBefore;
+    // The code may have been used: once the first delivery's invocation has ended, a resend is told so, and sends nothing.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const resent = await harness.v2(message);
+    expect(resent.payload).toMatchObject({
+      name: 'E_INTERNAL_ERROR',
+      vendorCode: 'GRANT_OUTCOME_UNKNOWN',
+      message:
+        'An earlier delivery of this message sent its grant code to Rokid and got no answer in time; the code may have been used. Bind the skill again.',
+    });
+    expect(harness.rokid.tokenRequests.length - exchangesBefore).toBe(exchanges);
     expect(answer.payload).toMatchObject({
       name: 'E_INTERNAL_ERROR',
       vendorCode: 'GRANT_EXCHANGE_UNAVAILABLE',
