@@ -59,7 +59,11 @@ describe('a delivery position claim whose answer was lost', () => {
     const claim = await positions.claim('p-1', NOW, NOW + 30);
     expect(lost('UpdateItem')).toBe(before + 1);
     expect(claim).toEqual({ kind: 'claimed', claimId: expect.any(String), position: { orders: {}, delivered: {}, sent: {} } });
-    await expect(positions.claim('p-1', NOW + 1, NOW + 31)).resolves.toEqual({ kind: 'busy', until: NOW + 30 });
+    await expect(positions.claim('p-1', NOW + 1, NOW + 31)).resolves.toEqual({
+      kind: 'busy',
+      until: NOW + 30,
+      position: { orders: {}, delivered: {}, sent: {} },
+    });
     await positions.release('p-1', (claim as { claimId: string }).claimId);
     await expect(positions.claim('p-1', NOW + 2, NOW + 32)).resolves.toMatchObject({ kind: 'claimed' });
   });

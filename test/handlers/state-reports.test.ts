@@ -9,6 +9,7 @@ import { DynamoDeliveryPositions } from '../../functions/adapters/dynamodb/event
 import { MAX_DELIVERIES, retryDelayS } from '../../functions/domain/events/delivery.ts';
 import { grantKeyOf } from '../../functions/domain/events/grant.ts';
 import { POSITION_LEASE_S, positionKey } from '../../functions/domain/events/grant-delivery.ts';
+import { sequenceOrder } from '../../functions/domain/events/ordering.ts';
 import { closedPortUrl } from '../support/scripted-server.ts';
 import { startStateReports } from '../support/state-reports.ts';
 import { bearer, v2Message } from '../support/v2.ts';
@@ -161,6 +162,33 @@ describe('with a live grant', () => {
     harness.advance(POSITION_LEASE_S * 1000);
     expect((await harness.deliver())?.response.batchItemFailures).toEqual([]);
     expect(harness.rokid.accepted().map((e) => (e.message as any).payload.change.states[0].value)).toEqual(['Off']);
+  });
+
+  it('an endpoint held by a delivery of a newer change of the same interface: the older event is dropped at once, not queued behind it', async () => {
+    const light = deviceOf('white-light');
+    const positions = new DynamoDeliveryPositions(harness.table.db, harness.table.tableName);
+    const position = positionKey(grantKeyOf('rokid-1', { vendorUserId: userAuth.userId }), light);
+    const nowS = Math.floor(Date.now() / 1000);
+    const holder = await positions.claim(position, nowS, nowS + POSITION_LEASE_S);
+    if (holder.kind !== 'claimed') throw new Error('the endpoint should be free');
+    // The holder is about to send the device's Switch change 9; no newer Brightness change is on anyone's way. (By
+    // sequence: the receipt-ordered changes of the other tests start over from it, as a switch of scheme does.)
+    expect(await positions.intend(position, holder.claimId, { Switch: sequenceOrder(9, 0) })).toBe(true);
+    await harness.postEvents({
+      events: [
+        { ...change(light, { switch: 'off' }), sequence: 5 },
+        { ...change(light, { brightness: 40 }), sequence: 6 },
+      ],
+    });
+    // One receive: the Switch change is done with (a receive spent waiting on the endpoint counts towards the
+    // redrive, and under a stream of changes a wait may never end); the Brightness change waits its turn.
+    expect((await harness.deliver())?.response.batchItemFailures).toHaveLength(1);
+    await positions.release(position, holder.claimId);
+    harness.advance(5_000);
+    expect((await harness.deliver())?.response.batchItemFailures).toEqual([]);
+    expect(harness.rokid.accepted().map((e) => (e.message as any).payload.change.states.map((s: any) => s.interface))).toEqual([
+      ['Brightness'],
+    ]);
   });
 
   it('two changes of one endpoint in one batch go in the order they happened', async () => {

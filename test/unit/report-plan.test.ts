@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceEvent } from '../../functions/domain/events/device-event.ts';
 import { isDue, isNewer, orderEvents, sequenceOrder, timeOrder } from '../../functions/domain/events/ordering.ts';
 import type { EndpointPosition } from '../../functions/domain/events/ports.ts';
-import { planReport } from '../../functions/domain/events/report-plan.ts';
+import { overtaken, planReport } from '../../functions/domain/events/report-plan.ts';
 import type { Device } from '../../functions/domain/protocol/device.ts';
 
 const AT = '2026-12-06T16:00:00.000Z';
@@ -80,5 +80,32 @@ describe('added and deleted', () => {
       kind: 'send',
       record: { unsent: ['Switch'] },
     });
+  });
+});
+
+describe('overtaken, before the device is read (an event that finds its endpoint held)', () => {
+  // The holder has recorded a newer Switch change as about to be sent; nothing newer of Brightness.
+  const held: EndpointPosition = { orders: { Switch: sequenceOrder(9, 0), endpoint: sequenceOrder(9, 0) }, delivered: {}, sent: {} };
+
+  it('a change of an interface the holder overtakes is, and planned against the same position it is superseded', () => {
+    const older = event(sequenceOrder(5, 0), { state: { switch: 'on' } });
+    expect(overtaken(older, held)).toBe(true);
+    expect(planReport(older, device, held, AT)).toEqual({ kind: 'superseded' });
+  });
+
+  it('a change that names one interface still due is not: it waits its turn', () => {
+    expect(overtaken(event(sequenceOrder(5, 0), { state: { switch: 'on', brightness: 30 } }), held)).toBe(false);
+    expect(overtaken(event(sequenceOrder(5, 0), { state: { brightness: 30 } }), held)).toBe(false);
+    expect(overtaken(event(sequenceOrder(10, 0), { state: { switch: 'on' } }), held)).toBe(false);
+  });
+
+  it('the very change the holder is sending is not (its delivery may die: it is a repeat, not a step back)', () => {
+    expect(overtaken(event(sequenceOrder(9, 0), { state: { switch: 'on' } }), held)).toBe(false);
+  });
+
+  it('a change without state is not known before the read; added and deleted go by the endpoint order', () => {
+    expect(overtaken(event(sequenceOrder(1, 0)), held)).toBe(false);
+    expect(overtaken(event(sequenceOrder(8, 0), { type: 'added' }), held)).toBe(true);
+    expect(overtaken(event(sequenceOrder(10, 0), { type: 'deleted' }), held)).toBe(false);
   });
 });

@@ -119,7 +119,12 @@ export class DynamoDeliveryPositions implements DeliveryPositions {
     );
     // The SDK retried an update that had been applied, its answer lost: the claim read back is this one.
     if (Item?.['claimId'] === claimId) return { kind: 'claimed', claimId, position: positionOf(Item) };
-    return typeof Item?.['claimUntil'] === 'number' ? { kind: 'busy', until: Item['claimUntil'] } : { kind: 'busy' };
+    if (!Item) return { kind: 'busy' };
+    // The holder's orders come back too: an event they already overtake need not wait its turn (grant-delivery.ts).
+    const standing = positionOf(Item);
+    return typeof Item['claimUntil'] === 'number'
+      ? { kind: 'busy', until: Item['claimUntil'], position: standing }
+      : { kind: 'busy', position: standing };
   }
 
   async intend(position: string, claimId: string, orders: Record<string, string>): Promise<boolean> {

@@ -12,7 +12,7 @@ import type { GatewayPolicy, GrantResult } from './gateway-policy.ts';
 import { isLive } from './grant.ts';
 import type { EventMetrics } from './metrics.ts';
 import type { DeliveryPositions, GrantStore } from './ports.ts';
-import { planReport } from './report-plan.ts';
+import { overtaken, planReport } from './report-plan.ts';
 
 /** How long one delivery may hold an endpoint: the gateway's timeout, a token refresh and a resend. */
 export const POSITION_LEASE_S = 30;
@@ -43,6 +43,12 @@ export class GrantDelivery {
     const now = this.#clock.now();
     const [grant, claim] = await Promise.all([this.#grants.get(grantKey), this.#positions.claim(position, now, now + POSITION_LEASE_S)]);
     if (claim.kind === 'busy') {
+      // Under a stream of changes an endpoint is seldom free, and every wait spends one of the event's receives
+      // (MAX_DELIVERIES): one that a newer change already overtakes is dropped now, as its turn would drop it.
+      if (claim.position && overtaken(event, claim.position)) {
+        this.#metrics.eventSuperseded();
+        return { kind: 'superseded' };
+      }
       const reason = 'another change of this endpoint is being delivered';
       return { kind: 'retry', reason, busy: true, ...(claim.until === undefined ? {} : { busyUntil: claim.until }) };
     }

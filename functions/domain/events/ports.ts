@@ -77,8 +77,11 @@ export interface EndpointPosition {
 
 export type PositionClaim =
   | { kind: 'claimed'; claimId: string; position: EndpointPosition }
-  /** Another delivery of this endpoint is under way: this one waits its turn. `until`: when its lease lapses. */
-  | { kind: 'busy'; until?: number };
+  /**
+   * Another delivery of this endpoint is under way: this one waits its turn. `until`: when its lease lapses;
+   * `position`: where the endpoint stood when the claim was refused (what the holder intends included).
+   */
+  | { kind: 'busy'; until?: number; position?: EndpointPosition };
 
 /** What a delivery leaves behind: the orders of the interfaces it settled, the states Rokid now has, the ones it no longer has. */
 export interface PositionRecord {

@@ -28,12 +28,31 @@ const byInterface = (states: readonly InterfaceState[]): Record<string, Interfac
 const differs = (state: InterfaceState, sent: InterfaceState | undefined): boolean =>
   sent === undefined || JSON.stringify(state.value) !== JSON.stringify(sent.value);
 
+const dueAt =
+  (event: DeviceEvent, { orders, delivered }: EndpointPosition) =>
+  (name: string): boolean =>
+    isDue(event.order, orders[name], delivered[name]);
+
+/**
+ * Whether every interface the event names has a newer change delivered or on its way, so that it is dropped
+ * whatever the device reads. Known before the read, except for a `changed` event without state: the read names
+ * its interfaces, so it is not known here (false). Orders only move on, so an event overtaken at one position is
+ * overtaken at every later one: an event that finds its endpoint held can be dropped without waiting its turn.
+ */
+export function overtaken(event: DeviceEvent, position: EndpointPosition): boolean {
+  const due = dueAt(event, position);
+  if (event.type !== 'changed') return !due(ENDPOINT_ORDER);
+  if (!event.state) return false;
+  const named = statesOf(event.state, event.sampledAt);
+  return named.length > 0 && named.every((state) => !due(state.interface));
+}
+
 /** `device`: as the cloud has it now, read at `readAt`; undefined for a `deleted` event, or a device gone. */
 export function planReport(event: DeviceEvent, device: Device | undefined, position: EndpointPosition, readAt: string): ReportPlan {
-  const { orders, delivered, sent } = position;
-  const due = (name: string) => isDue(event.order, orders[name], delivered[name]);
+  const { sent } = position;
+  const due = dueAt(event, position);
   if (event.type !== 'changed') {
-    if (!due(ENDPOINT_ORDER)) return { kind: 'superseded' };
+    if (overtaken(event, position)) return { kind: 'superseded' };
     const moved = { [ENDPOINT_ORDER]: event.order };
     if (event.type === 'deleted')
       return { kind: 'send', report: deleteReport(event), record: { orders: moved, sent: {}, unsent: Object.keys(sent) } };
@@ -47,10 +66,10 @@ export function planReport(event: DeviceEvent, device: Device | undefined, posit
   const current = named.filter((state) => due(state.interface));
   if (named.length > 0 && current.length === 0) return { kind: 'superseded' };
   // An interface whose newer change was delivered keeps what Rokid was sent of it, not this event's older value.
-  const overtaken = named.filter((state) => !current.includes(state)).map((state) => sent[state.interface] ?? read[state.interface]);
+  const behind = named.filter((state) => !current.includes(state)).map((state) => sent[state.interface] ?? read[state.interface]);
   const endpointStates = {
     ...read,
-    ...byInterface(overtaken.filter((s): s is InterfaceState => s !== undefined)),
+    ...byInterface(behind.filter((s): s is InterfaceState => s !== undefined)),
     ...byInterface(current),
   };
   const changed = event.state ? current : current.filter((state) => differs(state, sent[state.interface]));
