@@ -8,11 +8,12 @@ import { FreshSessions } from '../domain/refresh/fresh-sessions.ts';
 import { AtMostOnce } from '../domain/v2/at-most-once.ts';
 import { V2Authorization } from '../domain/v2/authorization.ts';
 import { type AcceptGrant, type SentStatesHook, V2Directives } from '../domain/v2/directives.ts';
-import { directiveMetrics, eventMetrics, logger } from '../observability.ts';
+import { directiveMetrics, logger } from '../observability.ts';
 import { deviceCloud } from './devices.ts';
 import { linkRefresher } from './link-refresher.ts';
 import { once } from './once.ts';
 import { secretSetting } from './secret-setting.ts';
+import { sentStates as sentStatesOf } from './sent-states.ts';
 import { tableOf, tokenVault } from './table.ts';
 
 /**
@@ -42,20 +43,20 @@ export const directiveServices = (source: ConfigSource) =>
       nowS: systemClock.now,
     });
     let grants: Promise<EventGrants> | undefined;
-    // AcceptGrant comes once per user: its modules load on the first one, not on every cold start.
+    // AcceptGrant comes once per user: its modules load on the first one, not on every cold start, and as one
+    // chunk (one import), so what they share with the handler is not cut into more chunks of its own.
     const acceptGrant: AcceptGrant = async (session, payload, deadline) => {
-      grants ??= Promise.all([import('./grants.ts'), import('../domain/events/accept-grant.ts')]).then(
-        ([{ grantServices }, { EventGrants }]) =>
-          new EventGrants({ ...grantServices(config, db, cipher), clock: systemClock, metrics: eventMetrics }),
-      );
+      grants ??= import('./event-grants.ts').then(({ eventGrants }) => eventGrants(config, db, cipher));
       return (await grants).accept(session, payload, deadline);
     };
-    // Loaded on the first Control, off its path (the hook is not waited for).
-    let sent: Promise<SentStatesHook> | undefined;
+    // Imported with the handler, though a Discover never records: loaded on demand, its few KB split what it
+    // shares with the handler into seven more chunks, each about half a millisecond of every cold start
+    // (docs/performance.md). Built on the first Control, off its path (the hook is not waited for).
+    let sent: SentStatesHook | undefined;
     const sentStates: SentStatesHook = {
       recordControl: async (vendorUserId, deviceId, states) => {
-        sent ??= import('./sent-states.ts').then(({ sentStates }) => sentStates(config, db, cipher));
-        return (await sent).recordControl(vendorUserId, deviceId, states);
+        sent ??= sentStatesOf(config, db, cipher);
+        return sent.recordControl(vendorUserId, deviceId, states);
       },
     };
     return new V2Directives({

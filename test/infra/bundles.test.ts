@@ -27,6 +27,8 @@ let secretsManager: FakeSecretsManager;
 const inputs = {} as Record<FunctionName, string[]>;
 /** The modules each function loads at import: those of its entry chunk and of the chunks it imports statically. */
 const atImport = {} as Record<FunctionName, string[]>;
+/** How many files (the entry chunk and the chunks it imports statically) each function loads at import. */
+const filesAtImport = {} as Record<FunctionName, number>;
 /** As deployed, the UserCenter credentials come from a secret; this UserCenter takes no others. */
 const vendorClient = { sysId: 'homebase', clientId: 'homebase-driver' };
 
@@ -42,6 +44,7 @@ beforeAll(async () => {
       const { metafile } = await build({ ...esbuildOptions(FUNCTIONS[name], `${OUT}/${name}`), metafile: true });
       inputs[name] = Object.keys((metafile as Metafile).inputs);
       atImport[name] = loadedAtImport(metafile as Metafile);
+      filesAtImport[name] = outputsAtImport(metafile as Metafile).length;
     }),
   );
 }, 60_000);
@@ -252,8 +255,8 @@ const NOT_AT_IMPORT: Record<FunctionName, string[]> = {
   stateReports: [],
 };
 
-/** The inputs of the entry's output and of every output it imports with an import statement, transitively. */
-function loadedAtImport(metafile: Metafile): string[] {
+/** The entry's output and every output it imports with an import statement, transitively. */
+function outputsAtImport(metafile: Metafile): string[] {
   const entry = Object.keys(metafile.outputs).find((output) => output.endsWith('/index.mjs'))!;
   const seen = new Set<string>();
   const visit = (output: string) => {
@@ -262,8 +265,32 @@ function loadedAtImport(metafile: Metafile): string[] {
     for (const imported of metafile.outputs[output].imports) if (imported.kind === 'import-statement') visit(imported.path);
   };
   visit(entry);
-  return [...seen].flatMap((output) => Object.keys(metafile.outputs[output]!.inputs));
+  return [...seen];
 }
+
+/** The inputs of the outputs loaded at import. */
+function loadedAtImport(metafile: Metafile): string[] {
+  return outputsAtImport(metafile).flatMap((output) => Object.keys(metafile.outputs[output]!.inputs));
+}
+
+/**
+ * The most files each function may load at import. Each costs about half a millisecond of a cold start, and a module
+ * loaded on demand that shares code with the handler splits the shared code into chunks of their own: the directive
+ * function's sent-states hook, loaded on demand, took it from 9 files to 16 (docs/performance.md).
+ */
+const MAX_FILES_AT_IMPORT: Record<FunctionName, number> = {
+  list: 9,
+  execute: 9,
+  directive: 9,
+  command: 13,
+  refresh: 11,
+  deviceEvents: 5,
+  stateReports: 6,
+};
+
+it.each(Object.keys(FUNCTIONS) as FunctionName[])('the %s bundle loads no more files at import than its budget', (name) => {
+  expect(filesAtImport[name]).toBeLessThanOrEqual(MAX_FILES_AT_IMPORT[name]);
+});
 
 it.each(Object.keys(FUNCTIONS) as FunctionName[])('the %s bundle loads at import nothing its first answer does not use', (name) => {
   const foreign = [...NOT_AT_IMPORT[name], 'node_modules/@aws-lambda-powertools/metrics/'];
