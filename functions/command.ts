@@ -1,17 +1,16 @@
 /**
  * POST /command → the account-linking commands (`login`, `OAuth`, `OAuthGetToken`, `OAuthRefresh`).
  * GET /oauth/* and GET /device_oauth/* → the browser side of OAuth linking, on the same function.
- * /.well-known/oauth-authorization-server and /oauth2/* → the driver's OAuth 2.0 server, loaded on first use.
+ * /.well-known/oauth-authorization-server and /oauth2/* → the driver's OAuth 2.0 server.
+ * All but `login` and the refresh commands load on first use, as one module (composition/oauth-linking.ts).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { startAtInit } from './composition/at-init.ts';
-import { linkingServices } from './composition/linking.ts';
+import { linkingServices, oauthLinking } from './composition/linking.ts';
 import { onceAsync } from './composition/once.ts';
 import { type ConfigSource, fromEnvironment } from './config.ts';
 import { CommandRequestSchema } from './domain/protocol/requests.ts';
 import { parseOrThrow } from './domain/protocol/validation.ts';
-import { browserHandler, NOT_FOUND, notConfigured } from './http/browser-handler.ts';
-import { cookiesOf } from './http/cookies.ts';
 import { homebaseHandler } from './http/homebase-handler.ts';
 import { isOAuth2Route } from './http/routes.ts';
 
@@ -22,42 +21,16 @@ export function commandHandler(config: ConfigSource, services = linkingServices(
     return services().command(request.command, request.params, { sourceIp: event.requestContext.http.sourceIp });
   });
 
-  const browser = browserHandler(
-    async (event) => {
-      const { homebaseOAuth, oauthCallback, deviceOAuth } = services();
-      const query = event.queryStringParameters ?? {};
-      const appId = event.pathParameters?.['appId'] ?? '';
-      switch (event.routeKey) {
-        case 'GET /oauth/start':
-          return homebaseOAuth ? homebaseOAuth.start(query) : notConfigured;
-        case 'GET /oauth/callback':
-          return oauthCallback ? oauthCallback.handle(query, cookiesOf(event)) : notConfigured;
-        case 'GET /device_oauth/{appId}/login':
-          return deviceOAuth ? deviceOAuth.login(appId, query) : notConfigured;
-        case 'GET /device_oauth/{appId}/callback':
-          return deviceOAuth ? deviceOAuth.callback(appId, query) : notConfigured;
-        case 'GET /device_oauth/{appId}/token':
-          return deviceOAuth ? deviceOAuth.token(appId, query, event.requestContext.http.sourceIp) : notConfigured;
-        default:
-          return NOT_FOUND;
-      }
-    },
-    { secure: () => (services().shared.config.PUBLIC_BASE_URL ?? '').startsWith('https://') },
-  );
-
-  // The OAuth 2.0 server is a chunk of its own: a cold /command never loads it.
-  const oauth2 = onceAsync(async () => {
-    const [{ oauth2Handler }, { authorizationServer }] = await Promise.all([
-      import('./http/oauth2-handler.ts'),
-      import('./composition/authorization-server.ts'),
-    ]);
-    return oauth2Handler(() => authorizationServer(services().shared));
-  });
+  // The browser routes and the OAuth 2.0 server load with the OAuth flows, on first use: a cold `login` loads none of them.
+  const base = () => services().base;
+  const browser = onceAsync(async () => (await oauthLinking()).oauthBrowser(base));
+  const oauth2 = onceAsync(async () => (await oauthLinking()).oauth2Routes(base));
 
   /** The OAuth 2.0 routes to their handler, the other browser routes to browser answers, the rest to Homebase envelopes. */
   return async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     if (isOAuth2Route(event.routeKey)) return (await oauth2())(event, context);
-    return event.requestContext.http.method === 'GET' ? browser(event, context) : command(event, context);
+    if (event.requestContext.http.method === 'GET') return (await browser())(event, context);
+    return command(event, context);
   };
 }
 

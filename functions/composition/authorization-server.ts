@@ -1,6 +1,6 @@
 /**
  * The driver's OAuth 2.0 server (RFC 6749, 7009, 8414), built on the command function's linking parts.
- * Its modules are a chunk of their own: /command and the command flows never load them.
+ * Loaded with the OAuth flows (oauth-linking.ts), on first use: a `login` never loads it.
  */
 
 import { AuthorizationEndpoint } from '../domain/oauth2-server/authorization-endpoint.ts';
