@@ -14,9 +14,8 @@ import type { Clock, CloudSession, DiagnosticsLog } from '../ports.ts';
 import type { DeviceEvent } from './device-event.ts';
 import { GatewayPolicy, type GrantResult } from './gateway-policy.ts';
 import { GrantDelivery, POSITION_LEASE_S, type Reading } from './grant-delivery.ts';
-import type { GrantRefresher } from './grant-refresher.ts';
 import type { EventMetrics } from './metrics.ts';
-import type { DeliveryPositions, EventGateway, GrantStore } from './ports.ts';
+import type { DeliveryPositions, EventGateway, GrantRenewer, GrantStore } from './ports.ts';
 
 export type DeliveryOutcome =
   | { kind: 'done' }
@@ -64,7 +63,7 @@ export class ReportDelivery {
     grants: GrantStore;
     gateway: EventGateway;
     positions: DeliveryPositions;
-    refresher: GrantRefresher;
+    refresher: GrantRenewer;
     devices: DeviceService;
     sessionFor: SessionFor;
     clock: Clock;

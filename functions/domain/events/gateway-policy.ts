@@ -16,9 +16,8 @@
 import type { Clock, DiagnosticsLog } from '../ports.ts';
 import type { DeviceEvent } from './device-event.ts';
 import type { EventGrant } from './grant.ts';
-import type { GrantRefresher } from './grant-refresher.ts';
 import type { EventMetrics } from './metrics.ts';
-import type { EventGateway, GatewayAnswer, GrantStore } from './ports.ts';
+import type { EventGateway, GatewayAnswer, GrantRenewer, GrantStore } from './ports.ts';
 import { eventMessageId, type Report, withToken } from './reports.ts';
 import { renewToken } from './token-renewal.ts';
 
@@ -34,7 +33,7 @@ export type GrantResult =
 export class GatewayPolicy {
   readonly #gateway: EventGateway;
   readonly #grants: GrantStore;
-  readonly #refresher: GrantRefresher;
+  readonly #refresher: GrantRenewer;
   readonly #clock: Clock;
   readonly #metrics: EventMetrics;
   readonly #log: DiagnosticsLog;
@@ -43,7 +42,7 @@ export class GatewayPolicy {
   constructor(deps: {
     gateway: EventGateway;
     grants: GrantStore;
-    refresher: GrantRefresher;
+    refresher: GrantRenewer;
     clock: Clock;
     metrics: EventMetrics;
     log: DiagnosticsLog;

@@ -6,33 +6,16 @@
  */
 import type { Clock, DiagnosticsLog } from '../ports.ts';
 import { backoffDueAt, nextDueAt, type RefreshPolicy } from '../refresh/schedule.ts';
-import type { Limiter } from '../refresh/semaphore.ts';
 import { kindOf, UpstreamError } from '../upstream-error.ts';
 import { credentialsFrom } from '../vault/sessions.ts';
 import type { EventGrant, GrantEndReason } from './grant.ts';
 import type { EventMetrics } from './metrics.ts';
-import type { EventTokenIssuer, FailureReporter, GrantStore } from './ports.ts';
-
-export type GrantRefreshOutcome =
-  | { kind: 'refreshed'; grant: EventGrant }
-  | { kind: 'not_needed'; grant: EventGrant }
-  | { kind: 'busy' }
-  | { kind: 'transient'; grant: EventGrant }
-  | { kind: 'ended'; grant: EventGrant }
-  | { kind: 'gone' };
-
-export interface GrantRefreshRequest {
-  owner: string;
-  leaseS: number;
-  /** Re-checked on the grant as read under the lease; false when someone else has done the work. */
-  needed(grant: EventGrant, now: number): boolean;
-  upstreamSlot?: Limiter;
-}
+import type { EventTokenIssuer, FailureReporter, GrantRefreshOutcome, GrantRefreshRequest, GrantRenewer, GrantStore } from './ports.ts';
 
 export const isGrantDue = (grant: EventGrant, now: number): boolean =>
   grant.status === 'active' && grant.refreshDueAt !== undefined && grant.refreshDueAt <= now;
 
-export class GrantRefresher {
+export class GrantRefresher implements GrantRenewer {
   readonly #grants: GrantStore;
   readonly #issuer: EventTokenIssuer;
   readonly #clock: Clock;

@@ -4,9 +4,10 @@
  * functions/adapters implement them, importing them from here (../ports.ts does not re-export them: it would close a cycle).
  */
 import type { UpstreamGrant } from '../ports.ts';
+import type { Limiter } from '../refresh/semaphore.ts';
 import type { InterfaceState } from '../v2/states.ts';
 import type { DeviceEvent } from './device-event.ts';
-import type { EventGrant } from './grant.ts';
+import type { EventGrant, GrantEndReason } from './grant.ts';
 
 /** Grants, one item per key (grant.ts: a vendor user and Rokid's label); every write conditional. */
 export interface GrantStore {
@@ -24,6 +25,32 @@ export interface GrantStore {
   ofVendorUser(vendorUserId: string): Promise<EventGrant[]>;
   /** The keys of the vendor user's live grants, from the index alone: one read, nothing opened (an older driver's grant met there is moved first). */
   idsOfVendorUser(vendorUserId: string): Promise<string[]>;
+}
+
+export type GrantRefreshOutcome =
+  | { kind: 'refreshed'; grant: EventGrant }
+  | { kind: 'not_needed'; grant: EventGrant }
+  | { kind: 'busy' }
+  | { kind: 'transient'; grant: EventGrant }
+  | { kind: 'ended'; grant: EventGrant }
+  | { kind: 'gone' };
+
+export interface GrantRefreshRequest {
+  owner: string;
+  leaseS: number;
+  /** Re-checked on the grant as read under the lease; false when someone else has done the work. */
+  needed(grant: EventGrant, now: number): boolean;
+  upstreamSlot?: Limiter;
+}
+
+/**
+ * What delivery asks of a grant's refresh (GrantRefresher, grant-refresher.ts), and only after the gateway refused
+ * a token: a fresh token under the grant's lease, or the grant ended. A port, so that the consumer can load the
+ * refresher, Rokid's token client and the failure reporter on the first 401 or 403 rather than at import.
+ */
+export interface GrantRenewer {
+  refresh(key: string, request: GrantRefreshRequest): Promise<GrantRefreshOutcome>;
+  end(grant: EventGrant, reason: GrantEndReason): Promise<void>;
 }
 
 /** Rokid's token endpoint for event tokens (`oauth-service.rokid.com/oauth/token`). Throws UpstreamError. */

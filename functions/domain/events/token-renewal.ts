@@ -4,7 +4,7 @@
  */
 import { crypto } from '../../runtime/builtins.ts';
 import type { EventGrant } from './grant.ts';
-import type { GrantRefresher } from './grant-refresher.ts';
+import type { GrantRenewer } from './ports.ts';
 
 export type Renewal =
   | { kind: 'renewed'; token: string }
@@ -13,7 +13,7 @@ export type Renewal =
   /** Not now (the token endpoint is down, or another refresher holds the lease): the event is retried. */
   | { kind: 'later'; reason: string };
 
-export async function renewToken(refresher: GrantRefresher, grant: EventGrant, why: '401' | '403', leaseS: number): Promise<Renewal> {
+export async function renewToken(refresher: GrantRenewer, grant: EventGrant, why: '401' | '403', leaseS: number): Promise<Renewal> {
   const used = grant.credentials.accessToken;
   const outcome = await refresher.refresh(grant.key, {
     owner: `gateway-${why}:${crypto.randomUUID()}`,
