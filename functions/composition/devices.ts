@@ -8,7 +8,8 @@ import { logger } from '../observability.ts';
 import { deviceCloud } from './device-cloud.ts';
 import { linkRefresher } from './link-refresher.ts';
 import { once } from './once.ts';
-import { tableOf, tokenVault } from './table.ts';
+import { tableOf } from './table.ts';
+import { tokenVault } from './vault.ts';
 
 export { deviceCloud } from './device-cloud.ts';
 

@@ -14,7 +14,8 @@ import { linkRefresher } from './link-refresher.ts';
 import { once } from './once.ts';
 import { secretSetting } from './secret-setting.ts';
 import { sentStates as sentStatesOf } from './sent-states.ts';
-import { tableOf, tokenVault } from './table.ts';
+import { tableOf } from './table.ts';
+import { tokenVault } from './vault.ts';
 
 /**
  * The most an inline refresh may take of a v2 message's 3 s: it then still leaves the device cloud

@@ -14,8 +14,9 @@ import { signInMetrics } from '../observability.ts';
 import { attemptKeyHmac, attemptLimitSettings } from './attempt-key.ts';
 import type { LinkingBase } from './linking-parts.ts';
 import { once } from './once.ts';
-import { tableOf, tokenVault } from './table.ts';
+import { tableOf } from './table.ts';
 import { upstreams } from './upstreams.ts';
+import { tokenVault } from './vault.ts';
 
 export interface LinkingServices {
   command: ReturnType<typeof commandRouter>;

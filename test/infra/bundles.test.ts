@@ -234,10 +234,10 @@ const FOREIGN: Record<FunctionName, string[]> = {
 
 /**
  * What each function may carry but must not load at import: its first answer does not use it (docs/performance.md).
- * Metrics loads only to publish. The KMS transport (aws4, some 10 KB and the url, querystring and crypto built-ins it
- * requires) loads on the first KMS call, which a first /list, /execute or v2 Discover on the virtual cloud never
- * makes. A first sign-in loads the UserCenter client, never the OAuth client, the OAuth linking flows, their browser
- * routes or the OAuth 2.0 server.
+ * Metrics loads only to publish. The consumer's first answer is a delivered event, with no token to renew. The KMS
+ * transport (aws4, some 10 KB and the url, querystring and crypto built-ins it requires) loads on the first KMS call,
+ * which a first /list, /execute or v2 Discover on the virtual cloud never makes. A first sign-in loads the UserCenter
+ * client, never the OAuth client, the OAuth linking flows, their browser routes or the OAuth 2.0 server.
  */
 const KMS_TRANSPORT = ['node_modules/aws4/', 'functions/adapters/aws/json-call.ts'];
 const NOT_AT_IMPORT: Record<FunctionName, string[]> = {
@@ -268,7 +268,14 @@ const NOT_AT_IMPORT: Record<FunctionName, string[]> = {
   ],
   refresh: KMS_TRANSPORT,
   deviceEvents: [],
-  stateReports: [],
+  // The grant refresher and what only it needs, loaded on the first 401 or 403 (composition/grant-renewal.ts).
+  stateReports: [
+    'functions/composition/grant-renewal.ts',
+    'functions/domain/events/grant-refresher.ts',
+    'functions/adapters/rokid/event-token-client.ts',
+    'functions/adapters/rokid/failure-reporter.ts',
+    'functions/domain/refresh/refreshed-credentials.ts',
+  ],
 };
 
 /** The entry's output and every output it imports with an import statement, transitively. */
@@ -300,7 +307,7 @@ const MAX_FILES_AT_IMPORT: Record<FunctionName, number> = {
   execute: 9,
   directive: 9,
   command: 11,
-  refresh: 11,
+  refresh: 9,
   deviceEvents: 5,
   stateReports: 6,
 };

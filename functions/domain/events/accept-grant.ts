@@ -6,9 +6,9 @@
  */
 import * as v from 'valibot';
 import type { Clock, Deadline } from '../ports.ts';
+import { credentialsFrom } from '../refresh/refreshed-credentials.ts';
 import { UpstreamError } from '../upstream-error.ts';
 import { V2Error } from '../v2/errors.ts';
-import { credentialsFrom } from '../vault/sessions.ts';
 import type { EventGrant } from './grant.ts';
 import { grantKeyOf } from './grant.ts';
 import type { GrantRefresher } from './grant-refresher.ts';

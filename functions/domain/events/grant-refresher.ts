@@ -5,9 +5,9 @@
  * a transient failure backs off, and a refusal (invalid_grant) ends the grant, is counted, and is told to Rokid.
  */
 import type { Clock, DiagnosticsLog } from '../ports.ts';
-import { backoffDueAt, nextDueAt, type RefreshPolicy } from '../refresh/schedule.ts';
+import { backoffDueAt, credentialsFrom, nextDueAt } from '../refresh/refreshed-credentials.ts';
+import type { RefreshPolicy } from '../refresh/schedule.ts';
 import { kindOf, UpstreamError } from '../upstream-error.ts';
-import { credentialsFrom } from '../vault/sessions.ts';
 import type { EventGrant, GrantEndReason } from './grant.ts';
 import type { EventMetrics } from './metrics.ts';
 import type { EventTokenIssuer, FailureReporter, GrantRefreshOutcome, GrantRefreshRequest, GrantRenewer, GrantStore } from './ports.ts';

@@ -1,7 +1,8 @@
 import type { Clock, DiagnosticsLog, LinkStore, RefreshMetrics, TokenRefresher, UpstreamGrant } from '../ports.ts';
 import { kindOf, UpstreamError } from '../upstream-error.ts';
 import type { Link, UpstreamCredentials, UpstreamKind } from '../vault/link.ts';
-import { backoffDueAt, hasExpired, nextDueAt, type RefreshPolicy } from './schedule.ts';
+import { backoffDueAt, nextDueAt } from './refreshed-credentials.ts';
+import { hasExpired, type RefreshPolicy } from './schedule.ts';
 import type { Limiter } from './semaphore.ts';
 
 export type RefreshOutcome =

@@ -2,7 +2,7 @@
  * When a link's upstream credentials should be refreshed. Pure functions of the link and the time,
  * so every edge can be tested with a fake clock.
  */
-import type { Link, UpstreamCredentials } from '../vault/link.ts';
+import type { Link } from '../vault/link.ts';
 
 export interface RefreshPolicy {
   /** Refresh this long before the upstream access token expires (REFRESH_LEAD_S). */
@@ -23,16 +23,6 @@ export const DEFAULT_POLICY: RefreshPolicy = {
   backoffBaseS: 60,
   backoffMaxS: 3600,
 };
-
-/**
- * The next time the job should refresh: `leadS` before expiry, and no later than `maxIdleS` after the
- * last refresh. Undefined when there is no refresh token, since nothing could be done then.
- */
-export function nextDueAt(credentials: UpstreamCredentials, lastRefreshedAt: number, policy: RefreshPolicy): number | undefined {
-  if (credentials.refreshToken === undefined) return undefined;
-  const idleLimit = lastRefreshedAt + policy.maxIdleS;
-  return credentials.expiresAt === undefined ? idleLimit : Math.min(credentials.expiresAt - policy.leadS, idleLimit);
-}
 
 /**
  * When every driver token of the link has expired: nothing can present them any more, so the refresh
@@ -68,12 +58,3 @@ export const expiresSoon = (credentials: { expiresAt?: number | undefined }, now
 /** Has the upstream token expired? A token is good up to, not including, its expiry second. */
 export const hasExpired = (credentials: { expiresAt?: number | undefined }, now: number): boolean =>
   credentials.expiresAt !== undefined && credentials.expiresAt <= now;
-
-/**
- * When to try again after the `failures`-th transient failure in a row. Full jitter in the upper
- * half spreads a fleet of links that failed together (an upstream outage) so they do not return together.
- */
-export function backoffDueAt(now: number, failures: number, policy: RefreshPolicy, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.backoffMaxS, policy.backoffBaseS * 2 ** Math.max(0, failures - 1));
-  return now + Math.ceil(ceiling / 2 + (ceiling / 2) * random());
-}

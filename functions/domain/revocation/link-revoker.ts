@@ -1,5 +1,6 @@
 import type { Clock, DiagnosticsLog, LinkStore, RevocationMetrics, UpstreamRevoker } from '../ports.ts';
-import { backoffDueAt, type RefreshPolicy } from '../refresh/schedule.ts';
+import { backoffDueAt } from '../refresh/refreshed-credentials.ts';
+import type { RefreshPolicy } from '../refresh/schedule.ts';
 import { kindOf, UpstreamError } from '../upstream-error.ts';
 import type { Link, UpstreamKind } from '../vault/link.ts';
 

@@ -1,5 +1,8 @@
-/** What a link's upstream credentials become: the session a device cloud is given, and the credentials a grant is stored as. */
-import type { CloudSession, SessionCredentials, UpstreamGrant } from '../ports.ts';
+/**
+ * What a link's upstream credentials become: the session a device cloud is given. What a grant is stored as:
+ * ../refresh/refreshed-credentials.ts.
+ */
+import type { CloudSession, SessionCredentials } from '../ports.ts';
 import type { Link, UpstreamCredentials } from './link.ts';
 
 export const sessionOf = (link: Link): CloudSession => ({
@@ -42,11 +45,4 @@ function sessionCredentials({ accessToken, extra }: UpstreamCredentials): Sessio
     return { accessToken, mac: { key: extra['mac_key'], algorithm } };
   }
   return { accessToken };
-}
-
-export function credentialsFrom(grant: UpstreamGrant, now: number): UpstreamCredentials {
-  const credentials: UpstreamCredentials = { accessToken: grant.accessToken, extra: grant.extra };
-  if (grant.refreshToken !== undefined) credentials.refreshToken = grant.refreshToken;
-  if (grant.expiresIn !== undefined) credentials.expiresAt = now + grant.expiresIn;
-  return credentials;
 }

@@ -1,9 +1,10 @@
 import { EndpointBusyError, ExpiredTokenError, InvalidAuthorizationError, SignError } from '../errors.ts';
 import type { Clock, CloudSession, LinkHeader, LinkStore, SecurityEvents, UpstreamGrant } from '../ports.ts';
-import { nextDueAt, type RefreshPolicy } from '../refresh/schedule.ts';
+import { credentialsFrom, nextDueAt } from '../refresh/refreshed-credentials.ts';
+import type { RefreshPolicy } from '../refresh/schedule.ts';
 import type { Link } from './link.ts';
 import { reanswerFor, rotatedFamily, rotationsAgo, standingOf } from './refresh-family.ts';
-import { credentialsFrom, sessionFrom } from './sessions.ts';
+import { sessionFrom } from './sessions.ts';
 import { linkIdOf, mintToken, newLinkId, tokenMatches } from './tokens.ts';
 
 export interface VaultSettings {

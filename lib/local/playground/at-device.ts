@@ -6,7 +6,8 @@
  */
 import * as v from 'valibot';
 import { VirtualDeviceCloud } from '../../../functions/adapters/device-cloud/virtual/virtual-cloud.ts';
-import { tableOf, tokenVault } from '../../../functions/composition/table.ts';
+import { tableOf } from '../../../functions/composition/table.ts';
+import { tokenVault } from '../../../functions/composition/vault.ts';
 import type { Config } from '../../../functions/config.ts';
 import { DeviceService } from '../../../functions/domain/devices/device-service.ts';
 import type { CloudSession } from '../../../functions/domain/ports.ts';
