@@ -306,7 +306,7 @@ const MAX_FILES_AT_IMPORT: Record<FunctionName, number> = {
   list: 9,
   execute: 9,
   directive: 9,
-  command: 11,
+  command: 10,
   refresh: 9,
   deviceEvents: 5,
   stateReports: 6,
