@@ -12,10 +12,11 @@ import { type ConfigSource, fromEnvironment } from './config.ts';
 import { CommandRequestSchema } from './domain/protocol/requests.ts';
 import { parseOrThrow } from './domain/protocol/validation.ts';
 import { homebaseHandler } from './http/homebase-handler.ts';
+import { loadFailure } from './http/load-failure.ts';
 import { isOAuth2Route } from './http/routes.ts';
 
 /** `services`: given by the module's own handler, which starts them at init too. */
-export function commandHandler(config: ConfigSource, services = linkingServices(config)) {
+export function commandHandler(config: ConfigSource, services = linkingServices(config), loadOAuth = oauthLinking) {
   const command = homebaseHandler(async (body, event) => {
     const request = parseOrThrow(CommandRequestSchema, body, '/command request');
     return services().command(request.command, request.params, { sourceIp: event.requestContext.http.sourceIp });
@@ -23,14 +24,20 @@ export function commandHandler(config: ConfigSource, services = linkingServices(
 
   // The browser routes and the OAuth 2.0 server load with the OAuth flows, on first use: a cold `login` loads none of them.
   const base = () => services().base;
-  const browser = onceAsync(async () => (await oauthLinking()).oauthBrowser(base));
-  const oauth2 = onceAsync(async () => (await oauthLinking()).oauth2Routes(base));
+  const browser = onceAsync(async () => (await loadOAuth()).oauthBrowser(base));
+  const oauth2 = onceAsync(async () => (await loadOAuth()).oauth2Routes(base));
 
   /** The OAuth 2.0 routes to their handler, the other browser routes to browser answers, the rest to Homebase envelopes. */
   return async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-    if (isOAuth2Route(event.routeKey)) return (await oauth2())(event, context);
-    if (event.requestContext.http.method === 'GET') return (await browser())(event, context);
-    return command(event, context);
+    const kind = isOAuth2Route(event.routeKey) ? 'oauth2' : event.requestContext.http.method === 'GET' ? 'browser' : undefined;
+    if (!kind) return command(event, context);
+    let serve: Awaited<ReturnType<typeof browser>>;
+    try {
+      serve = await (kind === 'oauth2' ? oauth2() : browser());
+    } catch (error) {
+      return loadFailure(event, context, error, kind);
+    }
+    return serve(event, context);
   };
 }
 

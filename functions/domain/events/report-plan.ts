@@ -36,8 +36,10 @@ const dueAt =
 /**
  * Whether every interface the event names has a newer change delivered or on its way, so that it is dropped
  * whatever the device reads. Known before the read, except for a `changed` event without state: the read names
- * its interfaces, so it is not known here (false). Orders only move on, so an event overtaken at one position is
- * overtaken at every later one: an event that finds its endpoint held can be dropped without waiting its turn.
+ * its interfaces, so it is not known here (false). An event that finds its endpoint held can be dropped at once:
+ * a change newer than it has been recorded for each of its interfaces, and its turn could only find that or
+ * later. (Were the device cloud to switch schemes meanwhile, the turn would find the event "newer" and send an
+ * old value after a new one; dropping it now is the right answer there too.)
  */
 export function overtaken(event: DeviceEvent, position: EndpointPosition): boolean {
   const due = dueAt(event, position);
