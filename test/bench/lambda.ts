@@ -5,6 +5,7 @@
  * each bundle ≤ 150 KB gzip.
  *
  *   BENCH_COLD_RUNS=41 BENCH_WARM_EVENTS=1000 npm run bench:lambda
+ *   BENCH_COMPARE=/path/to/another/checkout npm run bench:lambda   # its functions too, as "<name> (compare)" rows
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,7 +34,8 @@ readBenchArgs(`usage: npm run bench:lambda
 
 Bundle sizes, cold starts and warm invocation times of the Lambda bundles, each next to a baseline measured
 in the same run; exits 1 when a goal is missed. Tune with BENCH_COLD_RUNS (default 41) and
-BENCH_WARM_EVENTS (default 1000).`);
+BENCH_WARM_EVENTS (default 1000). BENCH_COMPARE=<another checkout> also builds its functions and starts them
+in the same rounds ("<name> (compare)" rows, no goals): a change's before and after, paired.`);
 
 // 41: with 11, two bundles with the same code were measured 1.37× and 1.59× in one run; with 21, one bundle's
 // ratio moved by ±0.07× from run to run on the 2-core machine, as much as the hot path's margin to its goal.
@@ -42,6 +44,9 @@ const WARM_EVENTS = Number(process.env['BENCH_WARM_EVENTS'] ?? 1000);
 const OUT = `${ROOT}dist/bench`;
 /** The functions that answer a voice command in progress: their cold start has the tighter goal. */
 const HOT_PATH = new Set(['directive', 'list', 'execute']);
+/** Another checkout (a worktree at the commit before a change, say), whose functions are measured beside these. */
+const COMPARE = process.env['BENCH_COMPARE']?.replace(/\/?$/, '/');
+const COMPARED = ' (compare)';
 const run = promisify(execFile);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -82,6 +87,9 @@ const bundles: Record<string, { entry: string; externalSdk?: boolean }> = {
   'baseline: execute calls': { entry: 'test/bench/baselines/execute.ts' },
   'baseline: discover calls': { entry: 'test/bench/baselines/discover.ts' },
   'baseline: control calls': { entry: 'test/bench/baselines/control.ts' },
+  ...(COMPARE
+    ? Object.fromEntries(Object.entries(FUNCTIONS).map(([name, entry]) => [`${name}${COMPARED}`, { entry: `${COMPARE}${entry}` }]))
+    : {}),
 };
 await rm(OUT, { recursive: true, force: true }); // chunk names carry hashes: no stale chunk may be counted
 const dir = (name: string) => `${OUT}/${name.replace(/[^a-z]+/gi, '-')}`;
@@ -111,7 +119,8 @@ const eventsEnv = {
   AWS_ENDPOINT_URL_SQS: sqs.endpoint,
 };
 const EVENT_FUNCTIONS = new Set(['deviceEvents', 'stateReports']);
-const invoke = (name: string, events: unknown[]) => invokeFresh(file(name), events, EVENT_FUNCTIONS.has(name) ? eventsEnv : env);
+const invoke = (name: string, events: unknown[]) =>
+  invokeFresh(file(name), events, EVENT_FUNCTIONS.has(name.replace(COMPARED, '')) ? eventsEnv : env);
 
 // A linked demo user, and its home seeded by a first /list.
 const [login] = await invoke('command', [
@@ -236,6 +245,12 @@ const firstEvent: Record<string, unknown> = {
   'baseline: GetItem': apiEvent('POST /list', '{}'),
   'baseline: GetItem (SDK external)': apiEvent('POST /list', '{}'),
 };
+// The compared checkout's functions answer the same first events (getters: each state event is a new one).
+if (COMPARE) {
+  for (const name of Object.keys(FUNCTIONS)) {
+    Object.defineProperty(firstEvent, `${name}${COMPARED}`, { get: () => firstEvent[name], enumerable: true });
+  }
+}
 // Each bundle is compared with the baseline built the same way.
 const baselineOf = (name: string) => (name.includes('SDK external') ? 'baseline: GetItem (SDK external)' : 'baseline: GetItem');
 
