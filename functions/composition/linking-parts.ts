@@ -28,6 +28,13 @@ export interface LinkingBase {
   upstreams: Upstreams;
 }
 
+/**
+ * Whether the driver offers Homebase OAuth linking (the `OAuth` and `OAuthGetToken` commands, GET /oauth/start): an
+ * OAuth upstream and PUBLIC_BASE_URL. linking.ts offers the commands by it without loading the flow, and
+ * oauth-linking.ts builds the flow by it.
+ */
+export const offersHomebaseOAuth = (base: LinkingBase): boolean => Boolean(base.upstreams.oauth && base.config.PUBLIC_BASE_URL);
+
 export interface LinkingParts extends LinkingBase {
   store: DynamoAuthorizationStore;
   /** Pending authorizations, sealed into their states. */

@@ -12,7 +12,7 @@ import { refreshCommands } from '../domain/linking/refresh-command.ts';
 import { type PasswordUpstream, systemClock } from '../domain/ports.ts';
 import { signInMetrics } from '../observability.ts';
 import { attemptKeyHmac, attemptLimitSettings } from './attempt-key.ts';
-import type { LinkingBase } from './linking-parts.ts';
+import { type LinkingBase, offersHomebaseOAuth } from './linking-parts.ts';
 import { once } from './once.ts';
 import { tableOf } from './table.ts';
 import { upstreams } from './upstreams.ts';
@@ -72,10 +72,8 @@ export const linkingServices = (source: ConfigSource) =>
 
     const commands: Record<string, CommandHandler> = {
       ...(login ? { login, Login: login } : {}),
-      // Offered where the OAuth flow is built (oauth-linking.ts): given an OAuth upstream and PUBLIC_BASE_URL.
-      ...(clients.oauth && config.PUBLIC_BASE_URL
-        ? { OAuth: lazyOAuth(base, 'OAuth'), OAuthGetToken: lazyOAuth(base, 'OAuthGetToken') }
-        : {}),
+      // The flow loads on the first call (oauth-linking.ts); whether it is offered needs none of it.
+      ...(offersHomebaseOAuth(base) ? { OAuth: lazyOAuth(base, 'OAuth'), OAuthGetToken: lazyOAuth(base, 'OAuthGetToken') } : {}),
       ...refreshCommands(vault),
     };
     const warm = async () => userCenter?.();

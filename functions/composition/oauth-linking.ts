@@ -20,7 +20,7 @@ import { type BrowserFlows, oauthBrowserRoutes } from '../http/oauth-browser-rou
 import { oauth2Handler } from '../http/oauth2-handler.ts';
 import { logger, upstreamMetrics } from '../observability.ts';
 import { authorizationServer } from './authorization-server.ts';
-import type { LinkingBase, LinkingParts } from './linking-parts.ts';
+import { type LinkingBase, type LinkingParts, offersHomebaseOAuth } from './linking-parts.ts';
 
 export interface OAuthFlows extends BrowserFlows {
   /** What the OAuth 2.0 server (authorization-server.ts) is built on. */
@@ -39,7 +39,7 @@ function oauthFlows(base: LinkingBase): OAuthFlows {
   return flows;
 }
 
-/** One of the commands linking.ts offers where an OAuth upstream and PUBLIC_BASE_URL are configured: where build() makes the flow. */
+/** One of the commands linking.ts offers where `offersHomebaseOAuth`: where build() makes the flow. */
 export function oauthCommand(base: LinkingBase, name: 'OAuth' | 'OAuthGetToken'): CommandHandler {
   const { homebaseOAuth } = oauthFlows(base);
   if (!homebaseOAuth) throw new DriverError(`The ${name} command needs an OAuth upstream (OAUTH_CLIENT_ID) and PUBLIC_BASE_URL.`);
@@ -71,7 +71,7 @@ function build(base: LinkingBase): OAuthFlows {
   const linker =
     signIn && publicBaseUrl ? new UpstreamLinker({ signIn, vault, log: logger, metrics: upstreamMetrics, publicBaseUrl }) : undefined;
   const homebaseOAuth =
-    linker && publicBaseUrl
+    linker && publicBaseUrl && offersHomebaseOAuth(base)
       ? new HomebaseOAuth({
           linker,
           store,
