@@ -46,8 +46,9 @@ export const stateReportServices = (source: ConfigSource) =>
   });
 
 /**
- * A GrantRenewer built on its first use, once for the container however many deliveries ask at once; a build that
- * fails (the module could not be loaded) fails the renewals that asked, each delivery retries, and the next tries again.
+ * A GrantRenewer built on its first use, once for the container however many deliveries ask at once. A build that
+ * fails fails the renewals that asked, each delivery is retried, and the next renewal builds again; a module whose
+ * evaluation threw stays failed in Node's loader, so that one fails every time, as a module loaded at import would.
  */
 export function renewerOnDemand(build: () => Promise<GrantRenewer>): GrantRenewer {
   const renewer = onceAsync(build);
