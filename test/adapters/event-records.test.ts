@@ -29,6 +29,14 @@ const loseNext = (operation: string) => {
   faults.rule = firstCalls((call) => call.operation === operation, 'lose-answer');
 };
 const lost = (operation: string) => faults.injected.filter((i) => i.operation === operation && i.fault === 'lose-answer').length;
+/** Runs `act` with the answer of its first `operation` lost (applied, then the SDK retries), and checks one was. */
+async function withLostAnswer<T>(operation: string, act: () => Promise<T>): Promise<T> {
+  const before = lost(operation);
+  loseNext(operation);
+  const result = await act();
+  expect(lost(operation)).toBe(before + 1);
+  return result;
+}
 
 const NOW = 1_800_000_000;
 const itemOf = async (pk: string, sk: string) =>
@@ -37,10 +45,7 @@ const itemOf = async (pk: string, sk: string) =>
 describe('a seen-event claim whose answer was lost', () => {
   it('is this request’s: new, with the claim id written, and it is marked queued', async () => {
     const seen = new DynamoSeenEvents(db, table.tableName);
-    const before = lost('PutItem');
-    loseNext('PutItem');
-    const claim = await seen.claim('k-1', NOW, NOW + 60);
-    expect(lost('PutItem')).toBe(before + 1);
+    const claim = await withLostAnswer('PutItem', () => seen.claim('k-1', NOW, NOW + 60));
     expect(claim).toEqual({ kind: 'new', claimId: expect.any(String) });
     const claimId = (claim as { claimId: string }).claimId;
     expect(await itemOf('EVENTSEEN#k-1', 'SEEN')).toMatchObject({ status: 'claimed', claimId });
@@ -54,10 +59,7 @@ describe('a seen-event claim whose answer was lost', () => {
 describe('a delivery position claim whose answer was lost', () => {
   it('is this delivery’s: claimed, and given back it frees the endpoint', async () => {
     const positions = new DynamoDeliveryPositions(db, table.tableName);
-    const before = lost('UpdateItem');
-    loseNext('UpdateItem');
-    const claim = await positions.claim('p-1', NOW, NOW + 30);
-    expect(lost('UpdateItem')).toBe(before + 1);
+    const claim = await withLostAnswer('UpdateItem', () => positions.claim('p-1', NOW, NOW + 30));
     expect(claim).toEqual({ kind: 'claimed', claimId: expect.any(String), position: { orders: {}, delivered: {}, sent: {} } });
     await expect(positions.claim('p-1', NOW + 1, NOW + 31)).resolves.toEqual({
       kind: 'busy',
