@@ -48,7 +48,7 @@ export function checkEvents(
   // Two events under one messageId would let one's delivery hide the other's loss: the history itself is wrong.
   if (byId.size < sent.length) violations.push(`${sent.length - byId.size} acknowledged events share a messageId with another`);
   const delivered = new Set<string>();
-  const newest = new Map<string, number>();
+  /** Per (endpoint, interface), the newest sequence delivered so far. */
   const last = new Map<string, number>();
   let arrivals = 0;
   for (const report of accepted) {
@@ -63,7 +63,6 @@ export function checkEvents(
         violations.push(`${key} went backwards: sequence ${event.sequence} after ${last.get(key)} (${report.messageId})`);
       }
       last.set(key, Math.max(last.get(key) ?? -1, event.sequence));
-      newest.set(key, Math.max(newest.get(key) ?? -1, event.sequence));
       const inEndpoint = report.endpoint?.states?.find((s) => s.interface === state.interface);
       if (!inEndpoint || JSON.stringify(inEndpoint.value) !== JSON.stringify(state.value)) {
         violations.push(`a report contradicts itself: ${key} ${JSON.stringify(state.value)} in the change (${report.messageId})`);
@@ -76,7 +75,7 @@ export function checkEvents(
   for (const event of sent) {
     if (delivered.has(event.messageId)) continue;
     if (event.ghost) ghosts++;
-    else if (event.interfaces.every((name) => (newest.get(`${event.endpoint}/${name}`) ?? -1) > event.sequence)) superseded++;
+    else if (event.interfaces.every((name) => (last.get(`${event.endpoint}/${name}`) ?? -1) > event.sequence)) superseded++;
     else if (endedGrants.has(event.grant)) ended++;
     else violations.push(`lost: ${event.endpoint} sequence ${event.sequence} (${event.messageId})`);
   }
