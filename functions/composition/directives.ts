@@ -53,12 +53,9 @@ export const directiveServices = (source: ConfigSource) =>
     // Imported with the handler, though a Discover never records: loaded on demand, its few KB split what it
     // shares with the handler into seven more chunks, each about half a millisecond of every cold start
     // (docs/performance.md). Built on the first Control, off its path (the hook is not waited for).
-    let sent: SentStatesHook | undefined;
+    const sent = once(() => sentStatesOf(config, db, cipher));
     const sentStates: SentStatesHook = {
-      recordControl: async (vendorUserId, deviceId, states) => {
-        sent ??= sentStatesOf(config, db, cipher);
-        return sent.recordControl(vendorUserId, deviceId, states);
-      },
+      recordControl: async (vendorUserId, deviceId, states) => sent().recordControl(vendorUserId, deviceId, states),
     };
     return new V2Directives({
       ...(eventsOn(config) ? { acceptGrant, sentStates } : {}),
