@@ -95,7 +95,7 @@ export const keys = {
   legacyGrant: (rokidUserId: string) => ({ pk: `${LEGACY_GRANT_PREFIX}${rokidUserId}`, sk: 'GRANT' }),
   /** `key` is a hash of the vendor user and the event id. */
   seenEvent: (key: string) => ({ pk: `EVENTSEEN#${key}`, sk: 'SEEN' }),
-  /** `position` is a hash of the Rokid user and the endpoint. */
+  /** `position` is a hash of the grant's key and the endpoint (grant-delivery.ts's positionKey). */
   deliveryPosition: (position: string) => ({ pk: `EVENTPOS#${position}`, sk: 'POSITION' }),
   deviceToken: (appId: string, deviceId: string, requestId: string) => ({
     pk: `DEVTOKEN#${[appId, deviceId, requestId].map(encodeURIComponent).join('#')}`,
