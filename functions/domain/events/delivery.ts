@@ -41,7 +41,7 @@ const BRIEF_BUSY_ATTEMPTS = 2;
  * brief wait each time would spend half an event's receives on one dead lease. From the third receive on, the event
  * comes back when the lease lapses.
  */
-export function busyDelayS(attempt: number, now: number, retries: readonly { busyUntil?: number }[]): number {
+function busyDelayS(attempt: number, now: number, retries: readonly { busyUntil?: number }[]): number {
   if (attempt <= BRIEF_BUSY_ATTEMPTS) return BUSY_DELAY_S;
   const lapse = Math.max(...retries.map((r) => r.busyUntil ?? now + POSITION_LEASE_S)) - now + 1;
   return Math.min(POSITION_LEASE_S + 1, Math.max(BUSY_DELAY_S, lapse));

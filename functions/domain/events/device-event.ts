@@ -10,7 +10,7 @@ import { StateSchema } from '../protocol/device.ts';
 export const DEFAULT_CAUSE = 'PHYSICAL_INTERACTION';
 
 /** The largest `sequence`: JSON's safe integers, so every device cloud's language reads it exactly. */
-export const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
+const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
 
 /** At most this many events in one body: a body of them is written in one go, well inside the function's time. */
 export const MAX_EVENTS = 1000;

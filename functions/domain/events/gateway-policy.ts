@@ -22,7 +22,7 @@ import { eventMessageId, type Report, withToken } from './reports.ts';
 import { renewToken } from './token-renewal.ts';
 
 /** How long 403s must last before a grant that cannot be refreshed (BearerToken) ends. */
-export const FORBIDDEN_FOR_S = 3600;
+const FORBIDDEN_FOR_S = 3600;
 
 export type GrantResult =
   | { kind: 'delivered' | 'superseded' | 'ended' | 'ghost' | 'unchanged' }

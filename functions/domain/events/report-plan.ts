@@ -15,7 +15,7 @@ import { ENDPOINT_ORDER, isDue } from './ordering.ts';
 import type { EndpointPosition, PositionRecord } from './ports.ts';
 import { addOrUpdateReport, deleteReport, type Report } from './reports.ts';
 
-export type ReportPlan =
+type ReportPlan =
   /** Every interface the event names has a newer change delivered already. */
   | { kind: 'superseded' }
   /** Nothing to send (nothing differs, or nothing v2 holds); the record still moves the order on. */

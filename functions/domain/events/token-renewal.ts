@@ -6,7 +6,7 @@ import { crypto } from '../../runtime/builtins.ts';
 import type { EventGrant } from './grant.ts';
 import type { GrantRenewer } from './ports.ts';
 
-export type Renewal =
+type Renewal =
   | { kind: 'renewed'; token: string }
   /** The grant ended (its refresh token was refused, or someone ended it meanwhile). */
   | { kind: 'ended' }
