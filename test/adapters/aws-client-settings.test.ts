@@ -10,20 +10,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { lambdaClientSettings } from '../../functions/adapters/aws/client-settings.ts';
 
 const inLambda = { AWS_LAMBDA_FUNCTION_NAME: 'homebase-list' };
-/** The settings, with the app id's provider apart: a function compares by identity. */
-const split = (settings: ReturnType<typeof lambdaClientSettings>) => {
-  const { userAgentAppId, ...rest } = settings as typeof settings & { userAgentAppId?: () => Promise<string | undefined> };
-  return { userAgentAppId, rest };
-};
 
 describe('lambdaClientSettings', () => {
   it('gives nothing outside Lambda, so the SDK keeps its full chain', () => {
     expect(lambdaClientSettings('DYNAMODB', { AWS_USE_FIPS_ENDPOINT: 'true' })).toEqual({});
   });
 
-  it('gives the SDK defaults in a Lambda environment that sets nothing', async () => {
-    const { userAgentAppId, rest } = split(lambdaClientSettings('DYNAMODB', inLambda));
-    expect(rest).toEqual({
+  it('gives the SDK defaults in a Lambda environment that sets nothing', () => {
+    expect(lambdaClientSettings('DYNAMODB', inLambda)).toEqual({
       ignoreConfiguredEndpointUrls: true,
       defaultsMode: 'legacy',
       maxAttempts: 3,
@@ -34,10 +28,9 @@ describe('lambdaClientSettings', () => {
       authSchemePreference: [],
       accountIdEndpointMode: 'preferred',
     });
-    await expect(userAgentAppId?.()).resolves.toBeUndefined();
   });
 
-  it('reads each setting from the variable the SDK reads', async () => {
+  it('reads each setting from the variable the SDK reads', () => {
     const env = {
       ...inLambda,
       AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
@@ -49,11 +42,9 @@ describe('lambdaClientSettings', () => {
       AWS_USE_FIPS_ENDPOINT: 'TRUE',
       AWS_DISABLE_CLOCK_SKEW_CORRECTION: 'true',
       AWS_AUTH_SCHEME_PREFERENCE: 'sigv4a, sigv4',
-      AWS_SDK_UA_APP_ID: 'vendor-x',
       AWS_ACCOUNT_ID_ENDPOINT_MODE: 'disabled',
     };
-    const { userAgentAppId, rest } = split(lambdaClientSettings('DYNAMODB', env));
-    expect(rest).toEqual({
+    expect(lambdaClientSettings('DYNAMODB', env)).toEqual({
       endpoint: 'http://127.0.0.1:2',
       defaultsMode: 'in-region',
       maxAttempts: 5,
@@ -64,7 +55,6 @@ describe('lambdaClientSettings', () => {
       authSchemePreference: ['sigv4a', 'sigv4'],
       accountIdEndpointMode: 'disabled',
     });
-    await expect(userAgentAppId?.()).resolves.toBe('vendor-x');
     // Without an endpoint of its own, the general one.
     const { AWS_ENDPOINT_URL_DYNAMODB: _own, ...general } = env;
     expect(lambdaClientSettings('DYNAMODB', general)).toMatchObject({ endpoint: 'http://127.0.0.1:1' });

@@ -36,8 +36,6 @@ export function lambdaClientSettings(service: Service, env: NodeJS.ProcessEnv = 
     useFipsEndpoint: flag(env['AWS_USE_FIPS_ENDPOINT']),
     disableClockSkewCorrection: flag(env['AWS_DISABLE_CLOCK_SKEW_CORRECTION']),
     authSchemePreference: list(env['AWS_AUTH_SCHEME_PREFERENCE']),
-    // A provider, not a value: the SDK looks further when the value is undefined.
-    userAgentAppId: async () => env['AWS_SDK_UA_APP_ID'],
     // DynamoDB's account-based endpoints.
     accountIdEndpointMode: (env['AWS_ACCOUNT_ID_ENDPOINT_MODE'] ?? 'preferred') as 'preferred',
   };
