@@ -1,6 +1,10 @@
 /**
- * One call to an AWS service's JSON API (KMS, Secrets Manager, SQS), signed with SigV4 by `aws4` and sent on
- * the driver's own node:http transport.
+ * One call to an AWS service's JSON API (KMS, Secrets Manager, SQS), signed with SigV4 and sent on the driver's
+ * own node:http transport.
+ *
+ * Signed by the SDK's own signer, which every bundle already carries and has compiled for its DynamoDB calls: a
+ * second SigV4 implementation (`aws4`, which the stand-ins still check these signatures with) cost the command and
+ * stateReports functions its module and its first signature on every cold start (docs/performance.md).
  *
  * Not through the SDK's clients: the driver makes a few such calls per container, and each client's
  * module, configuration and first call cost a cold start more than the calls themselves (the KMS client
@@ -8,7 +12,8 @@
  * region are Lambda's, from the environment; AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL points a
  * service elsewhere, as for the SDK's clients.
  */
-import aws4 from 'aws4';
+import { Sha256 } from '@smithy/core/checksum';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { isRecord } from '../../domain/json.ts';
 import { requestText, TransportError } from '../http/request.ts';
 import { parseJson } from '../http/request-json.ts';
@@ -53,25 +58,28 @@ export async function awsJsonCall(
       `https://${service.name}.${region}.amazonaws.com/`,
   );
   const payload = JSON.stringify(body);
-  const signed = aws4.sign(
-    {
+  const credentials = options.credentials ?? {
+    accessKeyId: env['AWS_ACCESS_KEY_ID'] ?? '',
+    secretAccessKey: env['AWS_SECRET_ACCESS_KEY'] ?? '',
+    ...(env['AWS_SESSION_TOKEN'] ? { sessionToken: env['AWS_SESSION_TOKEN'] } : {}),
+  };
+  // No payload-hash header: as the SDK's own clients sign every service but S3.
+  const signer = new SignatureV4({ service: service.name, region, credentials, sha256: Sha256, applyChecksum: false });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: url.pathname,
+    query: {},
+    headers: {
       host: url.host,
-      path: url.pathname,
-      method: 'POST',
-      service: service.name,
-      region,
-      headers: {
-        'content-type': `application/x-amz-json-${service.jsonVersion ?? '1.1'}`,
-        'x-amz-target': `${service.targetPrefix}.${action}`,
-      },
-      body: payload,
+      'content-length': String(Buffer.byteLength(payload)),
+      'content-type': `application/x-amz-json-${service.jsonVersion ?? '1.1'}`,
+      'x-amz-target': `${service.targetPrefix}.${action}`,
     },
-    options.credentials ?? {
-      accessKeyId: env['AWS_ACCESS_KEY_ID'],
-      secretAccessKey: env['AWS_SECRET_ACCESS_KEY'],
-      sessionToken: env['AWS_SESSION_TOKEN'],
-    },
-  );
+    body: payload,
+  });
   // One retry for what a retry can mend: no answer, a 5xx, throttling.
   for (let attempt = 1; ; attempt++) {
     let answer: Awaited<ReturnType<typeof requestText>>;

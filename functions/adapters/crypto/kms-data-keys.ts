@@ -10,7 +10,7 @@
 import type { DataKeyProvider } from './envelope-cipher.ts';
 
 /**
- * The signed-call transport (aws4 and the driver's JSON calls, some 10 KB) loads on the first KMS call: a first
+ * The signed-call transport (the driver's JSON calls) loads on the first KMS call: a first
  * /list or v2 Discover on the virtual cloud opens no credentials, and never loads it.
  */
 const transport = () => import('../aws/json-call.ts');
