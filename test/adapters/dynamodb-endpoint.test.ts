@@ -70,7 +70,15 @@ describe('plainEndpoint', () => {
       Region: ['us-east-1', 'cn-north-1', 'us-gov-west-1', 'local', undefined],
       UseFIPS: [false, true],
       UseDualStack: [false, true],
-      Endpoint: [undefined, 'http://127.0.0.1:8000/', 'https://dynamodb.us-east-1.api.aws'],
+      Endpoint: [
+        undefined,
+        'http://127.0.0.1:8000/',
+        'https://vpce-1a2b3c4d-5e6f.dynamodb.us-east-1.vpce.amazonaws.com/',
+        'https://dynamodb.us-east-1.api.aws',
+        'https://dynamodb.cn-north-1.api.amazonwebservices.com.cn',
+        'https://search-dynamodb.us-east-1.api.aws',
+        'https://dynamodb.us-east-1.amazonaws.com',
+      ],
       AccountId: [undefined, '123456789012'],
       AccountIdEndpointMode: [undefined, 'preferred', 'disabled', 'required'],
       ResourceArn: [undefined, 'links', 'arn:aws:dynamodb:us-east-1:123456789012:table/links'],
@@ -108,6 +116,10 @@ describe('plainEndpoint', () => {
     expect(plainEndpoint({ ...plain, IsSearchOperation: true })).toBeUndefined();
     expect(plainEndpoint({ ...plain, Region: 'cn-north-1' })).toBeUndefined();
     expect(plainEndpoint({ ...plain, Endpoint: 'not a url' })).toBeUndefined();
+    // The engine refuses a dual-stack host given as the endpoint, in China's partition as in the commercial one.
+    expect(
+      plainEndpoint({ ...plain, Region: 'cn-north-1', Endpoint: 'https://dynamodb.cn-north-1.api.amazonwebservices.com.cn' }),
+    ).toBeUndefined();
   });
 
   it('on a client, answers the plain case itself and the others through the engine', () => {

@@ -23,8 +23,9 @@ export function plainEndpoint(params: EndpointParameters): { url: URL } | undefi
   if (arns.some((name) => name?.startsWith('arn:')) || params.IsSearchOperation) return undefined;
   if (Endpoint !== undefined) {
     const url = URL.parse(Endpoint);
-    // A dual-stack host given as the endpoint is refused by the engine, with a message to leave to it.
-    return url && !url.hostname.endsWith('.api.aws') ? { url } : undefined;
+    // The engine refuses a service host of its own given as the endpoint (a dual-stack one, in any partition), with a
+    // message to leave to it: a DynamoDB host name goes to the engine.
+    return url && !/^(?:search-)?dynamodb\./.test(url.hostname) ? { url } : undefined;
   }
   return Region !== undefined && COMMERCIAL_REGION.test(Region) ? { url: new URL(`https://dynamodb.${Region}.amazonaws.com/`) } : undefined;
 }
