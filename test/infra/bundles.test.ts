@@ -317,6 +317,18 @@ it.each(Object.keys(FUNCTIONS) as FunctionName[])('the %s bundle loads no more f
   expect(filesAtImport[name]).toBeLessThanOrEqual(MAX_FILES_AT_IMPORT[name]);
 });
 
+/**
+ * One SigV4 implementation per bundle: the SDK's, which its DynamoDB calls need and the signed JSON calls share
+ * (functions/adapters/aws/json-call.ts). A second copy (aws4 again, or the SDK moving to a signer version other than
+ * the driver's own dependency) would be parsed, and compiled on a first call, on cold starts for nothing.
+ */
+it.each(Object.keys(FUNCTIONS) as FunctionName[])("the %s bundle carries one SigV4 signer, the SDK's", (name) => {
+  const signer = '@smithy/signature-v4/';
+  const copies = new Set(inputs[name].filter((input) => input.includes(signer)).map((input) => input.slice(0, input.indexOf(signer))));
+  expect([...copies]).toEqual(['node_modules/']);
+  expect(inputs[name].filter((input) => input.includes('node_modules/aws4/'))).toEqual([]);
+});
+
 it.each(Object.keys(FUNCTIONS) as FunctionName[])('the %s bundle loads at import nothing its first answer does not use', (name) => {
   const foreign = [...NOT_AT_IMPORT[name], 'node_modules/@aws-lambda-powertools/metrics/'];
   expect(atImport[name].filter((input) => foreign.some((module) => input.startsWith(module)))).toEqual([]);
