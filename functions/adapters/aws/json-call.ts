@@ -4,8 +4,8 @@
  *
  * Signed by the SDK's own signer, which every bundle already carries and has compiled for its DynamoDB calls: a
  * second SigV4 implementation (`aws4`, with which the KMS and SQS stand-ins and the secrets test still check these
- * signatures) cost the command and
- * stateReports functions its module and its first signature on every cold start (docs/performance.md).
+ * signatures) cost the command and stateReports functions its module and its first signature on every cold start
+ * (docs/performance.md).
  *
  * Not through the SDK's clients: the driver makes a few such calls per container, and each client's
  * module, configuration and first call cost a cold start more than the calls themselves (the KMS client
