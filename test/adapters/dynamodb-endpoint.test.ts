@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
 import { documentClient, UNUSED_MIDDLEWARE } from '../../functions/adapters/dynamodb/client.ts';
 import { plainEndpoint, withPlainEndpoint } from '../../functions/adapters/dynamodb/endpoint.ts';
+import { testTable } from '../support/dynamodb.ts';
 
 type Params = Parameters<DynamoDBClient['config']['endpointProvider']>[0];
 const sdk = new DynamoDBClient({ region: 'us-east-1' }).config.endpointProvider;
@@ -139,6 +141,41 @@ describe('plainEndpoint', () => {
 });
 
 describe('documentClient', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it("in Lambda, resolves every call's endpoint by the plain case, and its calls are signed and answered", async () => {
+    const table = await testTable('homebase-endpoint');
+    try {
+      Object.assign(process.env, {
+        AWS_LAMBDA_FUNCTION_NAME: 'homebase-list',
+        AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+        AWS_REGION: 'local',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      });
+      const db = documentClient();
+      // The SDK asks the client's configuration for its endpoint at every call: what it asks with is recorded here.
+      const resolve = db.config.endpointProvider;
+      const asked: Params[] = [];
+      db.config.endpointProvider = (params, context) => {
+        asked.push(params);
+        return resolve(params, context);
+      };
+      await expect(db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'LINK#x', sk: 'LINK' } }))).resolves.toMatchObject({
+        $metadata: { httpStatusCode: 200 },
+      });
+      expect(asked).toHaveLength(1);
+      // Answered by the plain case: the engine's answer would carry its (empty) properties and headers too.
+      expect(resolve(asked[0]!)).toStrictEqual({ url: new URL(table.endpoint) });
+      db.destroy();
+    } finally {
+      await table.close();
+    }
+  });
+
   it('leaves out the middleware the driver has no use for, and keeps the rest', () => {
     const stack = documentClient()
       .middlewareStack.identify()
