@@ -12,7 +12,6 @@ import type { CredentialCipher } from '../domain/ports.ts';
 import { grantRefresher } from './grant-refresher.ts';
 import { refresherParts } from './refresher-parts.ts';
 import { secretSetting } from './secret-setting.ts';
-import { tableOf } from './table.ts';
 
 /** The grants and what keeps their tokens fresh. */
 export function grantServices(config: Config, db: DynamoDBDocumentClient, cipher: CredentialCipher) {
@@ -25,10 +24,4 @@ export function grantServices(config: Config, db: DynamoDBDocumentClient, cipher
     refresher,
     endGrantsOfLink: (link: { linkId: string; vendorUserId: string }) => endGrantsOfLink(grants, refresher, link),
   };
-}
-
-/** For the revoker, which loads this module when a link is revoked: the grants of its table ended with the link. */
-export function grantsEnder(config: Config) {
-  const { db, cipher } = tableOf(config);
-  return grantServices(config, db, cipher).endGrantsOfLink;
 }

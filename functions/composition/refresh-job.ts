@@ -25,7 +25,7 @@ export const refreshJob = (source: ConfigSource) =>
     const linksJob = new RefreshJob({
       links,
       refresher: linkRefresher(config, links),
-      revoker: linkRevoker(config, links),
+      revoker: linkRevoker(config, { db, cipher, links }),
       clock: systemClock,
       log: logger,
       settings,

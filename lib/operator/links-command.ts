@@ -54,7 +54,8 @@ export async function runLinks(argv: string[], io: LinksIo): Promise<number> {
     io.err(`The driver's settings are not valid: ${(error as Error).message}`);
     return 2;
   }
-  const { links } = tableOf(config);
+  const stored = tableOf(config);
+  const { links } = stored;
   const print = (value: unknown, text: () => string[]) => {
     if (json) io.out(JSON.stringify(value, null, 2));
     else for (const line of text()) io.out(line);
@@ -82,7 +83,7 @@ export async function runLinks(argv: string[], io: LinksIo): Promise<number> {
     return 0;
   }
 
-  const outcomes = await linkRevoker(config, links).revokeVendorUser(userId, 'operator');
+  const outcomes = await linkRevoker(config, stored).revokeVendorUser(userId, 'operator');
   print(outcomes, () => outcomes.map(describeOutcome));
   return outcomes.some((o) => o.kind === 'upstream_failed') ? 1 : 0;
 }

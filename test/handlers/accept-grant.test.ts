@@ -180,7 +180,7 @@ describe('ended with the link', () => {
     const { linkRevoker } = await import('../../functions/composition/link-revoker.ts');
     const config = harness.config();
     const linkId = user.userToken.split('.')[1]!;
-    const outcome = await linkRevoker(config, tableOf(config).links).revokeLink(linkId, 'operator');
+    const outcome = await linkRevoker(config, tableOf(config)).revokeLink(linkId, 'operator');
     expect(outcome.kind).toBe('revoked');
     expect(await harness.storedGrant(user.userId, 'rokid-unlinked')).toMatchObject({ status: 'ended', endedBecause: 'link_revoked' });
     // The other grants of the same vendor user, made with other links, are left alone.
