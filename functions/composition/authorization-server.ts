@@ -28,18 +28,8 @@ export function authorizationServer(parts: LinkingParts): AuthorizationServer | 
   return built.get(parts);
 }
 
-function build({
-  config,
-  db,
-  cipher,
-  links,
-  store,
-  states,
-  vault,
-  linker,
-  passwordLogin,
-  upstreams,
-}: LinkingParts): AuthorizationServer | undefined {
+function build(parts: LinkingParts): AuthorizationServer | undefined {
+  const { config, links, store, states, vault, linker, passwordLogin, upstreams } = parts;
   const clientId = config.HOMEBASE_CLIENT_ID;
   const issuer = config.PUBLIC_BASE_URL;
   // The vendor's own login page when there is one (unless HOMEBASE_SIGN_IN says otherwise); the driver's page in front of a UserCenter.
@@ -61,13 +51,6 @@ function build({
     metadata: serverMetadata(issuer, config.HOMEBASE_SCOPES),
     redirectOrigins: [...new Set(config.HOMEBASE_REDIRECT_URIS.map((uri) => new URL(uri).origin))],
     authorize: new AuthorizationEndpoint({ client, store, states, clock: systemClock, upstream }),
-    token: new TokenEndpoint({
-      client,
-      store,
-      links,
-      vault,
-      revoker: linkRevoker(config, { db, cipher, links }, upstreams),
-      clock: systemClock,
-    }),
+    token: new TokenEndpoint({ client, store, links, vault, revoker: linkRevoker(config, parts, upstreams), clock: systemClock }),
   };
 }
