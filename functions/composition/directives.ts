@@ -2,7 +2,6 @@
 import { DynamoReplyStore } from '../adapters/dynamodb/reply-store.ts';
 import { type Config, type ConfigSource, eventsOn } from '../config.ts';
 import { DeviceService } from '../domain/devices/device-service.ts';
-import type { EventGrants } from '../domain/events/accept-grant.ts';
 import { systemClock } from '../domain/ports.ts';
 import { FreshSessions } from '../domain/refresh/fresh-sessions.ts';
 import { AtMostOnce } from '../domain/v2/at-most-once.ts';
@@ -11,7 +10,7 @@ import { type AcceptGrant, type SentStatesHook, V2Directives } from '../domain/v
 import { directiveMetrics, logger } from '../observability.ts';
 import { deviceCloud } from './devices.ts';
 import { linkRefresher } from './link-refresher.ts';
-import { once } from './once.ts';
+import { once, onceAsync } from './once.ts';
 import { secretSetting } from './secret-setting.ts';
 import { sentStates as sentStatesOf } from './sent-states.ts';
 import { tableOf } from './table.ts';
@@ -43,13 +42,10 @@ export const directiveServices = (source: ConfigSource) =>
         : {}),
       nowS: systemClock.now,
     });
-    let grants: Promise<EventGrants> | undefined;
     // AcceptGrant comes once per user: its modules load on the first one, not on every cold start, and as one
     // chunk (one import), so what they share with the handler is not cut into more chunks of its own.
-    const acceptGrant: AcceptGrant = async (session, payload, deadline) => {
-      grants ??= import('./event-grants.ts').then(({ eventGrants }) => eventGrants(config, db, cipher));
-      return (await grants).accept(session, payload, deadline);
-    };
+    const grants = onceAsync(() => import('./event-grants.ts').then(({ eventGrants }) => eventGrants(config, db, cipher)));
+    const acceptGrant: AcceptGrant = async (session, payload, deadline) => (await grants()).accept(session, payload, deadline);
     // Imported with the handler, though a Discover never records: loaded on demand, its few KB split what it
     // shares with the handler into seven more chunks, each about half a millisecond of every cold start
     // (docs/performance.md). Built on the first Control, off its path (the hook is not waited for).
