@@ -8,18 +8,9 @@ import { EventTokenClient } from '../adapters/rokid/event-token-client.ts';
 import { HttpFailureReporter } from '../adapters/rokid/failure-reporter.ts';
 import type { Config } from '../config.ts';
 import { GrantRefresher } from '../domain/events/grant-refresher.ts';
-import type { EventMetrics } from '../domain/events/metrics.ts';
-import type { GrantStore } from '../domain/events/ports.ts';
-import type { Clock, DiagnosticsLog } from '../domain/ports.ts';
-import type { RefreshPolicy } from '../domain/refresh/schedule.ts';
 
-export interface RefresherParts {
-  grants: GrantStore;
-  policy: RefreshPolicy;
-  clock: Clock;
-  metrics: EventMetrics;
-  log: DiagnosticsLog;
-}
+/** What the refresher is built on besides Rokid's endpoints, which are built here. */
+export type RefresherParts = Omit<ConstructorParameters<typeof GrantRefresher>[0], 'issuer' | 'reporter' | 'random'>;
 
 export function grantRefresher(config: Config, parts: RefresherParts, clientSecret: () => Promise<string>) {
   const clientId = config.ROKID_EVENTS_CLIENT_ID ?? '';
