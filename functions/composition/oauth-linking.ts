@@ -42,6 +42,7 @@ function oauthFlows(base: LinkingBase): OAuthFlows {
 /** One of the commands linking.ts offers where `offersHomebaseOAuth`: where build() makes the flow. */
 export function oauthCommand(base: LinkingBase, name: 'OAuth' | 'OAuthGetToken'): CommandHandler {
   const { homebaseOAuth } = oauthFlows(base);
+  // linking.ts offers these commands only where build() makes the flow; this narrows the type, and says why if not.
   if (!homebaseOAuth) throw new DriverError(`The ${name} command needs an OAuth upstream (OAUTH_CLIENT_ID) and PUBLIC_BASE_URL.`);
   return oauthCommands(homebaseOAuth)[name];
 }
