@@ -22,7 +22,8 @@ export async function loadFailure(
   if (kind === 'oauth2') {
     return {
       statusCode: 500,
-      headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE },
+      // RFC 6749 (5.1) asks Pragma: no-cache of a token answer too, as oauth2-handler.ts sends it.
+      headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE, pragma: 'no-cache' },
       body: JSON.stringify({ error: 'server_error', error_description: `The server failed unexpectedly; request id ${requestId}.` }),
     };
   }

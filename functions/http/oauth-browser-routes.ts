@@ -17,7 +17,10 @@ export interface BrowserFlows {
   deviceOAuth: DeviceOAuth | undefined;
 }
 
-/** `flows` and `secure` are asked on each request, so that a bad setting is answered as a page, not thrown at init. */
+/**
+ * `flows` and `secure` are asked on each request, inside the handler: a bad setting thrown while building them is
+ * answered as the handler's own error page, with the request logged and counted like any other failure.
+ */
 export function oauthBrowserRoutes(flows: () => BrowserFlows, secure: () => boolean) {
   return browserHandler(
     async (event) => {

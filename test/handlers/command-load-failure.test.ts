@@ -32,5 +32,25 @@ describe('when the OAuth half cannot be loaded', () => {
       error: 'server_error',
       error_description: 'The server failed unexpectedly; request id req-load-2.',
     });
+    expect(answer.headers).toMatchObject({ 'cache-control': 'no-store', pragma: 'no-cache' });
+  });
+});
+
+describe('when the OAuth half loads but its settings cannot be built', () => {
+  // The routes ask for the linking services on each request (oauth-browser-routes.ts): a setting that throws then is
+  // the browser handler's own failure, answered with its page.
+  const broken = commandHandler(
+    () => config,
+    () => {
+      throw new Error('a setting that cannot be read');
+    },
+  );
+
+  it('a browser route answers a page with the request id', async () => {
+    const answer = await broken(apiEvent('GET /oauth/start', undefined), lambdaContext('req-load-3'));
+    expect(answer.statusCode).toBe(500);
+    expect(answer.headers?.['content-type']).toBe('text/html; charset=utf-8');
+    expect(answer.body).toContain('req-load-3');
+    expect(answer.body).not.toContain('a setting that cannot be read');
   });
 });
