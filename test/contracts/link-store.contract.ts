@@ -116,6 +116,17 @@ export function linkStoreContract(name: string, store: () => LinkStore) {
       await expect(store().acquireLease('no-such-link', { owner: 'c', expiresAt: 1300 }, 1000)).resolves.toBeUndefined();
     });
 
+    it('renews a live lease for its holder asking again (a retried write whose answer was lost), for no one else', async () => {
+      const link = aLink();
+      await store().create(link);
+      await store().acquireLease(link.linkId, { owner: 'a', expiresAt: 1100 }, 1000);
+      await expect(store().acquireLease(link.linkId, { owner: 'a', expiresAt: 1150 }, 1050)).resolves.toMatchObject({
+        leaseOwner: 'a',
+        leaseExpiresAt: 1150,
+      });
+      await expect(store().acquireLease(link.linkId, { owner: 'b', expiresAt: 1200 }, 1100)).resolves.toBeUndefined();
+    });
+
     it('releases a lease for its holder only', async () => {
       const link = aLink();
       await store().create(link);

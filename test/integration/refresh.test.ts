@@ -4,6 +4,7 @@
  * The driver's clock is fake so due times and expiry can be moved; the upstream's is real.
  */
 
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
 import { OAuthClient } from '../../functions/adapters/oauth/oauth-client.ts';
@@ -15,9 +16,11 @@ import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { LinkRevoker } from '../../functions/domain/revocation/link-revoker.ts';
 import { type IssuedUserAuth, TokenVault } from '../../functions/domain/vault/token-vault.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
+import { localClient } from '../../lib/local/dynamodb.ts';
 import type { OAuthServer } from '../../lib/local/oauth-server.ts';
 import { testCipher } from '../support/credentials.ts';
 import { testTable } from '../support/dynamodb.ts';
+import { type DynamoFaults, firstCalls, startDynamoFaults } from '../support/dynamodb-faults.ts';
 import { CountingMetrics, FakeClock, RecordingLog } from '../support/in-memory.ts';
 import { grantFor, startTestOAuthServer, TEST_CLIENT } from '../support/oauth.ts';
 
@@ -34,10 +37,11 @@ afterAll(async () => {
 
 const invocation = (requestId: string) => ({ requestId, remainingMs: () => 60_000 });
 
-function world() {
+/** `db`: the table as the driver reaches it (a fault proxy in front of it, for some tests). */
+function world(db = table.db) {
   const clock = new FakeClock();
   clock.seconds = Math.floor(Date.now() / 1000);
-  const links = new DynamoLinkStore(table.db, table.tableName, cipher);
+  const links = new DynamoLinkStore(db, table.tableName, cipher);
   const metrics = new CountingMetrics();
   const log = new RecordingLog();
   const upstream = new OAuthClient({
@@ -122,6 +126,51 @@ describe('single flight', () => {
     w.clock.advance(30);
     await expect(w.job.run(invocation('late'))).resolves.toMatchObject({ refreshed: 1, deferred: 0 });
     expect(server.refreshCalls).toBe(calls + 1);
+  });
+});
+
+describe('a lease write DynamoDB applied and whose answer it lost (the SDK sends it again)', () => {
+  let faults: DynamoFaults;
+  let proxied: DynamoDBDocumentClient;
+  beforeAll(async () => {
+    faults = await startDynamoFaults();
+    faults.target = table.endpoint;
+    proxied = DynamoDBDocumentClient.from(localClient(faults.url), { marshallOptions: { removeUndefinedValues: true } });
+  });
+  afterAll(async () => {
+    proxied.destroy();
+    await faults.close();
+  });
+  const leaseWrite = (call: { operation: string; body: string }) => call.operation === 'UpdateItem' && call.body.includes('SET leaseOwner');
+
+  it('an inline refresh meets its own lease and refreshes, rather than waiting on itself and failing the request', async () => {
+    w = world(proxied);
+    const { auth, linkId } = await w.linkAccount();
+    w.clock.advance(3600); // the upstream token has expired
+    const calls = server.refreshCalls;
+    faults.injected = [];
+    faults.rule = firstCalls(leaseWrite, 'lose-answer');
+
+    const session = await w.sessions.open(auth, invocation('lost-answer'));
+    expect(faults.injected).toEqual([{ operation: 'UpdateItem', fault: 'lose-answer' }]);
+    expect(server.refreshCalls - calls).toBe(1);
+    const after = (await w.links.get(linkId))!;
+    expect((await session.credentials()).accessToken).toBe(after.credentials.accessToken);
+    expect(after).toMatchObject({ status: 'active', refreshFailures: 0 });
+    expect(after.leaseOwner).toBeUndefined();
+    expect(w.metrics.counts).toMatchObject({ refreshed: 1, transientFailure: 0 });
+  });
+
+  it('the refresh job refreshes the link in the same run, rather than deferring it until its own lease expires', async () => {
+    w = world(proxied);
+    const { linkId } = await w.linkAccount();
+    w.clock.advance(3600);
+    faults.injected = [];
+    faults.rule = firstCalls(leaseWrite, 'lose-answer');
+
+    await expect(w.job.run(invocation('lost-answer-job'))).resolves.toMatchObject({ refreshed: 1, deferred: 0, failed: 0 });
+    expect(faults.injected).toEqual([{ operation: 'UpdateItem', fault: 'lose-answer' }]);
+    expect((await w.links.get(linkId))!.leaseOwner).toBeUndefined();
   });
 });
 

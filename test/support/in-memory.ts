@@ -51,7 +51,8 @@ export class InMemoryLinkStore implements LinkStore {
 
   async acquireLease(linkId: string, lease: { owner: string; expiresAt: number }, now: number): Promise<Link | undefined> {
     const current = this.items.get(linkId);
-    if (!current || (current.leaseExpiresAt !== undefined && current.leaseExpiresAt > now)) return undefined;
+    const heldByAnother = current?.leaseExpiresAt !== undefined && current.leaseExpiresAt > now && current.leaseOwner !== lease.owner;
+    if (!current || heldByAnother) return undefined;
     current.leaseOwner = lease.owner;
     current.leaseExpiresAt = lease.expiresAt;
     return structuredClone(current);

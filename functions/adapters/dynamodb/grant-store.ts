@@ -64,7 +64,8 @@ export class DynamoGrantStore implements GrantStore {
           TableName: this.#table,
           Key: keys.grant(key),
           UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now OR leaseOwner = :owner)',
           ExpressionAttributeValues: { ':owner': lease.owner, ':expires': lease.expiresAt, ':now': now },
           ReturnValues: 'ALL_NEW',
         }),

@@ -67,7 +67,8 @@ export class DynamoLinkStore implements LinkStore {
           TableName: this.#table,
           Key: keys.link(linkId),
           UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now OR leaseOwner = :owner)',
           ExpressionAttributeValues: { ':owner': lease.owner, ':expires': lease.expiresAt, ':now': now },
           // The item as it stands once leased: the re-read the refresher decides on, at no extra cost.
           ReturnValues: 'ALL_NEW',

@@ -16,7 +16,10 @@ export interface GrantStore {
   get(key: string): Promise<EventGrant | undefined>;
   /** Replaces the grant if the stored one is still at `next.version - 1` (and, given `leaseOwner`, still leased to it). */
   update(next: EventGrant, options?: { leaseOwner?: string }): Promise<boolean>;
-  /** Claims the grant for one refresher until `expiresAt`, unless a live lease exists; the grant as stored, or undefined. */
+  /**
+   * Claims the grant for one refresher until `expiresAt`, unless a live lease exists; the grant as stored, or undefined.
+   * As for links: the holder asking again (a retried write whose answer was lost) renews its own lease.
+   */
   acquireLease(key: string, lease: { owner: string; expiresAt: number }, now: number): Promise<EventGrant | undefined>;
   releaseLease(key: string, owner: string): Promise<void>;
   /** The keys of the grants due a refresh by `dueBy`, from the due index. */

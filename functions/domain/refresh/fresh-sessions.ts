@@ -27,6 +27,8 @@ export class FreshSessions {
   readonly #waitMs: number;
   readonly #pollMs: number;
   readonly #sleep: (ms: number) => Promise<void>;
+  /** Makes each refresh's lease owner its own: a store renews a lease for its owner (a retried write), never for a second refresh. */
+  #refreshes = 0;
 
   constructor(deps: {
     vault: TokenVault;
@@ -54,7 +56,7 @@ export class FreshSessions {
     if (!expiresSoon(link.credentials, this.#clock.now(), policy)) return session;
 
     const outcome = await this.#refresher.refresh(link.linkId, {
-      owner: `inline:${invocation.requestId}`,
+      owner: `inline:${invocation.requestId}:${++this.#refreshes}`,
       leaseS: Math.max(5, Math.ceil(invocation.remainingMs() / 1000)),
       needed: (current, now) => current.status === 'active' && expiresSoon(current.credentials, now, policy),
     });
