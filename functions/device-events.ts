@@ -3,7 +3,6 @@
  * acknowledged with 202 only once every event in it is stored durably in the queue; a bad signature gets 401 and a
  * body of the wrong shape 400, and neither stores anything.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as v from 'valibot';
@@ -16,7 +15,7 @@ import { EventOrderError } from './domain/events/ordering.ts';
 import { signatureProblem } from './domain/events/signature.ts';
 import { describeIssue } from './domain/protocol/validation.ts';
 import { monotonicMs } from './http/answers.ts';
-import { countUnexpectedError, describeError, eventMetrics, logger, publishMetrics } from './observability.ts';
+import { countUnexpectedError, describeError, eventMetrics, logContext, logger, publishMetrics } from './observability.ts';
 
 /** The contract's limit (256 KB): a body of a thousand events fits with room to spare. */
 export const MAX_EVENTS_BODY_BYTES = 256 * 1024;
@@ -36,7 +35,7 @@ export function deviceEventsHandler(config: ConfigSource) {
   const services = deviceEventServices(config);
   return middy<Event, Result, Error, Context>()
     .use(publishMetrics)
-    .use(injectLambdaContext(logger))
+    .use(logContext())
     .handler(async (event, context) => {
       const started = monotonicMs();
       const result = await handle(event, context);

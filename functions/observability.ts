@@ -7,6 +7,7 @@
  * `needs_relink`, `transient_failure`, `refresh_token_replayed` and `unexpected_errors`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type {
   DirectiveMetrics,
   EventMetrics,
@@ -20,6 +21,9 @@ import type {
 const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'homebase-driver';
 
 export const logger = new Logger({ serviceName });
+
+/** A middy middleware: each invocation's log lines carry its request id, function and cold start. */
+export const logContext = () => injectLambdaContext(logger);
 
 type Unit = 'Count' | 'Seconds';
 /** A metric recorded during this invocation; `dimension` makes it a single metric of its own, published apart. */

@@ -4,7 +4,6 @@
  * visibility; a message Rokid refused as malformed is set aside in the dead-letter queue at once; and one that keeps
  * failing for hours is moved there by the queue's redrive. Events of one endpoint in a batch go in order.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as v from 'valibot';
@@ -12,12 +11,12 @@ import { stateReportServices } from './composition/state-reports.ts';
 import { type ConfigSource, fromEnvironment } from './config.ts';
 import { type DeliveryOutcome, retryDelayS } from './domain/events/delivery.ts';
 import { type DeviceEvent, DeviceEventSchema } from './domain/events/device-event.ts';
-import { countUnexpectedError, describeError, eventMetrics, logger, publishMetrics } from './observability.ts';
+import { countUnexpectedError, describeError, eventMetrics, logContext, logger, publishMetrics } from './observability.ts';
 
 export function stateReportsHandler(config: ConfigSource) {
   const services = stateReportServices(config);
   return middy<SQSEvent, SQSBatchResponse, Error, Context>()
-    .use(injectLambdaContext(logger))
+    .use(logContext())
     .use(publishMetrics)
     .handler(async (batch, context) => {
       const { delivery, queue, config: settings } = services();

@@ -3,11 +3,10 @@
  * is on the other end, so answers are redirects and plain pages, not Homebase envelopes; a failure is a
  * page saying what to do, never a stack trace.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { BrowserAnswer, Outcome } from '../domain/linking/browser-answer.ts';
-import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
+import { countUnexpectedError, describeError, logContext, logger, publishMetrics } from '../observability.ts';
 import { bindingCookie } from './cookies.ts';
 
 type Event = APIGatewayProxyEventV2;
@@ -25,7 +24,7 @@ const STATUS: Record<Outcome, number> = { ok: 200, bad_request: 400, not_found: 
 export function browserHandler(handle: (event: Event) => Promise<BrowserAnswer>, options: { secure: () => boolean }) {
   return (
     middy<Event, Result, Error, Context>()
-      .use(injectLambdaContext(logger))
+      .use(logContext())
       // Linking records which kind of upstream failure it met.
       .use(publishMetrics)
       .handler(async (event, context) => {

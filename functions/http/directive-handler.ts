@@ -4,7 +4,6 @@
  * echoes the messageId when the header could be read that far. Every answer is due within Rokid's 3 s:
  * the request gets one deadline, shared by everything it waits on.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { ConfigSource } from '../config.ts';
@@ -13,7 +12,7 @@ import { sameSecret } from '../domain/same-secret.ts';
 import type { DirectiveContext } from '../domain/v2/directives.ts';
 import { errorPayload, isNamedFailure, V2Error } from '../domain/v2/errors.ts';
 import { errorResponse, messageIdOf, readRequest, type V2Request } from '../domain/v2/messages.ts';
-import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
+import { countUnexpectedError, describeError, logContext, logger, publishMetrics } from '../observability.ts';
 import { jsonAnswer, monotonicMs, oversize } from './answers.ts';
 
 /**
@@ -30,7 +29,7 @@ export type DirectiveAnswer = (request: V2Request, context: DirectiveContext) =>
 export function v2MessageHandler(config: ConfigSource, answer: DirectiveAnswer) {
   return middy<Event, Result, Error, Context>()
     .use(publishMetrics)
-    .use(injectLambdaContext(logger))
+    .use(logContext())
     .handler(async (event, context) => {
       const started = monotonicMs();
       const deadline: Deadline = { remainingMs: () => V2_BUDGET_MS - (monotonicMs() - started) };

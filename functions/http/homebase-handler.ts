@@ -3,12 +3,11 @@
  * with a Homebase envelope: Homebase's reference client treats any other status as a transport
  * failure and would hide the message meant for the user.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DriverError, HomebaseError, toErrorEnvelope } from '../domain/errors.ts';
-import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
+import { countUnexpectedError, describeError, logContext, logger, publishMetrics } from '../observability.ts';
 import { jsonAnswer, monotonicMs, oversize } from './answers.ts';
 
 type Event = APIGatewayProxyEventV2;
@@ -21,7 +20,7 @@ export function homebaseHandler(handle: RouteHandler) {
       .use(envelope())
       // An inline refresh records metrics.
       .use(publishMetrics)
-      .use(injectLambdaContext(logger))
+      .use(logContext())
       .use(bodyLimit())
       .use(httpJsonBodyParser())
       .handler(async (event, context) => (await handle(event.body, event, context)) as Result)

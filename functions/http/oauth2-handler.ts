@@ -3,14 +3,13 @@
  * sign-in form, the token and revocation endpoints. These speak the RFCs' own shapes (form posts in,
  * JSON errors with RFC statuses out), not Homebase envelopes, so they have a chain of their own.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { AuthorizationServer } from '../composition/authorization-server.ts';
 import type { AuthorizeAnswer } from '../domain/oauth2-server/authorization-endpoint.ts';
 import type { OAuth2Params } from '../domain/oauth2-server/authorization-request.ts';
 import { OAuth2Error } from '../domain/oauth2-server/oauth2-error.ts';
-import { countUnexpectedError, describeError, logger, publishMetrics } from '../observability.ts';
+import { countUnexpectedError, describeError, logContext, logger, publishMetrics } from '../observability.ts';
 import { crypto } from '../runtime/builtins.ts';
 import { toResult } from './browser-handler.ts';
 import { cookiesOf, pageCookie } from './cookies.ts';
@@ -28,7 +27,7 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache', 'referrer-po
 
 export function oauth2Handler(server: () => AuthorizationServer | undefined) {
   return middy<Event, Result, Error, Context>()
-    .use(injectLambdaContext(logger))
+    .use(logContext())
     .use(publishMetrics)
     .handler(async (event, context) => {
       try {
