@@ -1,6 +1,7 @@
 /** The refresh rules, on the in-memory store and a fake clock: no network. */
 import { describe, expect, it } from 'vitest';
 import type { TokenRefresher, UpstreamGrant, UpstreamRevoker } from '../../functions/domain/ports.ts';
+import { FreshSessions } from '../../functions/domain/refresh/fresh-sessions.ts';
 import { LinkRefresher, renewed } from '../../functions/domain/refresh/link-refresher.ts';
 import { emptyReport, RefreshJob } from '../../functions/domain/refresh/refresh-job.ts';
 import { backoffDueAt, nextDueAt } from '../../functions/domain/refresh/refreshed-credentials.ts';
@@ -103,7 +104,8 @@ function world() {
     const auth = await vault.link('u1', 'usercenter', { accessToken: 'a0', refreshToken: 'r0', expiresIn: 3600, extra: {}, ...grant });
     return linkIdOf('hbu', auth.userToken)!;
   };
-  return { clock, links, upstream, metrics, log, job, link, revoker, vault };
+  const sessions = new FreshSessions({ vault, links, refresher, clock, pollMs: 5 });
+  return { clock, links, upstream, metrics, log, job, link, revoker, vault, sessions };
 }
 const run = (job: RefreshJob, remaining = 60_000) => job.run({ requestId: 'r', remainingMs: () => remaining });
 
@@ -236,5 +238,24 @@ describe('the refresh job', () => {
     await expect(run(job)).resolves.toMatchObject({ failed: 1, needsRelink: 0 });
     expect((await links.get(linkId))!.status).toBe('active');
     expect(w.log.lines.at(-1)).toMatchObject({ level: 'warn', details: { reason: 'no usercenter upstream is configured' } });
+  });
+});
+
+describe('inline refreshes', () => {
+  it('two in one invocation are two refreshers: one calls the upstream, the other waits for its token', async () => {
+    const w = world();
+    const auth = await w.vault.link('u1', 'usercenter', { accessToken: 'a0', refreshToken: 'r0', expiresIn: 3600, extra: {} });
+    w.clock.advance(3600);
+    // Slow enough that the second asks for the lease while the first holds it.
+    w.upstream.next = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { accessToken: 'a1', refreshToken: 'r1', expiresIn: 3600, extra: {} };
+    };
+    const invocation = { requestId: 'same', remainingMs: () => 60_000 };
+
+    const sessions = await Promise.all([w.sessions.open(auth, invocation), w.sessions.open(auth, invocation)]);
+    // Each refresh leases as an owner of its own: a store renews a lease for the same owner (a retried write).
+    expect(w.upstream.calls).toEqual(['r0']);
+    expect(await Promise.all(sessions.map(async (session) => (await session.credentials()).accessToken))).toEqual(['a1', 'a1']);
   });
 });
