@@ -4,11 +4,12 @@
  * it was granted later; every other write is conditional on the version read (and the lease, for a refresher).
  * Grants kept by an older driver under Rokid's userId alone are moved to their key when first met (legacy-grants.ts).
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventGrant } from '../../domain/events/grant.ts';
 import type { GrantStore } from '../../domain/events/ports.ts';
 import type { CredentialCipher } from '../../domain/ports.ts';
 import { dueIndexPage, vendorUserIdsByPrefix } from './indexes.ts';
+import { acquireLease, releaseLease } from './leases.ts';
 import { migrateLegacyGrant } from './legacy-grants.ts';
 import {
   DUE_INDEX,
@@ -58,39 +59,12 @@ export class DynamoGrantStore implements GrantStore {
   }
 
   async acquireLease(key: string, lease: { owner: string; expiresAt: number }, now: number): Promise<EventGrant | undefined> {
-    try {
-      const { Attributes } = await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keys.grant(key),
-          UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now OR leaseOwner = :owner)',
-          ExpressionAttributeValues: { ':owner': lease.owner, ':expires': lease.expiresAt, ':now': now },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes && this.#open(Attributes);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const leased = await acquireLease(this.#db, this.#table, keys.grant(key), lease, now);
+    return leased && this.#open(leased);
   }
 
   async releaseLease(key: string, owner: string): Promise<void> {
-    await this.#db
-      .send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keys.grant(key),
-          UpdateExpression: 'REMOVE leaseOwner, leaseExpiresAt',
-          ConditionExpression: 'leaseOwner = :owner',
-          ExpressionAttributeValues: { ':owner': owner },
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+    await releaseLease(this.#db, this.#table, keys.grant(key), owner);
   }
 
   async *due(dueBy: number): AsyncIterable<string> {

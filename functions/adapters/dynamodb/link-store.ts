@@ -1,7 +1,8 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { CredentialCipher, LinkHeader, LinkStore } from '../../domain/ports.ts';
 import type { Link } from '../../domain/vault/link.ts';
 import { dueIndexPage, vendorUserIds } from './indexes.ts';
+import { acquireLease, releaseLease } from './leases.ts';
 import { headerOf, linkOf, sealedItem } from './link-item.ts';
 import { DUE_INDEX, duePartition, isConditionFailure, keys, LINK_PREFIX } from './table.ts';
 
@@ -61,40 +62,12 @@ export class DynamoLinkStore implements LinkStore {
   }
 
   async acquireLease(linkId: string, lease: { owner: string; expiresAt: number }, now: number): Promise<Link | undefined> {
-    try {
-      const { Attributes } = await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keys.link(linkId),
-          UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now OR leaseOwner = :owner)',
-          ExpressionAttributeValues: { ':owner': lease.owner, ':expires': lease.expiresAt, ':now': now },
-          // The item as it stands once leased: the re-read the refresher decides on, at no extra cost.
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes && linkOf(Attributes, this.#cipher);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const leased = await acquireLease(this.#db, this.#table, keys.link(linkId), lease, now);
+    return leased && linkOf(leased, this.#cipher);
   }
 
   async releaseLease(linkId: string, owner: string): Promise<void> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keys.link(linkId),
-          UpdateExpression: 'REMOVE leaseOwner, leaseExpiresAt',
-          ConditionExpression: 'leaseOwner = :owner',
-          ExpressionAttributeValues: { ':owner': owner },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await releaseLease(this.#db, this.#table, keys.link(linkId), owner);
   }
 
   async *due(dueBy: number): AsyncIterable<string> {
