@@ -22,17 +22,19 @@ export const refreshJob = (source: ConfigSource) =>
       // One upstream call at its timeout, plus the write-back.
       reserveMs: Math.max(config.USERCENTER_TIMEOUT_MS, config.OAUTH_TIMEOUT_MS) + 2000,
     };
+    // One set of the grants' services, for their job and for ending a retired link's grants.
+    const grants = eventsOn(config) ? grantServices(config, db, cipher) : undefined;
     const linksJob = new RefreshJob({
       links,
       refresher: linkRefresher(config, links),
-      revoker: linkRevoker(config, { db, cipher, links }),
+      revoker: linkRevoker(config, { db, cipher, links, ...(grants ? { endGrantsOfLink: grants.endGrantsOfLink } : {}) }),
       clock: systemClock,
       log: logger,
       settings,
     });
-    const grantsJob = eventsOn(config)
+    const grantsJob = grants
       ? new GrantRefreshJob({
-          ...grantServices(config, db, cipher),
+          ...grants,
           clock: systemClock,
           log: logger,
           settings: { concurrency: config.REFRESH_CONCURRENCY, reserveMs: config.ROKID_EVENTS_TIMEOUT_MS + 2000 },

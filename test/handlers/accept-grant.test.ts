@@ -186,6 +186,29 @@ describe('ended with the link', () => {
     // The other grants of the same vendor user, made with other links, are left alone.
     expect(await storedGrant('rokid-a')).toMatchObject({ status: 'active' });
   });
+
+  it('the refresh run retiring a link whose driver tokens all expired ends the grants it made', async () => {
+    const user = await harness.login();
+    await harness.v2(
+      v2Message('Rokid.Authorization', 'AcceptGrant', bearer(user.userToken), {
+        payload: { grant: { type: 'OAuth2.AuthorizationCode', code: harness.rokid.issueCode('rokid-retired'), userId: 'rokid-retired' } },
+      }),
+    );
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { keys } = await import('../../functions/adapters/dynamodb/table.ts');
+    const past = Math.floor(Date.now() / 1000) - 1;
+    await harness.table.db.send(
+      new UpdateCommand({
+        TableName: harness.table.tableName,
+        Key: keys.link(user.userToken.split('.')[1]!),
+        UpdateExpression: 'SET userTokenExpiresAt = :past, refreshTokenExpiresAt = :past, refreshDueAt = :past',
+        ExpressionAttributeValues: { ':past': past },
+      }),
+    );
+    expect(await harness.runRefresh()).toMatchObject({ retired: 1 });
+    expect(await harness.storedGrant(user.userId, 'rokid-retired')).toMatchObject({ status: 'ended', endedBecause: 'link_revoked' });
+    expect(await storedGrant('rokid-a')).toMatchObject({ status: 'active' });
+  });
 });
 
 // Last: each starts a driver of its own, whose close() resets the environment the one above runs in.
