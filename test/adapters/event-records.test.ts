@@ -3,11 +3,10 @@
  * so that the SDK sent it again, recognises its own write by its claim id: no false "in flight" (the webhook's 409),
  * no false "busy", and no claim left dangling.
  */
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDeliveryPositions, DynamoSeenEvents } from '../../functions/adapters/dynamodb/event-records.ts';
-import { localClient } from '../../lib/local/dynamodb.ts';
-import { testTable } from '../support/dynamodb.ts';
+import { documentClientAt, testTable } from '../support/dynamodb.ts';
 import { type DynamoFaults, firstCalls, startDynamoFaults } from '../support/dynamodb-faults.ts';
 
 let table: Awaited<ReturnType<typeof testTable>>;
@@ -18,7 +17,7 @@ beforeAll(async () => {
   table = await testTable('event-records');
   faults = await startDynamoFaults();
   faults.target = table.endpoint;
-  db = DynamoDBDocumentClient.from(localClient(faults.url), { marshallOptions: { removeUndefinedValues: true } });
+  db = documentClientAt(faults.url);
 });
 afterAll(async () => {
   db.destroy();

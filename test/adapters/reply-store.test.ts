@@ -3,11 +3,10 @@
  * kept, lapsed claims taken over only before they dispatched, stale writers ignored, and a write whose answer was
  * lost (and that the SDK retried, through test/support/dynamodb-faults.ts) recognised as the writer's own.
  */
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoReplyStore } from '../../functions/adapters/dynamodb/reply-store.ts';
-import { localClient } from '../../lib/local/dynamodb.ts';
-import { testTable } from '../support/dynamodb.ts';
+import { documentClientAt, testTable } from '../support/dynamodb.ts';
 import { type DynamoFaults, firstCalls, startDynamoFaults } from '../support/dynamodb-faults.ts';
 
 let table: Awaited<ReturnType<typeof testTable>>;
@@ -28,7 +27,7 @@ let lossy: DynamoReplyStore;
 beforeAll(async () => {
   faults = await startDynamoFaults();
   faults.target = table.endpoint;
-  lossyDb = DynamoDBDocumentClient.from(localClient(faults.url), { marshallOptions: { removeUndefinedValues: true } });
+  lossyDb = documentClientAt(faults.url);
   lossy = new DynamoReplyStore(lossyDb, table.tableName);
 });
 afterAll(async () => {

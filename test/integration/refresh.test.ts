@@ -4,7 +4,7 @@
  * The driver's clock is fake so due times and expiry can be moved; the upstream's is real.
  */
 
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoLinkStore } from '../../functions/adapters/dynamodb/link-store.ts';
 import { OAuthClient } from '../../functions/adapters/oauth/oauth-client.ts';
@@ -16,10 +16,9 @@ import { DEFAULT_POLICY } from '../../functions/domain/refresh/schedule.ts';
 import { LinkRevoker } from '../../functions/domain/revocation/link-revoker.ts';
 import { type IssuedUserAuth, TokenVault } from '../../functions/domain/vault/token-vault.ts';
 import { linkIdOf } from '../../functions/domain/vault/tokens.ts';
-import { localClient } from '../../lib/local/dynamodb.ts';
 import type { OAuthServer } from '../../lib/local/oauth-server.ts';
 import { testCipher } from '../support/credentials.ts';
-import { testTable } from '../support/dynamodb.ts';
+import { documentClientAt, testTable } from '../support/dynamodb.ts';
 import { type DynamoFaults, firstCalls, startDynamoFaults } from '../support/dynamodb-faults.ts';
 import { CountingMetrics, FakeClock, RecordingLog } from '../support/in-memory.ts';
 import { grantFor, startTestOAuthServer, TEST_CLIENT } from '../support/oauth.ts';
@@ -135,7 +134,7 @@ describe('a lease write DynamoDB applied and whose answer it lost (the SDK sends
   beforeAll(async () => {
     faults = await startDynamoFaults();
     faults.target = table.endpoint;
-    proxied = DynamoDBDocumentClient.from(localClient(faults.url), { marshallOptions: { removeUndefinedValues: true } });
+    proxied = documentClientAt(faults.url);
   });
   afterAll(async () => {
     proxied.destroy();

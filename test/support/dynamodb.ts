@@ -2,10 +2,14 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, localClient, startDynamoDB } from '../../lib/local/dynamodb.ts';
 
+/** A document client of the embedded engine (or a proxy in front of it) at `endpoint`, marshalling as the driver's does. */
+export const documentClientAt = (endpoint: string): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(localClient(endpoint), { marshallOptions: { removeUndefinedValues: true } });
+
 export async function testTable(tableName = 'homebase-test') {
   const dynamo = await startDynamoDB();
   await ensureTable(dynamo.endpoint, tableName);
-  const db = DynamoDBDocumentClient.from(localClient(dynamo.endpoint), { marshallOptions: { removeUndefinedValues: true } });
+  const db = documentClientAt(dynamo.endpoint);
   return {
     db,
     tableName,
