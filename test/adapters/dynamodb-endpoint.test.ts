@@ -177,9 +177,13 @@ describe('documentClient', () => {
   });
 
   it('leaves out the middleware the driver has no use for, and keeps the rest', () => {
-    const stack = documentClient()
-      .middlewareStack.identify()
-      .map((entry) => entry.split(' ')[0]);
+    const names = (client: { middlewareStack: { identify(): string[] } }) =>
+      client.middlewareStack.identify().map((entry) => entry.split(' ')[0]);
+    // Each is on the SDK's own stack: a name the SDK renamed would be removed from nothing, and cost cold starts again.
+    const plain = new DynamoDBClient({ region: 'eu-west-1' });
+    expect(names(plain)).toEqual(expect.arrayContaining([...UNUSED_MIDDLEWARE]));
+    plain.destroy();
+    const stack = names(documentClient());
     for (const name of UNUSED_MIDDLEWARE) expect(stack).not.toContain(name);
     expect(stack).toEqual(
       expect.arrayContaining(['serializerMiddleware', 'retryMiddleware', 'httpSigningMiddleware', 'deserializerMiddleware']),
