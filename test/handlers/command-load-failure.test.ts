@@ -4,9 +4,10 @@
  * the request id, as their own handlers answer an unexpected failure: never a rejection, which API Gateway
  * would turn into a bare 500.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { commandHandler } from '../../functions/command.ts';
 import { readConfig } from '../../functions/config.ts';
+import { logger } from '../../functions/observability.ts';
 import { lambdaContext } from '../../lib/local/lambda-context.ts';
 import { apiEvent } from '../support/events.ts';
 
@@ -47,7 +48,11 @@ describe('when the OAuth half loads but its settings cannot be built', () => {
   );
 
   it('a browser route answers a page with the request id', async () => {
+    const logged = vi.spyOn(logger, 'error');
     const answer = await broken(apiEvent('GET /oauth/start', undefined), lambdaContext('req-load-3'));
+    // The browser handler's own failure, not a load failure answered by load-failure.ts with the same page.
+    expect(logged.mock.calls.map(([message]) => message)).toEqual(['browser route failed unexpectedly']);
+    logged.mockRestore();
     expect(answer.statusCode).toBe(500);
     expect(answer.headers?.['content-type']).toBe('text/html; charset=utf-8');
     expect(answer.body).toContain('req-load-3');
