@@ -30,8 +30,8 @@ export interface LinkingBase {
 
 /**
  * Whether the driver offers Homebase OAuth linking (the `OAuth` and `OAuthGetToken` commands, GET /oauth/start): an
- * OAuth upstream and PUBLIC_BASE_URL. linking.ts offers the commands by it without loading the flow, and
- * oauth-linking.ts builds the flow by it.
+ * OAuth upstream and PUBLIC_BASE_URL. linking.ts offers the commands by it without loading the flow; oauth-linking.ts
+ * builds the flow where it builds the upstream linker, which needs the same two.
  */
 export const offersHomebaseOAuth = (base: LinkingBase): boolean => Boolean(base.upstreams.oauth && base.config.PUBLIC_BASE_URL);
 

@@ -20,7 +20,7 @@ import { type BrowserFlows, oauthBrowserRoutes } from '../http/oauth-browser-rou
 import { oauth2Handler } from '../http/oauth2-handler.ts';
 import { logger, upstreamMetrics } from '../observability.ts';
 import { authorizationServer } from './authorization-server.ts';
-import { type LinkingBase, type LinkingParts, offersHomebaseOAuth } from './linking-parts.ts';
+import type { LinkingBase, LinkingParts } from './linking-parts.ts';
 
 export interface OAuthFlows extends BrowserFlows {
   /** What the OAuth 2.0 server (authorization-server.ts) is built on. */
@@ -71,8 +71,10 @@ function build(base: LinkingBase): OAuthFlows {
   const signIn = upstream && new UpstreamSignIn({ upstream, states });
   const linker =
     signIn && publicBaseUrl ? new UpstreamLinker({ signIn, vault, log: logger, metrics: upstreamMetrics, publicBaseUrl }) : undefined;
+  // The linker exists exactly where `offersHomebaseOAuth` holds (an OAuth upstream and PUBLIC_BASE_URL): the rule
+  // linking.ts offers the commands by. `publicBaseUrl` again only narrows its type.
   const homebaseOAuth =
-    linker && publicBaseUrl && offersHomebaseOAuth(base)
+    linker && publicBaseUrl
       ? new HomebaseOAuth({
           linker,
           store,
