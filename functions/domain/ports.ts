@@ -23,8 +23,8 @@ export interface LinkStore {
   /**
    * Claims the link for one refresher until `expiresAt`, unless a live lease (expiring after `now`)
    * exists. Answers the link as stored once the lease is taken, or undefined when it is held or gone.
-   * The holder asking again renews its own lease: a write applied whose answer was lost is sent again
-   * by the SDK, and must not find itself a stranger. So an owner names one refresh attempt, never two.
+   * The holder asking again renews its own lease: a write applied whose answer was lost is retried,
+   * and must not find itself a stranger. So an owner names one refresh attempt, never two.
    */
   acquireLease(linkId: string, lease: { owner: string; expiresAt: number }, now: number): Promise<Link | undefined>;
   /** Gives the lease up, if `owner` still holds it. */

@@ -4,7 +4,9 @@
  * Left unset, a client looks each setting up on its first call: in the environment, then in
  * ~/.aws/config and ~/.aws/credentials, then its default. A Lambda has neither file, so each of about
  * ten settings costs an error with a stack trace and a file lookup before the default applies: about
- * 4 % of a cold /execute or refresh run (docs/performance.md). Given here, the SDK asks nothing.
+ * 4 % of a cold /execute or refresh run (docs/performance.md). Given here, the SDK asks nothing. (The user
+ * agent's app id is not among them: the DynamoDB client drops the user-agent middleware that would ask for it,
+ * dynamodb/client.ts, and the driver's other AWS calls are not the SDK's.)
  *
  * Only inside Lambda (AWS_LAMBDA_FUNCTION_NAME is set). Elsewhere, as for `npm run links -- --table`
  * on an operator's machine, clients keep the SDK's full chain, so a profile's settings still apply.

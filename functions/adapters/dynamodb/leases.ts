@@ -2,6 +2,10 @@
  * A refresher's lease on one item (a link, a grant): one holder at a time, until its lease expires. The holder asking
  * again renews its own lease: a write DynamoDB applied and whose answer was lost is sent again by the SDK, and must
  * not meet itself as a stranger. So an owner names one refresh attempt, never two.
+ *
+ * The event records (event-records.ts) and v2 replies (reply-store.ts) recognise their own claim another way: each
+ * claim carries a fresh id, read back when the condition fails. Here the owner is in the condition, which costs no
+ * read, at the price of owners unique per attempt (RefreshRequest and GrantRefreshRequest say so).
  */
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from './table.ts';

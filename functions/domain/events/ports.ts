@@ -39,6 +39,7 @@ export type GrantRefreshOutcome =
   | { kind: 'gone' };
 
 export interface GrantRefreshRequest {
+  /** Identifies this attempt in the lease; unique per attempt (a store renews a lease for the same owner). */
   owner: string;
   leaseS: number;
   /** Re-checked on the grant as read under the lease; false when someone else has done the work. */

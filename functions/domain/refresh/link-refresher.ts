@@ -18,7 +18,7 @@ export type RefreshOutcome =
   | { kind: 'needs_relink'; link: Link };
 
 export interface RefreshRequest {
-  /** Identifies this attempt in the lease; unique per invocation and attempt. */
+  /** Identifies this attempt in the lease; unique per invocation and attempt (a store renews a lease for the same owner). */
   owner: string;
   /** How long the lease may last: the caller's remaining time, so a crashed holder is taken over soon after. */
   leaseS: number;
