@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { documentClient, UNUSED_MIDDLEWARE } from '../../functions/adapters/dynamodb/client.ts';
 import { plainEndpoint, withPlainEndpoint } from '../../functions/adapters/dynamodb/endpoint.ts';
 import { testTable } from '../support/dynamodb.ts';
@@ -141,21 +141,21 @@ describe('plainEndpoint', () => {
 });
 
 describe('documentClient', () => {
-  const saved = { ...process.env };
   afterEach(() => {
-    process.env = { ...saved };
+    vi.unstubAllEnvs();
   });
 
   it("in Lambda, resolves every call's endpoint by the plain case, and its calls are signed and answered", async () => {
     const table = await testTable('homebase-endpoint');
     try {
-      Object.assign(process.env, {
+      const env = {
         AWS_LAMBDA_FUNCTION_NAME: 'homebase-list',
         AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
         AWS_REGION: 'local',
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
-      });
+      };
+      for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
       const db = documentClient();
       // The SDK asks the client's configuration for its endpoint at every call: what it asks with is recorded here.
       const resolve = db.config.endpointProvider;
