@@ -15,7 +15,10 @@ import { testTable } from '../support/dynamodb.ts';
 type Params = Parameters<DynamoDBClient['config']['endpointProvider']>[0];
 const sdk = new DynamoDBClient({ region: 'us-east-1' }).config.endpointProvider;
 
-/** Every region named in the SDK's partition table, each with its partition. */
+/**
+ * Every region named in the SDK's partition table, each with its partition. Read from @aws-sdk/core's built file (the
+ * table is not exported): an SDK upgrade that moves it fails here loudly, and this path is the one to update.
+ */
 function knownRegions(): { region: string; partition: string }[] {
   const core = dirname(createRequire(import.meta.url).resolve('@aws-sdk/core/package.json'));
   const table = readFileSync(join(core, 'dist-es/submodules/client/util-endpoints/lib/aws/partitions.js'), 'utf8');
